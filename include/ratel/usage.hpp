@@ -1,0 +1,121 @@
+// ratel/usage.hpp: usage records (DESIGN 4.1), the CSV reader, rejects and duplicates.
+//
+// Concept: a usage_batch owns the text of one usage file and the records parsed from it.
+// Records hold string_views into that text, so reading does no allocation per field
+// (only a quoted field containing a doubled quote is unescaped into the batch's own
+// storage). A row that cannot be a record never stops the run: it becomes a `reject`
+// with its line number and reason. Two records with the same (subscriber, id) are one
+// record charged once: the batch keeps one of them, chosen by content and never by file
+// position (so shuffling the file changes nothing), and reports the others as duplicates.
+//
+// Invariant: rows_read() == records().size() + rejects().size() + duplicates().size().
+//
+// Only the file's shape is checked here (columns, time, service, quantity). What needs
+// the catalog or the account log (a country the catalog does not know, a subscriber with
+// no account, a barred service) is decided by the rater, which adds its own rejects.
+//
+//   usage_batch batch = usage_batch::read_file("usage.csv");
+//   for (const usage_record& r : batch.records()) ...
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ratel/service.hpp"
+#include "ratel/time.hpp"
+
+namespace ratel {
+
+/// One usage record. String fields view into the owning usage_batch (valid while it lives).
+struct usage_record {
+  std::string_view id;
+  std::string_view subscriber;
+  instant time;
+  service svc = service::data;
+  /// In the service's base unit: bytes, seconds, messages or uses (before any increment).
+  std::int64_t quantity = 0;
+  std::string_view country;  ///< ISO 3166-1 alpha-2, upper case; empty = home country
+  std::string_view region;
+  std::string_view peer;
+  std::string_view product;
+  std::uint32_t line = 0;  ///< 1-based line of the record in its file
+};
+
+/// Why a usage record was not rated. The names (to_string) are part of the rejects file.
+enum class reject_reason : std::uint8_t {
+  malformed_row,       ///< wrong number of fields, unterminated quote
+  missing_field,       ///< a required column is empty (other than subscriber)
+  empty_subscriber,    ///< the subscriber column is empty
+  bad_time,            ///< not RFC 3339 with an offset
+  unknown_service,     ///< not data/voice/sms/mms/vas
+  bad_quantity,        ///< negative, fractional, not a number, too large
+  bad_country,         ///< not two upper-case letters
+  // Decided by the rater (needs the catalog or the account log):
+  unknown_country,     ///< a country the catalog does not list
+  unknown_subscriber,  ///< no line of the account log names this subscriber
+  account_closed,      ///< at or after the account's close
+  outside_cycle,       ///< not in the cycle(s) being rated
+  no_rate,             ///< no allowance covers it and no rate applies
+  unknown_product,     ///< a vas record whose product the catalog does not have
+  barred,              ///< the service is barred for the subscriber (thresholds)
+};
+
+std::string_view to_string(reject_reason r) noexcept;
+
+/// A record that was not rated, with where it came from and why.
+struct reject {
+  std::uint32_t line = 0;
+  reject_reason reason = reject_reason::malformed_row;
+  std::string subscriber;  ///< as far as it could be read ("" if not)
+  std::string id;          ///< as far as it could be read ("" if not)
+  std::string detail;      ///< human-readable: the offending column and value
+};
+
+/// A record left out because another record has the same (subscriber, id).
+struct duplicate {
+  std::uint32_t line = 0;       ///< the record that was left out
+  std::uint32_t kept_line = 0;  ///< the record that is rated instead
+  std::string subscriber;
+  std::string id;
+  bool same_content = true;  ///< false: same id but different time/service/quantity/...
+};
+
+/// A parsed usage file. Move-only; records view into its own storage.
+class usage_batch {
+ public:
+  /// Reads and parses a file. Throws input_error (file:line:col, field) if the file cannot
+  /// be read, is empty, or its header lacks a required column or repeats one.
+  static usage_batch read_file(const std::filesystem::path& path);
+  /// Parses CSV text; `source_name` is used in messages.
+  static usage_batch parse(std::string text, std::string source_name);
+
+  usage_batch(usage_batch&&) noexcept = default;
+  usage_batch& operator=(usage_batch&&) noexcept = default;
+  usage_batch(const usage_batch&) = delete;
+  usage_batch& operator=(const usage_batch&) = delete;
+
+  const std::string& source_name() const noexcept { return source_name_; }
+  /// Valid, de-duplicated records, in file order.
+  const std::vector<usage_record>& records() const noexcept { return records_; }
+  const std::vector<reject>& rejects() const noexcept { return rejects_; }
+  const std::vector<duplicate>& duplicates() const noexcept { return duplicates_; }
+  /// Data rows in the file (the header and blank lines are not rows).
+  std::size_t rows_read() const noexcept { return rows_read_; }
+
+ private:
+  usage_batch() = default;
+  std::string source_name_;
+  std::unique_ptr<std::string> text_;  // the file; records view into it (heap: stable on move)
+  std::deque<std::string> unescaped_;  // quoted fields with "" inside, unescaped
+  std::vector<usage_record> records_;
+  std::vector<reject> rejects_;
+  std::vector<duplicate> duplicates_;
+  std::size_t rows_read_ = 0;
+};
+
+}  // namespace ratel
