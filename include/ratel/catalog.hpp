@@ -1,0 +1,166 @@
+// ratel/catalog.hpp: the tariff model, as plain data.
+//
+// Concept: everything an operator's tariff says, as it is written in a catalog file
+// (tariffs/*.toml, loaded by catalog_toml.hpp): the home country, zone and currency; the
+// rating increment of each service; the time bands of the day; the countries and their
+// zones; the base rates every subscriber pays; and the products a subscriber can hold
+// (plans and packs) with their fees, allowances and rates. No rule lives in engine code:
+// another operator's catalog can choose differently on every point.
+//
+// Invariants (established by the loader, relied on by rules.hpp): every name refers to
+// something that exists (a band, a country, a group, a service with an increment); every
+// rate is exact in micro-units per rating increment; ids are unique; within one product
+// (or the base tariff) no two rates could both be the most specific match for a record.
+//
+// Every element keeps the position it was defined at, so `ratel check` and later errors
+// can point back at the file.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ratel/error.hpp"
+#include "ratel/money.hpp"
+#include "ratel/quantity.hpp"
+#include "ratel/service.hpp"
+
+namespace ratel {
+
+/// Where a rate or an allowance applies, by the country a record was used in.
+struct area {
+  enum class kind : std::uint8_t {
+    anywhere,   ///< home and every listed country
+    home,       ///< the catalog's home country only
+    roaming,    ///< every listed country except home
+    countries,  ///< an explicit list (written as a list or as a country group)
+  };
+  kind scope = kind::anywhere;
+  std::string group;                   ///< the group's name, when written as one
+  std::vector<std::string> countries;  ///< for kind::countries: sorted, unique
+
+  /// Higher is more specific: an explicit list (2) beats home/roaming (1) beats anywhere (0).
+  int specificity() const noexcept;
+  /// "anywhere", "home", "roaming", the group's name or "[HK, MO]".
+  std::string describe() const;
+};
+
+/// A named part of the day in the home zone, [from, to); wraps midnight when from > to
+/// (23:00-07:00). A record belongs to the band of its start time (D17).
+struct time_band {
+  std::string name;
+  std::chrono::minutes from{0};
+  std::chrono::minutes to{0};
+  source_position defined_at;
+};
+
+/// A price per quantity of a service: `price` for every `per` (0.01 per 1 KB).
+struct rate {
+  service svc = service::data;
+  std::string band;  ///< empty: any band
+  area where;
+  money price;
+  quantity per;
+  /// price x increment / per: what one rating increment costs. Exact (the loader rejects a
+  /// rate that is not a whole number of micro-units per increment).
+  money price_per_increment;
+  source_position defined_at;
+};
+
+/// An included quantity of a service, drawn before any rate applies.
+struct allowance {
+  service svc = service::data;
+  quantity amount;
+  std::string band;  ///< empty: any band
+  area where;
+  source_position defined_at;
+};
+
+enum class product_kind : std::uint8_t { plan, pack };
+std::string_view to_string(product_kind k) noexcept;
+
+/// When a product's fee is charged.
+enum class fee_basis : std::uint8_t {
+  none,       ///< no fee
+  per_cycle,  ///< recurring: once in every cycle the product is active in
+  per_order,  ///< one-off: once for every `subscribe`
+};
+std::string_view to_string(fee_basis b) noexcept;
+
+/// How long a one-off product's allowances last after the order.
+enum class validity : std::uint8_t {
+  subscription,  ///< while subscribed (recurring products)
+  rest_of_cycle, ///< from the order to the end of the cycle it was ordered in
+};
+std::string_view to_string(validity v) noexcept;
+
+/// Something a subscriber can hold: a plan or a pack.
+struct product {
+  std::string id;
+  std::string name;
+  product_kind kind = product_kind::plan;
+  /// Product code: the tie-break of draw order (D13, smaller first).
+  std::int64_t code = 0;
+  /// Draw priority (D13): higher is drawn first.
+  std::int64_t priority = 0;
+  fee_basis fee_charged = fee_basis::none;
+  money fee;
+  validity lasts = validity::subscription;
+  /// Each subscribe adds another instance (top-up packs); otherwise a second subscribe
+  /// while active is refused.
+  bool stackable = false;
+  /// Products of one group exclude each other (D5: a new one replaces the old at the next
+  /// cycle start). Empty: none.
+  std::string exclusive_group;
+  std::vector<allowance> allowances;
+  std::vector<rate> rates;
+  source_position defined_at;
+};
+
+/// A country the catalog rates usage in, with the zone of its local days.
+struct country {
+  std::string code;  ///< ISO 3166-1 alpha-2
+  std::string zone;  ///< IANA zone name
+  source_position defined_at;
+};
+
+struct country_group {
+  std::string name;
+  std::vector<std::string> countries;  ///< sorted, unique
+  source_position defined_at;
+};
+
+/// The rating increment of a service: records are rounded up to whole increments (D1).
+struct service_rule {
+  service svc = service::data;
+  quantity increment;
+  source_position defined_at;
+};
+
+/// A whole tariff catalog.
+struct catalog {
+  std::string id;    ///< also the `product` of bill lines charged by the base rates
+  std::string name;
+  std::string source_file;
+  std::string home_country;
+  std::string home_zone;
+  currency money_unit;
+  /// Rounding of each bill line (D2); the total is the sum of rounded lines.
+  int line_places = 2;
+  rounding line_rounding = rounding::half_up;
+  std::vector<service_rule> services;
+  std::string default_band;  ///< the band of every minute no named band covers
+  std::vector<time_band> bands;
+  std::vector<country> countries;
+  std::vector<country_group> groups;
+  /// The base tariff: rates for every subscriber, used when no held product has a rate.
+  std::vector<rate> rates;
+  std::vector<product> products;
+
+  const product* find_product(std::string_view id) const noexcept;
+  const service_rule* find_service(service s) const noexcept;
+};
+
+}  // namespace ratel

@@ -1,0 +1,608 @@
+// Loading a catalog file: TOML -> catalog, with every error at file:line:col and field.
+#include "ratel/catalog_toml.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "ratel/time.hpp"
+
+namespace ratel {
+namespace {
+
+// Keys that a `where` cannot use as a group name because they mean something already.
+constexpr std::array<std::string_view, 3> area_keywords{"anywhere", "home", "roaming"};
+
+bool is_country_code(std::string_view s) {
+  return s.size() == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z';
+}
+
+bool is_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '.';
+  });
+}
+
+std::string_view type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+  }
+}
+
+// The file being loaded: turns TOML source regions into input_errors.
+class loader {
+ public:
+  explicit loader(std::string file) : file_(std::move(file)) {}
+
+  source_position at(const toml::source_region& r) const {
+    return {file_, static_cast<std::uint32_t>(r.begin.line), static_cast<std::uint32_t>(r.begin.column)};
+  }
+  source_position at(const toml::node& n) const { return at(n.source()); }
+
+  [[noreturn]] void fail(const toml::node& n, const std::string& field, std::string message) const {
+    throw input_error(at(n), field, std::move(message));
+  }
+  [[noreturn]] void fail(const source_position& p, const std::string& field, std::string message) const {
+    throw input_error(p, field, std::move(message));
+  }
+
+ private:
+  std::string file_;
+};
+
+// Reads the fields of one TOML table, remembers which were asked for, and reports any
+// other field as unknown: a misspelt key must not be silently ignored.
+class table_reader {
+ public:
+  table_reader(const loader& l, const toml::table& t, std::string path)
+      : loader_(l), table_(t), path_(std::move(path)) {}
+
+  const std::string& path() const { return path_; }
+  std::string field(std::string_view key) const {
+    return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+  }
+  source_position position() const { return loader_.at(table_); }
+
+  const toml::node* find(std::string_view key) {
+    asked_.emplace_back(key);
+    return table_.get(key);
+  }
+  const toml::node& require(std::string_view key) {
+    const toml::node* n = find(key);
+    if (n == nullptr) loader_.fail(table_, field(key), "missing (required)");
+    return *n;
+  }
+
+  std::string string_of(const toml::node& n, std::string_view key) const {
+    if (!n.is_string())
+      loader_.fail(n, field(key), fmt::format("expected a string, found {}", type_name(n)));
+    return std::string(*n.value<std::string_view>());
+  }
+  std::string required_string(std::string_view key) { return string_of(require(key), key); }
+  std::string optional_string(std::string_view key, std::string fallback = {}) {
+    const toml::node* n = find(key);
+    return n ? string_of(*n, key) : fallback;
+  }
+  std::int64_t integer_of(const toml::node& n, std::string_view key) const {
+    if (!n.is_integer())
+      loader_.fail(n, field(key), fmt::format("expected an integer, found {}", type_name(n)));
+    return *n.value<std::int64_t>();
+  }
+  std::int64_t required_integer(std::string_view key) { return integer_of(require(key), key); }
+  std::optional<std::int64_t> optional_integer(std::string_view key) {
+    const toml::node* n = find(key);
+    if (n == nullptr) return std::nullopt;
+    return integer_of(*n, key);
+  }
+  bool optional_bool(std::string_view key, bool fallback) {
+    const toml::node* n = find(key);
+    if (n == nullptr) return fallback;
+    if (!n->is_boolean())
+      loader_.fail(*n, field(key), fmt::format("expected true or false, found {}", type_name(*n)));
+    return *n->value<bool>();
+  }
+  const toml::table* optional_table(std::string_view key) {
+    const toml::node* n = find(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table())
+      loader_.fail(*n, field(key), fmt::format("expected a table, found {}", type_name(*n)));
+    return n->as_table();
+  }
+  const toml::array* optional_array(std::string_view key) {
+    const toml::node* n = find(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_array())
+      loader_.fail(*n, field(key), fmt::format("expected an array, found {}", type_name(*n)));
+    return n->as_array();
+  }
+
+  /// Money is text: "0.01". A float cannot hold it exactly, so it is refused with a hint.
+  money money_of(const toml::node& n, std::string_view key, currency unit) const {
+    if (n.is_floating_point() || n.is_integer())
+      loader_.fail(n, field(key),
+                   "write money as a string (e.g. \"0.01\"): a TOML number is binary floating "
+                   "point or an integer and cannot carry an exact decimal amount");
+    try {
+      return money::parse(string_of(n, key), unit);
+    } catch (const money_error& e) {
+      loader_.fail(n, field(key), e.what());
+    }
+  }
+  quantity quantity_of(const toml::node& n, std::string_view key) const {
+    try {
+      return quantity::parse(string_of(n, key));
+    } catch (const quantity_error& e) {
+      loader_.fail(n, field(key), e.what());
+    }
+  }
+
+  /// Call after reading every field: any field not asked for is unknown.
+  void finish() const {
+    for (auto&& [key, node] : table_) {
+      if (std::find(asked_.begin(), asked_.end(), key.str()) != asked_.end()) continue;
+      std::string expected;
+      for (const std::string& a : asked_) expected += (expected.empty() ? "" : ", ") + a;
+      loader_.fail(loader_.at(key.source()), field(key.str()),
+                   fmt::format("unknown field (expected one of: {})", expected));
+    }
+  }
+
+ private:
+  const loader& loader_;
+  const toml::table& table_;
+  std::string path_;
+  std::vector<std::string> asked_;
+};
+
+template <typename Each>
+void for_each_table(const loader& l, const toml::array& array, const std::string& path, Each each) {
+  std::size_t i = 0;
+  for (const toml::node& n : array) {
+    std::string item = fmt::format("{}[{}]", path, i++);
+    if (!n.is_table()) l.fail(n, item, fmt::format("expected a table, found {}", type_name(n)));
+    table_reader r(l, *n.as_table(), item);
+    each(r);
+    r.finish();
+  }
+}
+
+class catalog_builder {
+ public:
+  catalog_builder(const toml::table& root, std::string source) : loader_(source), root_(root) {
+    result_.source_file = std::move(source);
+  }
+
+  catalog build() {
+    table_reader top(loader_, root_, "");
+    read_header(top);
+    read_rounding(top);
+    read_services(top);
+    read_bands(top);
+    read_countries(top);
+    read_groups(top);
+    if (const toml::array* rates = top.optional_array("rates"))
+      for_each_table(loader_, *rates, "rates", [&](table_reader& r) {
+        result_.rates.push_back(read_rate(r));
+      });
+    check_rates_unambiguous(result_.rates);
+    if (const toml::array* products = top.optional_array("products"))
+      for_each_table(loader_, *products, "products", [&](table_reader& r) { read_product(r); });
+    top.finish();
+    return std::move(result_);
+  }
+
+ private:
+  void read_header(table_reader& top) {
+    const toml::node& node = top.require("catalog");
+    if (!node.is_table()) loader_.fail(node, "catalog", "expected a table");
+    table_reader r(loader_, *node.as_table(), "catalog");
+    result_.id = r.required_string("id");
+    if (!is_identifier(result_.id))
+      loader_.fail(r.require("id"), r.field("id"), "use letters, digits, '-', '_' and '.' only");
+    result_.name = r.optional_string("name", result_.id);
+    result_.home_country = r.required_string("home_country");
+    if (!is_country_code(result_.home_country))
+      loader_.fail(r.require("home_country"), r.field("home_country"),
+                   fmt::format("\"{}\" is not an ISO 3166-1 alpha-2 code (two upper-case letters)",
+                               result_.home_country));
+    result_.home_zone = r.required_string("zone");
+    check_zone(r.require("zone"), r.field("zone"), result_.home_zone);
+    std::string code = r.required_string("currency");
+    try {
+      result_.money_unit = currency::parse(code);
+    } catch (const money_error& e) {
+      loader_.fail(r.require("currency"), r.field("currency"), e.what());
+    }
+    std::string cycle = r.optional_string("cycle", "calendar_month");
+    if (cycle != "calendar_month")
+      loader_.fail(r.require("cycle"), r.field("cycle"),
+                   fmt::format("\"{}\" is not a cycle kind (supported: calendar_month)", cycle));
+    r.finish();
+  }
+
+  void check_zone(const toml::node& n, const std::string& field, const std::string& name) {
+    try {
+      (void)zone::locate(name);
+    } catch (const std::exception& e) {
+      loader_.fail(n, field, fmt::format("\"{}\" is not an IANA time zone of this system's tzdata", name));
+    }
+  }
+
+  void read_rounding(table_reader& top) {
+    const toml::table* t = top.optional_table("rounding");
+    if (t == nullptr) return;
+    table_reader r(loader_, *t, "rounding");
+    if (const toml::table* line = r.optional_table("line")) {
+      table_reader l(loader_, *line, "rounding.line");
+      std::int64_t places = l.required_integer("places");
+      if (places < 0 || places > money::decimals)
+        loader_.fail(l.require("places"), l.field("places"),
+                     fmt::format("{} is not in 0..{}", places, money::decimals));
+      result_.line_places = static_cast<int>(places);
+      result_.line_rounding = read_rounding_mode(l, "mode");
+      l.finish();
+    }
+    r.finish();
+  }
+
+  rounding read_rounding_mode(table_reader& r, std::string_view key) {
+    std::string name = r.required_string(key);
+    if (auto mode = parse_rounding(name)) return *mode;
+    loader_.fail(r.require(key), r.field(key),
+                 fmt::format("\"{}\" is not a rounding mode (half_up, half_even, half_down, down, "
+                             "up, floor, ceiling)", name));
+  }
+
+  void read_services(table_reader& top) {
+    const toml::table* t = top.optional_table("services");
+    if (t == nullptr) return;
+    for (auto&& [key, node] : *t) {
+      std::string field = fmt::format("services.{}", key.str());
+      auto svc = parse_service(key.str());
+      if (!svc)
+        loader_.fail(loader_.at(key.source()), field,
+                     "not a service (data, voice, sms, mms, vas)");
+      if (!node.is_table()) loader_.fail(node, field, "expected a table: { increment = \"1 KB\" }");
+      table_reader r(loader_, *node.as_table(), field);
+      service_rule rule{*svc, r.quantity_of(r.require("increment"), "increment"), loader_.at(node)};
+      if (rule.increment.dim() != dimension_of(*svc) || rule.increment.is_zero())
+        loader_.fail(r.require("increment"), r.field("increment"),
+                     fmt::format("must be a positive quantity of {} for {}",
+                                 to_string(dimension_of(*svc)), to_string(*svc)));
+      r.finish();
+      result_.services.push_back(rule);
+    }
+  }
+
+  void read_bands(table_reader& top) {
+    const toml::table* t = top.optional_table("bands");
+    if (t == nullptr) return;
+    table_reader bands(loader_, *t, "bands");
+    result_.default_band = bands.required_string("default");
+    if (!is_identifier(result_.default_band))
+      loader_.fail(bands.require("default"), "bands.default", "use letters, digits, '-' and '_'");
+    // Each minute of the day belongs to at most one named band.
+    std::array<const time_band*, 24 * 60> owner{};
+    for (auto&& [key, node] : *t) {
+      if (key.str() == "default") continue;
+      std::string field = fmt::format("bands.{}", key.str());
+      if (!node.is_table())
+        loader_.fail(node, field, "expected a table: { from = \"23:00\", to = \"07:00\" }");
+      if (key.str() == result_.default_band)
+        loader_.fail(loader_.at(key.source()), field, "is the default band; it has no hours of its own");
+      table_reader r(loader_, *node.as_table(), field);
+      time_band band{std::string(key.str()), {}, {}, loader_.at(key.source())};
+      band.from = read_time_of_day(r, "from");
+      band.to = read_time_of_day(r, "to");
+      r.finish();
+      if (band.from == band.to)
+        loader_.fail(r.require("to"), r.field("to"), "a band must not be empty (from == to)");
+      result_.bands.push_back(band);
+    }
+    for (const time_band& band : result_.bands) {
+      for (auto m = band.from; m != band.to; m = (m + std::chrono::minutes(1)) % (24 * 60)) {
+        auto& slot = owner[static_cast<std::size_t>(m.count())];
+        if (slot != nullptr)
+          loader_.fail(band.defined_at, "bands." + band.name,
+                       fmt::format("overlaps band \"{}\" at {:02}:{:02}", slot->name, m.count() / 60,
+                                   m.count() % 60));
+        slot = &band;
+        if (m == std::chrono::minutes(24 * 60 - 1) && band.to == std::chrono::minutes(24 * 60)) break;
+      }
+    }
+  }
+
+  std::chrono::minutes read_time_of_day(table_reader& r, std::string_view key) {
+    std::string text = r.required_string(key);
+    auto t = parse_time_of_day(text);
+    if (!t) loader_.fail(r.require(key), r.field(key), fmt::format("\"{}\" is not HH:MM", text));
+    return *t;
+  }
+
+  void read_countries(table_reader& top) {
+    const toml::table* t = top.optional_table("countries");
+    if (t == nullptr) return;
+    for (auto&& [key, node] : *t) {
+      std::string field = fmt::format("countries.{}", key.str());
+      if (!is_country_code(key.str()))
+        loader_.fail(loader_.at(key.source()), field,
+                     "not an ISO 3166-1 alpha-2 code (two upper-case letters)");
+      if (!node.is_table()) loader_.fail(node, field, "expected a table: { zone = \"Asia/Tokyo\" }");
+      table_reader r(loader_, *node.as_table(), field);
+      country c{std::string(key.str()), r.required_string("zone"), loader_.at(key.source())};
+      check_zone(r.require("zone"), r.field("zone"), c.zone);
+      r.finish();
+      result_.countries.push_back(std::move(c));
+    }
+    std::sort(result_.countries.begin(), result_.countries.end(),
+              [](const country& a, const country& b) { return a.code < b.code; });
+  }
+
+  bool known_country(std::string_view code) const {
+    return code == result_.home_country ||
+           std::any_of(result_.countries.begin(), result_.countries.end(),
+                       [&](const country& c) { return c.code == code; });
+  }
+
+  std::vector<std::string> read_country_list(const toml::array& list, const std::string& field) {
+    std::vector<std::string> codes;
+    std::size_t i = 0;
+    for (const toml::node& n : list) {
+      std::string item = fmt::format("{}[{}]", field, i++);
+      if (!n.is_string()) loader_.fail(n, item, "expected a country code string");
+      std::string code(*n.value<std::string_view>());
+      if (!is_country_code(code) || !known_country(code))
+        loader_.fail(n, item,
+                     fmt::format("\"{}\" is not the home country or a country of [countries]", code));
+      codes.push_back(std::move(code));
+    }
+    if (codes.empty()) loader_.fail(list, field, "an empty list covers nothing");
+    std::sort(codes.begin(), codes.end());
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    return codes;
+  }
+
+  void read_groups(table_reader& top) {
+    const toml::table* t = top.optional_table("country_groups");
+    if (t == nullptr) return;
+    for (auto&& [key, node] : *t) {
+      std::string field = fmt::format("country_groups.{}", key.str());
+      if (std::find(area_keywords.begin(), area_keywords.end(), key.str()) != area_keywords.end())
+        loader_.fail(loader_.at(key.source()), field, "is a reserved word of `where`; pick another name");
+      if (!node.is_array()) loader_.fail(node, field, "expected a list of country codes");
+      result_.groups.push_back({std::string(key.str()), read_country_list(*node.as_array(), field),
+                                loader_.at(key.source())});
+    }
+  }
+
+  area read_area(table_reader& r) {
+    const toml::node* n = r.find("where");
+    area a;
+    if (n == nullptr) return a;
+    if (n->is_array()) {
+      a.scope = area::kind::countries;
+      a.countries = read_country_list(*n->as_array(), r.field("where"));
+      return a;
+    }
+    std::string name = r.string_of(*n, "where");
+    if (name == "anywhere") return a;
+    if (name == "home") {
+      a.scope = area::kind::home;
+      return a;
+    }
+    if (name == "roaming") {
+      a.scope = area::kind::roaming;
+      return a;
+    }
+    for (const country_group& g : result_.groups) {
+      if (g.name != name) continue;
+      a.scope = area::kind::countries;
+      a.group = g.name;
+      a.countries = g.countries;
+      return a;
+    }
+    loader_.fail(*n, r.field("where"),
+                 fmt::format("\"{}\" is not anywhere, home, roaming, a [country_groups] name or a "
+                             "list of country codes", name));
+  }
+
+  std::string read_band_name(table_reader& r) {
+    const toml::node* n = r.find("band");
+    if (n == nullptr) return {};
+    std::string name = r.string_of(*n, "band");
+    if (name == result_.default_band && !name.empty()) return name;
+    for (const time_band& b : result_.bands)
+      if (b.name == name) return name;
+    loader_.fail(*n, r.field("band"),
+                 fmt::format("\"{}\" is not a band of [bands] (nor its default)", name));
+  }
+
+  const service_rule& read_service(table_reader& r) {
+    std::string name = r.required_string("service");
+    auto svc = parse_service(name);
+    if (!svc)
+      loader_.fail(r.require("service"), r.field("service"),
+                   fmt::format("\"{}\" is not a service (data, voice, sms, mms, vas)", name));
+    const service_rule* rule = result_.find_service(*svc);
+    if (rule == nullptr)
+      loader_.fail(r.require("service"), r.field("service"),
+                   fmt::format("{} has no rating increment: add it to [services]", name));
+    return *rule;
+  }
+
+  rate read_rate(table_reader& r) {
+    rate out;
+    const service_rule& svc = read_service(r);
+    out.svc = svc.svc;
+    out.band = read_band_name(r);
+    out.where = read_area(r);
+    out.price = r.money_of(r.require("price"), "price", result_.money_unit);
+    if (out.price.is_negative())
+      loader_.fail(r.require("price"), r.field("price"), "a price cannot be negative");
+    out.per = r.quantity_of(r.require("per"), "per");
+    if (out.per.dim() != dimension_of(out.svc) || out.per.is_zero())
+      loader_.fail(r.require("per"), r.field("per"),
+                   fmt::format("must be a positive quantity of {} for {}",
+                               to_string(dimension_of(out.svc)), to_string(out.svc)));
+    // One increment must cost a whole number of micro-units, so that charges stay exact.
+    money per_increment = mul_div(out.price, svc.increment.value(), out.per.value(), rounding::down);
+    if (per_increment * out.per.value() != out.price * svc.increment.value())
+      loader_.fail(r.require("per"), r.field("per"),
+                   fmt::format("{} per {} is not a whole number of micro-units per rating increment "
+                               "of {} ({}); quote the price per increment",
+                               out.price, out.per, svc.increment, to_string(out.svc)));
+    out.price_per_increment = per_increment;
+    out.defined_at = r.position();
+    return out;
+  }
+
+  // Within one rate list, two rates that could both be the most specific match for some
+  // record would make the charge depend on their order: refuse that at load time.
+  void check_rates_unambiguous(const std::vector<rate>& rates) {
+    for (std::size_t i = 0; i < rates.size(); ++i)
+      for (std::size_t j = i + 1; j < rates.size(); ++j) {
+        const rate& a = rates[i];
+        const rate& b = rates[j];
+        if (a.svc != b.svc || a.band != b.band || a.where.specificity() != b.where.specificity())
+          continue;
+        bool overlap = a.where.scope == b.where.scope;
+        if (overlap && a.where.scope == area::kind::countries) {
+          std::vector<std::string> common;
+          std::set_intersection(a.where.countries.begin(), a.where.countries.end(),
+                                b.where.countries.begin(), b.where.countries.end(),
+                                std::back_inserter(common));
+          overlap = !common.empty();
+        }
+        if (overlap)
+          loader_.fail(b.defined_at, "rates",
+                       fmt::format("this {} rate (band {}, where {}) overlaps the one at line {}: "
+                                   "a record would match both equally",
+                                   to_string(b.svc), b.band.empty() ? "any" : b.band,
+                                   b.where.describe(), a.defined_at.line));
+      }
+  }
+
+  allowance read_allowance(table_reader& r) {
+    allowance out;
+    const service_rule& svc = read_service(r);
+    out.svc = svc.svc;
+    out.amount = r.quantity_of(r.require("quantity"), "quantity");
+    if (out.amount.dim() != dimension_of(out.svc))
+      loader_.fail(r.require("quantity"), r.field("quantity"),
+                   fmt::format("must be a quantity of {} for {}", to_string(dimension_of(out.svc)),
+                               to_string(out.svc)));
+    // Counters count whole increments (D1), so an allowance must be a whole number of them.
+    if (out.amount.value() % svc.increment.value() != 0)
+      loader_.fail(r.require("quantity"), r.field("quantity"),
+                   fmt::format("{} is not a whole number of the {} increment {}", out.amount,
+                               to_string(out.svc), svc.increment));
+    out.band = read_band_name(r);
+    out.where = read_area(r);
+    out.defined_at = r.position();
+    return out;
+  }
+
+  void read_product(table_reader& r) {
+    product p;
+    p.defined_at = r.position();
+    p.id = r.required_string("id");
+    if (!is_identifier(p.id))
+      loader_.fail(r.require("id"), r.field("id"), "use letters, digits, '-', '_' and '.' only");
+    if (p.id == result_.id)
+      loader_.fail(r.require("id"), r.field("id"),
+                   "is the catalog's id, which names the base tariff on bills");
+    if (result_.find_product(p.id) != nullptr)
+      loader_.fail(r.require("id"), r.field("id"), fmt::format("\"{}\" is defined twice", p.id));
+    p.name = r.optional_string("name", p.id);
+    std::string kind = r.required_string("kind");
+    if (kind == "plan") p.kind = product_kind::plan;
+    else if (kind == "pack") p.kind = product_kind::pack;
+    else loader_.fail(r.require("kind"), r.field("kind"), fmt::format("\"{}\" is not plan or pack", kind));
+    p.code = r.required_integer("code");
+    p.priority = r.required_integer("priority");
+    if (p.code < 0) loader_.fail(r.require("code"), r.field("code"), "must not be negative");
+    if (const toml::table* fee = r.optional_table("fee")) {
+      table_reader f(loader_, *fee, r.field("fee"));
+      p.fee = f.money_of(f.require("amount"), "amount", result_.money_unit);
+      if (p.fee.is_negative()) loader_.fail(f.require("amount"), f.field("amount"), "must not be negative");
+      std::string per = f.required_string("per");
+      if (per == "cycle") p.fee_charged = fee_basis::per_cycle;
+      else if (per == "order") p.fee_charged = fee_basis::per_order;
+      else
+        loader_.fail(f.require("per"), f.field("per"),
+                     fmt::format("\"{}\" is not cycle (recurring) or order (one-off)", per));
+      f.finish();
+    } else {
+      p.fee = money::zero(result_.money_unit);
+    }
+    std::string lasts = r.optional_string("validity", "subscription");
+    if (lasts == "subscription") p.lasts = validity::subscription;
+    else if (lasts == "rest_of_cycle") p.lasts = validity::rest_of_cycle;
+    else
+      loader_.fail(r.require("validity"), r.field("validity"),
+                   fmt::format("\"{}\" is not subscription or rest_of_cycle", lasts));
+    if (p.fee_charged == fee_basis::per_order && p.lasts != validity::rest_of_cycle)
+      loader_.fail(r.position(), r.field("validity"),
+                   "a one-off product (fee per order) needs validity = \"rest_of_cycle\"");
+    if (p.fee_charged == fee_basis::per_cycle && p.lasts != validity::subscription)
+      loader_.fail(r.require("validity"), r.field("validity"),
+                   "a recurring product (fee per cycle) lasts while subscribed");
+    p.stackable = r.optional_bool("stackable", false);
+    if (p.stackable && p.lasts != validity::rest_of_cycle)
+      loader_.fail(r.require("stackable"), r.field("stackable"),
+                   "only one-off products (validity rest_of_cycle) can stack");
+    p.exclusive_group = r.optional_string("exclusive_group");
+    if (const toml::array* list = r.optional_array("allowances"))
+      for_each_table(loader_, *list, r.field("allowances"),
+                     [&](table_reader& a) { p.allowances.push_back(read_allowance(a)); });
+    if (const toml::array* list = r.optional_array("rates"))
+      for_each_table(loader_, *list, r.field("rates"),
+                     [&](table_reader& a) { p.rates.push_back(read_rate(a)); });
+    check_rates_unambiguous(p.rates);
+    result_.products.push_back(std::move(p));
+  }
+
+  loader loader_;
+  const toml::table& root_;
+  catalog result_;
+};
+
+}  // namespace
+
+catalog parse_catalog(std::string_view text, const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw input_error({source_name, static_cast<std::uint32_t>(e.source().begin.line),
+                       static_cast<std::uint32_t>(e.source().begin.column)},
+                      "", fmt::format("TOML syntax: {}", e.description()));
+  }
+  return catalog_builder(root, source_name).build();
+}
+
+catalog load_catalog(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw input_error({path.string(), 0, 0}, "", "cannot open the catalog file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_catalog(text.str(), path.string());
+}
+
+}  // namespace ratel

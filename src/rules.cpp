@@ -1,0 +1,114 @@
+#include "ratel/rules.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace ratel {
+
+rule_plan rule_plan::compile(catalog c) {
+  rule_plan plan;
+  plan.catalog_ = std::make_unique<const catalog>(std::move(c));
+  const catalog& cat = *plan.catalog_;
+  plan.home_zone_ = zone::locate(cat.home_zone);
+  plan.home_country_ = *country_index(cat.home_country);
+  plan.listed_.set(plan.home_country_);
+  for (const country& k : cat.countries) plan.listed_.set(*country_index(k.code));
+
+  plan.band_names_.push_back(cat.default_band);
+  for (const time_band& b : cat.bands) {
+    auto id = static_cast<band_id>(plan.band_names_.size());
+    plan.band_names_.push_back(b.name);
+    // [from, to), wrapping midnight; the loader has refused overlaps.
+    for (auto m = b.from.count(); m != b.to.count(); m = (m + 1) % (24 * 60)) {
+      plan.band_by_minute_[static_cast<std::size_t>(m)] = id;
+      if (m == 24 * 60 - 1 && b.to.count() == 24 * 60) break;
+    }
+  }
+  for (const service_rule& s : cat.services)
+    plan.increments_[static_cast<std::size_t>(s.svc)] = s.increment;
+
+  auto sort_rates = [](std::vector<compiled_rate>& rates) {
+    std::stable_sort(rates.begin(), rates.end(), [](const compiled_rate& a, const compiled_rate& b) {
+      return a.specificity > b.specificity;
+    });
+  };
+  for (const rate& r : cat.rates) plan.base_rates_.push_back(plan.compile_rate(r));
+  sort_rates(plan.base_rates_);
+  for (const product& p : cat.products) {
+    compiled_product cp{&p, {}, {}};
+    for (const allowance& a : p.allowances)
+      cp.allowances.push_back({&a, plan.band_by_name(a.band), plan.compile_area(a.where)});
+    for (const rate& r : p.rates) cp.rates.push_back(plan.compile_rate(r));
+    sort_rates(cp.rates);
+    plan.products_.push_back(std::move(cp));
+  }
+  return plan;
+}
+
+std::optional<band_id> rule_plan::band_by_name(std::string_view name) const {
+  if (name.empty()) return std::nullopt;
+  for (std::size_t i = 0; i < band_names_.size(); ++i)
+    if (band_names_[i] == name) return static_cast<band_id>(i);
+  assert(false && "the loader checks band names");
+  return std::nullopt;
+}
+
+country_set rule_plan::compile_area(const area& a) const {
+  country_set set;
+  switch (a.scope) {
+    case area::kind::anywhere: return listed_;
+    case area::kind::home: set.set(home_country_); return set;
+    case area::kind::roaming: set = listed_; set.reset(home_country_); return set;
+    case area::kind::countries:
+      for (const std::string& code : a.countries) set.set(*country_index(code));
+      return set;
+  }
+  return set;
+}
+
+compiled_rate rule_plan::compile_rate(const rate& r) const {
+  compiled_rate out;
+  out.source = &r;
+  out.svc = r.svc;
+  out.band = band_by_name(r.band);
+  out.covers = compile_area(r.where);
+  out.specificity = r.where.specificity() * 2 + (out.band ? 1 : 0);
+  out.price_per_increment = r.price_per_increment;
+  return out;
+}
+
+band_id rule_plan::band_at(instant t) const {
+  auto minute = std::chrono::duration_cast<std::chrono::minutes>(home_zone_.time_of_day(t));
+  return band_by_minute_[static_cast<std::size_t>(minute.count())];
+}
+
+std::string_view rule_plan::band_name(band_id b) const { return band_names_.at(b); }
+
+std::optional<country_id> rule_plan::country_of(std::string_view code) const noexcept {
+  if (code.empty()) return home_country_;
+  auto id = country_index(code);
+  if (!id || !listed_.test(*id)) return std::nullopt;
+  return id;
+}
+
+std::string rule_plan::country_code(country_id c) const {
+  return {static_cast<char>('A' + c / 26), static_cast<char>('A' + c % 26)};
+}
+
+std::optional<std::size_t> rule_plan::product_index(std::string_view id) const noexcept {
+  for (std::size_t i = 0; i < products_.size(); ++i)
+    if (products_[i].source->id == id) return i;
+  return std::nullopt;
+}
+
+const compiled_rate* rule_plan::match(std::span<const compiled_rate> rates, service s, band_id band,
+                                      country_id country) noexcept {
+  for (const compiled_rate& r : rates) {
+    if (r.svc != s || !r.covers.test(country)) continue;
+    if (r.band && *r.band != band) continue;
+    return &r;  // sorted most specific first
+  }
+  return nullptr;
+}
+
+}  // namespace ratel
