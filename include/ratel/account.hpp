@@ -1,0 +1,75 @@
+// ratel/account.hpp: per-subscriber histories folded from the account log.
+//
+// Concept: the account log (account_log.hpp) says what happened; the fold decides what
+// it means under the catalog: which product instances were active when, and which
+// requests the catalog refuses. The fold is a pure function of the log and the plan, in
+// time order (entries at the same instant keep their file order).
+//
+// What each action does now:
+//  - join: tenure starts.
+//  - subscribe: the product starts at once. A second subscribe of an active product
+//    that does not stack is refused. If a product of the same exclusive group is active,
+//    the new one starts at the next cycle start and the old one ends there (D5).
+//  - subscribe_next_cycle: the product starts at the next cycle start (D5).
+//  - unsubscribe: every active instance of the product ends at once; a product that is
+//    not active is refused.
+//  - close: every product ends; usage at or after the close is rejected.
+//  - confirm, reactivate_data, deposit, redeem_points: read and checked, but this version
+//    does not act on them; each is reported as a refused event saying so, never dropped
+//    silently.
+//
+//   account_book book = fold_account_log(read_account_log("accounts.csv"), plan);
+//   const account_history* h = book.find("13800000001");
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ratel/account_log.hpp"
+#include "ratel/event.hpp"
+#include "ratel/rules.hpp"
+
+namespace ratel {
+
+/// One instance of a product held by a subscriber: active over [start, end).
+struct subscription {
+  std::size_t product = 0;  ///< index in the rule_plan
+  instant ordered;          ///< when the subscribe line was written
+  instant start;
+  std::optional<instant> end;  ///< nullopt: still active
+  source_position from;        ///< the account-log line
+  bool active_at(instant t) const noexcept { return start <= t && (!end || t < *end); }
+  bool overlaps(instant from_, instant until) const noexcept {
+    return start < until && (!end || from_ < *end);
+  }
+};
+
+struct account_history {
+  std::string subscriber;
+  std::optional<instant> joined;
+  std::optional<instant> closed;
+  std::vector<subscription> subscriptions;  ///< in order of the log
+  std::vector<event> events;                ///< refused requests, in time order
+};
+
+/// Histories by subscriber, ordered by subscriber id.
+class account_book {
+ public:
+  const account_history* find(std::string_view subscriber) const;
+  const std::map<std::string, account_history, std::less<>>& histories() const noexcept {
+    return histories_;
+  }
+  std::map<std::string, account_history, std::less<>>& histories() noexcept { return histories_; }
+
+ private:
+  std::map<std::string, account_history, std::less<>> histories_;
+};
+
+/// Folds the log under the plan. Throws input_error (file:line:col, field `product`) for a
+/// product the catalog does not have: such a log belongs to another catalog.
+account_book fold_account_log(std::vector<account_entry> entries, const rule_plan& plan);
+
+}  // namespace ratel

@@ -1,0 +1,37 @@
+// ratel/batch.hpp: rating a whole usage file for one cycle.
+//
+// Concept: the pipeline of DESIGN section 1 for many subscribers: split the records by
+// subscriber, reject those outside the cycle, rate every subscriber's cycle and build the
+// bills. Subscribers are independent, so the work is shared among `threads` workers; the
+// result is in subscriber order and identical for any thread count and any record order.
+//
+// Which subscribers get a bill: every subscriber of the account log whose account was
+// open at some point in the cycle (known before the cycle's end, not closed before its
+// start), plus nobody else: records of a subscriber the log does not know are rejected.
+//
+// Reconciliation: rows_read == rated + rejected + duplicates, where rejected counts the
+// reader's rejects and the rater's.
+//
+//   batch_result r = rate_batch(plan, book, usage, july, 2);
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "ratel/bill.hpp"
+
+namespace ratel {
+
+struct batch_result {
+  std::vector<bill> bills;           ///< ordered by subscriber
+  std::vector<reject> rejects;       ///< reader's and rater's, ordered by line
+  std::vector<duplicate> duplicates; ///< ordered by line
+  std::size_t rows_read = 0;
+  std::size_t rated = 0;
+};
+
+/// Rates `usage` for `cycle`. threads >= 1.
+batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
+                        const usage_batch& usage, const billing_cycle& cycle, unsigned threads = 1);
+
+}  // namespace ratel

@@ -1,0 +1,74 @@
+// ratel/bill.hpp: the bill of one subscriber for one cycle, and its writers.
+//
+// Concept: the bill turns a rated cycle into lines a customer (or a dispute desk) reads:
+// a fee line per recurring product, a pack line per one-off order, an allowance line per
+// allowance showing what was drawn (amount 0.00), and a usage line per (service, country,
+// band, rate) with the quantity charged and the amount. Each line's amount is the exact
+// sum of its charges rounded once by the catalog's line rounding (D2: 0.01 half-up); the
+// total is the sum of the rounded lines. Writers: JSON (DESIGN 4.3; amounts are strings),
+// text for people, CSV for spreadsheets. Line order is fixed (kind, then product or
+// service, country, band), so the same input gives the same bytes.
+//
+//   bill b = make_bill(plan, rate_cycle(plan, history, july, records));
+//   fmt::print("{}", bills_to_json({b}));
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ratel/rater.hpp"
+
+namespace ratel {
+
+enum class line_kind : std::uint8_t {
+  fee,        ///< recurring product fee for the cycle
+  pack,       ///< one-off product order
+  allowance,  ///< what was drawn from an included allowance (amount 0.00)
+  usage,      ///< usage charged at a rate
+};
+std::string_view to_string(line_kind k) noexcept;
+
+struct bill_line {
+  std::string product;  ///< product id, or the catalog id for the base tariff
+  line_kind kind = line_kind::fee;
+  std::string description;
+  money amount;  ///< rounded by the catalog's line rounding
+  // For allowance and usage lines:
+  std::optional<service> svc;
+  std::string country;          ///< usage lines: the country code
+  std::string band;             ///< usage lines: the band name
+  std::optional<quantity> used; ///< usage: quantity charged; allowance: quantity drawn
+  std::optional<quantity> size; ///< allowance lines: the allowance's total
+  std::string rate;             ///< usage lines: "0.01 per 1 KB"
+};
+
+/// An event as the bill shows it: its time printed in the home zone.
+struct bill_event {
+  std::string time;  ///< RFC 3339 with the home zone's offset at that instant
+  event what;
+};
+
+struct bill {
+  std::string subscriber;
+  date::year_month cycle;
+  currency money_unit;
+  std::vector<bill_line> lines;
+  money total;
+  std::vector<bill_event> events;
+};
+
+/// Builds the bill of a rated cycle.
+bill make_bill(const rule_plan& plan, const rated_cycle& rated);
+
+/// One JSON document: an array of bills (DESIGN 4.3), pretty-printed, newline at the end.
+std::string bills_to_json(const std::vector<bill>& bills);
+/// One bill as a JSON object document (for --out DIR).
+std::string bill_to_json(const bill& b);
+/// Human-readable text, one block per bill.
+std::string bills_to_text(const std::vector<bill>& bills);
+/// CSV: header `subscriber,cycle,product,kind,service,country,band,quantity,rate,description,amount`,
+/// one row per line and a `total` row per bill.
+std::string bills_to_csv(const std::vector<bill>& bills);
+
+}  // namespace ratel

@@ -1,0 +1,225 @@
+// Building bills from rated cycles, and writing them as JSON, text and CSV.
+#include "ratel/bill.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace ratel {
+
+std::string_view to_string(line_kind k) noexcept {
+  switch (k) {
+    case line_kind::fee: return "fee";
+    case line_kind::pack: return "pack";
+    case line_kind::allowance: return "allowance";
+    case line_kind::usage: return "usage";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string rate_text(const rate& r) { return fmt::format("{} per {}", r.price, r.per); }
+
+// Usage lines are grouped by what a customer sees as one tariff position.
+struct usage_key {
+  service svc;
+  bool roaming;  // home before roaming
+  std::string country;
+  band_id band;
+  std::string product;
+  const compiled_rate* rate;
+  auto tie() const { return std::tie(svc, roaming, country, band, product, rate); }
+  bool operator<(const usage_key& o) const { return tie() < o.tie(); }
+};
+
+}  // namespace
+
+bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
+  const catalog& cat = plan.source();
+  const currency unit = cat.money_unit;
+  auto round_line = [&](const money& m) { return round_to(m, cat.line_places, cat.line_rounding); };
+  bill b;
+  b.subscriber = rated.subscriber;
+  b.cycle = rated.cycle.month;
+  b.money_unit = unit;
+
+  // Fees and packs, in product id order, then the order they were subscribed in.
+  std::vector<const fee_due*> fees;
+  for (const fee_due& f : rated.fees) fees.push_back(&f);
+  std::stable_sort(fees.begin(), fees.end(), [&](const fee_due* a, const fee_due* b) {
+    return std::tuple(a->basis != fee_basis::per_cycle, plan.product_at(a->product).source->id) <
+           std::tuple(b->basis != fee_basis::per_cycle, plan.product_at(b->product).source->id);
+  });
+  for (const fee_due* f : fees) {
+    const product& p = *plan.product_at(f->product).source;
+    bill_line line;
+    line.product = p.id;
+    line.kind = f->basis == fee_basis::per_cycle ? line_kind::fee : line_kind::pack;
+    line.description = f->basis == fee_basis::per_cycle ? fmt::format("{}: fee for the cycle", p.name)
+                                                        : fmt::format("{}: one-off order", p.name);
+    line.amount = round_line(f->amount);
+    b.lines.push_back(std::move(line));
+  }
+
+  // Allowances: per product and allowance, the total size and what was drawn.
+  std::map<std::tuple<std::string, std::size_t>, std::pair<quantity, quantity>> allowances;
+  for (const bucket& k : rated.buckets) {
+    auto key = std::tuple(plan.product_at(k.product).source->id, k.allowance);
+    auto [it, fresh] = allowances.try_emplace(key, k.initial, k.initial - k.remaining);
+    if (!fresh) {
+      it->second.first = it->second.first + k.initial;
+      it->second.second = it->second.second + (k.initial - k.remaining);
+    }
+  }
+  for (const auto& [key, sizes] : allowances) {
+    const auto& [product_id, index] = key;
+    const product& p = *cat.find_product(product_id);
+    const allowance& a = p.allowances[index];
+    bill_line line;
+    line.product = product_id;
+    line.kind = line_kind::allowance;
+    line.svc = a.svc;
+    line.size = sizes.first;
+    line.used = sizes.second;
+    line.description = fmt::format("{}: {} of {} {} allowance used ({})", p.name, sizes.second,
+                                   sizes.first, to_string(a.svc), a.where.describe());
+    line.amount = money::zero(unit);
+    b.lines.push_back(std::move(line));
+  }
+
+  // Usage charged at a rate.
+  std::map<usage_key, std::pair<quantity, money>> usage;
+  for (const rated_record& r : rated.records)
+    for (const charge_part& part : rated.parts_of(r)) {
+      if (part.from != charge_part::source::rate) continue;
+      std::string owner = part.rate_owner ? plan.product_at(*part.rate_owner).source->id : cat.id;
+      usage_key key{r.record->svc, r.country != plan.home_country(), plan.country_code(r.country),
+                    r.band, owner, part.rate};
+      auto [it, fresh] = usage.try_emplace(key, part.amount, part.charge);
+      if (!fresh) {
+        it->second.first = it->second.first + part.amount;
+        it->second.second += part.charge;
+      }
+    }
+  for (const auto& [key, total] : usage) {
+    bill_line line;
+    line.product = key.product;
+    line.kind = line_kind::usage;
+    line.svc = key.svc;
+    line.country = key.country;
+    line.band = std::string(plan.band_name(key.band));
+    line.used = total.first;
+    line.rate = rate_text(*key.rate->source);
+    line.description = fmt::format("{} in {}, {} band: {} at {}", to_string(key.svc), key.country,
+                                   line.band, total.first, line.rate);
+    line.amount = round_line(total.second);
+    b.lines.push_back(std::move(line));
+  }
+
+  b.total = money::zero(unit);
+  for (const bill_line& line : b.lines) b.total += line.amount;
+  for (const event& e : rated.events)
+    b.events.push_back({format_rfc3339(e.time, plan.home_zone().offset_at(e.time)), e});
+  return b;
+}
+
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+// DESIGN 4.3: amounts are decimal strings with two decimals. A catalog may round lines
+// more finely than cents; then the amount is printed with the digits it holds.
+std::string amount(const money& m) { return m.to_string(); }
+
+ordered_json to_json_value(const bill& b) {
+  ordered_json j;
+  j["subscriber"] = b.subscriber;
+  j["cycle"] = to_string(b.cycle);
+  j["currency"] = std::string(b.money_unit.code());
+  ordered_json lines = ordered_json::array();
+  for (const bill_line& l : b.lines) {
+    ordered_json line;
+    line["product"] = l.product;
+    line["kind"] = std::string(to_string(l.kind));
+    line["description"] = l.description;
+    line["amount"] = amount(l.amount);
+    if (l.svc) line["service"] = std::string(to_string(*l.svc));
+    if (!l.country.empty()) line["country"] = l.country;
+    if (!l.band.empty()) line["band"] = l.band;
+    if (l.used) line["quantity"] = l.used->to_string();
+    if (l.size) line["allowance"] = l.size->to_string();
+    if (!l.rate.empty()) line["rate"] = l.rate;
+    lines.push_back(std::move(line));
+  }
+  j["lines"] = std::move(lines);
+  j["total"] = amount(b.total);
+  ordered_json events = ordered_json::array();
+  for (const bill_event& e : b.events) {
+    ordered_json event;
+    event["time"] = e.time;
+    event["kind"] = std::string(to_string(e.what.kind));
+    if (!e.what.product.empty()) event["product"] = e.what.product;
+    if (!e.what.reason.empty()) event["reason"] = e.what.reason;
+    if (e.what.from.line != 0) event["source"] = fmt::format("{}:{}", e.what.from.file, e.what.from.line);
+    events.push_back(std::move(event));
+  }
+  j["events"] = std::move(events);
+  return j;
+}
+
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string bill_to_json(const bill& b) { return to_json_value(b).dump(2) + "\n"; }
+
+std::string bills_to_json(const std::vector<bill>& bills) {
+  ordered_json all = ordered_json::array();
+  for (const bill& b : bills) all.push_back(to_json_value(b));
+  return all.dump(2) + "\n";
+}
+
+std::string bills_to_text(const std::vector<bill>& bills) {
+  std::string out;
+  for (const bill& b : bills) {
+    if (!out.empty()) out += "\n";
+    out += fmt::format("Bill {} for {} ({})\n", b.subscriber, to_string(b.cycle), b.money_unit.code());
+    for (const bill_line& l : b.lines)
+      out += fmt::format("  {:<10} {:<14} {:<70} {:>12}\n", to_string(l.kind), l.product,
+                         l.description, amount(l.amount));
+    out += fmt::format("  {:<96} {:>12}\n", "total", amount(b.total));
+    for (const bill_event& e : b.events)
+      out += fmt::format("  event {} {} {}: {}\n", e.time, to_string(e.what.kind), e.what.product,
+                         e.what.reason);
+  }
+  return out;
+}
+
+std::string bills_to_csv(const std::vector<bill>& bills) {
+  std::string out = "subscriber,cycle,product,kind,service,country,band,quantity,rate,description,amount\n";
+  for (const bill& b : bills) {
+    std::string cycle = to_string(b.cycle);
+    for (const bill_line& l : b.lines)
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(b.subscriber), cycle,
+                         csv_field(l.product), to_string(l.kind),
+                         l.svc ? to_string(*l.svc) : "", l.country, l.band,
+                         l.used ? l.used->to_string() : "", csv_field(l.rate),
+                         csv_field(l.description), amount(l.amount));
+    out += fmt::format("{},{},,total,,,,,,,{}\n", csv_field(b.subscriber), cycle, amount(b.total));
+  }
+  return out;
+}
+
+}  // namespace ratel

@@ -1,0 +1,79 @@
+// `ratel check`: validate catalogs and print what they compile to, in words.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "ratel/catalog_toml.hpp"
+#include "ratel/rules.hpp"
+
+namespace ratel::cli {
+namespace {
+
+std::string describe_rate(const rule_plan& plan, const compiled_rate& r) {
+  const rate& src = *r.source;
+  return fmt::format("{} {}, band {}: {} per {} ({} per increment)  [line {}]", to_string(r.svc),
+                     src.where.describe(), r.band ? std::string(plan.band_name(*r.band)) : "any",
+                     src.price, src.per, r.price_per_increment, src.defined_at.line);
+}
+
+std::string describe(const rule_plan& plan) {
+  const catalog& c = plan.source();
+  std::string out = fmt::format("catalog {} ({}): home {}, zone {}, currency {}\n", c.id, c.name,
+                                c.home_country, c.home_zone, c.money_unit.code());
+  out += fmt::format("  cycle: calendar month in {}\n", c.home_zone);
+  out += fmt::format("  bill lines rounded to {} decimals, {}; total = sum of lines\n", c.line_places,
+                     to_string(c.line_rounding));
+  for (const service_rule& s : c.services)
+    out += fmt::format("  {}: each record rounded up to a whole number of {}\n", to_string(s.svc), s.increment);
+  if (!c.bands.empty() || !c.default_band.empty()) {
+    out += fmt::format("  bands (home-zone time of day): default {}", c.default_band);
+    for (const time_band& b : c.bands)
+      out += fmt::format("; {} [{:02}:{:02}, {:02}:{:02})", b.name, b.from.count() / 60,
+                         b.from.count() % 60, b.to.count() / 60, b.to.count() % 60);
+    out += "\n";
+  }
+  if (!c.countries.empty()) {
+    out += "  countries:";
+    for (const country& k : c.countries) out += fmt::format(" {} ({})", k.code, k.zone);
+    out += "\n";
+  }
+  for (const country_group& g : c.groups)
+    out += fmt::format("  group {}: {}\n", g.name, fmt::join(g.countries, ", "));
+  out += "  base rates (every subscriber), most specific first:\n";
+  for (const compiled_rate& r : plan.base_rates()) out += "    " + describe_rate(plan, r) + "\n";
+  for (std::size_t i = 0; i < plan.product_count(); ++i) {
+    const compiled_product& cp = plan.product_at(i);
+    const product& p = *cp.source;
+    out += fmt::format("  {} {} \"{}\": code {}, priority {}", to_string(p.kind), p.id, p.name,
+                       p.code, p.priority);
+    if (p.fee_charged != fee_basis::none) out += fmt::format(", fee {} per {}", p.fee, to_string(p.fee_charged));
+    out += fmt::format(", lasts {}", to_string(p.lasts));
+    if (p.stackable) out += ", stackable";
+    if (!p.exclusive_group.empty()) out += fmt::format(", exclusive group {}", p.exclusive_group);
+    out += fmt::format("  [line {}]\n", p.defined_at.line);
+    for (const allowance& a : p.allowances)
+      out += fmt::format("    allowance {} {} {}{}\n", a.amount, to_string(a.svc), a.where.describe(),
+                         a.band.empty() ? "" : ", band " + a.band);
+    for (const compiled_rate& r : cp.rates) out += "    rate " + describe_rate(plan, r) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_check(const std::vector<std::string>& files) {
+  int status = 0;
+  for (const std::string& file : files) {
+    try {
+      rule_plan plan = rule_plan::compile(load_catalog(file));
+      std::cout << fmt::format("{}: ok\n", file) << describe(plan);
+    } catch (const input_error& e) {
+      std::cerr << e.what() << "\n";
+      status = 1;
+    }
+  }
+  return status;
+}
+
+}  // namespace ratel::cli

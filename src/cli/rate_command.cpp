@@ -1,0 +1,98 @@
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "ratel/batch.hpp"
+#include "ratel/catalog_toml.hpp"
+
+namespace ratel::cli {
+namespace {
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw input_error({path.string(), 0, 0}, "", "cannot write this file");
+}
+
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Everything that was read but not rated, one row each: rejects and duplicates.
+std::string rejects_csv(const batch_result& r) {
+  std::string out = "line,subscriber,id,reason,detail\n";
+  struct row { std::uint32_t line; std::string text; };
+  std::vector<row> rows;
+  for (const reject& j : r.rejects)
+    rows.push_back({j.line, fmt::format("{},{},{},{},{}\n", j.line, csv_field(j.subscriber),
+                                        csv_field(j.id), to_string(j.reason), csv_field(j.detail))});
+  for (const duplicate& d : r.duplicates)
+    rows.push_back({d.line, fmt::format("{},{},{},duplicate,{}\n", d.line, csv_field(d.subscriber),
+                                        csv_field(d.id),
+                                        csv_field(fmt::format("same subscriber and id as line {}{}",
+                                                              d.kept_line,
+                                                              d.same_content ? "" : " (different content; line " + std::to_string(d.kept_line) + " is rated)")))});
+  std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) { return a.line < b.line; });
+  for (const row& x : rows) out += x.text;
+  return out;
+}
+
+}  // namespace
+
+int run_rate(const rate_options& o) {
+  auto month = parse_year_month(o.cycle);
+  if (!month) {
+    std::cerr << fmt::format("ratel rate: --cycle: \"{}\" is not YYYY-MM\n", o.cycle);
+    return 2;
+  }
+  try {
+    rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
+    account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
+    usage_batch usage = usage_batch::read_file(o.usage);
+    billing_cycle cycle = calendar_month_cycle(*month, plan.home_zone());
+    batch_result result = rate_batch(plan, accounts, usage, cycle, o.threads);
+
+    auto render_all = [&](const std::vector<bill>& bills) {
+      if (o.format == "text") return bills_to_text(bills);
+      if (o.format == "csv") return bills_to_csv(bills);
+      return bills_to_json(bills);
+    };
+    if (o.out == "-") {
+      std::cout << render_all(result.bills);
+    } else {
+      std::filesystem::create_directories(o.out);
+      for (const bill& b : result.bills) {
+        std::string ext = o.format == "text" ? "txt" : o.format;
+        auto path = std::filesystem::path(o.out) / fmt::format("{}-{}.{}", b.subscriber, to_string(b.cycle), ext);
+        write_file(path, o.format == "json" ? bill_to_json(b) : render_all({b}));
+      }
+    }
+    if (!o.rejects.empty()) write_file(o.rejects, rejects_csv(result));
+    std::cerr << fmt::format(
+        "ratel rate: {} records read, {} rated, {} rejected, {} duplicates; {} bills for {}\n",
+        result.rows_read, result.rated, result.rejects.size(), result.duplicates.size(),
+        result.bills.size(), to_string(cycle.month));
+    if (result.rows_read != result.rated + result.rejects.size() + result.duplicates.size()) {
+      std::cerr << "ratel rate: internal error: the record counts do not reconcile\n";
+      return 1;
+    }
+    if (!result.rejects.empty() || !result.duplicates.empty()) {
+      if (o.rejects.empty())
+        for (const reject& j : result.rejects)
+          std::cerr << fmt::format("{}:{}: {}: {}\n", o.usage, j.line, to_string(j.reason), j.detail);
+      return 1;
+    }
+    return 0;
+  } catch (const input_error& e) {
+    std::cerr << "ratel rate: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace ratel::cli
