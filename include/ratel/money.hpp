@@ -136,9 +136,11 @@ class money {
 [[nodiscard]] money mul_div(const money& m, std::int64_t numerator, std::int64_t denominator,
                             rounding mode);
 /// Deleted: a floating-point ratio would convert silently to int64; pass whole numbers.
-template <typename N, typename D>
-  requires std::floating_point<N> || std::floating_point<D>
-money mul_div(const money& m, N numerator, D denominator, rounding mode) = delete;
+/// (Both arguments floating is ambiguous between these two, so it does not compile either.)
+template <std::floating_point F>
+money mul_div(const money& m, F numerator, std::int64_t denominator, rounding mode) = delete;
+template <std::floating_point F>
+money mul_div(const money& m, std::int64_t numerator, F denominator, rounding mode) = delete;
 
 }  // namespace ratel
 
