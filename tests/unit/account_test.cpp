@@ -1,0 +1,118 @@
+// The fold of the account log (account.hpp).
+#include <doctest/doctest.h>
+
+#include "rating_fixture.hpp"
+
+using namespace ratel;
+using namespace ratel::testing_fixture;
+
+TEST_SUITE("account") {
+  TEST_CASE("subscribe starts at once; unsubscribe ends every active instance at once") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan,
+                                  "s1,2012-07-10T10:00:00+08:00,subscribe,plan-a,,\n"
+                                  "s1,2012-07-20T08:00:00+08:00,unsubscribe,plan-a,,\n");
+    const account_history* h = book.find("s1");
+    REQUIRE(h != nullptr);
+    REQUIRE(h->subscriptions.size() == 1);
+    CHECK(h->subscriptions[0].start == at("2012-07-10T10:00:00+08:00"));
+    CHECK(h->subscriptions[0].end == at("2012-07-20T08:00:00+08:00"));
+    CHECK(h->events.empty());
+  }
+
+  TEST_CASE("a second subscribe of a product that does not stack is refused") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan,
+                                  "s1,2012-07-01T00:00:00+08:00,subscribe,pack-low-code,,\n"
+                                  "s1,2012-07-02T00:00:00+08:00,subscribe,pack-low-code,,\n");
+    const account_history* h = book.find("s1");
+    CHECK(h->subscriptions.size() == 1);
+    REQUIRE(h->events.size() == 1);
+    CHECK(h->events[0].kind == event_kind::refused);
+    CHECK(h->events[0].product == "pack-low-code");
+    CHECK(h->events[0].from.line == 3);  // the header is line 1
+  }
+
+  TEST_CASE("a stackable one-off product adds an instance per order, each to the cycle end") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan,
+                                  "s1,2012-07-05T10:00:00+08:00,subscribe,topup,,\n"
+                                  "s1,2012-07-06T10:00:00+08:00,subscribe,topup,,\n");
+    const account_history* h = book.find("s1");
+    REQUIRE(h->subscriptions.size() == 2);
+    // validity rest_of_cycle: to the start of August, Beijing time (D3).
+    for (const subscription& s : h->subscriptions) CHECK(s.end == at("2012-08-01T00:00:00+08:00"));
+  }
+
+  TEST_CASE("D5: a product of the same exclusive group replaces the held one at the next cycle") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan,
+                                  "s1,2012-06-01T00:00:00+08:00,subscribe,plan-a,,\n"
+                                  "s1,2012-07-15T12:00:00+08:00,subscribe,plan-b,,\n");
+    const account_history* h = book.find("s1");
+    REQUIRE(h->subscriptions.size() == 2);
+    CHECK(h->subscriptions[0].end == at("2012-08-01T00:00:00+08:00"));    // old ends at cycle end
+    CHECK(h->subscriptions[1].start == at("2012-08-01T00:00:00+08:00"));  // new starts then
+    CHECK(h->subscriptions[1].ordered == at("2012-07-15T12:00:00+08:00"));
+  }
+
+  TEST_CASE("subscribe_next_cycle starts at the next cycle start (D5)") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan, "s1,2012-07-31T23:59:59+08:00,subscribe_next_cycle,plan-b,,\n");
+    CHECK(book.find("s1")->subscriptions[0].start == at("2012-08-01T00:00:00+08:00"));
+  }
+
+  TEST_CASE("unsubscribing a product that was ordered for the next cycle cancels it") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan,
+                                  "s1,2012-07-10T00:00:00+08:00,subscribe_next_cycle,plan-b,,\n"
+                                  "s1,2012-07-11T00:00:00+08:00,unsubscribe,plan-b,,\n");
+    const subscription& s = book.find("s1")->subscriptions[0];
+    CHECK(s.end == s.start);  // an empty interval: never active, never billed
+  }
+
+  TEST_CASE("close ends everything; later requests are refused") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan,
+                                  "s1,2012-07-01T00:00:00+08:00,subscribe,plan-a,,\n"
+                                  "s1,2012-07-20T00:00:00+08:00,close,,,\n"
+                                  "s1,2012-07-21T00:00:00+08:00,subscribe,plan-b,,\n"
+                                  "s1,2012-07-22T00:00:00+08:00,close,,,\n");
+    const account_history* h = book.find("s1");
+    CHECK(h->closed == at("2012-07-20T00:00:00+08:00"));
+    CHECK(h->subscriptions.size() == 1);
+    CHECK(h->subscriptions[0].end == at("2012-07-20T00:00:00+08:00"));
+    CHECK(h->events.size() == 2);  // subscribe after close, and a second close
+  }
+
+  TEST_CASE("the fold is in time order whatever the file order; ties keep file order") {
+    rule_plan plan = make_plan();
+    // Written out of order: the unsubscribe line comes first in the file.
+    account_book book = make_book(plan,
+                                  "s1,2012-07-20T00:00:00+08:00,unsubscribe,plan-a,,\n"
+                                  "s1,2012-07-01T00:00:00+08:00,subscribe,plan-a,,\n");
+    const account_history* h = book.find("s1");
+    CHECK(h->events.empty());
+    CHECK(h->subscriptions[0].end == at("2012-07-20T00:00:00+08:00"));
+  }
+
+  TEST_CASE("an action this version does not act on is reported, not dropped") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan, "s1,2012-07-05T00:00:00+08:00,reactivate_data,,,\n");
+    const account_history* h = book.find("s1");
+    REQUIRE(h->events.size() == 1);
+    CHECK(h->events[0].reason.find("reactivate_data") != std::string::npos);
+  }
+
+  TEST_CASE("a product the catalog does not have is an input error at its line and column") {
+    rule_plan plan = make_plan();
+    try {
+      (void)make_book(plan, "s1,2012-07-05T00:00:00+08:00,subscribe,nope,,\n");
+      FAIL("expected an input_error");
+    } catch (const input_error& e) {
+      CHECK(e.where().line == 2);
+      CHECK(e.where().column == 40);  // "s1," + 25-character time + "," + "subscribe," -> col 40
+      CHECK(e.field() == "product");
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// Bills (bill.hpp): line grouping, D2 rounding, totals, JSON shape.
+#include <doctest/doctest.h>
+
+#include "ratel/bill.hpp"
+#include "rating_fixture.hpp"
+
+using namespace ratel;
+using namespace ratel::testing_fixture;
+
+TEST_SUITE("bill") {
+  TEST_CASE("D2: charges are summed per line at full precision, then each line is rounded") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-a,,\n");
+    // After the 100 KB allowance, three off-peak records of 1 KB at 0.005 = 0.015 in all:
+    // one line, rounded half-up to 0.02 (rounding each record would have given 0.03).
+    usage_batch usage = make_usage(
+        "all,s1,2012-07-02T12:00:00+08:00,data,102400,\n"
+        "n1,s1,2012-07-03T23:10:00+08:00,data,1024,\n"
+        "n2,s1,2012-07-03T23:20:00+08:00,data,1024,\n"
+        "n3,s1,2012-07-03T23:30:00+08:00,data,1024,\n");
+    bill b = make_bill(plan, rate_july(plan, book, usage));
+    const currency cny = currency::parse("CNY");
+    REQUIRE(b.lines.size() == 3);  // fee, allowance, off-peak usage
+    CHECK(b.lines[0].kind == line_kind::fee);
+    CHECK(b.lines[0].amount == money::parse("20.00", cny));
+    CHECK(b.lines[1].kind == line_kind::allowance);
+    CHECK(b.lines[1].used == quantity::parse("100 KB"));
+    CHECK(b.lines[2].kind == line_kind::usage);
+    CHECK(b.lines[2].band == "off_peak");
+    CHECK(b.lines[2].used == quantity::parse("3 KB"));
+    CHECK(b.lines[2].amount == money::parse("0.02", cny));
+    CHECK(b.total == money::parse("20.02", cny));  // the sum of the rounded lines
+  }
+
+  TEST_CASE("JSON: amounts are strings with two decimals; members in contract order") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-b,,\n");
+    usage_batch usage = make_usage("");
+    std::string json = bills_to_json({make_bill(plan, rate_july(plan, book, usage))});
+    CHECK(json.find("\"amount\": \"50.00\"") != std::string::npos);
+    CHECK(json.find("\"total\": \"50.00\"") != std::string::npos);
+    CHECK(json.find("\"cycle\": \"2012-07\"") != std::string::npos);
+    CHECK(json.find("\"subscriber\"") < json.find("\"cycle\""));
+    CHECK(json.find("\"lines\"") < json.find("\"total\""));
+    CHECK(json.find("\"total\"") < json.find("\"events\""));
+  }
+
+  TEST_CASE("CSV quotes fields with commas and ends each bill with a total row") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-b,,\n");
+    usage_batch usage = make_usage("v,s1,2012-07-02T12:00:00+08:00,voice,60,\n");
+    std::string csv = bills_to_csv({make_bill(plan, rate_july(plan, book, usage))});
+    CHECK(csv.find("\"voice in CN, peak band: 1 min at 0.19 per 1 min\",0.19\n") != std::string::npos);
+    CHECK(csv.find("s1,2012-07,,total,,,,,,,50.19\n") != std::string::npos);  // 50.00 + 0.19
+  }
+}
