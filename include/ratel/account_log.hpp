@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ratel/error.hpp"
 #include "ratel/time.hpp"
 
@@ -38,6 +40,7 @@ enum class account_action : std::uint8_t {
 
 /// The names of DESIGN 4.2 ("join", "subscribe", ...); nullopt for anything else.
 std::optional<account_action> parse_account_action(std::string_view name) noexcept;
+/// The DESIGN 4.2 name of an action ("subscribe_next_cycle").
 std::string_view to_string(account_action a) noexcept;
 
 /// One line of the account log, checked for shape.
@@ -62,3 +65,11 @@ std::vector<account_entry> read_account_log(const std::filesystem::path& path);
 std::vector<account_entry> parse_account_log(std::string_view text, const std::string& source_name);
 
 }  // namespace ratel
+
+template <>
+struct fmt::formatter<ratel::account_action> : fmt::formatter<std::string_view> {
+  template <typename Context>
+  auto format(ratel::account_action a, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(ratel::to_string(a), ctx);
+  }
+};

@@ -12,7 +12,7 @@
 //
 // Only the file's shape is checked here (columns, time, service, quantity). What needs
 // the catalog or the account log (a country the catalog does not know, a subscriber with
-// no account, a barred service) is decided by the rater, which adds its own rejects.
+// no account) is decided by the rater, which adds its own rejects.
 //
 //   usage_batch batch = usage_batch::read_file("usage.csv");
 //   for (const usage_record& r : batch.records()) ...
@@ -25,6 +25,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "ratel/service.hpp"
 #include "ratel/time.hpp"
@@ -61,10 +63,9 @@ enum class reject_reason : std::uint8_t {
   account_closed,      ///< at or after the account's close
   outside_cycle,       ///< not in the cycle(s) being rated
   no_rate,             ///< no allowance covers it and no rate applies
-  unknown_product,     ///< a vas record whose product the catalog does not have
-  barred,              ///< the service is barred for the subscriber (thresholds)
 };
 
+/// The enumerator's name ("bad_quantity"): what the rejects file and the CLI print.
 std::string_view to_string(reject_reason r) noexcept;
 
 /// A record that was not rated, with where it came from and why.
@@ -91,7 +92,8 @@ class usage_batch {
   /// Reads and parses a file. Throws input_error (file:line:col, field) if the file cannot
   /// be read, is empty, or its header lacks a required column or repeats one.
   static usage_batch read_file(const std::filesystem::path& path);
-  /// Parses CSV text; `source_name` is used in messages.
+  /// Parses CSV text; `source_name` is used in messages. Throws input_error as read_file
+  /// does (empty text, bad header); bad rows become rejects, never exceptions.
   static usage_batch parse(std::string text, std::string source_name);
 
   usage_batch(usage_batch&&) noexcept = default;
@@ -119,3 +121,11 @@ class usage_batch {
 };
 
 }  // namespace ratel
+
+template <>
+struct fmt::formatter<ratel::reject_reason> : fmt::formatter<std::string_view> {
+  template <typename Context>
+  auto format(ratel::reject_reason r, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(ratel::to_string(r), ctx);
+  }
+};

@@ -1,0 +1,310 @@
+// ratel/detail/csv.hpp: the CSV tokenizer shared by the usage and account-log readers.
+//
+// Concept: RFC 4180 CSV, read one physical line at a time, without allocating per field.
+//  - Lines end in "\n" or "\r\n"; a last line without a newline is still a line; a UTF-8
+//    byte order mark at the start of the text is skipped (spreadsheets write one).
+//  - A line splits into fields at commas. A field that starts with '"' is quoted: it ends
+//    at the next lone '"', may contain commas, and writes a '"' as '""'. Such a field is
+//    returned still escaped, with `has_escaped_quote` set, so that the caller unescapes it
+//    into storage it owns; every other field is a plain view into the line.
+//  - Quoted fields may not span lines: the readers are line-oriented (a reject names one
+//    line), so a quote left open at the end of a line makes the row malformed, as do text
+//    after a closing quote (`"ab"c`) and a '"' inside an unquoted field (`ab"c`). The
+//    last two are accepted by some tools, but they mean the producer's quoting is broken,
+//    and guessing the value of a billing record is worse than rejecting it.
+//  - Fields are not trimmed: " 12" is not "12". Header names are (see `header`).
+//  - Columns are 1-based and count Unicode code points (UTF-8 lead bytes), not bytes,
+//    so that an error's line:col is where an editor shows it. The BOM is not a column.
+//
+//   csv::line_reader lines(text);
+//   std::vector<csv::field> fields;
+//   while (auto l = lines.next()) {
+//     if (csv::is_blank(l->text)) continue;
+//     csv::split_result r = csv::split(l->text, fields);
+//     ...
+//   }
+#pragma once
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "ratel/error.hpp"
+
+namespace ratel::detail::csv {
+
+/// One physical line, without its terminator ("\n" or "\r\n").
+struct line {
+  std::string_view text;
+  std::size_t number = 0;  ///< 1-based
+};
+
+/// Iterates the lines of a text. Views into the text, which must outlive the reader.
+class line_reader {
+ public:
+  /// Skips a UTF-8 byte order mark at the start of `text`.
+  explicit line_reader(std::string_view text) noexcept : rest_(text) {
+    if (rest_.starts_with(byte_order_mark)) rest_.remove_prefix(byte_order_mark.size());
+  }
+
+  /// The next line, or nullopt at the end. "a\nb" and "a\nb\n" both have two lines;
+  /// "a\n\n" has two, the second blank; "" has none.
+  std::optional<line> next() noexcept {
+    if (rest_.empty()) return std::nullopt;
+    std::string_view text;
+    const std::size_t newline = rest_.find('\n');
+    if (newline == std::string_view::npos) {
+      text = rest_;
+      rest_ = {};
+    } else {
+      text = rest_.substr(0, newline);
+      rest_.remove_prefix(newline + 1);
+    }
+    if (text.ends_with('\r')) text.remove_suffix(1);
+    return line{text, ++number_};
+  }
+
+  static constexpr std::string_view byte_order_mark = "\xEF\xBB\xBF";
+
+ private:
+  std::string_view rest_;
+  std::size_t number_ = 0;
+};
+
+/// True for a line of nothing but spaces and tabs: the readers skip it and do not count
+/// it as a row (an editor's trailing empty line is not a record).
+constexpr bool is_blank(std::string_view text) noexcept {
+  for (char c : text)
+    if (c != ' ' && c != '\t') return false;
+  return true;
+}
+
+/// True for the first byte of a UTF-8 sequence (and for ASCII): what a column counts.
+constexpr bool starts_code_point(char c) noexcept {
+  return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+}
+
+/// The 1-based column of the byte at `offset` in `text` (code points before it, plus 1).
+constexpr std::uint32_t column_at(std::string_view text, std::size_t offset) noexcept {
+  std::uint32_t column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+    if (starts_code_point(text[i])) ++column;
+  return column;
+}
+
+/// One field of a line.
+struct field {
+  /// Unquoted: the field as written. Quoted: what is between the quotes, with each '"'
+  /// still written '""' when has_escaped_quote (then use `unescape`).
+  std::string_view text;
+  std::uint32_t column = 0;  ///< 1-based column of the field's first character (or its '"')
+  bool quoted = false;
+  bool has_escaped_quote = false;
+};
+
+/// Why a line is not a well-formed CSV row.
+enum class row_problem : std::uint8_t {
+  none,
+  unterminated_quote,       ///< a quoted field has no closing quote on its line
+  text_after_quote,         ///< `"ab"c`: neither ',' nor the end of the line after a quote
+  quote_in_unquoted_field,  ///< `ab"c`: a '"' inside a field that did not start with one
+};
+
+/// The result of `split`.
+struct split_result {
+  row_problem problem = row_problem::none;
+  std::uint32_t column = 0;  ///< 1-based column of the offending character; 0 when none
+  explicit operator bool() const noexcept { return problem == row_problem::none; }
+};
+
+/// Splits `text` (one line, without its terminator) into `out`, which is cleared first;
+/// reusing one vector across lines makes splitting allocation-free once it has grown.
+/// On a problem, `out` holds the fields that ended before it (still usable: a reject can
+/// name the subscriber when it comes before the damage). An empty line is one empty field.
+inline split_result split(std::string_view text, std::vector<field>& out) {
+  out.clear();
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  std::uint32_t column = 1;
+  for (;;) {
+    field f;
+    f.column = column;
+    if (i < n && text[i] == '"') {
+      const std::uint32_t open_column = column;
+      ++i;
+      ++column;
+      const std::size_t start = i;
+      for (;;) {
+        if (i >= n) return {row_problem::unterminated_quote, open_column};
+        if (text[i] == '"') {
+          if (i + 1 < n && text[i + 1] == '"') {
+            f.has_escaped_quote = true;
+            i += 2;
+            column += 2;
+            continue;
+          }
+          break;
+        }
+        if (starts_code_point(text[i])) ++column;
+        ++i;
+      }
+      f.text = text.substr(start, i - start);
+      f.quoted = true;
+      ++i;  // the closing quote
+      ++column;
+      if (i < n && text[i] != ',') return {row_problem::text_after_quote, column};
+    } else {
+      const std::size_t start = i;
+      while (i < n && text[i] != ',') {
+        if (text[i] == '"') return {row_problem::quote_in_unquoted_field, column};
+        if (starts_code_point(text[i])) ++column;
+        ++i;
+      }
+      f.text = text.substr(start, i - start);
+    }
+    out.push_back(f);
+    if (i >= n) return {};
+    ++i;  // the comma
+    ++column;
+  }
+}
+
+/// Appends the value of a quoted field's text to `out`, turning each '""' into '"'.
+inline void append_unescaped(std::string_view escaped, std::string& out) {
+  out.reserve(out.size() + escaped.size());
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    out.push_back(escaped[i]);
+    if (escaped[i] == '"' && i + 1 < escaped.size() && escaped[i + 1] == '"') ++i;
+  }
+}
+
+/// The value of a field as an owned string (unescaped if needed).
+inline std::string to_owned(const field& f) {
+  if (!f.has_escaped_quote) return std::string(f.text);
+  std::string value;
+  append_unescaped(f.text, value);
+  return value;
+}
+
+/// For messages: "an unterminated quote at column 17 (quoted fields cannot span lines)".
+inline std::string describe(const split_result& r) {
+  switch (r.problem) {
+    case row_problem::none:
+      return "well-formed";
+    case row_problem::unterminated_quote:
+      return fmt::format(
+          "the quote at column {} is not closed on this line (quoted fields cannot span lines)",
+          r.column);
+    case row_problem::text_after_quote:
+      return fmt::format(
+          "text after a closing quote at column {} (a quoted field must be "
+          "followed by ',' or the end of the line)",
+          r.column);
+    case row_problem::quote_in_unquoted_field:
+      return fmt::format(
+          "a '\"' at column {} inside an unquoted field (quote the whole field "
+          "and write the '\"' as '\"\"')",
+          r.column);
+  }
+  return "malformed";
+}
+
+/// The column names of a header line, mapped to field indices.
+class header {
+ public:
+  /// Reads the header line `text` (line `line_number` of `file`). Names are unescaped and
+  /// trimmed of spaces and tabs, so "id, subscriber" names "subscriber". Throws
+  /// input_error for a malformed line or a name that appears twice (which column would
+  /// the reader take?). Empty names are allowed, and never match a column.
+  static header parse(std::string_view text, const std::string& file, std::uint32_t line_number) {
+    std::vector<field> fields;
+    const split_result r = split(text, fields);
+    if (!r) throw input_error({file, line_number, r.column}, "header", describe(r));
+    header h;
+    h.names_.reserve(fields.size());
+    for (const field& f : fields) {
+      std::string name = to_owned(f);
+      const std::size_t first = name.find_first_not_of(" \t");
+      if (first == std::string::npos) {
+        name.clear();
+      } else {
+        name.erase(name.find_last_not_of(" \t") + 1);
+        name.erase(0, first);
+      }
+      if (!name.empty()) {
+        if (auto earlier = h.find(name))
+          throw input_error(
+              {file, line_number, f.column}, name,
+              fmt::format("appears twice in the header (first as field {})", *earlier + 1));
+      }
+      h.names_.push_back(std::move(name));
+    }
+    return h;
+  }
+
+  /// Index of the column called `name`, if the header has it.
+  std::optional<std::size_t> find(std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < names_.size(); ++i)
+      if (!names_[i].empty() && names_[i] == name) return i;
+    return std::nullopt;
+  }
+  /// Number of fields in the header: every row must have exactly this many.
+  std::size_t size() const noexcept { return names_.size(); }
+  /// The name of column `index` (0-based), trimmed.
+  const std::string& name(std::size_t index) const noexcept { return names_[index]; }
+  /// "id,subscriber,time" for messages that show what the header held.
+  std::string joined() const { return fmt::format("{}", fmt::join(names_, ",")); }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+/// Checks that a line number fits the 32-bit line fields of records and positions.
+inline std::uint32_t checked_line_number(std::size_t number, const std::string& file) {
+  if (number > std::numeric_limits<std::uint32_t>::max())
+    throw input_error({file, 0, 0}, "",
+                      fmt::format("more than {} lines; split the file",
+                                  std::numeric_limits<std::uint32_t>::max()));
+  return static_cast<std::uint32_t>(number);
+}
+
+/// The whole content of a file. Throws input_error naming the file when it cannot be read
+/// (missing, a directory, no permission, I/O error).
+inline std::string read_text_file(const std::filesystem::path& path) {
+  struct closer {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  };
+  const std::string name = path.string();
+  errno = 0;
+  std::unique_ptr<std::FILE, closer> file(std::fopen(name.c_str(), "rb"));
+  if (!file)
+    throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
+  std::string text;
+  // A hint only: a pipe or /dev/stdin has no size, and the loop below reads to the end.
+  std::error_code size_error;
+  const std::uintmax_t size = std::filesystem::file_size(path, size_error);
+  if (!size_error) text.reserve(static_cast<std::size_t>(size));
+  char buffer[1 << 16];
+  for (;;) {
+    const std::size_t got = std::fread(buffer, 1, sizeof buffer, file.get());
+    text.append(buffer, got);
+    if (got < sizeof buffer) break;
+  }
+  if (std::ferror(file.get()))
+    throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
+  return text;
+}
+
+}  // namespace ratel::detail::csv

@@ -1,0 +1,363 @@
+// The usage CSV reader (DESIGN 4.1): header, rows, rejects, duplicates.
+#include "ratel/usage.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <compare>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "ratel/detail/csv.hpp"
+#include "ratel/error.hpp"
+
+namespace ratel {
+namespace {
+
+namespace csv = detail::csv;
+
+constexpr std::size_t absent = std::numeric_limits<std::size_t>::max();
+
+constexpr std::array<std::string_view, 5> required_columns{"id", "subscriber", "time", "service",
+                                                           "quantity"};
+
+/// Where each column of DESIGN 4.1 is in one file (0-based field index, or `absent`).
+struct column_map {
+  std::size_t id = absent;
+  std::size_t subscriber = absent;
+  std::size_t time = absent;
+  std::size_t service = absent;
+  std::size_t quantity = absent;
+  std::size_t country = absent;
+  std::size_t region = absent;
+  std::size_t peer = absent;
+  std::size_t product = absent;
+};
+
+column_map map_columns(const csv::header& header, const std::string& file,
+                       std::uint32_t header_line) {
+  std::vector<std::string_view> missing;
+  auto required = [&](std::string_view name) {
+    const std::optional<std::size_t> index = header.find(name);
+    if (!index) missing.push_back(name);
+    return index.value_or(absent);
+  };
+  auto optional = [&](std::string_view name) { return header.find(name).value_or(absent); };
+  column_map c;
+  c.id = required("id");
+  c.subscriber = required("subscriber");
+  c.time = required("time");
+  c.service = required("service");
+  c.quantity = required("quantity");
+  c.country = optional("country");
+  c.region = optional("region");
+  c.peer = optional("peer");
+  c.product = optional("product");
+  if (!missing.empty())
+    // Column 1: the missing column has no place of its own; the header line starts there.
+    throw input_error({file, header_line, 1}, std::string(missing.front()),
+                      fmt::format("required column{} {} missing from the header \"{}\" (a usage "
+                                  "file needs {}; country, region, peer and product are optional)",
+                                  missing.size() == 1 ? "" : "s", fmt::join(missing, ", "),
+                                  header.joined(), fmt::join(required_columns, ", ")));
+  return c;
+}
+
+enum class quantity_problem : std::uint8_t { none, negative, not_integer, too_large };
+
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+
+/// Digits only: a sign, a decimal point or a space is not a quantity (the contract says a
+/// non-negative integer, and "1.5" bytes or " 12" would be a guess).
+quantity_problem parse_quantity(std::string_view text, std::int64_t& out) noexcept {
+  assert(!text.empty());
+  if (text.size() > 1 && text[0] == '-' && is_digit(text[1])) return quantity_problem::negative;
+  if (!std::all_of(text.begin(), text.end(), is_digit)) return quantity_problem::not_integer;
+  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  std::int64_t value = 0;
+  for (char c : text) {
+    const std::int64_t digit = c - '0';
+    if (value > (max - digit) / 10) return quantity_problem::too_large;
+    value = value * 10 + digit;
+  }
+  out = value;
+  return quantity_problem::none;
+}
+
+std::string describe(quantity_problem p, std::string_view text) {
+  switch (p) {
+    case quantity_problem::none:
+      break;
+    case quantity_problem::negative:
+      return fmt::format("quantity: {} is negative", text);
+    case quantity_problem::not_integer:
+      return fmt::format("quantity: {} is not an integer (only the digits 0-9 are allowed)", text);
+    case quantity_problem::too_large:
+      return fmt::format("quantity: {} is too large (the largest is {})", text,
+                         std::numeric_limits<std::int64_t>::max());
+  }
+  return "quantity: ok";
+}
+
+constexpr bool is_country_code(std::string_view text) noexcept {
+  return text.size() == 2 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'A' && text[1] <= 'Z';
+}
+
+auto identity_of(const usage_record& r) {
+  return std::tie(r.subscriber, r.id);
+}
+auto content_of(const usage_record& r) {
+  return std::tie(r.time, r.svc, r.quantity, r.country, r.region, r.peer, r.product);
+}
+
+std::uint64_t identity_hash(const usage_record& r) noexcept {
+  const std::uint64_t a = std::hash<std::string_view>{}(r.subscriber);
+  const std::uint64_t b = std::hash<std::string_view>{}(r.id);
+  // Mix so that ("ab", "c") and ("a", "bc") and swapped fields hash apart.
+  return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+}
+
+/// Keeps one record per (subscriber, id) and moves the others to `duplicates`. Which one is
+/// kept depends on content only (the smallest content tuple, then the line for identical
+/// content), so that a file and any shuffle of it rate the same records. Records stay in
+/// file order; duplicates are listed in line order.
+///
+/// Why hash first: sorting every record by its strings is a memcmp per comparison on
+/// scattered memory, and dominated reading time. Sorting (hash, index) pairs is cheap, and
+/// only the rare runs of equal hashes are compared by their strings. The hash only decides
+/// which records get compared: the result (who is kept, what is a duplicate) depends on
+/// exact identity and content, never on hash values.
+void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate>& duplicates) {
+  if (records.size() < 2) return;
+  struct keyed {
+    std::uint64_t hash;
+    std::uint32_t index;  // record counts are bounded by line numbers, which are 32-bit
+  };
+  std::vector<keyed> keys(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i)
+    keys[i] = {identity_hash(records[i]), static_cast<std::uint32_t>(i)};
+  std::sort(keys.begin(), keys.end(), [](const keyed& a, const keyed& b) {
+    return a.hash != b.hash ? a.hash < b.hash : a.index < b.index;
+  });
+
+  auto by_identity_then_content = [&](std::uint32_t a, std::uint32_t b) {
+    const usage_record& x = records[a];
+    const usage_record& y = records[b];
+    if (auto c = identity_of(x) <=> identity_of(y); c != 0) return c < 0;
+    if (auto c = content_of(x) <=> content_of(y); c != 0) return c < 0;
+    return x.line < y.line;  // identical content: any choice is the same record
+  };
+
+  std::vector<bool> dropped;
+  std::vector<std::uint32_t> run;
+  for (std::size_t begin = 0, end = 0; begin < keys.size(); begin = end) {
+    end = begin + 1;
+    while (end < keys.size() && keys[end].hash == keys[begin].hash) ++end;
+    if (end - begin == 1) continue;
+    run.clear();
+    for (std::size_t k = begin; k < end; ++k) run.push_back(keys[k].index);
+    std::sort(run.begin(), run.end(), by_identity_then_content);
+    for (std::size_t group = 0, i = 1; i < run.size(); ++i) {
+      const usage_record& kept = records[run[group]];
+      const usage_record& r = records[run[i]];
+      if (identity_of(r) != identity_of(kept)) {  // a hash collision: another identity
+        group = i;
+        continue;
+      }
+      if (dropped.empty()) dropped.resize(records.size(), false);
+      dropped[run[i]] = true;
+      duplicates.push_back({r.line, kept.line, std::string(r.subscriber), std::string(r.id),
+                            content_of(r) == content_of(kept)});
+    }
+  }
+  if (dropped.empty()) return;
+
+  std::sort(duplicates.begin(), duplicates.end(),
+            [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < records.size(); ++i)
+    if (!dropped[i]) records[out++] = records[i];
+  records.resize(out);
+}
+
+}  // namespace
+
+std::string_view to_string(reject_reason r) noexcept {
+  switch (r) {
+    case reject_reason::malformed_row:
+      return "malformed_row";
+    case reject_reason::missing_field:
+      return "missing_field";
+    case reject_reason::empty_subscriber:
+      return "empty_subscriber";
+    case reject_reason::bad_time:
+      return "bad_time";
+    case reject_reason::unknown_service:
+      return "unknown_service";
+    case reject_reason::bad_quantity:
+      return "bad_quantity";
+    case reject_reason::bad_country:
+      return "bad_country";
+    case reject_reason::unknown_country:
+      return "unknown_country";
+    case reject_reason::unknown_subscriber:
+      return "unknown_subscriber";
+    case reject_reason::account_closed:
+      return "account_closed";
+    case reject_reason::outside_cycle:
+      return "outside_cycle";
+    case reject_reason::no_rate:
+      return "no_rate";
+  }
+  return "?";
+}
+
+usage_batch usage_batch::read_file(const std::filesystem::path& path) {
+  return parse(csv::read_text_file(path), path.string());
+}
+
+usage_batch usage_batch::parse(std::string text, std::string source_name) {
+  usage_batch batch;
+  batch.source_name_ = std::move(source_name);
+  batch.text_ = std::make_unique<std::string>(std::move(text));
+  const std::string& file = batch.source_name_;
+  const std::string_view all = *batch.text_;
+
+  csv::line_reader lines(all);
+  std::optional<csv::line> first;
+  while ((first = lines.next()) && csv::is_blank(first->text)) {
+  }
+  if (!first)
+    throw input_error({file, 1, 1}, "",
+                      fmt::format("the file is empty; a usage file starts with a header line "
+                                  "naming its columns ({})",
+                                  fmt::join(required_columns, ",")));
+  const std::uint32_t header_line = csv::checked_line_number(first->number, file);
+  const csv::header header = csv::header::parse(first->text, file, header_line);
+  const column_map col = map_columns(header, file, header_line);
+
+  // One record per line at most: reserving avoids regrowing (and the peak of twice the
+  // records) on a large file. Counting newlines is a memchr-speed pass.
+  batch.records_.reserve(static_cast<std::size_t>(std::count(all.begin(), all.end(), '\n')) + 1);
+
+  std::vector<csv::field> fields;
+  fields.reserve(header.size());
+  while (std::optional<csv::line> l = lines.next()) {
+    if (csv::is_blank(l->text)) continue;
+    ++batch.rows_read_;
+    const std::uint32_t line = csv::checked_line_number(l->number, file);
+    const csv::split_result split = csv::split(l->text, fields);
+
+    // The reject path may allocate; it names the subscriber and id when they were read.
+    auto reject_row = [&](reject_reason reason, std::string detail) {
+      reject r;
+      r.line = line;
+      r.reason = reason;
+      if (col.subscriber < fields.size()) r.subscriber = csv::to_owned(fields[col.subscriber]);
+      if (col.id < fields.size()) r.id = csv::to_owned(fields[col.id]);
+      r.detail = std::move(detail);
+      batch.rejects_.push_back(std::move(r));
+    };
+    auto owned = [&](std::size_t index) { return csv::to_owned(fields[index]); };
+
+    if (!split) {
+      const std::size_t index = fields.size();  // the field the problem is in
+      reject_row(reject_reason::malformed_row,
+                 fmt::format("field {}{}: {}", index + 1,
+                             index < header.size() ? fmt::format(" ({})", header.name(index)) : "",
+                             csv::describe(split)));
+      continue;
+    }
+    if (fields.size() != header.size()) {
+      reject_row(reject_reason::malformed_row,
+                 fmt::format("{} fields, but the header has {}", fields.size(), header.size()));
+      continue;
+    }
+
+    // Checks run on the field text as written. A field with an escaped quote holds a '"',
+    // which no valid time, service, quantity or country contains, so checking it escaped
+    // gives the same verdict; only values that are kept are unescaped (below).
+    auto raw = [&](std::size_t index) { return fields[index].text; };
+    auto empty = [&](std::size_t index) { return fields[index].text.empty(); };
+
+    if (empty(col.subscriber)) {
+      reject_row(reject_reason::empty_subscriber, "subscriber: empty");
+      continue;
+    }
+    bool missing = false;
+    for (auto [index, name] :
+         {std::pair{col.id, "id"}, std::pair{col.time, "time"}, std::pair{col.service, "service"},
+          std::pair{col.quantity, "quantity"}}) {
+      if (empty(index)) {
+        reject_row(reject_reason::missing_field, fmt::format("{}: empty", name));
+        missing = true;
+        break;
+      }
+    }
+    if (missing) continue;
+
+    time_parse_error time_error;
+    const std::optional<instant> time = parse_rfc3339(raw(col.time), &time_error);
+    if (!time) {
+      reject_row(reject_reason::bad_time,
+                 fmt::format("time: {} is not RFC 3339: {}", owned(col.time), time_error.message));
+      continue;
+    }
+    const std::optional<service> svc = parse_service(raw(col.service));
+    if (!svc) {
+      reject_row(
+          reject_reason::unknown_service,
+          fmt::format("service: {} is not one of data, voice, sms, mms, vas", owned(col.service)));
+      continue;
+    }
+    std::int64_t quantity = 0;
+    if (const quantity_problem p = parse_quantity(raw(col.quantity), quantity);
+        p != quantity_problem::none) {
+      reject_row(reject_reason::bad_quantity, describe(p, owned(col.quantity)));
+      continue;
+    }
+    if (col.country != absent && !raw(col.country).empty() && !is_country_code(raw(col.country))) {
+      reject_row(reject_reason::bad_country,
+                 fmt::format("country: {} is not an ISO 3166-1 alpha-2 code (two upper-case "
+                             "letters, e.g. CN)",
+                             owned(col.country)));
+      continue;
+    }
+
+    // The record's strings: views into the text, or into unescaped_ (a deque, so earlier
+    // views stay valid as it grows) for the rare field with a doubled quote.
+    auto value = [&](std::size_t index) -> std::string_view {
+      if (index == absent) return {};
+      const csv::field& f = fields[index];
+      if (!f.has_escaped_quote) return f.text;
+      std::string& unescaped = batch.unescaped_.emplace_back();
+      csv::append_unescaped(f.text, unescaped);
+      return unescaped;
+    };
+    usage_record& r = batch.records_.emplace_back();
+    r.id = value(col.id);
+    r.subscriber = value(col.subscriber);
+    r.time = *time;
+    r.svc = *svc;
+    r.quantity = quantity;
+    r.country = value(col.country);
+    r.region = value(col.region);
+    r.peer = value(col.peer);
+    r.product = value(col.product);
+    r.line = line;
+  }
+
+  remove_duplicates(batch.records_, batch.duplicates_);
+  assert(batch.rows_read_ ==
+         batch.records_.size() + batch.rejects_.size() + batch.duplicates_.size());
+  return batch;
+}
+
+}  // namespace ratel
