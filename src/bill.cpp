@@ -2,6 +2,7 @@
 #include "ratel/bill.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <tuple>
 
@@ -164,7 +165,10 @@ ordered_json to_json_value(const bill& b) {
     event["kind"] = std::string(to_string(e.what.kind));
     if (!e.what.product.empty()) event["product"] = e.what.product;
     if (!e.what.reason.empty()) event["reason"] = e.what.reason;
-    if (e.what.from.line != 0) event["source"] = fmt::format("{}:{}", e.what.from.file, e.what.from.line);
+    // The file name only: the same log gives the same bill wherever it is stored.
+    if (e.what.from.line != 0)
+      event["source"] = fmt::format("{}:{}", std::filesystem::path(e.what.from.file).filename().string(),
+                                    e.what.from.line);
     events.push_back(std::move(event));
   }
   j["events"] = std::move(events);

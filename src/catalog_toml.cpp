@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <fstream>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -66,12 +68,25 @@ class loader {
   std::string file_;
 };
 
-// Reads the fields of one TOML table, remembers which were asked for, and reports any
-// other field as unknown: a misspelt key must not be silently ignored.
+// Reads the fields of one TOML table. The fields a table may have are declared when it is
+// opened, and any other field is reported before anything else is read: a misspelt
+// `prioirty` must be named as unknown, not reported as a missing `priority`.
 class table_reader {
  public:
-  table_reader(const loader& l, const toml::table& t, std::string path)
-      : loader_(l), table_(t), path_(std::move(path)) {}
+  table_reader(const loader& l, const toml::table& t, std::string path,
+               std::initializer_list<std::string_view> allowed)
+      : table_reader(l, t, std::move(path), std::span(allowed.begin(), allowed.size())) {}
+  table_reader(const loader& l, const toml::table& t, std::string path,
+               std::span<const std::string_view> allowed)
+      : loader_(l), table_(t), path_(std::move(path)) {
+    for (auto&& [key, node] : table_) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      std::string expected;
+      for (std::string_view a : allowed) expected += fmt::format("{}{}", expected.empty() ? "" : ", ", a);
+      loader_.fail(loader_.at(key.source()), field(key.str()),
+                   fmt::format("unknown field (expected one of: {})", expected));
+    }
+  }
 
   const std::string& path() const { return path_; }
   std::string field(std::string_view key) const {
@@ -79,10 +94,7 @@ class table_reader {
   }
   source_position position() const { return loader_.at(table_); }
 
-  const toml::node* find(std::string_view key) {
-    asked_.emplace_back(key);
-    return table_.get(key);
-  }
+  const toml::node* find(std::string_view key) const { return table_.get(key); }
   const toml::node& require(std::string_view key) {
     const toml::node* n = find(key);
     if (n == nullptr) loader_.fail(table_, field(key), "missing (required)");
@@ -152,35 +164,30 @@ class table_reader {
     }
   }
 
-  /// Call after reading every field: any field not asked for is unknown.
-  void finish() const {
-    for (auto&& [key, node] : table_) {
-      if (std::find(asked_.begin(), asked_.end(), key.str()) != asked_.end()) continue;
-      std::string expected;
-      for (const std::string& a : asked_) expected += (expected.empty() ? "" : ", ") + a;
-      loader_.fail(loader_.at(key.source()), field(key.str()),
-                   fmt::format("unknown field (expected one of: {})", expected));
-    }
-  }
 
  private:
   const loader& loader_;
   const toml::table& table_;
   std::string path_;
-  std::vector<std::string> asked_;
 };
 
 template <typename Each>
-void for_each_table(const loader& l, const toml::array& array, const std::string& path, Each each) {
+void for_each_table(const loader& l, const toml::array& array, const std::string& path,
+                    std::span<const std::string_view> allowed, Each each) {
   std::size_t i = 0;
   for (const toml::node& n : array) {
     std::string item = fmt::format("{}[{}]", path, i++);
     if (!n.is_table()) l.fail(n, item, fmt::format("expected a table, found {}", type_name(n)));
-    table_reader r(l, *n.as_table(), item);
+    table_reader r(l, *n.as_table(), item, allowed);
     each(r);
-    r.finish();
   }
 }
+
+constexpr std::array<std::string_view, 5> rate_fields{"service", "band", "where", "price", "per"};
+constexpr std::array<std::string_view, 4> allowance_fields{"service", "quantity", "band", "where"};
+constexpr std::array<std::string_view, 11> product_fields{
+    "id", "name", "kind", "code", "priority", "fee", "validity", "stackable", "exclusive_group",
+    "allowances", "rates"};
 
 class catalog_builder {
  public:
@@ -189,7 +196,9 @@ class catalog_builder {
   }
 
   catalog build() {
-    table_reader top(loader_, root_, "");
+    table_reader top(loader_, root_, "",
+                     {"catalog", "rounding", "services", "bands", "countries", "country_groups",
+                      "rates", "products"});
     read_header(top);
     read_rounding(top);
     read_services(top);
@@ -197,13 +206,13 @@ class catalog_builder {
     read_countries(top);
     read_groups(top);
     if (const toml::array* rates = top.optional_array("rates"))
-      for_each_table(loader_, *rates, "rates", [&](table_reader& r) {
+      for_each_table(loader_, *rates, "rates", rate_fields, [&](table_reader& r) {
         result_.rates.push_back(read_rate(r));
       });
     check_rates_unambiguous(result_.rates);
     if (const toml::array* products = top.optional_array("products"))
-      for_each_table(loader_, *products, "products", [&](table_reader& r) { read_product(r); });
-    top.finish();
+      for_each_table(loader_, *products, "products", product_fields,
+                     [&](table_reader& r) { read_product(r); });
     return std::move(result_);
   }
 
@@ -211,7 +220,8 @@ class catalog_builder {
   void read_header(table_reader& top) {
     const toml::node& node = top.require("catalog");
     if (!node.is_table()) loader_.fail(node, "catalog", "expected a table");
-    table_reader r(loader_, *node.as_table(), "catalog");
+    table_reader r(loader_, *node.as_table(), "catalog",
+                   {"id", "name", "home_country", "zone", "currency", "cycle"});
     result_.id = r.required_string("id");
     if (!is_identifier(result_.id))
       loader_.fail(r.require("id"), r.field("id"), "use letters, digits, '-', '_' and '.' only");
@@ -233,7 +243,6 @@ class catalog_builder {
     if (cycle != "calendar_month")
       loader_.fail(r.require("cycle"), r.field("cycle"),
                    fmt::format("\"{}\" is not a cycle kind (supported: calendar_month)", cycle));
-    r.finish();
   }
 
   void check_zone(const toml::node& n, const std::string& field, const std::string& name) {
@@ -247,18 +256,16 @@ class catalog_builder {
   void read_rounding(table_reader& top) {
     const toml::table* t = top.optional_table("rounding");
     if (t == nullptr) return;
-    table_reader r(loader_, *t, "rounding");
+    table_reader r(loader_, *t, "rounding", {"line"});
     if (const toml::table* line = r.optional_table("line")) {
-      table_reader l(loader_, *line, "rounding.line");
+      table_reader l(loader_, *line, "rounding.line", {"places", "mode"});
       std::int64_t places = l.required_integer("places");
       if (places < 0 || places > money::decimals)
         loader_.fail(l.require("places"), l.field("places"),
                      fmt::format("{} is not in 0..{}", places, money::decimals));
       result_.line_places = static_cast<int>(places);
       result_.line_rounding = read_rounding_mode(l, "mode");
-      l.finish();
     }
-    r.finish();
   }
 
   rounding read_rounding_mode(table_reader& r, std::string_view key) {
@@ -279,13 +286,12 @@ class catalog_builder {
         loader_.fail(loader_.at(key.source()), field,
                      "not a service (data, voice, sms, mms, vas)");
       if (!node.is_table()) loader_.fail(node, field, "expected a table: { increment = \"1 KB\" }");
-      table_reader r(loader_, *node.as_table(), field);
+      table_reader r(loader_, *node.as_table(), field, {"increment"});
       service_rule rule{*svc, r.quantity_of(r.require("increment"), "increment"), loader_.at(node)};
       if (rule.increment.dim() != dimension_of(*svc) || rule.increment.is_zero())
         loader_.fail(r.require("increment"), r.field("increment"),
                      fmt::format("must be a positive quantity of {} for {}",
                                  to_string(dimension_of(*svc)), to_string(*svc)));
-      r.finish();
       result_.services.push_back(rule);
     }
   }
@@ -293,7 +299,10 @@ class catalog_builder {
   void read_bands(table_reader& top) {
     const toml::table* t = top.optional_table("bands");
     if (t == nullptr) return;
-    table_reader bands(loader_, *t, "bands");
+    // Band names are the keys, so every key is allowed here; each band's own table is checked.
+    std::vector<std::string_view> keys;
+    for (auto&& [key, node] : *t) keys.push_back(key.str());
+    table_reader bands(loader_, *t, "bands", keys);
     result_.default_band = bands.required_string("default");
     if (!is_identifier(result_.default_band))
       loader_.fail(bands.require("default"), "bands.default", "use letters, digits, '-' and '_'");
@@ -306,11 +315,10 @@ class catalog_builder {
         loader_.fail(node, field, "expected a table: { from = \"23:00\", to = \"07:00\" }");
       if (key.str() == result_.default_band)
         loader_.fail(loader_.at(key.source()), field, "is the default band; it has no hours of its own");
-      table_reader r(loader_, *node.as_table(), field);
+      table_reader r(loader_, *node.as_table(), field, {"from", "to"});
       time_band band{std::string(key.str()), {}, {}, loader_.at(key.source())};
       band.from = read_time_of_day(r, "from");
       band.to = read_time_of_day(r, "to");
-      r.finish();
       if (band.from == band.to)
         loader_.fail(r.require("to"), r.field("to"), "a band must not be empty (from == to)");
       result_.bands.push_back(band);
@@ -344,10 +352,9 @@ class catalog_builder {
         loader_.fail(loader_.at(key.source()), field,
                      "not an ISO 3166-1 alpha-2 code (two upper-case letters)");
       if (!node.is_table()) loader_.fail(node, field, "expected a table: { zone = \"Asia/Tokyo\" }");
-      table_reader r(loader_, *node.as_table(), field);
+      table_reader r(loader_, *node.as_table(), field, {"zone"});
       country c{std::string(key.str()), r.required_string("zone"), loader_.at(key.source())};
       check_zone(r.require("zone"), r.field("zone"), c.zone);
-      r.finish();
       result_.countries.push_back(std::move(c));
     }
     std::sort(result_.countries.begin(), result_.countries.end(),
@@ -538,7 +545,7 @@ class catalog_builder {
     p.priority = r.required_integer("priority");
     if (p.code < 0) loader_.fail(r.require("code"), r.field("code"), "must not be negative");
     if (const toml::table* fee = r.optional_table("fee")) {
-      table_reader f(loader_, *fee, r.field("fee"));
+      table_reader f(loader_, *fee, r.field("fee"), {"amount", "per"});
       p.fee = f.money_of(f.require("amount"), "amount", result_.money_unit);
       if (p.fee.is_negative()) loader_.fail(f.require("amount"), f.field("amount"), "must not be negative");
       std::string per = f.required_string("per");
@@ -547,7 +554,6 @@ class catalog_builder {
       else
         loader_.fail(f.require("per"), f.field("per"),
                      fmt::format("\"{}\" is not cycle (recurring) or order (one-off)", per));
-      f.finish();
     } else {
       p.fee = money::zero(result_.money_unit);
     }
@@ -569,10 +575,10 @@ class catalog_builder {
                    "only one-off products (validity rest_of_cycle) can stack");
     p.exclusive_group = r.optional_string("exclusive_group");
     if (const toml::array* list = r.optional_array("allowances"))
-      for_each_table(loader_, *list, r.field("allowances"),
+      for_each_table(loader_, *list, r.field("allowances"), allowance_fields,
                      [&](table_reader& a) { p.allowances.push_back(read_allowance(a)); });
     if (const toml::array* list = r.optional_array("rates"))
-      for_each_table(loader_, *list, r.field("rates"),
+      for_each_table(loader_, *list, r.field("rates"), rate_fields,
                      [&](table_reader& a) { p.rates.push_back(read_rate(a)); });
     check_rates_unambiguous(p.rates);
     result_.products.push_back(std::move(p));

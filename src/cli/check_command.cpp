@@ -67,7 +67,8 @@ int run_check(const std::vector<std::string>& files) {
   for (const std::string& file : files) {
     try {
       rule_plan plan = rule_plan::compile(load_catalog(file));
-      std::cout << fmt::format("{}: ok\n", file) << describe(plan);
+      std::cerr << fmt::format("{}: ok\n", file);
+      std::cout << describe(plan);
     } catch (const input_error& e) {
       std::cerr << e.what() << "\n";
       status = 1;

@@ -75,9 +75,9 @@ int run_rate(const rate_options& o) {
     }
     if (!o.rejects.empty()) write_file(o.rejects, rejects_csv(result));
     std::cerr << fmt::format(
-        "ratel rate: {} records read, {} rated, {} rejected, {} duplicates; {} bills for {}\n",
-        result.rows_read, result.rated, result.rejects.size(), result.duplicates.size(),
-        result.bills.size(), to_string(cycle.month));
+        "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: {}\n",
+        to_string(cycle.month), result.rows_read, result.rated, result.rejects.size(),
+        result.duplicates.size(), result.bills.size());
     if (result.rows_read != result.rated + result.rejects.size() + result.duplicates.size()) {
       std::cerr << "ratel rate: internal error: the record counts do not reconcile\n";
       return 1;
