@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -45,11 +46,17 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
 
   std::vector<std::pair<std::string_view, std::vector<const usage_record*>>> jobs(
       std::make_move_iterator(work.begin()), std::make_move_iterator(work.end()));
+  // Each worker rates a subscriber and builds its bill; results land at the subscriber's
+  // index, so the output order never depends on which worker finished first.
   std::vector<rated_cycle> rated(jobs.size());
+  std::vector<std::optional<bill>> bills(jobs.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i = next++; i < jobs.size(); i = next++)
-      rated[i] = rate_cycle(plan, accounts.find(jobs[i].first), cycle, jobs[i].second);
+    for (std::size_t i = next++; i < jobs.size(); i = next++) {
+      const account_history* history = accounts.find(jobs[i].first);
+      rated[i] = rate_cycle(plan, history, cycle, jobs[i].second);
+      if (history != nullptr) bills[i] = make_bill(plan, rated[i]);
+    }
   };
   std::vector<std::jthread> pool;
   for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(worker);
@@ -57,10 +64,9 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
   pool.clear();  // joins
 
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    const rated_cycle& r = rated[i];
-    result.rated += r.records.size();
-    result.rejects.insert(result.rejects.end(), r.rejects.begin(), r.rejects.end());
-    if (accounts.find(jobs[i].first) != nullptr) result.bills.push_back(make_bill(plan, r));
+    result.rated += rated[i].records.size();
+    result.rejects.insert(result.rejects.end(), rated[i].rejects.begin(), rated[i].rejects.end());
+    if (bills[i]) result.bills.push_back(std::move(*bills[i]));
   }
   std::sort(result.rejects.begin(), result.rejects.end(),
             [](const reject& a, const reject& b) { return a.line < b.line; });

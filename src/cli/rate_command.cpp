@@ -46,6 +46,11 @@ std::string rejects_csv(const batch_result& r) {
 }  // namespace
 
 int run_rate(const rate_options& o) {
+  if (o.cycle.find("..") != std::string::npos) {
+    std::cerr << fmt::format("ratel rate: --cycle: \"{}\": this version rates one cycle per run "
+                             "(YYYY-MM); rate each month of a range separately\n", o.cycle);
+    return 2;
+  }
   auto month = parse_year_month(o.cycle);
   if (!month) {
     std::cerr << fmt::format("ratel rate: --cycle: \"{}\" is not YYYY-MM\n", o.cycle);
