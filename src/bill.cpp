@@ -1,6 +1,8 @@
 // Building bills from rated cycles, and writing them as JSON, text and CSV.
 #include "ratel/bill.hpp"
 
+#include "ratel/detail/csv.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -10,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 namespace ratel {
+namespace csv = detail::csv;
 
 std::string_view to_string(line_kind k) noexcept {
   switch (k) {
@@ -175,15 +178,6 @@ ordered_json to_json_value(const bill& b) {
   return j;
 }
 
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -216,12 +210,12 @@ std::string bills_to_csv(const std::vector<bill>& bills) {
   for (const bill& b : bills) {
     std::string cycle = to_string(b.cycle);
     for (const bill_line& l : b.lines)
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(b.subscriber), cycle,
-                         csv_field(l.product), to_string(l.kind),
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv::quote(b.subscriber), cycle,
+                         csv::quote(l.product), to_string(l.kind),
                          l.svc ? to_string(*l.svc) : "", l.country, l.band,
-                         l.used ? l.used->to_string() : "", csv_field(l.rate),
-                         csv_field(l.description), amount(l.amount));
-    out += fmt::format("{},{},,total,,,,,,,{}\n", csv_field(b.subscriber), cycle, amount(b.total));
+                         l.used ? l.used->to_string() : "", csv::quote(l.rate),
+                         csv::quote(l.description), amount(l.amount));
+    out += fmt::format("{},{},,total,,,,,,,{}\n", csv::quote(b.subscriber), cycle, amount(b.total));
   }
   return out;
 }

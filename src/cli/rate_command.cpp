@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "ratel/detail/csv.hpp"
 #include "ratel/batch.hpp"
 #include "ratel/catalog_toml.hpp"
 
 namespace ratel::cli {
+namespace csv = detail::csv;
 namespace {
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
@@ -17,12 +19,6 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   if (!out) throw input_error({path.string(), 0, 0}, "", "cannot write this file");
 }
 
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // Everything that was read but not rated, one row each: rejects and duplicates.
 std::string rejects_csv(const batch_result& r) {
@@ -30,12 +26,12 @@ std::string rejects_csv(const batch_result& r) {
   struct row { std::uint32_t line; std::string text; };
   std::vector<row> rows;
   for (const reject& j : r.rejects)
-    rows.push_back({j.line, fmt::format("{},{},{},{},{}\n", j.line, csv_field(j.subscriber),
-                                        csv_field(j.id), to_string(j.reason), csv_field(j.detail))});
+    rows.push_back({j.line, fmt::format("{},{},{},{},{}\n", j.line, csv::quote(j.subscriber),
+                                        csv::quote(j.id), to_string(j.reason), csv::quote(j.detail))});
   for (const duplicate& d : r.duplicates)
-    rows.push_back({d.line, fmt::format("{},{},{},duplicate,{}\n", d.line, csv_field(d.subscriber),
-                                        csv_field(d.id),
-                                        csv_field(fmt::format("same subscriber and id as line {}{}",
+    rows.push_back({d.line, fmt::format("{},{},{},duplicate,{}\n", d.line, csv::quote(d.subscriber),
+                                        csv::quote(d.id),
+                                        csv::quote(fmt::format("same subscriber and id as line {}{}",
                                                               d.kept_line,
                                                               d.same_content ? "" : " (different content; line " + std::to_string(d.kept_line) + " is rated)")))});
   std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) { return a.line < b.line; });

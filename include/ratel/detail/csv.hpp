@@ -307,4 +307,16 @@ inline std::string read_text_file(const std::filesystem::path& path) {
   return text;
 }
 
+/// A field as RFC 4180 writes it: quoted (with quotes doubled) only when it holds a comma,
+/// a quote or a line break. Used by every CSV writer (bills, rejects).
+inline std::string quote(std::string_view field) {
+  if (field.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace ratel::detail::csv
