@@ -5,6 +5,7 @@
 #include <array>
 #include <initializer_list>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <span>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "ratel/rules.hpp"
 #include "ratel/time.hpp"
 
 namespace ratel {
@@ -209,7 +211,7 @@ class catalog_builder {
       for_each_table(loader_, *rates, "rates", rate_fields, [&](table_reader& r) {
         result_.rates.push_back(read_rate(r));
       });
-    check_rates_unambiguous(result_.rates);
+    check_rates_unambiguous(result_.rates, "rates");
     if (const toml::array* products = top.optional_array("products"))
       for_each_table(loader_, *products, "products", product_fields,
                      [&](table_reader& r) { read_product(r); });
@@ -306,6 +308,12 @@ class catalog_builder {
     result_.default_band = bands.required_string("default");
     if (!is_identifier(result_.default_band))
       loader_.fail(bands.require("default"), "bands.default", "use letters, digits, '-' and '_'");
+    // band_id 0 is the default band, so a band_id can number this many named bands.
+    constexpr std::size_t max_bands = std::numeric_limits<band_id>::max();
+    if (keys.size() - 1 > max_bands)
+      loader_.fail(bands.position(), "bands",
+                   fmt::format("{} named bands; at most {} named bands fit", keys.size() - 1,
+                               max_bands));
     // Each minute of the day belongs to at most one named band.
     std::array<const time_band*, 24 * 60> owner{};
     for (auto&& [key, node] : *t) {
@@ -318,6 +326,9 @@ class catalog_builder {
       table_reader r(loader_, *node.as_table(), field, {"from", "to"});
       time_band band{std::string(key.str()), {}, {}, loader_.at(key.source())};
       band.from = read_time_of_day(r, "from");
+      if (band.from == std::chrono::hours(24))
+        loader_.fail(r.require("from"), r.field("from"),
+                     "24:00 is the end of the day; a band cannot start there (write 00:00)");
       band.to = read_time_of_day(r, "to");
       if (band.from == band.to)
         loader_.fail(r.require("to"), r.field("to"), "a band must not be empty (from == to)");
@@ -467,9 +478,21 @@ class catalog_builder {
       loader_.fail(r.require("per"), r.field("per"),
                    fmt::format("must be a positive quantity of {} for {}",
                                to_string(dimension_of(out.svc)), to_string(out.svc)));
-    // One increment must cost a whole number of micro-units, so that charges stay exact.
-    money per_increment = mul_div(out.price, svc.increment.value(), out.per.value(), rounding::down);
-    if (per_increment * out.per.value() != out.price * svc.increment.value())
+    // One increment must cost a whole number of micro-units, so that charges stay exact:
+    // rounding down and up agree only when price x increment / per is whole. (mul_div works
+    // in 128 bits; only a per-increment price that does not fit in money throws.)
+    money per_increment;
+    bool exact = false;
+    try {
+      per_increment = mul_div(out.price, svc.increment.value(), out.per.value(), rounding::down);
+      exact = per_increment ==
+              mul_div(out.price, svc.increment.value(), out.per.value(), rounding::up);
+    } catch (const money_error& e) {
+      loader_.fail(r.require("per"), r.field("per"),
+                   fmt::format("{} per {} is too large per rating increment of {} ({}): {}",
+                               out.price, out.per, svc.increment, to_string(out.svc), e.what()));
+    }
+    if (!exact)
       loader_.fail(r.require("per"), r.field("per"),
                    fmt::format("{} per {} is not a whole number of micro-units per rating increment "
                                "of {} ({}); quote the price per increment",
@@ -481,7 +504,7 @@ class catalog_builder {
 
   // Within one rate list, two rates that could both be the most specific match for some
   // record would make the charge depend on their order: refuse that at load time.
-  void check_rates_unambiguous(const std::vector<rate>& rates) {
+  void check_rates_unambiguous(const std::vector<rate>& rates, const std::string& field) {
     for (std::size_t i = 0; i < rates.size(); ++i)
       for (std::size_t j = i + 1; j < rates.size(); ++j) {
         const rate& a = rates[i];
@@ -497,7 +520,7 @@ class catalog_builder {
           overlap = !common.empty();
         }
         if (overlap)
-          loader_.fail(b.defined_at, "rates",
+          loader_.fail(b.defined_at, field,
                        fmt::format("this {} rate (band {}, where {}) overlaps the one at line {}: "
                                    "a record would match both equally",
                                    to_string(b.svc), b.band.empty() ? "any" : b.band,
@@ -563,9 +586,12 @@ class catalog_builder {
     else
       loader_.fail(r.require("validity"), r.field("validity"),
                    fmt::format("\"{}\" is not subscription or rest_of_cycle", lasts));
-    if (p.fee_charged == fee_basis::per_order && p.lasts != validity::rest_of_cycle)
-      loader_.fail(r.position(), r.field("validity"),
+    if (p.fee_charged == fee_basis::per_order && p.lasts != validity::rest_of_cycle) {
+      // At the written validity if there is one, else at the product (nothing to point at).
+      const toml::node* written = r.find("validity");
+      loader_.fail(written ? loader_.at(*written) : r.position(), r.field("validity"),
                    "a one-off product (fee per order) needs validity = \"rest_of_cycle\"");
+    }
     if (p.fee_charged == fee_basis::per_cycle && p.lasts != validity::subscription)
       loader_.fail(r.require("validity"), r.field("validity"),
                    "a recurring product (fee per cycle) lasts while subscribed");
@@ -580,7 +606,7 @@ class catalog_builder {
     if (const toml::array* list = r.optional_array("rates"))
       for_each_table(loader_, *list, r.field("rates"), rate_fields,
                      [&](table_reader& a) { p.rates.push_back(read_rate(a)); });
-    check_rates_unambiguous(p.rates);
+    check_rates_unambiguous(p.rates, r.field("rates"));
     result_.products.push_back(std::move(p));
   }
 
