@@ -1,0 +1,149 @@
+// ratel's kernels, each beside a baseline measured in the same run on the same machine,
+// so results are read as ratios (bench/README.md). Build type: Release or RelWithDebInfo.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <random>
+#include <sstream>
+
+#include <boost/multiprecision/cpp_int.hpp>
+
+#include "ratel/batch.hpp"
+#include "ratel/catalog_toml.hpp"
+
+using namespace ratel;
+
+namespace {
+
+// Instants spread over 2019 (a year with DST changes in London).
+std::vector<instant> spread_instants(std::size_t n) {
+  std::mt19937_64 rng(42);
+  const auto start = date::sys_days{date::year(2019) / 1 / 1}.time_since_epoch();
+  std::vector<instant> out;
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(instant{std::chrono::duration_cast<std::chrono::seconds>(start) +
+                          std::chrono::seconds(rng() % (365LL * 86400))});
+  return out;
+}
+
+void offset_at_cached(benchmark::State& state) {
+  zone london = zone::locate("Europe/London");
+  auto times = spread_instants(4096);
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(london.offset_at(times[i++ & 4095]));
+}
+BENCHMARK(offset_at_cached);
+
+void offset_at_baseline_tz_get_info(benchmark::State& state) {
+  const date::time_zone* london = date::locate_zone("Europe/London");
+  auto times = spread_instants(4096);
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(london->get_info(times[i++ & 4095]).offset);
+}
+BENCHMARK(offset_at_baseline_tz_get_info);
+
+void parse_rfc3339_ratel(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(parse_rfc3339("2012-07-03T22:00:00+08:00"));
+}
+BENCHMARK(parse_rfc3339_ratel);
+
+void parse_rfc3339_baseline_date_from_stream(benchmark::State& state) {
+  for (auto _ : state) {
+    std::istringstream in("2012-07-03T22:00:00+08:00");
+    date::sys_seconds t;
+    in >> date::parse("%FT%T%Ez", t);
+    benchmark::DoNotOptimize(t);
+  }
+}
+BENCHMARK(parse_rfc3339_baseline_date_from_stream);
+
+void mul_div_ratel(benchmark::State& state) {
+  const money fee = money::parse("20.00", currency::parse("CNY"));
+  std::int64_t days = 1;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(mul_div(fee, days, 31, rounding::half_up));
+    days = days % 31 + 1;
+  }
+}
+BENCHMARK(mul_div_ratel);
+
+void mul_div_baseline_cpp_rational(benchmark::State& state) {
+  using boost::multiprecision::cpp_rational;
+  std::int64_t days = 1;
+  for (auto _ : state) {
+    cpp_rational r = cpp_rational(20'000'000) * days / 31;
+    benchmark::DoNotOptimize(r);
+    days = days % 31 + 1;
+  }
+}
+BENCHMARK(mul_div_baseline_cpp_rational);
+
+// A month of synthetic usage: `subscribers` subscribers on gprs-20 (+ data-pack-5 for
+// half), data, voice and SMS spread over July 2012.
+struct month {
+  std::string accounts;
+  std::string usage;
+  std::size_t rows = 0;
+};
+
+month make_month(std::size_t subscribers, std::size_t records_each) {
+  month m;
+  m.accounts = "subscriber,time,action,product,amount,note\n";
+  m.usage = "id,subscriber,time,service,quantity,country\n";
+  std::mt19937_64 rng(7);
+  const char* services[] = {"data", "data", "data", "voice", "sms"};
+  for (std::size_t s = 0; s < subscribers; ++s) {
+    m.accounts += fmt::format("{},2012-06-01T00:00:00+08:00,subscribe,gprs-20,,\n", 13800000000 + s);
+    if (s % 2 == 0)
+      m.accounts += fmt::format("{},2012-06-01T00:00:00+08:00,subscribe,data-pack-5,,\n", 13800000000 + s);
+    for (std::size_t r = 0; r < records_each; ++r) {
+      const char* svc = services[rng() % 5];
+      std::uint64_t q = svc[0] == 'd' ? rng() % 4'000'000 : svc[0] == 'v' ? rng() % 600 : 1;
+      m.usage += fmt::format("r{},{},2012-07-{:02}T{:02}:{:02}:{:02}+08:00,{},{},{}\n", r,
+                             13800000000 + s, 1 + rng() % 31, rng() % 24, rng() % 60, rng() % 60,
+                             svc, q, rng() % 20 == 0 ? "KR" : "");
+      ++m.rows;
+    }
+  }
+  return m;
+}
+
+const month& bench_month() {
+  static const month m = make_month(2000, 100);  // 200,000 records
+  return m;
+}
+
+void usage_read_baseline_count_lines(benchmark::State& state) {
+  const month& m = bench_month();
+  for (auto _ : state) {
+    std::size_t lines = 0;
+    for (const char* p = m.usage.data(); (p = static_cast<const char*>(std::memchr(p, '\n', m.usage.data() + m.usage.size() - p))); ++p)
+      ++lines;
+    benchmark::DoNotOptimize(lines);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * m.rows));
+}
+BENCHMARK(usage_read_baseline_count_lines)->Unit(benchmark::kMillisecond);
+
+void usage_read(benchmark::State& state) {
+  const month& m = bench_month();
+  for (auto _ : state) benchmark::DoNotOptimize(usage_batch::parse(m.usage, "usage.csv").records().size());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * m.rows));
+}
+BENCHMARK(usage_read)->Unit(benchmark::kMillisecond);
+
+void rate_month(benchmark::State& state) {
+  const month& m = bench_month();
+  rule_plan plan = rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
+  account_book book = fold_account_log(parse_account_log(m.accounts, "accounts.csv"), plan);
+  usage_batch usage = usage_batch::parse(m.usage, "usage.csv");
+  billing_cycle july = calendar_month_cycle(date::year(2012) / 7, plan.home_zone());
+  const auto threads = static_cast<unsigned>(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(rate_batch(plan, book, usage, july, threads).rated);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * m.rows));
+}
+BENCHMARK(rate_month)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
