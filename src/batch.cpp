@@ -55,7 +55,9 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       const account_history* history = accounts.find(jobs[i].first);
       rated[i] = rate_cycle(plan, history, cycle, jobs[i].second);
-      if (history != nullptr) bills[i] = make_bill(plan, rated[i]);
+      // A bill for every account open in the cycle, and for any record that was charged.
+      if (history != nullptr && (open_during(*history, cycle) || !rated[i].records.empty()))
+        bills[i] = make_bill(plan, rated[i]);
     }
   };
   std::vector<std::jthread> pool;

@@ -7,7 +7,8 @@
 //
 // Which subscribers get a bill: every subscriber of the account log whose account was
 // open at some point in the cycle (known before the cycle's end, not closed before its
-// start), plus nobody else: records of a subscriber the log does not know are rejected.
+// start), and any subscriber of the log with a record rated in the cycle. Records of a
+// subscriber the log does not know are rejected, and give no bill.
 //
 // Reconciliation: rows_read == rated + rejected + duplicates, where rejected counts the
 // reader's rejects and the rater's.

@@ -84,11 +84,14 @@ TEST_SUITE("batch") {
                                   "gone,2012-01-01T00:00:00+08:00,join,,,\n"
                                   "gone,2012-06-30T00:00:00+08:00,close,,,\n"
                                   "later,2012-08-05T00:00:00+08:00,join,,,\n");
-    usage_batch usage = make_usage("");
+    // A stray record of the closed account is rejected and does not make a bill.
+    usage_batch usage = make_usage("x,gone,2012-07-02T10:00:00+08:00,data,1024,\n");
     batch_result result = rate_batch(plan, book, usage,
                                      calendar_month_cycle(date::year(2012) / 7, plan.home_zone()));
     REQUIRE(result.bills.size() == 1);
     CHECK(result.bills[0].subscriber == "quiet");
     CHECK(result.bills[0].total.is_zero());
+    REQUIRE(result.rejects.size() == 1);
+    CHECK(result.rejects[0].reason == reject_reason::account_closed);
   }
 }
