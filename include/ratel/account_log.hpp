@@ -23,6 +23,7 @@
 
 #include "ratel/error.hpp"
 #include "ratel/time.hpp"
+#include "ratel/detail/format.hpp"
 
 namespace ratel {
 
@@ -66,10 +67,3 @@ std::vector<account_entry> parse_account_log(std::string_view text, const std::s
 
 }  // namespace ratel
 
-template <>
-struct fmt::formatter<ratel::account_action> : fmt::formatter<std::string_view> {
-  template <typename Context>
-  auto format(ratel::account_action a, Context& ctx) const {
-    return fmt::formatter<std::string_view>::format(ratel::to_string(a), ctx);
-  }
-};

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ratel/rater.hpp"
+#include "ratel/detail/format.hpp"
 
 namespace ratel {
 

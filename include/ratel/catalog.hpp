@@ -26,6 +26,7 @@
 #include "ratel/money.hpp"
 #include "ratel/quantity.hpp"
 #include "ratel/service.hpp"
+#include "ratel/detail/format.hpp"
 
 namespace ratel {
 

@@ -12,6 +12,7 @@
 
 #include "ratel/error.hpp"
 #include "ratel/time.hpp"
+#include "ratel/detail/format.hpp"
 
 namespace ratel {
 

@@ -33,6 +33,8 @@
 
 #include <fmt/format.h>
 
+#include "ratel/detail/format.hpp"
+
 namespace ratel {
 
 /// Arithmetic or parse failure on money: overflow, too many decimals, malformed text,
@@ -143,6 +145,15 @@ template <std::floating_point F>
 money mul_div(const money& m, std::int64_t numerator, F denominator, rounding mode) = delete;
 
 }  // namespace ratel
+
+/// A currency prints as its ISO 4217 code: `CNY`.
+template <>
+struct fmt::formatter<ratel::currency> : fmt::formatter<std::string_view> {
+  template <typename Context>
+  auto format(const ratel::currency& c, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(c.code(), ctx);
+  }
+};
 
 /// Formats as money::to_string(); "{:c}" appends the currency code ("20.00 CNY").
 template <>

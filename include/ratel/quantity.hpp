@@ -27,6 +27,8 @@
 
 #include <fmt/format.h>
 
+#include "ratel/detail/format.hpp"
+
 namespace ratel {
 
 enum class dimension : std::uint8_t { bytes, seconds, messages, uses };

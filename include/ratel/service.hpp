@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "ratel/quantity.hpp"
+#include "ratel/detail/format.hpp"
 
 namespace ratel {
 
@@ -55,10 +56,3 @@ constexpr std::optional<service> parse_service(std::string_view name) noexcept {
 
 }  // namespace ratel
 
-template <>
-struct fmt::formatter<ratel::service> : fmt::formatter<std::string_view> {
-  template <typename Context>
-  auto format(ratel::service s, Context& ctx) const {
-    return fmt::formatter<std::string_view>::format(ratel::to_string(s), ctx);
-  }
-};

@@ -30,6 +30,7 @@
 
 #include "ratel/service.hpp"
 #include "ratel/time.hpp"
+#include "ratel/detail/format.hpp"
 
 namespace ratel {
 
@@ -122,10 +123,3 @@ class usage_batch {
 
 }  // namespace ratel
 
-template <>
-struct fmt::formatter<ratel::reject_reason> : fmt::formatter<std::string_view> {
-  template <typename Context>
-  auto format(ratel::reject_reason r, Context& ctx) const {
-    return fmt::formatter<std::string_view>::format(ratel::to_string(r), ctx);
-  }
-};

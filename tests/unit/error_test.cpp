@@ -13,3 +13,4 @@ TEST_CASE("input_error names file:line:col and the field") {
   CHECK(std::string(input_error({"a.csv", 3, 0}, "", "bad").what()) == "a.csv:3: bad");
   CHECK(std::string(input_error({"a.csv", 0, 0}, "", "cannot open").what()) == "a.csv: cannot open");
 }
+
