@@ -16,6 +16,8 @@ std::string_view to_string(event_kind k) noexcept {
     case event_kind::throttle: return "throttle";
     case event_kind::bar: return "bar";
     case event_kind::refused: return "refused";
+    case event_kind::throttle_lifted: return "throttle_lifted";
+    case event_kind::rate_change: return "rate_change";
   }
   return "?";
 }
@@ -45,8 +47,11 @@ class history_builder {
         history_.closed = e.time;
         for (subscription& s : history_.subscriptions) end_at(s, e.time);
         return;
-      case account_action::confirm:
       case account_action::reactivate_data:
+        if (history_.closed) return refuse(e, "the account is closed");
+        history_.reactivations.push_back({e.time, e.where});
+        return;
+      case account_action::confirm:
       case account_action::deposit:
       case account_action::redeem_points:
         return refuse(e, fmt::format("this version of ratel does not act on '{}' yet; the line "
@@ -83,6 +88,14 @@ class history_builder {
         if (s.product == index && held_after(s, e.time))
           return refuse(e, fmt::format("{} is already subscribed (since {}) and does not stack",
                                        p.id, format_rfc3339(s.start, plan_.home_zone().offset_at(s.start))));
+    if (plan_.product_at(index).has_domestic_data && !p.lifts_throttle)
+      for (const subscription& s : history_.subscriptions) {
+        const product& held = *plan_.product_at(s.product).source;
+        if (held.addons == addon_policy::lifts_throttle_only && held_after(s, e.time))
+          return refuse(e, fmt::format("{} accepts only data packs that lift its throttle; {} is a "
+                                       "domestic data pack that does not",
+                                       held.id, p.id));
+      }
     if (!p.exclusive_group.empty()) {
       // D5: the new product replaces the held one of its group at the next cycle start.
       instant next_cycle = cycle_containing(e.time, plan_.home_zone()).end;

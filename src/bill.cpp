@@ -36,7 +36,8 @@ struct usage_key {
   band_id band;
   std::string product;
   const compiled_rate* rate;
-  auto tie() const { return std::tie(svc, roaming, country, band, product, rate); }
+  bool capped;  // parts a cap reduced get a line of their own, saying what it waived
+  auto tie() const { return std::tie(svc, roaming, country, band, product, rate, capped); }
   bool operator<(const usage_key& o) const { return tie() < o.tie(); }
 };
 
@@ -96,17 +97,23 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   }
 
   // Usage charged at a rate.
-  std::map<usage_key, std::pair<quantity, money>> usage;
+  struct usage_total {
+    quantity used;
+    money charged;
+    money uncapped;
+  };
+  std::map<usage_key, usage_total> usage;
   for (const rated_record& r : rated.records)
     for (const charge_part& part : rated.parts_of(r)) {
       if (part.from != charge_part::source::rate) continue;
       std::string owner = part.rate_owner ? plan.product_at(*part.rate_owner).source->id : cat.id;
       usage_key key{r.record->svc, r.country != plan.home_country(), plan.country_code(r.country),
-                    r.band, owner, part.rate};
-      auto [it, fresh] = usage.try_emplace(key, part.amount, part.charge);
+                    r.band, owner, part.rate, part.capped};
+      auto [it, fresh] = usage.try_emplace(key, usage_total{part.amount, part.charge, part.uncapped});
       if (!fresh) {
-        it->second.first = it->second.first + part.amount;
-        it->second.second += part.charge;
+        it->second.used = it->second.used + part.amount;
+        it->second.charged += part.charge;
+        it->second.uncapped += part.uncapped;
       }
     }
   for (const auto& [key, total] : usage) {
@@ -116,11 +123,14 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     line.svc = key.svc;
     line.country = key.country;
     line.band = std::string(plan.band_name(key.band));
-    line.used = total.first;
+    line.used = total.used;
     line.rate = rate_text(*key.rate->source);
     line.description = fmt::format("{} in {}, {} band: {} at {}", to_string(key.svc), key.country,
-                                   line.band, total.first, line.rate);
-    line.amount = round_line(total.second);
+                                   line.band, total.used, line.rate);
+    if (key.capped)
+      line.description += fmt::format(", capped: {} of {} waived", round_line(total.uncapped - total.charged),
+                                      round_line(total.uncapped));
+    line.amount = round_line(total.charged);
     b.lines.push_back(std::move(line));
   }
 
@@ -167,6 +177,10 @@ ordered_json to_json_value(const bill& b) {
     event["time"] = e.time;
     event["kind"] = std::string(to_string(e.what.kind));
     if (!e.what.product.empty()) event["product"] = e.what.product;
+    if (!e.what.record.empty()) event["record"] = e.what.record;
+    if (!e.what.threshold.empty()) event["threshold"] = e.what.threshold;
+    if (!e.what.counter.empty()) event["counter"] = e.what.counter;
+    if (e.what.limit_kbps) event["limit_kbps"] = *e.what.limit_kbps;
     if (!e.what.reason.empty()) event["reason"] = e.what.reason;
     // The file name only: the same log gives the same bill wherever it is stored.
     if (e.what.from.line != 0)
@@ -199,7 +213,8 @@ std::string bills_to_text(const std::vector<bill>& bills) {
                          l.description, amount(l.amount));
     out += fmt::format("  {:<96} {:>12}\n", "total", amount(b.total));
     for (const bill_event& e : b.events)
-      out += fmt::format("  event {} {} {}: {}\n", e.time, to_string(e.what.kind), e.what.product,
+      out += fmt::format("  event {} {:<15} {:<14} {}{}\n", e.time, to_string(e.what.kind),
+                         e.what.product, e.what.record.empty() ? "" : "record " + e.what.record + ": ",
                          e.what.reason);
   }
   return out;
@@ -217,6 +232,19 @@ std::string bills_to_csv(const std::vector<bill>& bills) {
                          csv::quote(l.description), amount(l.amount));
     out += fmt::format("{},{},,total,,,,,,,{}\n", csv::quote(b.subscriber), cycle, amount(b.total));
   }
+  return out;
+}
+
+std::string events_to_csv(const std::vector<bill>& bills) {
+  std::string out = "subscriber,cycle,time,kind,product,record,threshold,counter,limit_kbps,reason\n";
+  for (const bill& b : bills)
+    for (const bill_event& e : b.events)
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv::quote(b.subscriber), to_string(b.cycle),
+                         e.time, to_string(e.what.kind), csv::quote(e.what.product),
+                         csv::quote(e.what.record), csv::quote(e.what.threshold),
+                         csv::quote(e.what.counter),
+                         e.what.limit_kbps ? std::to_string(*e.what.limit_kbps) : "",
+                         csv::quote(e.what.reason));
   return out;
 }
 

@@ -44,6 +44,45 @@ std::string_view to_string(validity v) noexcept {
   return v == validity::subscription ? "subscription" : "rest_of_cycle";
 }
 
+std::string_view to_string(counter_kind k) noexcept {
+  switch (k) {
+    case counter_kind::volume: return "volume";
+    case counter_kind::usage_fee: return "usage_fee";
+    case counter_kind::allowance_used: return "allowance_used";
+    case counter_kind::distinct_peers: return "distinct_peers";
+  }
+  return "?";
+}
+
+std::string_view to_string(peer_filter p) noexcept {
+  switch (p) {
+    case peer_filter::any: return "any";
+    case peer_filter::on_net: return "on_net";
+    case peer_filter::off_net: return "off_net";
+  }
+  return "?";
+}
+
+std::string_view to_string(comparison c) noexcept {
+  return c == comparison::reaches ? "reaches" : "exceeds";
+}
+
+std::string_view to_string(threshold_action a) noexcept {
+  switch (a) {
+    case threshold_action::notify: return "notify";
+    case threshold_action::cap: return "cap";
+    case threshold_action::cut_off: return "cut_off";
+    case threshold_action::rate_change: return "rate_change";
+    case threshold_action::throttle: return "throttle";
+    case threshold_action::bar: return "bar";
+  }
+  return "?";
+}
+
+std::string_view to_string(addon_policy p) noexcept {
+  return p == addon_policy::any ? "any" : "lifts_throttle_only";
+}
+
 const product* catalog::find_product(std::string_view wanted) const noexcept {
   auto it = std::find_if(products.begin(), products.end(),
                          [&](const product& p) { return p.id == wanted; });

@@ -185,11 +185,18 @@ void for_each_table(const loader& l, const toml::array& array, const std::string
   }
 }
 
-constexpr std::array<std::string_view, 5> rate_fields{"service", "band", "where", "price", "per"};
+constexpr std::array<std::string_view, 6> rate_fields{"service", "band", "where", "price", "per",
+                                                     "capped"};
+// A threshold's rate is for the threshold's own service.
+constexpr std::array<std::string_view, 5> threshold_rate_fields{"band", "where", "price", "per",
+                                                               "capped"};
+constexpr std::array<std::string_view, 11> threshold_fields{
+    "name", "counter", "service", "where", "peer", "at", "compare", "action", "message",
+    "limit_kbps", "rate"};
 constexpr std::array<std::string_view, 4> allowance_fields{"service", "quantity", "band", "where"};
-constexpr std::array<std::string_view, 11> product_fields{
+constexpr std::array<std::string_view, 15> product_fields{
     "id", "name", "kind", "code", "priority", "fee", "validity", "stackable", "exclusive_group",
-    "allowances", "rates"};
+    "allowances", "rates", "thresholds", "reactivation", "addons", "lifts_throttle"};
 
 class catalog_builder {
  public:
@@ -200,13 +207,14 @@ class catalog_builder {
   catalog build() {
     table_reader top(loader_, root_, "",
                      {"catalog", "rounding", "services", "bands", "countries", "country_groups",
-                      "rates", "products"});
+                      "network", "rates", "products"});
     read_header(top);
     read_rounding(top);
     read_services(top);
     read_bands(top);
     read_countries(top);
     read_groups(top);
+    read_network(top);
     if (const toml::array* rates = top.optional_array("rates"))
       for_each_table(loader_, *rates, "rates", rate_fields, [&](table_reader& r) {
         result_.rates.push_back(read_rate(r));
@@ -451,6 +459,35 @@ class catalog_builder {
                  fmt::format("\"{}\" is not a band of [bands] (nor its default)", name));
   }
 
+  void read_network(table_reader& top) {
+    const toml::table* t = top.optional_table("network");
+    if (t == nullptr) return;
+    table_reader r(loader_, *t, "network", {"on_net_prefixes", "calling_code"});
+    if (const toml::array* list = r.optional_array("on_net_prefixes")) {
+      std::size_t i = 0;
+      for (const toml::node& n : *list) {
+        std::string item = fmt::format("network.on_net_prefixes[{}]", i++);
+        std::string prefix = r.string_of(n, item);
+        if (prefix.empty() || !std::all_of(prefix.begin(), prefix.end(), [](char c) { return c >= '0' && c <= '9'; }))
+          loader_.fail(n, item, fmt::format("\"{}\" is not a prefix of digits", prefix));
+        result_.on_net_prefixes.push_back(std::move(prefix));
+      }
+    }
+    result_.calling_code = r.optional_string("calling_code");
+    if (!std::all_of(result_.calling_code.begin(), result_.calling_code.end(),
+                     [](char c) { return c >= '0' && c <= '9'; }))
+      loader_.fail(r.require("calling_code"), r.field("calling_code"),
+                   "digits only, without '+' (\"86\")");
+  }
+
+  const service_rule& service_rule_of(table_reader& r, service svc) {
+    const service_rule* rule = result_.find_service(svc);
+    if (rule == nullptr)
+      loader_.fail(r.require("service"), r.field("service"),
+                   fmt::format("{} has no rating increment: add it to [services]", to_string(svc)));
+    return *rule;
+  }
+
   const service_rule& read_service(table_reader& r) {
     std::string name = r.required_string("service");
     auto svc = parse_service(name);
@@ -464,10 +501,12 @@ class catalog_builder {
     return *rule;
   }
 
-  rate read_rate(table_reader& r) {
+  // A rate's own table; `fixed` is the service of an enclosing threshold, if any.
+  rate read_rate(table_reader& r, const service_rule* fixed = nullptr) {
     rate out;
-    const service_rule& svc = read_service(r);
+    const service_rule& svc = fixed ? *fixed : read_service(r);
     out.svc = svc.svc;
+    out.capped = r.optional_bool("capped", true);
     out.band = read_band_name(r);
     out.where = read_area(r);
     out.price = r.money_of(r.require("price"), "price", result_.money_unit);
@@ -607,7 +646,159 @@ class catalog_builder {
       for_each_table(loader_, *list, r.field("rates"), rate_fields,
                      [&](table_reader& a) { p.rates.push_back(read_rate(a)); });
     check_rates_unambiguous(p.rates, r.field("rates"));
+    if (const toml::array* list = r.optional_array("thresholds"))
+      for_each_table(loader_, *list, r.field("thresholds"), threshold_fields,
+                     [&](table_reader& t) { p.thresholds.push_back(read_threshold(t, p)); });
+    if (const toml::table* reactivation = r.optional_table("reactivation")) {
+      table_reader a(loader_, *reactivation, r.field("reactivation"), {"lifts"});
+      p.reactivation.allowed = true;
+      if (const toml::array* lifts = a.optional_array("lifts")) {
+        std::size_t i = 0;
+        for (const toml::node& n : *lifts) {
+          std::string item = fmt::format("{}[{}]", a.field("lifts"), i++);
+          std::string name = a.string_of(n, item);
+          if (name == "cut_off") p.reactivation.lifts.push_back(threshold_action::cut_off);
+          else if (name == "cap") p.reactivation.lifts.push_back(threshold_action::cap);
+          else if (name == "throttle") p.reactivation.lifts.push_back(threshold_action::throttle);
+          else if (name == "bar") p.reactivation.lifts.push_back(threshold_action::bar);
+          else loader_.fail(n, item, fmt::format("\"{}\" is not cut_off, cap, throttle or bar", name));
+        }
+      }
+      if (std::none_of(p.thresholds.begin(), p.thresholds.end(),
+                       [](const threshold& t) { return t.action == threshold_action::cut_off; }))
+        loader_.fail(*reactivation, r.field("reactivation"),
+                     "reactivate_data lifts a cut-off, but this product has no cut_off threshold");
+    }
+    std::string addons = r.optional_string("addons", "any");
+    if (addons == "any") p.addons = addon_policy::any;
+    else if (addons == "lifts_throttle_only") p.addons = addon_policy::lifts_throttle_only;
+    else
+      loader_.fail(r.require("addons"), r.field("addons"),
+                   fmt::format("\"{}\" is not any or lifts_throttle_only", addons));
+    p.lifts_throttle = r.optional_bool("lifts_throttle", false);
     result_.products.push_back(std::move(p));
+  }
+
+  threshold read_threshold(table_reader& r, const product& p) {
+    threshold t;
+    t.defined_at = r.position();
+    t.name = r.optional_string("name", fmt::format("{}.{}", p.id, r.path().substr(r.path().rfind('.') + 1)));
+    const std::string counter = r.required_string("counter");
+    if (counter == "volume") t.counter = counter_kind::volume;
+    else if (counter == "usage_fee") t.counter = counter_kind::usage_fee;
+    else if (counter == "allowance_used") t.counter = counter_kind::allowance_used;
+    else if (counter == "distinct_peers") t.counter = counter_kind::distinct_peers;
+    else
+      loader_.fail(r.require("counter"), r.field("counter"),
+                   fmt::format("\"{}\" is not volume, usage_fee, allowance_used or distinct_peers", counter));
+    const service_rule* svc = nullptr;
+    if (r.find("service") != nullptr) {
+      svc = &read_service(r);
+      t.svc = svc->svc;
+    } else if (t.counter != counter_kind::usage_fee) {
+      r.require("service");  // names the missing field
+    }
+    if (r.find("where") != nullptr && t.counter != counter_kind::volume)
+      loader_.fail(r.require("where"), r.field("where"), "only a volume counter has a `where`");
+    t.where = read_area(r);
+    if (const toml::node* peer = r.find("peer")) {
+      if (t.counter != counter_kind::volume)
+        loader_.fail(*peer, r.field("peer"), "only a volume counter has a `peer` filter");
+      std::string name = r.string_of(*peer, "peer");
+      if (name == "any") t.peers = peer_filter::any;
+      else if (name == "on_net") t.peers = peer_filter::on_net;
+      else if (name == "off_net") t.peers = peer_filter::off_net;
+      else loader_.fail(*peer, r.field("peer"), fmt::format("\"{}\" is not any, on_net or off_net", name));
+      if (t.peers != peer_filter::any && result_.on_net_prefixes.empty())
+        loader_.fail(*peer, r.field("peer"), "on_net/off_net need [network] on_net_prefixes");
+    }
+    read_level(r, t, svc, p);
+    std::string compare = r.optional_string("compare", "reaches");
+    if (compare == "reaches") t.compare = comparison::reaches;
+    else if (compare == "exceeds") t.compare = comparison::exceeds;
+    else loader_.fail(r.require("compare"), r.field("compare"), fmt::format("\"{}\" is not reaches or exceeds", compare));
+    read_action(r, t, svc);
+    return t;
+  }
+
+  void read_level(table_reader& r, threshold& t, const service_rule* svc, const product& p) {
+    const toml::node& at = r.require("at");
+    switch (t.counter) {
+      case counter_kind::volume: {
+        quantity q = r.quantity_of(at, "at");
+        if (q.dim() != svc->increment.dim() || q.is_zero() || q.value() % svc->increment.value() != 0)
+          loader_.fail(at, r.field("at"),
+                       fmt::format("must be a positive whole number of the {} increment {}",
+                                   to_string(svc->svc), svc->increment));
+        t.volume_level = q;
+        return;
+      }
+      case counter_kind::usage_fee: {
+        money m = r.money_of(at, "at", result_.money_unit);
+        if (m.is_negative() || m.is_zero()) loader_.fail(at, r.field("at"), "must be a positive amount");
+        t.fee_level = m;
+        return;
+      }
+      case counter_kind::distinct_peers: {
+        std::int64_t n = r.integer_of(at, "at");
+        if (n <= 0) loader_.fail(at, r.field("at"), "must be a positive count");
+        t.count_level = n;
+        return;
+      }
+      case counter_kind::allowance_used: {
+        std::string text = r.string_of(at, "at");
+        std::int64_t percent = 0;
+        bool ok = text.size() >= 2 && text.back() == '%' && text.size() <= 4;
+        for (std::size_t i = 0; ok && i + 1 < text.size(); ++i) {
+          ok = text[i] >= '0' && text[i] <= '9';
+          percent = percent * 10 + (text[i] - '0');
+        }
+        if (!ok || percent < 1 || percent > 100)
+          loader_.fail(at, r.field("at"), fmt::format("\"{}\" is not a percentage 1%..100%", text));
+        if (std::none_of(p.allowances.begin(), p.allowances.end(),
+                         [&](const allowance& a) { return a.svc == svc->svc; }))
+          loader_.fail(at, r.field("at"),
+                       fmt::format("{} has no {} allowance to count", p.id, to_string(svc->svc)));
+        t.percent_level = percent;
+        return;
+      }
+    }
+  }
+
+  void read_action(table_reader& r, threshold& t, const service_rule* svc) {
+    const std::string action = r.required_string("action");
+    const toml::node& node = r.require("action");
+    if (action == "notify") t.action = threshold_action::notify;
+    else if (action == "cap") t.action = threshold_action::cap;
+    else if (action == "cut_off") t.action = threshold_action::cut_off;
+    else if (action == "rate_change") t.action = threshold_action::rate_change;
+    else if (action == "throttle") t.action = threshold_action::throttle;
+    else if (action == "bar") t.action = threshold_action::bar;
+    else
+      loader_.fail(node, r.field("action"),
+                   fmt::format("\"{}\" is not notify, cap, cut_off, rate_change, throttle or bar", action));
+    t.message = r.optional_string("message");
+    const bool needs_rate = t.action == threshold_action::cut_off || t.action == threshold_action::rate_change;
+    if (t.action == threshold_action::cap && t.counter != counter_kind::usage_fee)
+      loader_.fail(node, r.field("action"), "a cap stops a fee: it needs counter = \"usage_fee\"");
+    if (t.action != threshold_action::notify && t.action != threshold_action::cap && svc == nullptr)
+      loader_.fail(node, r.field("action"), fmt::format("{} acts on a service: give `service`", action));
+    if (const toml::node* limit = r.find("limit_kbps")) {
+      if (t.action != threshold_action::throttle)
+        loader_.fail(*limit, r.field("limit_kbps"), "only a throttle has a speed limit");
+      t.limit_kbps = r.integer_of(*limit, "limit_kbps");
+      if (t.limit_kbps <= 0) loader_.fail(*limit, r.field("limit_kbps"), "must be a positive number of kbps");
+    } else if (t.action == threshold_action::throttle) {
+      r.require("limit_kbps");
+    }
+    if (const toml::table* rate_table = r.optional_table("rate")) {
+      if (!needs_rate)
+        loader_.fail(r.require("rate"), r.field("rate"), "only cut_off and rate_change name a rate");
+      table_reader rr(loader_, *rate_table, r.field("rate"), threshold_rate_fields);
+      t.then_rate = read_rate(rr, svc);
+    } else if (needs_rate) {
+      r.require("rate");
+    }
   }
 
   loader loader_;

@@ -2,7 +2,9 @@
 #include "ratel/rater.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -23,23 +25,52 @@ bool drawn_before(const rule_plan& plan, const subscription& a, std::size_t a_in
 
 bool non_empty(const subscription& s) { return !s.end || *s.end > s.start; }
 
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
+
+// One threshold of a product held in the cycle, with its counter.
+struct threshold_slot {
+  const compiled_threshold* rule = nullptr;
+  std::int64_t level = 0;  // in the counter's unit; allowance_used resolved to increments
+  std::int64_t counter = 0;
+  bool fired = false;
+  bool lifted = false;  // switched off by reactivate_data for the rest of the cycle
+  std::unordered_set<std::string_view> peers;  // distinct_peers: numbers seen
+};
+
+// What thresholds have done to one service so far in the cycle.
+struct service_state {
+  const compiled_threshold* rate_override = nullptr;  // a cut_off or rate_change in force
+  const compiled_threshold* suspended_by = nullptr;   // a cut_off not lifted by the customer
+  const compiled_threshold* barred_by = nullptr;
+  const compiled_threshold* throttled_by = nullptr;
+  bool boosting = false;  // the last part drew from an accelerator pack
+};
+
+// Where the next segment of a record comes from: a bucket to draw, or a rate to charge.
+struct source {
+  std::optional<std::size_t> bucket;
+  const compiled_rate* rate = nullptr;
+  std::optional<std::size_t> owner;  // the rate's product; nullopt: the base tariff
+};
+
 class cycle_rater {
  public:
   cycle_rater(const rule_plan& plan, const account_history* history, const billing_cycle& cycle)
       : plan_(plan), history_(history) {
     out_.cycle = cycle;
-    if (history_ != nullptr) {
-      out_.subscriber = history_->subscriber;
-      collect_fees_and_buckets();
-      for (const event& e : history_->events)
-        if (cycle.contains(e.time)) out_.events.push_back(e);
-    }
+    if (history_ == nullptr) return;
+    out_.subscriber = history_->subscriber;
+    collect_fees_and_buckets();
+    collect_thresholds();
+    for (const event& e : history_->events)
+      if (cycle.contains(e.time)) out_.events.push_back(e);
   }
 
   void rate(const usage_record& r) {
     if (history_ == nullptr)
       return reject_record(r, reject_reason::unknown_subscriber,
                            "no line of the account log names this subscriber");
+    apply_requests_until(r.time);
     if (history_->closed && r.time >= *history_->closed)
       return reject_record(r, reject_reason::account_closed,
                            fmt::format("the account was closed at {}", format_time(*history_->closed)));
@@ -53,54 +84,57 @@ class cycle_rater {
       return reject_record(r, reject_reason::no_rate,
                            fmt::format("catalog {} does not rate {} (no increment in [services])",
                                        plan_.source().id, to_string(r.svc)));
+    service_state& state = services_[static_cast<std::size_t>(r.svc)];
+    if (state.barred_by != nullptr)
+      return reject_record(r, reject_reason::barred,
+                           fmt::format("{} is barred for the rest of the cycle by threshold {}",
+                                       to_string(r.svc), state.barred_by->source->name));
     const std::int64_t units = units_of(quantity(r.quantity, dimension_of(r.svc)), *increment);
     const band_id band = plan_.band_at(r.time);
 
-    // Plan the draws first, so that a record that cannot be rated draws nothing.
-    draws_.clear();
-    std::int64_t left = units;
-    for (std::size_t b : bucket_order_) {
-      if (left == 0) break;
-      const bucket& k = out_.buckets[b];
-      const compiled_allowance& a = plan_.product_at(k.product).allowances[k.allowance];
-      if (a.source->svc != r.svc || !a.covers.test(*country)) continue;
-      if (a.band && *a.band != band) continue;
-      if (r.time < k.valid_from || r.time >= k.valid_until) continue;
-      const std::int64_t available = k.remaining.value() / increment->value();
-      if (available == 0) continue;
-      const std::int64_t take = std::min(available, left);
-      draws_.push_back({b, take});
-      left -= take;
-    }
-    const compiled_rate* rate = nullptr;
-    std::optional<std::size_t> owner;
-    if (left > 0) {
-      std::tie(rate, owner) = choose_rate(r, band, *country);
-      if (rate == nullptr)
-        return reject_record(
-            r, reject_reason::no_rate,
-            fmt::format("{} of {} in band {} in {} is not covered by an allowance and no rate applies",
-                        times(left, *increment), to_string(r.svc), plan_.band_name(band),
-                        plan_.country_code(*country)));
-    }
+    // Without a rate now, the record must fit in the allowances it can draw now: nothing
+    // later in the record can take allowance away, and a cut-off or rate change brings
+    // its own rate. So a record that cannot be rated is known before anything changes.
+    if (rate_for(r, band, *country).rate == nullptr && drawable_units(r, band, *country) < units)
+      return reject_record(r, reject_reason::no_rate,
+                           fmt::format("{} of {} in band {} in {} is not covered by an allowance "
+                                       "and no rate applies",
+                                       times(units, *increment), to_string(r.svc),
+                                       plan_.band_name(band), plan_.country_code(*country)));
 
     rated_record rated{&r, times(units, *increment), band, *country,
                        static_cast<std::uint32_t>(out_.parts.size()), 0};
-    for (const auto& [b, take] : draws_) {
-      bucket& k = out_.buckets[b];
-      quantity drawn = times(take, *increment);
-      k.remaining = k.remaining - drawn;
-      out_.parts.push_back({charge_part::source::allowance, b, nullptr, std::nullopt, drawn, take,
-                            money::zero(plan_.source().money_unit)});
+    if (units > 0) count_peer(r, *increment);
+    std::int64_t left = units;
+    while (left > 0) {
+      source from = choose_source(r, band, *country);
+      // A threshold that fires when its counter exceeds a level it already sits at fires
+      // before the next counted unit, so that unit is rated under the new state.
+      if (fire_exceeded_before(r, from, *country, *increment)) continue;
+      std::int64_t take = left;
+      if (from.bucket) take = std::min(take, out_.buckets[*from.bucket].remaining.value() / increment->value());
+      for (threshold_slot& slot : slots_)
+        if (counts(slot, r, from, *country)) take = std::min(take, distance(slot, from));
+      assert(take > 0);
+      emit_part(r, from, take, *increment);
+      left -= take;
+      for (threshold_slot& slot : slots_)
+        if (counts(slot, r, from, *country)) {
+          slot.counter += counted(slot, out_.parts.back());
+          if (crossed(slot)) fire(slot, r, *increment);
+        }
+      track_boost(r, from);
     }
-    if (left > 0)
-      out_.parts.push_back({charge_part::source::rate, 0, rate, owner, times(left, *increment), left,
-                            rate->price_per_increment * left});
     rated.part_count = static_cast<std::uint32_t>(out_.parts.size() - rated.first_part);
     out_.records.push_back(rated);
   }
 
-  rated_cycle finish() && { return std::move(out_); }
+  rated_cycle finish() && {
+    if (history_ != nullptr) apply_requests_until(out_.cycle.end - std::chrono::seconds(1));
+    std::stable_sort(out_.events.begin(), out_.events.end(),
+                     [](const event& a, const event& b) { return a.time < b.time; });
+    return std::move(out_);
+  }
 
  private:
   std::string format_time(instant t) const {
@@ -110,6 +144,11 @@ class cycle_rater {
   void reject_record(const usage_record& r, reject_reason reason, std::string detail) {
     out_.rejects.push_back({r.line, reason, std::string(r.subscriber), std::string(r.id),
                             std::move(detail)});
+  }
+
+  bool product_active(std::size_t product, instant t) const {
+    return std::any_of(history_->subscriptions.begin(), history_->subscriptions.end(),
+                       [&](const subscription& s) { return s.product == product && s.active_at(t); });
   }
 
   void collect_fees_and_buckets() {
@@ -138,6 +177,9 @@ class cycle_rater {
     std::stable_sort(bucket_order_.begin(), bucket_order_.end(), [&](std::size_t a, std::size_t b) {
       const bucket& x = out_.buckets[a];
       const bucket& y = out_.buckets[b];
+      // While throttled, an accelerator pack's volume is the one to use (D8).
+      const bool lift_x = lifts_throttle(x), lift_y = lifts_throttle(y);
+      if (lift_x != lift_y) return lift_x;
       if (x.subscription != y.subscription)
         return drawn_before(plan_, subs[x.subscription], x.subscription, subs[y.subscription],
                             y.subscription);
@@ -145,31 +187,309 @@ class cycle_rater {
     });
   }
 
-  // The first held product, in draw order, with a matching rate; else the base tariff.
-  std::pair<const compiled_rate*, std::optional<std::size_t>> choose_rate(const usage_record& r,
-                                                                          band_id band,
-                                                                          country_id country) const {
+  bool lifts_throttle(const bucket& k) const { return plan_.product_at(k.product).source->lifts_throttle; }
+
+  // One slot per threshold of every product held at some point in the cycle.
+  void collect_thresholds() {
+    std::vector<std::size_t> held;
+    for (std::size_t i : by_draw_order_) {
+      std::size_t p = history_->subscriptions[i].product;
+      if (std::find(held.begin(), held.end(), p) == held.end()) held.push_back(p);
+    }
+    for (std::size_t p : held)
+      for (const compiled_threshold& t : plan_.product_at(p).thresholds) {
+        threshold_slot slot{&t, t.level};
+        if (t.counter == counter_kind::allowance_used) {
+          // A share of what the product includes in this cycle, rounded up to a whole
+          // increment: the reminder comes once at least that share is used.
+          const std::int64_t increment = plan_.increment(*t.svc)->value();
+          std::int64_t included = 0;
+          for (const bucket& k : out_.buckets)
+            if (k.product == p && plan_.product_at(p).allowances[k.allowance].source->svc == *t.svc)
+              included += k.initial.value() / increment;
+          slot.level = ceil_div(included * t.level, 100);
+        }
+        slots_.push_back(std::move(slot));
+      }
+  }
+
+  // The rate for the part of a record no allowance covers, under the current state.
+  source rate_for(const usage_record& r, band_id band, country_id country) const {
+    const service_state& state = services_[static_cast<std::size_t>(r.svc)];
+    if (state.rate_override != nullptr && state.rate_override->covers.test(country))
+      return {std::nullopt, &*state.rate_override->then_rate, state.rate_override->product};
     for (std::size_t i : by_draw_order_) {
       const subscription& s = history_->subscriptions[i];
       if (!s.active_at(r.time)) continue;
-      if (const compiled_rate* rate =
-              rule_plan::match(plan_.product_at(s.product).rates, r.svc, band, country))
-        return {rate, s.product};
+      if (const compiled_rate* rate = rule_plan::match(plan_.product_at(s.product).rates, r.svc, band, country))
+        return {std::nullopt, rate, s.product};
     }
-    return {rule_plan::match(plan_.base_rates(), r.svc, band, country), std::nullopt};
+    return {std::nullopt, rule_plan::match(plan_.base_rates(), r.svc, band, country), std::nullopt};
   }
 
-  struct draw {
-    std::size_t bucket;
-    std::int64_t units;
-  };
+  bool drawable(const bucket& k, const usage_record& r, band_id band, country_id country) const {
+    const compiled_allowance& a = plan_.product_at(k.product).allowances[k.allowance];
+    if (a.source->svc != r.svc || !a.covers.test(country)) return false;
+    if (a.band && *a.band != band) return false;
+    if (r.time < k.valid_from || r.time >= k.valid_until) return false;
+    if (k.remaining.value() < plan_.increment(r.svc)->value()) return false;
+    const service_state& state = services_[static_cast<std::size_t>(r.svc)];
+    if (lifts_throttle(k) && state.throttled_by == nullptr) return false;
+    // After a cut-off, what is still recorded is rated by the cut-off's own rate.
+    if (state.rate_override != nullptr && state.rate_override->action == threshold_action::cut_off &&
+        state.rate_override->covers.test(country))
+      return false;
+    return true;
+  }
+
+  std::int64_t drawable_units(const usage_record& r, band_id band, country_id country) const {
+    std::int64_t total = 0;
+    for (const bucket& k : out_.buckets)
+      if (drawable(k, r, band, country)) total += k.remaining.value() / plan_.increment(r.svc)->value();
+    return total;
+  }
+
+  source choose_source(const usage_record& r, band_id band, country_id country) const {
+    for (std::size_t b : bucket_order_)
+      if (drawable(out_.buckets[b], r, band, country)) return {b, nullptr, std::nullopt};
+    source s = rate_for(r, band, country);
+    assert(s.rate != nullptr);  // checked before the record's first segment
+    return s;
+  }
+
+  // Whether a segment from `from` of record r adds to this slot's counter.
+  bool counts(const threshold_slot& slot, const usage_record& r, const source& from,
+              country_id country) const {
+    const compiled_threshold& t = *slot.rule;
+    if (slot.fired || slot.lifted || !product_active(t.product, r.time)) return false;
+    switch (t.counter) {
+      case counter_kind::volume:
+        if (*t.svc != r.svc || !t.covers.test(country)) return false;
+        if (t.peers == peer_filter::on_net) return plan_.is_on_net(r.peer);
+        if (t.peers == peer_filter::off_net) return !plan_.is_on_net(r.peer);
+        return true;
+      case counter_kind::allowance_used:
+        return from.bucket && out_.buckets[*from.bucket].product == t.product &&
+               plan_.product_at(t.product).allowances[out_.buckets[*from.bucket].allowance].source->svc == *t.svc;
+      case counter_kind::usage_fee:
+        return from.rate != nullptr && from.owner == t.product && from.rate->capped &&
+               (!t.svc || *t.svc == r.svc) && from.rate->price_per_increment.micros() > 0;
+      case counter_kind::distinct_peers: return false;  // counted per record (count_peer)
+    }
+    return false;
+  }
+
+  // How many increments of a segment from `from` this slot can count before it crosses.
+  std::int64_t distance(const threshold_slot& slot, const source& from) const {
+    const std::int64_t need = slot.level - slot.counter;  // >= 0 (>= 1 for reaches)
+    if (slot.rule->counter != counter_kind::usage_fee)
+      return std::max<std::int64_t>(need, 1);  // state applies to units beyond the level
+    const std::int64_t price = from.rate->price_per_increment.micros();
+    return slot.rule->compare == comparison::reaches ? ceil_div(need, price) : need / price + 1;
+  }
+
+  std::int64_t counted(const threshold_slot& slot, const charge_part& part) const {
+    return slot.rule->counter == counter_kind::usage_fee ? part.charge.micros() : part.units;
+  }
+
+  static bool crossed(const threshold_slot& slot) {
+    return slot.rule->compare == comparison::reaches ? slot.counter >= slot.level
+                                                     : slot.counter > slot.level;
+  }
+
+  // Exceeds-thresholds at exactly their level fire before the next unit they count.
+  bool fire_exceeded_before(const usage_record& r, const source& from, country_id country,
+                            const quantity& increment) {
+    bool fired = false;
+    for (threshold_slot& slot : slots_) {
+      if (slot.rule->compare != comparison::exceeds || slot.counter != slot.level) continue;
+      if (slot.rule->counter == counter_kind::usage_fee || !counts(slot, r, from, country)) continue;
+      slot.counter += 1;  // the unit about to be rated is the one that exceeds
+      fire(slot, r, increment);
+      slot.counter -= 1;  // and it is counted when it is rated
+      fired = true;
+    }
+    return fired;
+  }
+
+  void emit_part(const usage_record& r, const source& from, std::int64_t units, const quantity& increment) {
+    const quantity amount = times(units, increment);
+    const money zero = money::zero(plan_.source().money_unit);
+    if (from.bucket) {
+      bucket& k = out_.buckets[*from.bucket];
+      k.remaining = k.remaining - amount;
+      out_.parts.push_back({charge_part::source::allowance, *from.bucket, nullptr, std::nullopt,
+                            amount, units, zero, zero, false});
+      return;
+    }
+    const money full = from.rate->price_per_increment * units;
+    money charge = full;
+    if (from.rate->capped)
+      for (const threshold_slot& slot : slots_) {
+        const compiled_threshold& t = *slot.rule;
+        if (t.action != threshold_action::cap || slot.lifted || from.owner != t.product) continue;
+        if (t.svc && *t.svc != r.svc) continue;
+        if (!product_active(t.product, r.time)) continue;
+        // A cap in force charges nothing; the part that reaches it, only up to it.
+        const money room = money::from_micros(slot.fired ? 0 : slot.level - slot.counter, full.unit());
+        charge = std::min(charge, room);
+      }
+    out_.parts.push_back({charge_part::source::rate, 0, from.rate, from.owner, amount, units, charge,
+                          full, charge < full});
+  }
+
+  void count_peer(const usage_record& r, const quantity& increment) {
+    if (r.peer.empty()) return;
+    for (threshold_slot& slot : slots_) {
+      const compiled_threshold& t = *slot.rule;
+      if (t.counter != counter_kind::distinct_peers || *t.svc != r.svc) continue;
+      if (slot.fired || slot.lifted || !product_active(t.product, r.time)) continue;
+      if (!slot.peers.insert(r.peer).second) continue;
+      ++slot.counter;
+      if (crossed(slot)) fire(slot, r, increment);
+    }
+  }
+
+  std::string counter_text(const threshold_slot& slot, const quantity& increment) const {
+    switch (slot.rule->counter) {
+      case counter_kind::volume:
+      case counter_kind::allowance_used: return times(slot.counter, increment).to_string();
+      case counter_kind::usage_fee:
+        return money::from_micros(slot.counter, plan_.source().money_unit).to_string();
+      case counter_kind::distinct_peers: return std::to_string(slot.counter);
+    }
+    return {};
+  }
+
+  void fire(threshold_slot& slot, const usage_record& r, const quantity& increment) {
+    slot.fired = true;
+    const compiled_threshold& t = *slot.rule;
+    event e;
+    e.time = r.time;
+    e.product = plan_.product_at(t.product).source->id;
+    e.record = std::string(r.id);
+    e.threshold = t.source->name;
+    e.counter = counter_text(slot, increment);
+    const std::string crossing =
+        fmt::format("{} {} {} at {}", to_string(t.counter), t.compare == comparison::reaches ? "reached" : "exceeded",
+                    t.counter == counter_kind::allowance_used ? fmt::format("{}%", t.source->percent_level)
+                                                               : level_text(t), e.counter);
+    service_state* state = t.svc ? &services_[static_cast<std::size_t>(*t.svc)] : nullptr;
+    switch (t.action) {
+      case threshold_action::notify:
+        e.kind = event_kind::notify;
+        e.reason = t.source->message.empty() ? crossing : t.source->message;
+        break;
+      case threshold_action::cap:
+        e.kind = event_kind::cap;
+        e.reason = fmt::format("usage fee capped at {}; {}", level_text(t), crossing);
+        break;
+      case threshold_action::cut_off:
+        e.kind = event_kind::cut_off;
+        state->rate_override = &t;
+        state->suspended_by = &t;
+        e.reason = fmt::format("{} suspended; what is still recorded is charged {} per {}; {}",
+                               to_string(*t.svc), t.then_rate->source->price, t.then_rate->source->per, crossing);
+        break;
+      case threshold_action::rate_change:
+        e.kind = event_kind::rate_change;
+        state->rate_override = &t;
+        e.reason = fmt::format("{} from here on at {} per {}; {}", to_string(*t.svc),
+                               t.then_rate->source->price, t.then_rate->source->per, crossing);
+        break;
+      case threshold_action::throttle:
+        e.kind = event_kind::throttle;
+        e.limit_kbps = t.source->limit_kbps;
+        state->throttled_by = &t;
+        e.reason = fmt::format("{} limited to {} kbps; {}", to_string(*t.svc), t.source->limit_kbps, crossing);
+        break;
+      case threshold_action::bar:
+        e.kind = event_kind::bar;
+        state->barred_by = &t;
+        e.reason = fmt::format("{} barred until the next cycle; {}", to_string(*t.svc), crossing);
+        break;
+    }
+    out_.events.push_back(std::move(e));
+  }
+
+  std::string level_text(const compiled_threshold& t) const {
+    switch (t.counter) {
+      case counter_kind::volume: return t.source->volume_level->to_string();
+      case counter_kind::usage_fee: return t.source->fee_level->to_string();
+      case counter_kind::distinct_peers: return std::to_string(t.source->count_level);
+      case counter_kind::allowance_used: return fmt::format("{}%", t.source->percent_level);
+    }
+    return {};
+  }
+
+  // An accelerator pack starting or ending while throttled changes the speed (D8).
+  void track_boost(const usage_record& r, const source& from) {
+    service_state& state = services_[static_cast<std::size_t>(r.svc)];
+    if (state.throttled_by == nullptr) return;
+    const bool boosting = from.bucket && lifts_throttle(out_.buckets[*from.bucket]);
+    if (boosting == state.boosting) return;
+    state.boosting = boosting;
+    event e;
+    e.time = r.time;
+    e.record = std::string(r.id);
+    if (boosting) {
+      e.kind = event_kind::throttle_lifted;
+      e.product = plan_.product_at(out_.buckets[*from.bucket].product).source->id;
+      e.reason = fmt::format("full speed while the accelerator's {} lasts", to_string(r.svc));
+    } else {
+      e.kind = event_kind::throttle;
+      e.product = plan_.product_at(state.throttled_by->product).source->id;
+      e.threshold = state.throttled_by->source->name;
+      e.limit_kbps = state.throttled_by->source->limit_kbps;
+      e.reason = fmt::format("accelerator volume used up; {} limited to {} kbps again", to_string(r.svc),
+                             state.throttled_by->source->limit_kbps);
+    }
+    out_.events.push_back(std::move(e));
+  }
+
+  // reactivate_data lines up to t, in time order (D6: lifts the cut-off as the product says).
+  void apply_requests_until(instant t) {
+    const auto& requests = history_->reactivations;
+    for (; next_request_ < requests.size() && requests[next_request_].time <= t; ++next_request_) {
+      const account_request& q = requests[next_request_];
+      if (!out_.cycle.contains(q.time)) continue;  // another cycle's request
+      event e;
+      e.time = q.time;
+      e.from = q.from;
+      service_state& data = services_[static_cast<std::size_t>(service::data)];
+      if (data.suspended_by == nullptr) {
+        e.kind = event_kind::refused;
+        e.reason = "reactivate_data: data is not cut off";
+      } else if (const product& p = *plan_.product_at(data.suspended_by->product).source; !p.reactivation.allowed) {
+        e.kind = event_kind::refused;
+        e.product = p.id;
+        e.reason = fmt::format("reactivate_data: {} does not allow reactivating data", p.id);
+      } else {
+        e.kind = event_kind::reactivated;
+        e.product = p.id;
+        std::vector<std::string_view> lifted;
+        for (threshold_action a : p.reactivation.lifts) lifted.push_back(to_string(a));
+        e.reason = fmt::format("data reactivated; for the rest of the cycle no further {}",
+                               fmt::join(lifted, " or "));
+        for (threshold_slot& slot : slots_)
+          if (slot.rule->product == data.suspended_by->product &&
+              std::find(p.reactivation.lifts.begin(), p.reactivation.lifts.end(), slot.rule->action) !=
+                  p.reactivation.lifts.end())
+            slot.lifted = true;
+        data.suspended_by = nullptr;
+      }
+      out_.events.push_back(std::move(e));
+    }
+  }
 
   const rule_plan& plan_;
   const account_history* history_;
   rated_cycle out_;
-  std::vector<std::size_t> bucket_order_;   // bucket indices in D13 order
+  std::vector<std::size_t> bucket_order_;   // bucket indices, accelerators first, then D13
   std::vector<std::size_t> by_draw_order_;  // subscription indices in D13 order
-  std::vector<draw> draws_;                 // scratch, reused per record
+  std::vector<threshold_slot> slots_;
+  std::array<service_state, all_services.size()> services_{};
+  std::size_t next_request_ = 0;
 };
 
 }  // namespace

@@ -40,6 +40,12 @@ rule_plan rule_plan::compile(catalog c) {
       cp.allowances.push_back({&a, plan.band_by_name(a.band), plan.compile_area(a.where)});
     for (const rate& r : p.rates) cp.rates.push_back(plan.compile_rate(r));
     sort_rates(cp.rates);
+    for (const threshold& t : p.thresholds)
+      cp.thresholds.push_back(plan.compile_threshold(t, plan.products_.size()));
+    const country_set home = plan.compile_area(area{area::kind::home, {}, {}});
+    cp.has_domestic_data = std::any_of(cp.allowances.begin(), cp.allowances.end(), [&](const compiled_allowance& a) {
+      return a.source->svc == service::data && (a.covers & home).any();
+    });
     plan.products_.push_back(std::move(cp));
   }
   return plan;
@@ -66,6 +72,45 @@ country_set rule_plan::compile_area(const area& a) const {
   return set;
 }
 
+compiled_threshold rule_plan::compile_threshold(const threshold& t, std::size_t product) const {
+  compiled_threshold out;
+  out.source = &t;
+  out.product = product;
+  out.counter = t.counter;
+  out.svc = t.svc;
+  out.covers = t.counter == counter_kind::volume ? compile_area(t.where) : listed_;
+  out.peers = t.peers;
+  out.compare = t.compare;
+  out.action = t.action;
+  switch (t.counter) {
+    case counter_kind::volume:  // in increments of the service (the loader checked divisibility)
+      out.level = t.volume_level->value() / increments_[static_cast<std::size_t>(*t.svc)]->value();
+      break;
+    case counter_kind::usage_fee: out.level = t.fee_level->micros(); break;
+    case counter_kind::distinct_peers: out.level = t.count_level; break;
+    case counter_kind::allowance_used: out.level = t.percent_level; break;
+  }
+  if (t.then_rate) out.then_rate = compile_rate(*t.then_rate);
+  return out;
+}
+
+bool rule_plan::is_on_net(std::string_view peer) const noexcept {
+  // "+8613012345678" and "008613012345678" are compared as "13012345678".
+  bool international = false;
+  if (peer.starts_with('+')) {
+    peer.remove_prefix(1);
+    international = true;
+  } else if (peer.starts_with("00")) {
+    peer.remove_prefix(2);
+    international = true;
+  }
+  const std::string& code = catalog_->calling_code;
+  if (international && !code.empty() && peer.starts_with(code)) peer.remove_prefix(code.size());
+  if (peer.empty()) return false;
+  return std::any_of(catalog_->on_net_prefixes.begin(), catalog_->on_net_prefixes.end(),
+                     [&](const std::string& prefix) { return peer.starts_with(prefix); });
+}
+
 compiled_rate rule_plan::compile_rate(const rate& r) const {
   compiled_rate out;
   out.source = &r;
@@ -74,6 +119,7 @@ compiled_rate rule_plan::compile_rate(const rate& r) const {
   out.covers = compile_area(r.where);
   out.specificity = r.where.specificity() * 2 + (out.band ? 1 : 0);
   out.price_per_increment = r.price_per_increment;
+  out.capped = r.capped;
   return out;
 }
 

@@ -215,6 +215,8 @@ std::string_view to_string(reject_reason r) noexcept {
       return "outside_cycle";
     case reject_reason::no_rate:
       return "no_rate";
+    case reject_reason::barred:
+      return "barred";
   }
   return "?";
 }

@@ -9,14 +9,17 @@
 //  - join: tenure starts.
 //  - subscribe: the product starts at once. A second subscribe of an active product
 //    that does not stack is refused. If a product of the same exclusive group is active,
-//    the new one starts at the next cycle start and the old one ends there (D5).
+//    the new one starts at the next cycle start and the old one ends there (D5). A
+//    domestic data pack is refused beside a plan that accepts only throttle-lifting packs
+//    (D8), unless it lifts the throttle itself.
 //  - subscribe_next_cycle: the product starts at the next cycle start (D5).
 //  - unsubscribe: every active instance of the product ends at once; a product that is
 //    not active is refused.
 //  - close: every product ends; usage at or after the close is rejected.
-//  - confirm, reactivate_data, deposit, redeem_points: read and checked, but this version
-//    does not act on them; each is reported as a refused event saying so, never dropped
-//    silently.
+//  - reactivate_data: kept in the history; the rater decides, when it reaches that instant,
+//    whether there is a cut-off to lift (it depends on the usage before it).
+//  - confirm, deposit, redeem_points: read and checked, but this version does not act on
+//    them; each is reported as a refused event saying so, never dropped silently.
 //
 //   account_book book = fold_account_log(read_account_log("accounts.csv"), plan);
 //   const account_history* h = book.find("13800000001");
@@ -47,12 +50,19 @@ struct subscription {
   }
 };
 
+/// A request whose effect the rater decides (reactivate_data).
+struct account_request {
+  instant time;
+  source_position from;
+};
+
 struct account_history {
   std::string subscriber;
   std::optional<instant> joined;
   std::optional<instant> closed;
   std::vector<subscription> subscriptions;  ///< in order of the log
   std::vector<event> events;                ///< refused requests, in time order
+  std::vector<account_request> reactivations;  ///< reactivate_data lines, in time order
 };
 
 /// Histories by subscriber, ordered by subscriber id.

@@ -64,6 +64,8 @@ struct rate {
   area where;
   money price;
   quantity per;
+  /// false: what this rate charges is never stopped by a cap (D6: beyond 15 GB, uncapped).
+  bool capped = true;
   /// price x increment / per: what one rating increment costs. Exact (the loader rejects a
   /// rate that is not a whole number of micro-units per increment).
   money price_per_increment;
@@ -78,6 +80,71 @@ struct allowance {
   area where;
   source_position defined_at;
 };
+
+/// What a threshold counts over the subscriber's cycle (counters reset at each cycle start).
+enum class counter_kind : std::uint8_t {
+  volume,          ///< rated quantity of a service (in an area, to on-/off-net peers)
+  usage_fee,       ///< what this product's rates charged (of one service, or all)
+  allowance_used,  ///< how much of this product's allowance of a service is drawn
+  distinct_peers,  ///< distinct called numbers of a service
+};
+std::string_view to_string(counter_kind k) noexcept;
+
+/// Which called numbers a volume counter counts (on-net: [network] on_net_prefixes).
+enum class peer_filter : std::uint8_t { any, on_net, off_net };
+std::string_view to_string(peer_filter p) noexcept;
+
+/// When a threshold is crossed: when the counter reaches the level (>=) or exceeds it (>).
+enum class comparison : std::uint8_t { reaches, exceeds };
+std::string_view to_string(comparison c) noexcept;
+
+/// What happens at a threshold.
+enum class threshold_action : std::uint8_t {
+  notify,       ///< an event, nothing else
+  cap,          ///< the counted fee stops growing: further charges it counts are 0
+  cut_off,      ///< the service is suspended; what is recorded after it is rated at `rate`
+  rate_change,  ///< from here on the service is rated at `rate`
+  throttle,     ///< a speed limit (`limit_kbps`), an event for the network
+  bar,          ///< later records of the service are rejected (`barred`)
+};
+std::string_view to_string(threshold_action a) noexcept;
+
+/// A rule on a cumulative counter of the cycle, with an action when it is crossed. A record
+/// that crosses it is split there, so each part is rated under the right state.
+struct threshold {
+  std::string name;  ///< names it in events (default: "<product>.thresholds[i]")
+  counter_kind counter = counter_kind::volume;
+  std::optional<service> svc;  ///< required except for usage_fee (absent: all services)
+  area where;                  ///< volume only
+  peer_filter peers = peer_filter::any;  ///< volume only
+  /// The level, by counter: volume: a quantity; usage_fee: money; distinct_peers: a count;
+  /// allowance_used: a percentage of the product's allowance of the service (1..100).
+  std::optional<quantity> volume_level;
+  std::optional<money> fee_level;
+  std::int64_t count_level = 0;
+  std::int64_t percent_level = 0;
+  comparison compare = comparison::reaches;
+  threshold_action action = threshold_action::notify;
+  std::string message;                   ///< notify: the reminder's text
+  std::int64_t limit_kbps = 0;           ///< throttle
+  std::optional<rate> then_rate;         ///< cut_off and rate_change: the rate from here on
+  source_position defined_at;
+};
+
+/// What `reactivate_data` in the account log does for a product that cut data off.
+struct reactivation_rule {
+  bool allowed = false;
+  /// Actions of this product's thresholds that stop applying for the rest of the cycle
+  /// once the customer reactivates (D6: cut_off and cap).
+  std::vector<threshold_action> lifts;
+};
+
+/// Which packs a plan accepts beside it (D8).
+enum class addon_policy : std::uint8_t {
+  any,                 ///< every pack
+  lifts_throttle_only, ///< domestic data packs only if they lift the throttle
+};
+std::string_view to_string(addon_policy p) noexcept;
 
 enum class product_kind : std::uint8_t { plan, pack };
 std::string_view to_string(product_kind k) noexcept;
@@ -117,6 +184,12 @@ struct product {
   std::string exclusive_group;
   std::vector<allowance> allowances;
   std::vector<rate> rates;
+  std::vector<threshold> thresholds;
+  reactivation_rule reactivation;
+  addon_policy addons = addon_policy::any;
+  /// An accelerator pack (D8): its allowances are drawn only while the service is throttled
+  /// and give full speed; plans with addons = lifts_throttle_only accept it.
+  bool lifts_throttle = false;
   source_position defined_at;
 };
 
@@ -158,6 +231,10 @@ struct catalog {
   std::vector<country_group> groups;
   /// The base tariff: rates for every subscriber, used when no held product has a rate.
   std::vector<rate> rates;
+  /// Called-number prefixes of the home network (on-net), for peer filters. A peer written
+  /// with the international prefix ("+86..." or "0086...") is compared without it.
+  std::vector<std::string> on_net_prefixes;
+  std::string calling_code;  ///< the home country's calling code ("86"), no "+"
   std::vector<product> products;
 
   const product* find_product(std::string_view id) const noexcept;

@@ -1,12 +1,15 @@
 // ratel/event.hpp: things that happened while rating, reported on the bill.
 //
 // Concept: an event is a fact a bill reader or a network system needs to know about: a
-// request of the account log that the catalog does not allow (`refused`), and, as the
-// thresholds land, reminders, caps, cut-offs, throttles and bars. The kind names are a
-// contract (DESIGN 4.3): later versions add kinds, never rename these.
+// request of the account log that the catalog does not allow (`refused`), a threshold
+// crossed (a reminder, a cap, a cut-off, a throttle, a bar) and a cut-off lifted by the
+// customer (`reactivated`). The kind names are a contract (DESIGN 4.3): later versions add
+// kinds, never rename these. ratel adds `throttle_lifted` (an accelerator pack, D8, gives
+// full speed back while its volume lasts) and `rate_change` (a threshold changed a rate).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,16 +19,30 @@
 
 namespace ratel {
 
-enum class event_kind : std::uint8_t { notify, cap, cut_off, reactivated, throttle, bar, refused };
+enum class event_kind : std::uint8_t {
+  notify,
+  cap,
+  cut_off,
+  reactivated,
+  throttle,
+  bar,
+  refused,
+  throttle_lifted,
+  rate_change,
+};
 
 std::string_view to_string(event_kind k) noexcept;
 
 struct event {
-  instant time;
+  instant time;  ///< the account-log line's time, or the start of the record that crossed
   event_kind kind = event_kind::refused;
   std::string product;  ///< the product concerned, if any
   std::string reason;   ///< why (for refused) or what (for the others), in words
   source_position from; ///< the account-log line that caused it, if one did
+  std::string record;     ///< the usage record that crossed a threshold
+  std::string threshold;  ///< the threshold's name
+  std::string counter;    ///< the counter's value when it crossed ("15 GB", "500.00", "1001")
+  std::optional<std::int64_t> limit_kbps;  ///< throttle: the speed limit
 };
 
 }  // namespace ratel

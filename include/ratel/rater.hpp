@@ -3,24 +3,34 @@
 // Concept: rate_cycle() takes the compiled plan, the subscriber's history, the cycle and
 // the subscriber's records of that cycle, and returns everything the bill and `explain`
 // need: the fees due, the allowance buckets and what was drawn from them, each rated
-// record split into parts (one part per bucket drawn and one for the charged remainder),
-// the records it could not rate (rejects, with reasons) and the events.
+// record split into parts, the records it could not rate (rejects, with reasons) and the
+// events.
 //
 // The algorithm, in the order it happens:
-//  1. Records are put in (time, id) order, whatever order they came in.
+//  1. Records are put in (time, id) order, whatever order they came in; account requests
+//     the rater decides (reactivate_data) are applied at their instant between them.
 //  2. Each record's quantity is rounded up to whole increments of its service (D1).
 //  3. Its band is the home-zone band of its start time (D17); its country is its
 //     `country` column (empty: home).
-//  4. Allowance buckets that cover the record's service, band and country and are valid at
-//     its time are drawn in D13 order: higher priority first, then smaller product code,
-//     then earlier start. A record that crosses the end of a bucket is split there.
-//  5. The remainder is charged at the rate chosen as rules.hpp describes. If no rate
-//     applies and allowances do not cover the whole record, the record is rejected whole
-//     (`no_rate`) and draws nothing.
+//  4. The record is consumed in segments. A segment ends where the allowance it draws
+//     from ends or where a threshold of a held product is crossed, so each part is rated
+//     under the state in force for it:
+//     - allowances covering the record's service, band and country and valid at its time
+//       are drawn in D13 order: higher priority first, then smaller product code, then
+//       earlier start (an accelerator pack's allowance only while the service is
+//       throttled, and then first);
+//     - the rest is charged at the rate chosen as rules.hpp describes, unless a cut-off or
+//       rate change in force names another rate (after a cut-off, no allowance is drawn);
+//     - a part a cap covers is charged 0; the part that reaches the cap is charged up to it.
+//  5. When a threshold is crossed its event carries the record id, the instant (the
+//     record's start), the threshold and the counter value; its action takes effect for the
+//     rest of the record and every later one, until the cycle ends.
+//  6. A barred service's later records are rejected (`barred`). A record that no rate can
+//     finish is rejected whole (`no_rate`) and changes nothing.
 // Charges are exact (price per increment x increments) and are not rounded here: the bill
 // rounds each line (D2).
 //
-//   rated_cycle r = rate_cycle(plan, *book.find("sub-1"), july, records_of_sub_1);
+//   rated_cycle r = rate_cycle(plan, book.find("sub-1"), july, records_of_sub_1);
 #pragma once
 
 #include <cstdint>
@@ -63,6 +73,8 @@ struct charge_part {
   quantity amount;                        ///< rated quantity of this part
   std::int64_t units = 0;                 ///< increments in this part
   money charge;                           ///< exact, unrounded
+  money uncapped;                         ///< what it would have cost without a cap
+  bool capped = false;                    ///< a cap reduced it (charge < uncapped)
 };
 
 /// A record and how it was rated. Parts are rated_cycle::parts[first_part, +part_count).

@@ -56,6 +56,23 @@ struct compiled_rate {
   country_set covers;
   int specificity = 0;  ///< area specificity x 2 + (band given): higher wins
   money price_per_increment;
+  bool capped = true;  ///< false: caps never stop it and usage_fee counters do not count it
+};
+
+/// A threshold ready to evaluate. Levels are in the counter's own unit: increments of the
+/// service for volume and allowance_used (a percentage until the rater knows the allowance),
+/// micro-units for usage_fee, a count for distinct_peers.
+struct compiled_threshold {
+  const threshold* source = nullptr;
+  std::size_t product = 0;  ///< the owning product's index
+  counter_kind counter = counter_kind::volume;
+  std::optional<service> svc;
+  country_set covers;  ///< volume: the countries counted; others: all
+  peer_filter peers = peer_filter::any;
+  std::int64_t level = 0;
+  comparison compare = comparison::reaches;
+  threshold_action action = threshold_action::notify;
+  std::optional<compiled_rate> then_rate;  ///< cut_off and rate_change
 };
 
 struct compiled_allowance {
@@ -68,6 +85,9 @@ struct compiled_product {
   const product* source = nullptr;
   std::vector<compiled_allowance> allowances;
   std::vector<compiled_rate> rates;  ///< most specific first
+  std::vector<compiled_threshold> thresholds;
+  /// Has an allowance of data at home: a "domestic data pack" for addon policies (D8).
+  bool has_domestic_data = false;
 };
 
 class rule_plan {
@@ -99,6 +119,10 @@ class rule_plan {
   const compiled_product& product_at(std::size_t index) const { return products_[index]; }
   std::optional<std::size_t> product_index(std::string_view id) const noexcept;
 
+  /// Whether a called number belongs to the home network ([network] on_net_prefixes). A
+  /// leading "+" or "00" and the home calling code are ignored; an empty peer is not on-net.
+  bool is_on_net(std::string_view peer) const noexcept;
+
   /// The base tariff's rates, most specific first.
   std::span<const compiled_rate> base_rates() const noexcept { return base_rates_; }
 
@@ -110,6 +134,7 @@ class rule_plan {
  private:
   rule_plan() = default;
   compiled_rate compile_rate(const rate& r) const;
+  compiled_threshold compile_threshold(const threshold& t, std::size_t product) const;
   country_set compile_area(const area& a) const;
   std::optional<band_id> band_by_name(std::string_view name) const;
 

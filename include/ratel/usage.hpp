@@ -64,6 +64,7 @@ enum class reject_reason : std::uint8_t {
   account_closed,      ///< at or after the account's close
   outside_cycle,       ///< not in the cycle(s) being rated
   no_rate,             ///< no allowance covers it and no rate applies
+  barred,              ///< its service was barred by a threshold earlier in the cycle
 };
 
 /// The enumerator's name ("bad_quantity"): what the rejects file and the CLI print.

@@ -14,6 +14,7 @@ struct rate_options {
   std::string format = "json";
   std::string out = "-";
   std::string rejects;
+  std::string events;
   unsigned threads = 1;
 };
 

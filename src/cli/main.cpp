@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   rate_cmd->add_option("--out", rate.out, "directory for one file per bill, or - for stdout")
       ->default_val("-");
   rate_cmd->add_option("--rejects", rate.rejects, "write rejected and duplicate records here (CSV)");
+  rate_cmd->add_option("--events", rate.events, "also write the bills' events here (CSV)");
   rate_cmd->add_option("--threads", rate.threads, "worker threads (the output does not depend on it)")
       ->default_val(1)
       ->check(CLI::Range(1, 256));

@@ -75,6 +75,7 @@ int run_rate(const rate_options& o) {
       }
     }
     if (!o.rejects.empty()) write_file(o.rejects, rejects_csv(result));
+    if (!o.events.empty()) write_file(o.events, events_to_csv(result.bills));
     std::cerr << fmt::format(
         "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: {}\n",
         to_string(cycle.month), result.rows_read, result.rated, result.rejects.size(),

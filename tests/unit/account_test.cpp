@@ -98,10 +98,20 @@ TEST_SUITE("account") {
 
   TEST_CASE("an action this version does not act on is reported, not dropped") {
     rule_plan plan = make_plan();
-    account_book book = make_book(plan, "s1,2012-07-05T00:00:00+08:00,reactivate_data,,,\n");
+    account_book book = make_book(plan, "s1,2012-07-05T00:00:00+08:00,redeem_points,,500,\n");
     const account_history* h = book.find("s1");
     REQUIRE(h->events.size() == 1);
-    CHECK(h->events[0].reason.find("reactivate_data") != std::string::npos);
+    CHECK(h->events[0].reason.find("redeem_points") != std::string::npos);
+  }
+
+  TEST_CASE("reactivate_data is kept for the rater, which knows whether data is cut off") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan, "s1,2012-07-05T00:00:00+08:00,reactivate_data,,,\n");
+    const account_history* h = book.find("s1");
+    CHECK(h->events.empty());
+    REQUIRE(h->reactivations.size() == 1);
+    CHECK(h->reactivations[0].time == at("2012-07-05T00:00:00+08:00"));
+    CHECK(h->reactivations[0].from.line == 2);
   }
 
   TEST_CASE("a product the catalog does not have is an input error at its line and column") {

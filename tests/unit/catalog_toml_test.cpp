@@ -1831,7 +1831,7 @@ prise = "0.19"
 per = "1 min"
 )",
           {11, 1, "rates[1].prise",
-           "unknown field (expected one of: service, band, where, price, per)"});
+           "unknown field (expected one of: service, band, where, price, per, capped)"});
     }
     SUBCASE("products[i]") {
       check_error(
@@ -1898,7 +1898,7 @@ priority = 1
 rates = [{ service = "data", price = "0.01", per = "1 KB", zone = "home" }]
 )",
           {10, 60, "products[0].rates[0].zone",
-           "unknown field (expected one of: service, band, where, price, per)"});
+           "unknown field (expected one of: service, band, where, price, per, capped)"});
     }
   }
 
