@@ -37,7 +37,12 @@ struct usage_key {
   std::string product;
   const compiled_rate* rate;
   bool capped;  // parts a cap reduced get a line of their own, saying what it waived
-  auto tie() const { return std::tie(svc, roaming, country, band, product, rate, capped); }
+  // Ordered by where the rate is written in the catalog, never by its address, so that
+  // lines come out in the same order on every run.
+  auto tie() const {
+    return std::tie(svc, roaming, country, band, product, rate->source->defined_at.line,
+                    rate->source->defined_at.column, capped);
+  }
   bool operator<(const usage_key& o) const { return tie() < o.tie(); }
 };
 
@@ -125,8 +130,11 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     line.band = std::string(plan.band_name(key.band));
     line.used = total.used;
     line.rate = rate_text(*key.rate->source);
-    line.description = fmt::format("{} in {}, {} band: {} at {}", to_string(key.svc), key.country,
-                                   line.band, total.used, line.rate);
+    line.description =
+        cat.bands.empty()
+            ? fmt::format("{} in {}: {} at {}", to_string(key.svc), key.country, total.used, line.rate)
+            : fmt::format("{} in {}, {} band: {} at {}", to_string(key.svc), key.country, line.band,
+                          total.used, line.rate);
     if (key.capped)
       line.description += fmt::format(", capped: {} of {} waived", round_line(total.uncapped - total.charged),
                                       round_line(total.uncapped));

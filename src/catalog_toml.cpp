@@ -187,9 +187,8 @@ void for_each_table(const loader& l, const toml::array& array, const std::string
 
 constexpr std::array<std::string_view, 6> rate_fields{"service", "band", "where", "price", "per",
                                                      "capped"};
-// A threshold's rate is for the threshold's own service.
-constexpr std::array<std::string_view, 5> threshold_rate_fields{"band", "where", "price", "per",
-                                                               "capped"};
+// A threshold's rate is for the threshold's own service, where its counter counts.
+constexpr std::array<std::string_view, 3> threshold_rate_fields{"price", "per", "capped"};
 constexpr std::array<std::string_view, 11> threshold_fields{
     "name", "counter", "service", "where", "peer", "at", "compare", "action", "message",
     "limit_kbps", "rate"};

@@ -72,7 +72,8 @@ quantity quantity::parse(std::string_view text) {
 
 std::string quantity::to_string() const {
   for (const named_unit& u : units) {
-    if (u.dim != dimension_) continue;
+    // Durations print in minutes, the unit calls are priced and read in ("3000 min").
+    if (u.dim != dimension_ || u.name == "h") continue;
     if (value_ % u.factor == 0 && (value_ != 0 || u.factor == 1))
       return fmt::format("{} {}", value_ / u.factor, u.name);
   }

@@ -370,10 +370,7 @@ class cycle_rater {
     e.record = std::string(r.id);
     e.threshold = t.source->name;
     e.counter = counter_text(slot, increment);
-    const std::string crossing =
-        fmt::format("{} {} {} at {}", to_string(t.counter), t.compare == comparison::reaches ? "reached" : "exceeded",
-                    t.counter == counter_kind::allowance_used ? fmt::format("{}%", t.source->percent_level)
-                                                               : level_text(t), e.counter);
+    const std::string crossing = crossing_text(t, e.counter);
     service_state* state = t.svc ? &services_[static_cast<std::size_t>(*t.svc)] : nullptr;
     switch (t.action) {
       case threshold_action::notify:
@@ -382,34 +379,52 @@ class cycle_rater {
         break;
       case threshold_action::cap:
         e.kind = event_kind::cap;
-        e.reason = fmt::format("usage fee capped at {}; {}", level_text(t), crossing);
+        e.reason = fmt::format("{}: no more usage fee is charged this cycle", crossing);
         break;
       case threshold_action::cut_off:
         e.kind = event_kind::cut_off;
         state->rate_override = &t;
         state->suspended_by = &t;
-        e.reason = fmt::format("{} suspended; what is still recorded is charged {} per {}; {}",
-                               to_string(*t.svc), t.then_rate->source->price, t.then_rate->source->per, crossing);
+        e.reason = fmt::format("{}: {} suspended; what is still recorded is charged {} per {}", crossing,
+                               *t.svc, t.then_rate->source->price, t.then_rate->source->per);
         break;
       case threshold_action::rate_change:
         e.kind = event_kind::rate_change;
         state->rate_override = &t;
-        e.reason = fmt::format("{} from here on at {} per {}; {}", to_string(*t.svc),
-                               t.then_rate->source->price, t.then_rate->source->per, crossing);
+        e.reason = fmt::format("{}: {} from here on at {} per {}", crossing, *t.svc,
+                               t.then_rate->source->price, t.then_rate->source->per);
         break;
       case threshold_action::throttle:
         e.kind = event_kind::throttle;
         e.limit_kbps = t.source->limit_kbps;
         state->throttled_by = &t;
-        e.reason = fmt::format("{} limited to {} kbps; {}", to_string(*t.svc), t.source->limit_kbps, crossing);
+        e.reason = fmt::format("{}: {} limited to {} kbps", crossing, *t.svc, t.source->limit_kbps);
         break;
       case threshold_action::bar:
         e.kind = event_kind::bar;
         state->barred_by = &t;
-        e.reason = fmt::format("{} barred until the next cycle; {}", to_string(*t.svc), crossing);
+        e.reason = fmt::format("{}: {} barred until the next cycle", crossing, *t.svc);
         break;
     }
     out_.events.push_back(std::move(e));
+  }
+
+  // "data volume reached 15 GB", "off-net voice volume exceeded 3000 min (3001 min)".
+  std::string crossing_text(const compiled_threshold& t, const std::string& counter) const {
+    std::string what;
+    switch (t.counter) {
+      case counter_kind::volume:
+        what = fmt::format("{}{} volume", t.peers == peer_filter::any ? "" : t.peers == peer_filter::on_net ? "on-net " : "off-net ",
+                           *t.svc);
+        break;
+      case counter_kind::usage_fee: what = "usage fee"; break;
+      case counter_kind::allowance_used: what = fmt::format("{} allowance used", *t.svc); break;
+      case counter_kind::distinct_peers: what = fmt::format("distinct {} numbers", *t.svc); break;
+    }
+    std::string text = fmt::format("{} {} {}", what, t.compare == comparison::reaches ? "reached" : "exceeded",
+                                   level_text(t));
+    if (counter != level_text(t)) text += fmt::format(" ({})", counter);
+    return text;
   }
 
   std::string level_text(const compiled_threshold& t) const {

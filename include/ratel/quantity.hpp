@@ -58,7 +58,8 @@ class quantity {
   constexpr dimension dim() const noexcept { return dimension_; }
   constexpr bool is_zero() const noexcept { return value_ == 0; }
 
-  /// Largest named unit that divides the value exactly: "150 MB", "1025 B", "3 min".
+  /// Largest named unit that divides the value exactly: "150 MB", "1025 B", "3 min" (durations
+  /// print in minutes or seconds: "3000 min", never "50 h").
   std::string to_string() const;
 
   friend constexpr bool operator==(const quantity&, const quantity&) = default;

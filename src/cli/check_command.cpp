@@ -17,6 +17,29 @@ std::string describe_rate(const rule_plan& plan, const compiled_rate& r) {
                      src.price, src.per, r.price_per_increment, src.defined_at.line);
 }
 
+std::string describe_threshold(const compiled_threshold& t) {
+  const threshold& src = *t.source;
+  std::string counter = fmt::format("{}", t.counter);
+  if (t.svc) counter += fmt::format(" of {}", *t.svc);
+  if (t.counter == counter_kind::volume && src.where.scope != area::kind::anywhere)
+    counter += " " + src.where.describe();
+  if (t.peers != peer_filter::any) counter += fmt::format(" to {} numbers", t.peers);
+  std::string level;
+  switch (t.counter) {
+    case counter_kind::volume: level = src.volume_level->to_string(); break;
+    case counter_kind::usage_fee: level = src.fee_level->to_string(); break;
+    case counter_kind::distinct_peers: level = std::to_string(src.count_level); break;
+    case counter_kind::allowance_used: level = fmt::format("{}% of the allowance", src.percent_level); break;
+  }
+  std::string action = fmt::format("{}", t.action);
+  if (t.action == threshold_action::throttle) action += fmt::format(" to {} kbps", src.limit_kbps);
+  if (t.then_rate)
+    action += fmt::format(", then {} per {}{}", t.then_rate->source->price, t.then_rate->source->per,
+                          t.then_rate->capped ? "" : " uncapped");
+  return fmt::format("\"{}\": when {} {} {}: {}  [line {}]", src.name, counter, t.compare, level,
+                     action, src.defined_at.line);
+}
+
 std::string describe(const rule_plan& plan) {
   const catalog& c = plan.source();
   std::string out = fmt::format("catalog {} ({}): home {}, zone {}, currency {}\n", c.id, c.name,
@@ -38,6 +61,9 @@ std::string describe(const rule_plan& plan) {
     for (const country& k : c.countries) out += fmt::format(" {} ({})", k.code, k.zone);
     out += "\n";
   }
+  if (!c.on_net_prefixes.empty())
+    out += fmt::format("  on-net prefixes (calling code {}): {}\n", c.calling_code,
+                       fmt::join(c.on_net_prefixes, ", "));
   for (const country_group& g : c.groups)
     out += fmt::format("  group {}: {}\n", g.name, fmt::join(g.countries, ", "));
   out += "  base rates (every subscriber), most specific first:\n";
@@ -56,6 +82,12 @@ std::string describe(const rule_plan& plan) {
       out += fmt::format("    allowance {} {} {}{}\n", a.amount, to_string(a.svc), a.where.describe(),
                          a.band.empty() ? "" : ", band " + a.band);
     for (const compiled_rate& r : cp.rates) out += "    rate " + describe_rate(plan, r) + "\n";
+    for (const compiled_threshold& t : cp.thresholds) out += "    threshold " + describe_threshold(t) + "\n";
+    if (p.reactivation.allowed)
+      out += fmt::format("    reactivate_data lifts the cut-off; then no further {}\n",
+                         fmt::join(p.reactivation.lifts, " or "));
+    if (p.addons != addon_policy::any) out += fmt::format("    accepts add-ons: {}\n", p.addons);
+    if (p.lifts_throttle) out += "    lifts the throttle: its allowances are drawn only while throttled\n";
   }
   return out;
 }

@@ -115,7 +115,7 @@ TEST_CASE("quantity::to_string picks the coarsest unit that divides the value ex
       {bytes(0), "0 B"},               // zero in the base unit, not "0 GB"
       {bytes(int64_max), "9223372036854775807 B"},
       {seconds(180), "3 min"},
-      {seconds(3600), "1 h"},
+      {seconds(3600), "60 min"},  // hours are read, but durations print in minutes
       {seconds(5400), "90 min"},
       {seconds(61), "61 s"},
       {seconds(0), "0 s"},
