@@ -1903,3 +1903,104 @@ rates = [{ service = "data", price = "0.01", per = "1 KB", zone = "home" }]
   }
 
 }  // TEST_SUITE("catalog_toml")
+
+// Thresholds, [network] and the product fields of the thresholds issue. Each catalog is
+// the 10-line head below plus one product whose threshold starts on line 16.
+namespace {
+
+constexpr std::string_view threshold_head = R"([catalog]
+id = "t"
+home_country = "CN"
+zone = "Asia/Shanghai"
+currency = "CNY"
+[services]
+data = { increment = "1 KB" }
+voice = { increment = "1 min" }
+[network]
+on_net_prefixes = ["130"]
+[[products]]
+id = "p"
+kind = "plan"
+code = 1
+priority = 1
+)";
+
+std::string with_threshold(std::string_view body) {
+  return std::string(threshold_head) + "[[products.thresholds]]\n" + std::string(body);
+}
+
+}  // namespace
+
+TEST_SUITE("catalog_toml") {
+  TEST_CASE("a threshold loads with its counter, level, comparison and action") {
+    ratel::catalog c = parse(with_threshold(R"(counter = "volume"
+service = "voice"
+peer = "off_net"
+at = "3000 min"
+compare = "exceeds"
+action = "bar"
+)"));
+    const ratel::threshold& t = c.products[0].thresholds[0];
+    CHECK(t.name == "p.thresholds[0]");  // the default name: product and position
+    CHECK(t.counter == ratel::counter_kind::volume);
+    CHECK(t.svc == service::voice);
+    CHECK(t.peers == ratel::peer_filter::off_net);
+    CHECK(t.volume_level == quantity(3000 * 60, dimension::seconds));
+    CHECK(t.compare == ratel::comparison::exceeds);
+    CHECK(t.action == ratel::threshold_action::bar);
+    CHECK(c.on_net_prefixes == std::vector<std::string>{"130"});
+  }
+
+  TEST_CASE("a cut-off's rate is for the threshold's service and may be uncapped") {
+    ratel::catalog c = parse(with_threshold(R"(counter = "volume"
+service = "data"
+at = "15 GB"
+action = "cut_off"
+rate = { price = "0.0005", per = "1 KB", capped = false }
+)"));
+    const ratel::threshold& t = c.products[0].thresholds[0];
+    REQUIRE(t.then_rate.has_value());
+    CHECK(t.then_rate->svc == service::data);
+    CHECK(micros(t.then_rate->price_per_increment) == 500);  // 0.0005 per 1 KB increment
+    CHECK_FALSE(t.then_rate->capped);
+  }
+
+  TEST_CASE("bad thresholds: each at its value (lines count from the head's 16)") {
+    check_error(with_threshold("counter = \"speed\"\n"), {17, 11, "products[0].thresholds[0].counter", "is not volume"});
+    check_error(with_threshold("counter = \"volume\"\nat = \"1 GB\"\naction = \"notify\"\n"),
+                {16, 1, "products[0].thresholds[0].service", "missing"});
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1500 B\"\naction = \"notify\"\n"),
+                {19, 6, "products[0].thresholds[0].at", "whole number of the data increment 1 KB"});
+    check_error(with_threshold("counter = \"usage_fee\"\nat = 500\naction = \"cap\"\n"),
+                {18, 6, "products[0].thresholds[0].at", "write money as a string"});
+    check_error(with_threshold("counter = \"allowance_used\"\nservice = \"data\"\nat = \"80%\"\naction = \"notify\"\n"),
+                {19, 6, "products[0].thresholds[0].at", "p has no data allowance"});
+    check_error(with_threshold("counter = \"distinct_peers\"\nservice = \"voice\"\nat = 0\naction = \"bar\"\n"),
+                {19, 6, "products[0].thresholds[0].at", "positive count"});
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"cap\"\n"),
+                {20, 10, "products[0].thresholds[0].action", "needs counter = \"usage_fee\""});
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"throttle\"\n"),
+                {16, 1, "products[0].thresholds[0].limit_kbps", "missing"});
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"cut_off\"\n"),
+                {16, 1, "products[0].thresholds[0].rate", "missing"});
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"notify\"\nlimit_kbps = 64\n"),
+                {21, 14, "products[0].thresholds[0].limit_kbps", "only a throttle"});
+    check_error(with_threshold("counter = \"usage_fee\"\nwhere = \"home\"\nat = \"1.00\"\naction = \"notify\"\n"),
+                {18, 9, "products[0].thresholds[0].where", "only a volume counter"});
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\ncompare = \"above\"\naction = \"notify\"\n"),
+                {20, 11, "products[0].thresholds[0].compare", "is not reaches or exceeds"});
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"notify\"\nrate = { price = \"0.01\", per = \"1 KB\" }\n"),
+                {21, 8, "products[0].thresholds[0].rate", "only cut_off and rate_change"});
+  }
+
+  TEST_CASE("a peer filter needs on-net prefixes, and reactivation needs a cut-off") {
+    std::string no_network(threshold_head);
+    no_network.replace(no_network.find("[network]"), std::string_view("[network]\non_net_prefixes = [\"130\"]\n").size(), "\n\n");
+    check_error(no_network + "[[products.thresholds]]\ncounter = \"volume\"\nservice = \"voice\"\npeer = \"off_net\"\nat = \"1 min\"\naction = \"bar\"\n",
+                {19, 8, "products[0].thresholds[0].peer", "need [network] on_net_prefixes"});
+    check_error(std::string(threshold_head) + "reactivation = { lifts = [\"cap\"] }\n",
+                {16, 16, "products[0].reactivation", "no cut_off threshold"});
+    check_error(std::string(threshold_head) + "addons = \"some\"\n",
+                {16, 10, "products[0].addons", "is not any or lifts_throttle_only"});
+  }
+}
