@@ -189,8 +189,8 @@ constexpr std::array<std::string_view, 6> rate_fields{"service", "band", "where"
                                                      "capped"};
 // A threshold's rate is for the threshold's own service, where its counter counts.
 constexpr std::array<std::string_view, 3> threshold_rate_fields{"price", "per", "capped"};
-constexpr std::array<std::string_view, 11> threshold_fields{
-    "name", "counter", "service", "where", "peer", "at", "compare", "action", "message",
+constexpr std::array<std::string_view, 12> threshold_fields{
+    "name", "counter", "service", "where", "peer", "scope", "at", "compare", "action", "message",
     "limit_kbps", "rate"};
 constexpr std::array<std::string_view, 4> allowance_fields{"service", "quantity", "band", "where"};
 constexpr std::array<std::string_view, 15> product_fields{
@@ -710,6 +710,14 @@ class catalog_builder {
       else loader_.fail(*peer, r.field("peer"), fmt::format("\"{}\" is not any, on_net or off_net", name));
       if (t.peers != peer_filter::any && result_.on_net_prefixes.empty())
         loader_.fail(*peer, r.field("peer"), "on_net/off_net need [network] on_net_prefixes");
+    }
+    if (const toml::node* scope = r.find("scope")) {
+      if (t.counter != counter_kind::usage_fee)
+        loader_.fail(*scope, r.field("scope"), "only a usage_fee counter has a `scope`");
+      std::string name = r.string_of(*scope, "scope");
+      if (name == "product") t.all_fees = false;
+      else if (name == "all") t.all_fees = true;
+      else loader_.fail(*scope, r.field("scope"), fmt::format("\"{}\" is not product or all", name));
     }
     read_level(r, t, svc, p);
     std::string compare = r.optional_string("compare", "reaches");

@@ -272,7 +272,7 @@ class cycle_rater {
         return from.bucket && out_.buckets[*from.bucket].product == t.product &&
                plan_.product_at(t.product).allowances[out_.buckets[*from.bucket].allowance].source->svc == *t.svc;
       case counter_kind::usage_fee:
-        return from.rate != nullptr && from.owner == t.product && from.rate->capped &&
+        return from.rate != nullptr && (t.all_fees || from.owner == t.product) && from.rate->capped &&
                (!t.svc || *t.svc == r.svc) && from.rate->price_per_increment.micros() > 0;
       case counter_kind::distinct_peers: return false;  // counted per record (count_peer)
     }
@@ -327,7 +327,8 @@ class cycle_rater {
     if (from.rate->capped)
       for (const threshold_slot& slot : slots_) {
         const compiled_threshold& t = *slot.rule;
-        if (t.action != threshold_action::cap || slot.lifted || from.owner != t.product) continue;
+        if (t.action != threshold_action::cap || slot.lifted) continue;
+        if (!t.all_fees && from.owner != t.product) continue;
         if (t.svc && *t.svc != r.svc) continue;
         if (!product_active(t.product, r.time)) continue;
         // A cap in force charges nothing; the part that reaches it, only up to it.

@@ -80,6 +80,7 @@ compiled_threshold rule_plan::compile_threshold(const threshold& t, std::size_t 
   out.svc = t.svc;
   out.covers = t.counter == counter_kind::volume ? compile_area(t.where) : listed_;
   out.peers = t.peers;
+  out.all_fees = t.all_fees;
   out.compare = t.compare;
   out.action = t.action;
   switch (t.counter) {

@@ -84,7 +84,7 @@ struct allowance {
 /// What a threshold counts over the subscriber's cycle (counters reset at each cycle start).
 enum class counter_kind : std::uint8_t {
   volume,          ///< rated quantity of a service (in an area, to on-/off-net peers)
-  usage_fee,       ///< what this product's rates charged (of one service, or all)
+  usage_fee,       ///< usage charges: of this product's rates, or all (scope), of a service or all
   allowance_used,  ///< how much of this product's allowance of a service is drawn
   distinct_peers,  ///< distinct called numbers of a service
 };
@@ -117,6 +117,9 @@ struct threshold {
   std::optional<service> svc;  ///< required except for usage_fee (absent: all services)
   area where;                  ///< volume only
   peer_filter peers = peer_filter::any;  ///< volume only
+  /// usage_fee only: false counts (and caps) what this product's rates charge; true, every
+  /// usage charge of the subscriber, whichever rate made it.
+  bool all_fees = false;
   /// The level, by counter: volume: a quantity; usage_fee: money; distinct_peers: a count;
   /// allowance_used: a percentage of the product's allowance of the service (1..100).
   std::optional<quantity> volume_level;

@@ -69,6 +69,7 @@ struct compiled_threshold {
   std::optional<service> svc;
   country_set covers;  ///< volume: the countries counted; others: all
   peer_filter peers = peer_filter::any;
+  bool all_fees = false;  ///< usage_fee: every usage charge, not only the product's
   std::int64_t level = 0;
   comparison compare = comparison::reaches;
   threshold_action action = threshold_action::notify;

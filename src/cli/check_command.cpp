@@ -24,6 +24,7 @@ std::string describe_threshold(const compiled_threshold& t) {
   if (t.counter == counter_kind::volume && src.where.scope != area::kind::anywhere)
     counter += " " + src.where.describe();
   if (t.peers != peer_filter::any) counter += fmt::format(" to {} numbers", t.peers);
+  if (t.counter == counter_kind::usage_fee) counter += t.all_fees ? " (all usage charges)" : " (this product's rates)";
   std::string level;
   switch (t.counter) {
     case counter_kind::volume: level = src.volume_level->to_string(); break;

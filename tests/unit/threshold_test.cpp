@@ -302,3 +302,53 @@ priority = 1
     CHECK(at.rated.events[0].counter == "9 KB");
   }
 }
+
+TEST_SUITE("thresholds") {
+  TEST_CASE("usage_fee scope: the product's own rates, or every usage charge of a service") {
+    // The base tariff charges voice at 0.10/min. A product without rates of its own caps
+    // voice fees at 0.30 with scope = "all"; with scope = "product" nothing is counted.
+    const char* text = R"(
+[catalog]
+id = "t"
+home_country = "CN"
+zone = "Asia/Shanghai"
+currency = "CNY"
+[services]
+voice = { increment = "1 min" }
+[[rates]]
+service = "voice"
+price = "0.10"
+per = "1 min"
+[[products]]
+id = "all"
+kind = "plan"
+code = 1
+priority = 1
+  [[products.thresholds]]
+  counter = "usage_fee"
+  service = "voice"
+  scope = "all"
+  at = "0.30"
+  action = "cap"
+[[products]]
+id = "own"
+kind = "plan"
+code = 2
+priority = 1
+  [[products.thresholds]]
+  counter = "usage_fee"
+  at = "0.30"
+  action = "cap"
+)";
+    rule_plan plan = rule_plan::compile(parse_catalog(text, "p.toml"));
+    usage_batch usage = make_usage("c1,s1,2012-07-03T12:00:00+08:00,voice,300,\n");  // 5 min
+    for (const auto& [product, expected] : {std::pair{"all", "0.30"}, std::pair{"own", "0.50"}}) {
+      account_book book = make_book(plan, fmt::format("s1,2012-06-01T00:00:00+08:00,subscribe,{},,\n", product));
+      rated_cycle r = rate_july(plan, book, usage);
+      money total = money::zero(currency::parse("CNY"));
+      for (const charge_part& p : r.parts) total += p.charge;
+      CAPTURE(product);
+      CHECK(total == money::parse(expected, currency::parse("CNY")));  // capped at 0.30, or 5 x 0.10
+    }
+  }
+}
