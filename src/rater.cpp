@@ -34,6 +34,7 @@ struct threshold_slot {
   std::int64_t counter = 0;
   bool fired = false;
   bool lifted = false;  // switched off by reactivate_data for the rest of the cycle
+  bool active = false;  // its product is held at the time of the record being rated
   std::unordered_set<std::string_view> peers;  // distinct_peers: numbers seen
 };
 
@@ -104,7 +105,9 @@ class cycle_rater {
 
     rated_record rated{&r, times(units, *increment), band, *country,
                        static_cast<std::uint32_t>(out_.parts.size()), 0};
-    if (units > 0) count_peer(r, *increment);
+    // A record has one instant, so whether each threshold's product is held is known once.
+    for (threshold_slot& slot : slots_) slot.active = product_active(slot.rule->product, r.time);
+    if (units > 0 && counts_peers_) count_peer(r, *increment);
     std::int64_t left = units;
     while (left > 0) {
       source from = choose_source(r, band, *country);
@@ -209,6 +212,7 @@ class cycle_rater {
               included += k.initial.value() / increment;
           slot.level = ceil_div(included * t.level, 100);
         }
+        counts_peers_ |= t.counter == counter_kind::distinct_peers;
         slots_.push_back(std::move(slot));
       }
   }
@@ -261,7 +265,7 @@ class cycle_rater {
   bool counts(const threshold_slot& slot, const usage_record& r, const source& from,
               country_id country) const {
     const compiled_threshold& t = *slot.rule;
-    if (slot.fired || slot.lifted || !product_active(t.product, r.time)) return false;
+    if (slot.fired || slot.lifted || !slot.active) return false;
     switch (t.counter) {
       case counter_kind::volume:
         if (*t.svc != r.svc || !t.covers.test(country)) return false;
@@ -329,8 +333,7 @@ class cycle_rater {
         const compiled_threshold& t = *slot.rule;
         if (t.action != threshold_action::cap || slot.lifted) continue;
         if (!t.all_fees && from.owner != t.product) continue;
-        if (t.svc && *t.svc != r.svc) continue;
-        if (!product_active(t.product, r.time)) continue;
+        if ((t.svc && *t.svc != r.svc) || !slot.active) continue;
         // A cap in force charges nothing; the part that reaches it, only up to it.
         const money room = money::from_micros(slot.fired ? 0 : slot.level - slot.counter, full.unit());
         charge = std::min(charge, room);
@@ -344,7 +347,7 @@ class cycle_rater {
     for (threshold_slot& slot : slots_) {
       const compiled_threshold& t = *slot.rule;
       if (t.counter != counter_kind::distinct_peers || *t.svc != r.svc) continue;
-      if (slot.fired || slot.lifted || !product_active(t.product, r.time)) continue;
+      if (slot.fired || slot.lifted || !slot.active) continue;
       if (!slot.peers.insert(r.peer).second) continue;
       ++slot.counter;
       if (crossed(slot)) fire(slot, r, increment);
@@ -504,6 +507,7 @@ class cycle_rater {
   std::vector<std::size_t> bucket_order_;   // bucket indices, accelerators first, then D13
   std::vector<std::size_t> by_draw_order_;  // subscription indices in D13 order
   std::vector<threshold_slot> slots_;
+  bool counts_peers_ = false;  // some slot counts distinct numbers: only then read peers
   std::array<service_state, all_services.size()> services_{};
   std::size_t next_request_ = 0;
 };
