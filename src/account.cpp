@@ -51,8 +51,8 @@ class history_builder {
         if (history_.closed) return refuse(e, "the account is closed");
         history_.reactivations.push_back({e.time, e.where});
         return;
-      case account_action::confirm:
-      case account_action::deposit:
+      case account_action::confirm: return confirm(e);
+      case account_action::deposit: return deposit(e);
       case account_action::redeem_points:
         return refuse(e, fmt::format("this version of ratel does not act on '{}' yet; the line "
                                      "was read and changes nothing on the bill",
@@ -83,6 +83,10 @@ class history_builder {
     std::size_t index = product_of(e);
     const product& p = *plan_.product_at(index).source;
     if (history_.closed) return refuse(e, "the account is closed");
+    if (p.fee_charged == fee_basis::per_use)
+      return refuse(e, fmt::format("{} is charged per use and needs no subscription", p.id));
+    if (p.kind == product_kind::offer)
+      return refuse(e, fmt::format("{} is an offer: it is ordered by a deposit of {}", p.id, *p.deposit));
     if (!p.stackable)
       for (const subscription& s : history_.subscriptions)
         if (s.product == index && held_after(s, e.time))
@@ -107,17 +111,68 @@ class history_builder {
         start = std::max(start, next_cycle);
       }
     }
-    subscription sub{index, e.time, start, std::nullopt, e.where};
+    subscription sub{index, e.time, start, std::nullopt, e.where, start, p.requires_confirm};
     if (p.lasts == validity::rest_of_cycle) sub.end = cycle_containing(start, plan_.home_zone()).end;
+    if (!p.free_window.is_zero() && first_order_in_cycle(index, e.time))
+      sub.charged_from = start + std::chrono::seconds(p.free_window.value());
     history_.subscriptions.push_back(sub);
+  }
+
+  // D15: the free window is for the first order of the product in a cycle only.
+  bool first_order_in_cycle(std::size_t index, instant ordered) const {
+    const billing_cycle cycle = cycle_containing(ordered, plan_.home_zone());
+    return std::none_of(history_.subscriptions.begin(), history_.subscriptions.end(),
+                        [&](const subscription& s) { return s.product == index && cycle.contains(s.ordered); });
+  }
+
+  // When an unsubscribe takes effect, by the product's rule.
+  instant unsubscribe_effect(const product& p, instant t) const {
+    const zone& home = plan_.home_zone();
+    switch (p.ends) {
+      case unsubscribe_rule::immediately: return t;
+      case unsubscribe_rule::next_day: return home.start_of_day(home.local_day(t) + date::days(1));
+      case unsubscribe_rule::next_cycle: return cycle_containing(t, home).end;
+    }
+    return t;
+  }
+
+  void confirm(const account_entry& e) {
+    std::size_t index = product_of(e);
+    const product& p = *plan_.product_at(index).source;
+    if (!p.requires_confirm) return refuse(e, fmt::format("{} needs no confirmation", p.id));
+    bool any = false;
+    for (subscription& s : history_.subscriptions) {
+      if (s.product != index || !held_after(s, e.time) || !s.awaiting_confirm) continue;
+      s.awaiting_confirm = false;
+      s.charged_from = std::max(s.charged_from, e.time);
+      any = true;
+    }
+    if (!any) refuse(e, fmt::format("{} has no trial awaiting confirmation", p.id));
+  }
+
+  void deposit(const account_entry& e) {
+    std::size_t index = product_of(e);
+    const product& p = *plan_.product_at(index).source;
+    if (history_.closed) return refuse(e, "the account is closed");
+    if (p.kind != product_kind::offer) return refuse(e, fmt::format("{} is not an offer that takes a deposit", p.id));
+    std::optional<money> paid;
+    try {
+      paid = money::parse(e.amount, plan_.source().money_unit);
+    } catch (const money_error&) {
+      // The reader checked the amount's shape; more decimals than money holds lands here.
+    }
+    if (!paid || *paid != *p.deposit)
+      return refuse(e, fmt::format("{} takes a deposit of {}, not {}", p.id, *p.deposit, e.amount));
+    history_.deposits.push_back({index, e.time, e.where});
   }
 
   void unsubscribe(const account_entry& e) {
     std::size_t index = product_of(e);
+    const instant effect = unsubscribe_effect(*plan_.product_at(index).source, e.time);
     bool any = false;
     for (subscription& s : history_.subscriptions) {
       if (s.product != index || !held_after(s, e.time)) continue;
-      end_at(s, e.time);
+      end_at(s, s.start > e.time ? e.time : effect);  // one not started yet is cancelled
       any = true;
     }
     if (!any) refuse(e, fmt::format("{} is not subscribed", e.product));

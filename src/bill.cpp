@@ -20,6 +20,7 @@ std::string_view to_string(line_kind k) noexcept {
     case line_kind::pack: return "pack";
     case line_kind::allowance: return "allowance";
     case line_kind::usage: return "usage";
+    case line_kind::credit: return "credit";
   }
   return "?";
 }
@@ -69,8 +70,14 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     bill_line line;
     line.product = p.id;
     line.kind = f->basis == fee_basis::per_cycle ? line_kind::fee : line_kind::pack;
-    line.description = f->basis == fee_basis::per_cycle ? fmt::format("{}: fee for the cycle", p.name)
-                                                        : fmt::format("{}: one-off order", p.name);
+    if (f->basis != fee_basis::per_cycle)
+      line.description = fmt::format("{}: one-off order", p.name);
+    else if (f->active_days == f->cycle_days)
+      line.description = fmt::format("{}: fee for the cycle", p.name);
+    else
+      line.description = fmt::format("{}: fee for {} of {} days ({} x {}/{}, {})", p.name, f->active_days,
+                                     f->cycle_days, p.fee, f->share.numerator, f->share.denominator,
+                                     p.proration.fee);
     line.amount = round_line(f->amount);
     b.lines.push_back(std::move(line));
   }
@@ -140,6 +147,21 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
                                       round_line(total.uncapped));
     line.amount = round_line(total.charged);
     b.lines.push_back(std::move(line));
+  }
+
+  // Credits of offers (D16): the returned deposit and the bonus as separate lines.
+  for (const credit_due& c : rated.credits) {
+    const product& p = *plan.product_at(c.product).source;
+    for (const auto& [part, what] : {std::pair{c.deposit_part, "deposit returned"}, std::pair{c.bonus_part, "bonus"}}) {
+      if (part.is_zero()) continue;
+      bill_line line;
+      line.product = p.id;
+      line.kind = line_kind::credit;
+      line.description = fmt::format("{}: {}, credit {} of {} ({})", p.name, what, c.number, c.count,
+                                     format_rfc3339(c.time, plan.home_zone().offset_at(c.time)).substr(0, 10));
+      line.amount = -round_line(part);
+      b.lines.push_back(std::move(line));
+    }
   }
 
   b.total = money::zero(unit);

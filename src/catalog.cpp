@@ -28,7 +28,31 @@ std::string area::describe() const {
 }
 
 std::string_view to_string(product_kind k) noexcept {
-  return k == product_kind::plan ? "plan" : "pack";
+  switch (k) {
+    case product_kind::plan: return "plan";
+    case product_kind::pack: return "pack";
+    case product_kind::vas: return "vas";
+    case product_kind::offer: return "offer";
+  }
+  return "?";
+}
+
+std::string_view to_string(unsubscribe_rule u) noexcept {
+  switch (u) {
+    case unsubscribe_rule::immediately: return "immediately";
+    case unsubscribe_rule::next_day: return "next_day";
+    case unsubscribe_rule::next_cycle: return "next_cycle";
+  }
+  return "?";
+}
+
+std::string_view to_string(proration_strategy p) noexcept {
+  switch (p) {
+    case proration_strategy::none: return "none";
+    case proration_strategy::actual_days: return "actual_days";
+    case proration_strategy::days_12_365: return "days_12_365";
+  }
+  return "?";
 }
 
 std::string_view to_string(fee_basis b) noexcept {
@@ -36,6 +60,7 @@ std::string_view to_string(fee_basis b) noexcept {
     case fee_basis::none: return "none";
     case fee_basis::per_cycle: return "cycle";
     case fee_basis::per_order: return "order";
+    case fee_basis::per_use: return "use";
   }
   return "?";
 }

@@ -189,13 +189,15 @@ constexpr std::array<std::string_view, 6> rate_fields{"service", "band", "where"
                                                      "capped"};
 // A threshold's rate is for the threshold's own service, where its counter counts.
 constexpr std::array<std::string_view, 3> threshold_rate_fields{"price", "per", "capped"};
+constexpr std::array<std::string_view, 3> credit_fields{"months", "deposit", "bonus"};
 constexpr std::array<std::string_view, 12> threshold_fields{
     "name", "counter", "service", "where", "peer", "scope", "at", "compare", "action", "message",
     "limit_kbps", "rate"};
 constexpr std::array<std::string_view, 4> allowance_fields{"service", "quantity", "band", "where"};
-constexpr std::array<std::string_view, 15> product_fields{
+constexpr std::array<std::string_view, 22> product_fields{
     "id", "name", "kind", "code", "priority", "fee", "validity", "stackable", "exclusive_group",
-    "allowances", "rates", "thresholds", "reactivation", "addons", "lifts_throttle"};
+    "allowances", "rates", "thresholds", "reactivation", "addons", "lifts_throttle",
+    "unsubscribe", "proration", "free_window", "requires_confirm", "deposit", "credits"};
 
 class catalog_builder {
  public:
@@ -601,7 +603,11 @@ class catalog_builder {
     std::string kind = r.required_string("kind");
     if (kind == "plan") p.kind = product_kind::plan;
     else if (kind == "pack") p.kind = product_kind::pack;
-    else loader_.fail(r.require("kind"), r.field("kind"), fmt::format("\"{}\" is not plan or pack", kind));
+    else if (kind == "vas") p.kind = product_kind::vas;
+    else if (kind == "offer") p.kind = product_kind::offer;
+    else
+      loader_.fail(r.require("kind"), r.field("kind"),
+                   fmt::format("\"{}\" is not plan, pack, vas or offer", kind));
     p.code = r.required_integer("code");
     p.priority = r.required_integer("priority");
     if (p.code < 0) loader_.fail(r.require("code"), r.field("code"), "must not be negative");
@@ -612,9 +618,18 @@ class catalog_builder {
       std::string per = f.required_string("per");
       if (per == "cycle") p.fee_charged = fee_basis::per_cycle;
       else if (per == "order") p.fee_charged = fee_basis::per_order;
+      else if (per == "use") p.fee_charged = fee_basis::per_use;
       else
         loader_.fail(f.require("per"), f.field("per"),
-                     fmt::format("\"{}\" is not cycle (recurring) or order (one-off)", per));
+                     fmt::format("\"{}\" is not cycle (recurring), order (one-off) or use", per));
+      if (p.fee_charged == fee_basis::per_use) {
+        if (p.kind != product_kind::vas)
+          loader_.fail(f.require("per"), f.field("per"), "only a vas product is charged per use");
+        const service_rule* vas = result_.find_service(service::vas);
+        if (vas == nullptr)
+          loader_.fail(f.require("per"), f.field("per"),
+                       "a per-use product needs an increment for vas in [services]");
+      }
     } else {
       p.fee = money::zero(result_.money_unit);
     }
@@ -645,6 +660,19 @@ class catalog_builder {
       for_each_table(loader_, *list, r.field("rates"), rate_fields,
                      [&](table_reader& a) { p.rates.push_back(read_rate(a)); });
     check_rates_unambiguous(p.rates, r.field("rates"));
+    if (p.fee_charged == fee_basis::per_use) {
+      // A per-use service's fee is its price per use: the rate of the vas records naming it.
+      if (!p.rates.empty())
+        loader_.fail(r.require("rates"), r.field("rates"), "a per-use service is priced by its fee alone");
+      const quantity& use = result_.find_service(service::vas)->increment;
+      rate per_use;
+      per_use.svc = service::vas;
+      per_use.price = p.fee;
+      per_use.per = use;
+      per_use.price_per_increment = p.fee;
+      per_use.defined_at = r.position();
+      p.rates.push_back(per_use);
+    }
     if (const toml::array* list = r.optional_array("thresholds"))
       for_each_table(loader_, *list, r.field("thresholds"), threshold_fields,
                      [&](table_reader& t) { p.thresholds.push_back(read_threshold(t, p)); });
@@ -675,7 +703,103 @@ class catalog_builder {
       loader_.fail(r.require("addons"), r.field("addons"),
                    fmt::format("\"{}\" is not any or lifts_throttle_only", addons));
     p.lifts_throttle = r.optional_bool("lifts_throttle", false);
+    read_lifecycle(r, p);
     result_.products.push_back(std::move(p));
+  }
+
+  // unsubscribe, proration, free_window, requires_confirm, deposit and credits.
+  void read_lifecycle(table_reader& r, product& p) {
+    const std::string ends = r.optional_string("unsubscribe", "immediately");
+    if (ends == "immediately") p.ends = unsubscribe_rule::immediately;
+    else if (ends == "next_day") p.ends = unsubscribe_rule::next_day;
+    else if (ends == "next_cycle") p.ends = unsubscribe_rule::next_cycle;
+    else
+      loader_.fail(r.require("unsubscribe"), r.field("unsubscribe"),
+                   fmt::format("\"{}\" is not immediately, next_day or next_cycle", ends));
+    if (const toml::table* t = r.optional_table("proration")) {
+      table_reader pr(loader_, *t, r.field("proration"),
+                      {"fee", "fee_rounding", "allowance", "allowance_rounding"});
+      p.proration.fee = read_strategy(pr, "fee");
+      p.proration.allowance = read_strategy(pr, "allowance");
+      if (const toml::table* fr = pr.optional_table("fee_rounding")) {
+        table_reader f(loader_, *fr, pr.field("fee_rounding"), {"places", "mode"});
+        std::int64_t places = f.required_integer("places");
+        if (places < 0 || places > money::decimals)
+          loader_.fail(f.require("places"), f.field("places"), fmt::format("{} is not in 0..{}", places, money::decimals));
+        p.proration.fee_places = static_cast<int>(places);
+        p.proration.fee_rounding = read_rounding_mode(f, "mode");
+      }
+      if (pr.find("allowance_rounding") != nullptr)
+        p.proration.allowance_rounding = read_rounding_mode(pr, "allowance_rounding");
+      if (p.proration.fee != proration_strategy::none && p.fee_charged != fee_basis::per_cycle)
+        loader_.fail(pr.require("fee"), pr.field("fee"), "only a fee per cycle is prorated");
+    }
+    if (const toml::node* window = r.find("free_window")) {
+      p.free_window = r.quantity_of(*window, "free_window");
+      if (p.free_window.dim() != dimension::seconds || p.free_window.is_zero())
+        loader_.fail(*window, r.field("free_window"), "must be a positive duration (\"72 h\")");
+      if (p.fee_charged != fee_basis::per_cycle)
+        loader_.fail(*window, r.field("free_window"), "only a fee per cycle has a free window");
+    }
+    p.requires_confirm = r.optional_bool("requires_confirm", false);
+    if (p.requires_confirm && p.fee_charged != fee_basis::per_cycle)
+      loader_.fail(r.require("requires_confirm"), r.field("requires_confirm"),
+                   "a trial needs a fee per cycle to hold back until `confirm`");
+    read_offer(r, p);
+  }
+
+  proration_strategy read_strategy(table_reader& r, std::string_view key) {
+    const std::string name = r.optional_string(key, "none");
+    if (name == "none") return proration_strategy::none;
+    if (name == "actual_days") return proration_strategy::actual_days;
+    if (name == "days_12_365") return proration_strategy::days_12_365;
+    loader_.fail(r.require(key), r.field(key),
+                 fmt::format("\"{}\" is not none, actual_days or days_12_365", name));
+  }
+
+  void read_offer(table_reader& r, product& p) {
+    const toml::node* deposit = r.find("deposit");
+    const toml::array* credits = r.optional_array("credits");
+    if (p.kind != product_kind::offer) {
+      if (deposit != nullptr) loader_.fail(*deposit, r.field("deposit"), "only an offer takes a deposit");
+      if (credits != nullptr) loader_.fail(*credits, r.field("credits"), "only an offer has credits");
+      return;
+    }
+    p.deposit = r.money_of(r.require("deposit"), "deposit", result_.money_unit);
+    if (p.deposit->is_negative() || p.deposit->is_zero())
+      loader_.fail(r.require("deposit"), r.field("deposit"), "must be a positive amount");
+    if (credits == nullptr) r.require("credits");
+    money returned = money::zero(result_.money_unit);
+    for_each_table(loader_, *credits, r.field("credits"), credit_fields, [&](table_reader& c) {
+      credit_rule rule;
+      rule.defined_at = c.position();
+      const toml::node& months = c.require("months");
+      if (months.is_integer()) {
+        rule.first_month = rule.last_month = c.integer_of(months, "months");
+      } else if (const toml::array* range = months.as_array(); range && range->size() == 2 &&
+                 range->get(0)->is_integer() && range->get(1)->is_integer()) {
+        rule.first_month = *range->get(0)->value<std::int64_t>();
+        rule.last_month = *range->get(1)->value<std::int64_t>();
+      } else {
+        loader_.fail(months, c.field("months"), "write a month (0: at the deposit) or a range [1, 6]");
+      }
+      if (rule.first_month < 0 || rule.last_month < rule.first_month || rule.last_month > 120)
+        loader_.fail(months, c.field("months"), "months run from 0 (the deposit) to 120, first <= last");
+      rule.deposit_part = money::zero(result_.money_unit);
+      rule.bonus_part = money::zero(result_.money_unit);
+      if (const toml::node* d = c.find("deposit")) rule.deposit_part = c.money_of(*d, "deposit", result_.money_unit);
+      if (const toml::node* b = c.find("bonus")) rule.bonus_part = c.money_of(*b, "bonus", result_.money_unit);
+      if (rule.deposit_part.is_negative() || rule.bonus_part.is_negative() ||
+          (rule.deposit_part.is_zero() && rule.bonus_part.is_zero()))
+        loader_.fail(c.position(), c.path(), "a credit returns a positive deposit part, bonus, or both");
+      returned += rule.deposit_part * (rule.last_month - rule.first_month + 1);
+      p.credits.push_back(rule);
+    });
+    // An offer returns exactly the deposit it took: anything else is a typo in the table.
+    if (returned != *p.deposit)
+      loader_.fail(r.require("credits"), r.field("credits"),
+                   fmt::format("the credits return {} of deposit, but the offer takes {}", returned,
+                               *p.deposit));
   }
 
   threshold read_threshold(table_reader& r, const product& p) {

@@ -217,6 +217,8 @@ std::string_view to_string(reject_reason r) noexcept {
       return "no_rate";
     case reject_reason::barred:
       return "barred";
+    case reject_reason::unknown_product:
+      return "unknown_product";
   }
   return "?";
 }

@@ -13,13 +13,19 @@
 //    domestic data pack is refused beside a plan that accepts only throttle-lifting packs
 //    (D8), unless it lifts the throttle itself.
 //  - subscribe_next_cycle: the product starts at the next cycle start (D5).
-//  - unsubscribe: every active instance of the product ends at once; a product that is
-//    not active is refused.
+//    A product with a free window (D15) is not charged for that long after its first order
+//    in a cycle; a product that requires confirmation (a trial) is not charged until
+//    `confirm`. Per-use services and offers cannot be subscribed (refused).
+//  - unsubscribe: every held instance of the product ends as the product says: at once,
+//    at the next 00:00 (home zone), or at the next cycle start (D5); one ordered for a
+//    later start is cancelled. A product that is not held is refused.
+//  - confirm: a trial of the product starts being charged from the confirmation.
+//  - deposit: orders an offer (D16); the amount must be the offer's deposit.
 //  - close: every product ends; usage at or after the close is rejected.
 //  - reactivate_data: kept in the history; the rater decides, when it reaches that instant,
 //    whether there is a cut-off to lift (it depends on the usage before it).
-//  - confirm, deposit, redeem_points: read and checked, but this version does not act on
-//    them; each is reported as a refused event saying so, never dropped silently.
+//  - redeem_points: read and checked, but this version does not act on it; it is reported
+//    as a refused event saying so, never dropped silently.
 //
 //   account_book book = fold_account_log(read_account_log("accounts.csv"), plan);
 //   const account_history* h = book.find("13800000001");
@@ -44,10 +50,21 @@ struct subscription {
   instant start;
   std::optional<instant> end;  ///< nullopt: still active
   source_position from;        ///< the account-log line
+  /// The fee runs from here (the start, or the end of a free window, or the confirmation).
+  instant charged_from;
+  /// A trial not confirmed (yet): it is not charged at all.
+  bool awaiting_confirm = false;
   bool active_at(instant t) const noexcept { return start <= t && (!end || t < *end); }
   bool overlaps(instant from_, instant until) const noexcept {
     return start < until && (!end || from_ < *end);
   }
+};
+
+/// An offer ordered by a deposit (D16): the credits follow from the offer's schedule.
+struct deposit_order {
+  std::size_t product = 0;  ///< the offer's index in the plan
+  instant time;
+  source_position from;
 };
 
 /// A request whose effect the rater decides (reactivate_data).
@@ -63,6 +80,7 @@ struct account_history {
   std::vector<subscription> subscriptions;  ///< in order of the log
   std::vector<event> events;                ///< refused requests, in time order
   std::vector<account_request> reactivations;  ///< reactivate_data lines, in time order
+  std::vector<deposit_order> deposits;         ///< in time order
 };
 
 /// Histories by subscriber, ordered by subscriber id.

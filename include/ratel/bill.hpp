@@ -1,9 +1,10 @@
 // ratel/bill.hpp: the bill of one subscriber for one cycle, and its writers.
 //
 // Concept: the bill turns a rated cycle into lines a customer (or a dispute desk) reads:
-// a fee line per recurring product, a pack line per one-off order, an allowance line per
-// allowance showing what was drawn (amount 0.00), and a usage line per (service, country,
-// band, rate) with the quantity charged and the amount. Each line's amount is the exact
+// a fee line per recurring product (saying the days charged when prorated), a pack line
+// per one-off order, an allowance line per allowance showing what was drawn (amount 0.00),
+// a usage line per (service, country, band, rate) with the quantity charged and the
+// amount, and credit lines (negative) for offers' returned deposits and bonuses. Each line's amount is the exact
 // sum of its charges rounded once by the catalog's line rounding (D2: 0.01 half-up); the
 // total is the sum of the rounded lines. Writers: JSON (DESIGN 4.3; amounts are strings),
 // text for people, CSV for spreadsheets. Line order is fixed (kind, then product or
@@ -27,6 +28,7 @@ enum class line_kind : std::uint8_t {
   pack,       ///< one-off product order
   allowance,  ///< what was drawn from an included allowance (amount 0.00)
   usage,      ///< usage charged at a rate
+  credit,     ///< a credit of an offer: returned deposit or bonus (negative amount)
 };
 std::string_view to_string(line_kind k) noexcept;
 

@@ -149,14 +149,20 @@ enum class addon_policy : std::uint8_t {
 };
 std::string_view to_string(addon_policy p) noexcept;
 
-enum class product_kind : std::uint8_t { plan, pack };
+enum class product_kind : std::uint8_t {
+  plan,   ///< a tariff plan
+  pack,   ///< a data (or other) pack beside a plan
+  vas,    ///< a value-added service: per use, or monthly (D15)
+  offer,  ///< a deposit-and-bonus offer (D16)
+};
 std::string_view to_string(product_kind k) noexcept;
 
 /// When a product's fee is charged.
 enum class fee_basis : std::uint8_t {
   none,       ///< no fee
-  per_cycle,  ///< recurring: once in every cycle the product is active in
+  per_cycle,  ///< recurring: once in every cycle the product is active in (maybe prorated)
   per_order,  ///< one-off: once for every `subscribe`
+  per_use,    ///< per use: every `vas` usage record naming the product, per use (D15)
 };
 std::string_view to_string(fee_basis b) noexcept;
 
@@ -167,7 +173,46 @@ enum class validity : std::uint8_t {
 };
 std::string_view to_string(validity v) noexcept;
 
-/// Something a subscriber can hold: a plan or a pack.
+/// When `unsubscribe` ends a product (D5: plans and packs at the next cycle start).
+enum class unsubscribe_rule : std::uint8_t {
+  immediately,  ///< at the instant of the request
+  next_day,     ///< at the next 00:00 in the home zone after the request
+  next_cycle,   ///< at the next cycle start (the current cycle is billed in full)
+};
+std::string_view to_string(unsubscribe_rule u) noexcept;
+
+/// A day-count convention for a part of a cycle, like a bond's: what share of a cycle's
+/// fee or allowance a product active on some of its days gets. The share is an exact ratio
+/// of whole days; a product active on every day of the cycle always gets all of it.
+enum class proration_strategy : std::uint8_t {
+  none,         ///< always the whole amount
+  actual_days,  ///< active days / days in the cycle (D4 fee)
+  days_12_365,  ///< 12 / 365 x active days (D4 allowance, R-PRO-04)
+};
+std::string_view to_string(proration_strategy p) noexcept;
+
+/// How a product's recurring fee and allowances are prorated in a part cycle (D4). Active
+/// days count the local days (home zone) from the first active one to the last, both
+/// included; an end at 00:00 does not make its day active.
+struct proration_rule {
+  proration_strategy fee = proration_strategy::none;
+  int fee_places = 2;                  ///< the prorated fee is rounded to this many decimals
+  rounding fee_rounding = rounding::half_up;
+  proration_strategy allowance = proration_strategy::none;
+  rounding allowance_rounding = rounding::down;  ///< to whole increments of the service
+};
+
+/// One credit of a deposit-and-bonus offer's schedule (D16).
+struct credit_rule {
+  /// 0: at the deposit; n >= 1: at the start of the n-th cycle after the deposit's.
+  std::int64_t first_month = 0;
+  std::int64_t last_month = 0;  ///< the same credit in every month first..last
+  money deposit_part;           ///< returned deposit per credit
+  money bonus_part;             ///< bonus per credit
+  source_position defined_at;
+};
+
+/// Something a subscriber can hold: a plan, a pack, a value-added service or an offer.
 struct product {
   std::string id;
   std::string name;
@@ -193,6 +238,16 @@ struct product {
   /// An accelerator pack (D8): its allowances are drawn only while the service is throttled
   /// and give full speed; plans with addons = lifts_throttle_only accept it.
   bool lifts_throttle = false;
+  unsubscribe_rule ends = unsubscribe_rule::immediately;
+  proration_rule proration;
+  /// D15: on the first order of the product in a cycle, nothing is charged for this long
+  /// after the order; unsubscribed inside it, the order costs nothing. Zero: no window.
+  quantity free_window{0, dimension::seconds};
+  /// D15, R-VAS-02: a trial that charges nothing until the customer's `confirm`.
+  bool requires_confirm = false;
+  /// Offers (D16): the deposit an order takes, and the credits it returns.
+  std::optional<money> deposit;
+  std::vector<credit_rule> credits;
   source_position defined_at;
 };
 

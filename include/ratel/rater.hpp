@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "ratel/account.hpp"
+#include "ratel/proration.hpp"
 #include "ratel/rules.hpp"
 #include "ratel/usage.hpp"
 
@@ -60,7 +61,20 @@ struct fee_due {
   std::size_t product = 0;
   std::size_t subscription = 0;
   fee_basis basis = fee_basis::per_cycle;
-  money amount;
+  money amount;            ///< after proration, rounded as the product says
+  std::int64_t active_days = 0;  ///< charged days in the cycle (per_cycle)
+  std::int64_t cycle_days = 0;
+  day_share share;         ///< of the full fee; whole when not prorated
+};
+
+/// A credit of a deposit-and-bonus offer due in the cycle (D16): a credit line.
+struct credit_due {
+  std::size_t product = 0;
+  instant time;
+  money deposit_part;  ///< returned deposit
+  money bonus_part;
+  std::int64_t number = 0;  ///< this credit's place in the schedule, from 1
+  std::int64_t count = 0;   ///< credits in the schedule
 };
 
 /// One piece of a rated record: drawn from a bucket, or charged at a rate.
@@ -91,6 +105,7 @@ struct rated_cycle {
   std::string subscriber;
   billing_cycle cycle;
   std::vector<fee_due> fees;
+  std::vector<credit_due> credits;
   std::vector<bucket> buckets;
   std::vector<rated_record> records;  ///< in (time, id) order
   std::vector<charge_part> parts;

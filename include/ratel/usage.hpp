@@ -65,6 +65,7 @@ enum class reject_reason : std::uint8_t {
   outside_cycle,       ///< not in the cycle(s) being rated
   no_rate,             ///< no allowance covers it and no rate applies
   barred,              ///< its service was barred by a threshold earlier in the cycle
+  unknown_product,     ///< a vas record naming a product that is not a per-use service
 };
 
 /// The enumerator's name ("bad_quantity"): what the rejects file and the CLI print.

@@ -1518,7 +1518,7 @@ kind = "bundle"
 code = 1
 priority = 1
 )",
-          {7, 8, "products[0].kind", "\"bundle\" is not plan or pack"});
+          {7, 8, "products[0].kind", "\"bundle\" is not plan, pack, vas or offer"});
     }
     SUBCASE("negative code") {
       check_error(
@@ -1561,7 +1561,7 @@ code = 1
 priority = 1
 fee = { amount = "20.00", per = "month" }
 )",
-          {10, 33, "products[0].fee.per", "\"month\" is not cycle (recurring) or order (one-off)"});
+          {10, 33, "products[0].fee.per", "\"month\" is not cycle (recurring), order (one-off) or use"});
     }
     SUBCASE("fee amount as a float") {
       check_error(
