@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <map>
 #include <optional>
 #include <thread>
@@ -16,45 +17,69 @@ bool open_during(const account_history& h, const billing_cycle& cycle) {
   bool known_before_end = h.joined && *h.joined < cycle.end;
   for (const subscription& s : h.subscriptions) known_before_end |= s.ordered < cycle.end;
   for (const event& e : h.events) known_before_end |= e.time < cycle.end;
+  for (const deposit_order& d : h.deposits) known_before_end |= d.time < cycle.end;
   return known_before_end;
 }
+
+// One subscriber's records of one cycle.
+struct job {
+  std::string_view subscriber;
+  std::size_t cycle = 0;
+  std::vector<const usage_record*> records;
+};
 
 }  // namespace
 
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                         const usage_batch& usage, const billing_cycle& cycle, unsigned threads) {
+  return rate_batch(plan, accounts, usage, std::span<const billing_cycle>(&cycle, 1), threads);
+}
+
+batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
+                        const usage_batch& usage, std::span<const billing_cycle> cycles,
+                        unsigned threads) {
+  assert(!cycles.empty());
   batch_result result;
   result.rows_read = usage.rows_read();
   result.rejects = usage.rejects();
   result.duplicates = usage.duplicates();
 
-  // The subscribers to rate, in order, each with its records of the cycle.
-  std::map<std::string_view, std::vector<const usage_record*>> work;
+  // (subscriber, cycle) -> records, ordered by subscriber then cycle.
+  std::map<std::pair<std::string_view, std::size_t>, std::vector<const usage_record*>> work;
   for (const auto& [id, history] : accounts.histories())
-    if (open_during(history, cycle)) work[id];
+    for (std::size_t c = 0; c < cycles.size(); ++c)
+      if (open_during(history, cycles[c])) work[{id, c}];
   for (const usage_record& r : usage.records()) {
-    if (!cycle.contains(r.time)) {
+    // The cycles are consecutive: the last one starting at or before the record holds it.
+    auto after = std::upper_bound(cycles.begin(), cycles.end(), r.time,
+                                  [](instant t, const billing_cycle& c) { return t < c.start; });
+    if (after == cycles.begin() || !std::prev(after)->contains(r.time)) {
+      const std::string span = cycles.size() == 1 ? fmt::format("cycle {}", to_string(cycles.front().month))
+                                                  : fmt::format("cycles {}..{}", to_string(cycles.front().month),
+                                                                to_string(cycles.back().month));
       result.rejects.push_back({r.line, reject_reason::outside_cycle, std::string(r.subscriber),
                                 std::string(r.id),
-                                fmt::format("time {} is not in cycle {}",
-                                            format_rfc3339(r.time, plan.home_zone().offset_at(r.time)),
-                                            to_string(cycle.month))});
+                                fmt::format("time {} is not in {}",
+                                            format_rfc3339(r.time, plan.home_zone().offset_at(r.time)), span)});
       continue;
     }
-    work[r.subscriber].push_back(&r);
+    work[{r.subscriber, static_cast<std::size_t>(std::prev(after) - cycles.begin())}].push_back(&r);
   }
 
-  std::vector<std::pair<std::string_view, std::vector<const usage_record*>>> jobs(
-      std::make_move_iterator(work.begin()), std::make_move_iterator(work.end()));
-  // Each worker rates a subscriber and builds its bill; results land at the subscriber's
-  // index, so the output order never depends on which worker finished first.
+  std::vector<job> jobs;
+  jobs.reserve(work.size());
+  for (auto& [key, records] : work) jobs.push_back({key.first, key.second, std::move(records)});
+  // Each worker rates one subscriber's cycle and builds its bill; results land at the job's
+  // index, so the output order never depends on which worker finished first. Cycles of one
+  // subscriber are independent: everything they share is in the account history.
   std::vector<rated_cycle> rated(jobs.size());
   std::vector<std::optional<bill>> bills(jobs.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
-      const account_history* history = accounts.find(jobs[i].first);
-      rated[i] = rate_cycle(plan, history, cycle, jobs[i].second);
+      const account_history* history = accounts.find(jobs[i].subscriber);
+      const billing_cycle& cycle = cycles[jobs[i].cycle];
+      rated[i] = rate_cycle(plan, history, cycle, jobs[i].records);
       // A bill for every account open in the cycle, and for any record that was charged.
       if (history != nullptr && (open_during(*history, cycle) || !rated[i].records.empty()))
         bills[i] = make_bill(plan, rated[i]);

@@ -1,9 +1,11 @@
-// ratel/batch.hpp: rating a whole usage file for one cycle.
+// ratel/batch.hpp: rating a whole usage file for one cycle or several consecutive ones.
 //
 // Concept: the pipeline of DESIGN section 1 for many subscribers: split the records by
-// subscriber, reject those outside the cycle, rate every subscriber's cycle and build the
-// bills. Subscribers are independent, so the work is shared among `threads` workers; the
-// result is in subscriber order and identical for any thread count and any record order.
+// subscriber and cycle, reject those outside the cycles, rate every subscriber's cycles and
+// build the bills. Everything one cycle passes to the next (products held, windows used,
+// deposits' schedules) lives in the account history, so every (subscriber, cycle) is
+// rated independently and the work is shared among `threads` workers; the result is in
+// subscriber then cycle order, identical for any thread count and any record order.
 //
 // Which subscribers get a bill: every subscriber of the account log whose account was
 // open at some point in the cycle (known before the cycle's end, not closed before its
@@ -17,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "ratel/bill.hpp"
@@ -34,5 +37,11 @@ struct batch_result {
 /// Rates `usage` for `cycle`. threads >= 1.
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                         const usage_batch& usage, const billing_cycle& cycle, unsigned threads = 1);
+
+/// Rates `usage` for consecutive `cycles` (each starting where the previous one ends, at
+/// least one). Records in none of them are rejected (`outside_cycle`).
+batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
+                        const usage_batch& usage, std::span<const billing_cycle> cycles,
+                        unsigned threads = 1);
 
 }  // namespace ratel

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   rate_cmd->add_option("--catalog", rate.catalog, "tariff catalog (TOML)")->required()->check(CLI::ExistingFile);
   rate_cmd->add_option("--accounts", rate.accounts, "account log (CSV)")->required()->check(CLI::ExistingFile);
   rate_cmd->add_option("--usage", rate.usage, "usage records (CSV)")->required()->check(CLI::ExistingFile);
-  rate_cmd->add_option("--cycle", rate.cycle, "billing cycle, YYYY-MM")->required();
+  rate_cmd->add_option("--cycle", rate.cycle, "billing cycle YYYY-MM, or consecutive cycles YYYY-MM..YYYY-MM")->required();
   rate_cmd->add_option("--format", rate.format, "json, text or csv")
       ->check(CLI::IsMember({"json", "text", "csv"}))
       ->default_val("json");

@@ -11,6 +11,9 @@
 
 namespace ratel::cli {
 namespace csv = detail::csv;
+
+// A run covers at most ten years of cycles: more is almost certainly a typo.
+constexpr std::int64_t max_cycles = 120;
 namespace {
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
@@ -42,22 +45,23 @@ std::string rejects_csv(const batch_result& r) {
 }  // namespace
 
 int run_rate(const rate_options& o) {
-  if (o.cycle.find("..") != std::string::npos) {
-    std::cerr << fmt::format("ratel rate: --cycle: \"{}\": this version rates one cycle per run "
-                             "(YYYY-MM); rate each month of a range separately\n", o.cycle);
-    return 2;
-  }
-  auto month = parse_year_month(o.cycle);
-  if (!month) {
-    std::cerr << fmt::format("ratel rate: --cycle: \"{}\" is not YYYY-MM\n", o.cycle);
+  // --cycle YYYY-MM or YYYY-MM..YYYY-MM (consecutive months, both included).
+  const std::size_t dots = o.cycle.find("..");
+  auto first = parse_year_month(o.cycle.substr(0, dots));
+  auto last = dots == std::string::npos ? first : parse_year_month(o.cycle.substr(dots + 2));
+  if (!first || !last || *last < *first || (*last - *first).count() >= max_cycles) {
+    std::cerr << fmt::format("ratel rate: --cycle: \"{}\" is not YYYY-MM or YYYY-MM..YYYY-MM (first <= last, "
+                             "at most {} cycles)\n", o.cycle, max_cycles);
     return 2;
   }
   try {
     rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     usage_batch usage = usage_batch::read_file(o.usage);
-    billing_cycle cycle = calendar_month_cycle(*month, plan.home_zone());
-    batch_result result = rate_batch(plan, accounts, usage, cycle, o.threads);
+    std::vector<billing_cycle> cycles;
+    for (date::year_month m = *first; m <= *last; m += date::months(1))
+      cycles.push_back(calendar_month_cycle(m, plan.home_zone()));
+    batch_result result = rate_batch(plan, accounts, usage, cycles, o.threads);
 
     auto render_all = [&](const std::vector<bill>& bills) {
       if (o.format == "text") return bills_to_text(bills);
@@ -78,7 +82,7 @@ int run_rate(const rate_options& o) {
     if (!o.events.empty()) write_file(o.events, events_to_csv(result.bills));
     std::cerr << fmt::format(
         "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: {}\n",
-        to_string(cycle.month), result.rows_read, result.rated, result.rejects.size(),
+        o.cycle, result.rows_read, result.rated, result.rejects.size(),
         result.duplicates.size(), result.bills.size());
     if (result.rows_read != result.rated + result.rejects.size() + result.duplicates.size()) {
       std::cerr << "ratel rate: internal error: the record counts do not reconcile\n";
