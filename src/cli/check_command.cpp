@@ -75,7 +75,8 @@ std::string describe(const rule_plan& plan) {
     out += fmt::format("  {} {} \"{}\": code {}, priority {}", to_string(p.kind), p.id, p.name,
                        p.code, p.priority);
     if (p.fee_charged != fee_basis::none) out += fmt::format(", fee {} per {}", p.fee, to_string(p.fee_charged));
-    out += fmt::format(", lasts {}", to_string(p.lasts));
+    if (p.fee_charged != fee_basis::per_use && p.kind != product_kind::offer)
+      out += fmt::format(", lasts {}", to_string(p.lasts));
     if (p.stackable) out += ", stackable";
     if (!p.exclusive_group.empty()) out += fmt::format(", exclusive group {}", p.exclusive_group);
     out += fmt::format("  [line {}]\n", p.defined_at.line);
@@ -89,6 +90,31 @@ std::string describe(const rule_plan& plan) {
                          fmt::join(p.reactivation.lifts, " or "));
     if (p.addons != addon_policy::any) out += fmt::format("    accepts add-ons: {}\n", p.addons);
     if (p.lifts_throttle) out += "    lifts the throttle: its allowances are drawn only while throttled\n";
+    if (p.ends != unsubscribe_rule::immediately) out += fmt::format("    unsubscribe takes effect: {}\n", p.ends);
+    if (p.proration.fee != proration_strategy::none)
+      out += fmt::format("    fee prorated: {}, rounded to {} decimals {}\n", p.proration.fee,
+                         p.proration.fee_places, p.proration.fee_rounding);
+    if (p.proration.allowance != proration_strategy::none)
+      out += fmt::format("    allowances prorated: {}, rounded {} to whole increments\n", p.proration.allowance,
+                         p.proration.allowance_rounding);
+    if (!p.free_window.is_zero()) {
+      // Windows are stated in hours (R-VAS-03: "72 hours").
+      const std::int64_t seconds = p.free_window.value();
+      out += fmt::format("    free window: {} after the first order in a cycle\n",
+                         seconds % 3600 == 0 ? fmt::format("{} h", seconds / 3600) : p.free_window.to_string());
+    }
+    if (p.requires_confirm) out += "    trial: charged only from the customer's confirm\n";
+    if (p.deposit) {
+      out += fmt::format("    deposit {}; credits:", *p.deposit);
+      for (const credit_rule& c : p.credits) {
+        const std::string when = c.first_month == 0 ? std::string("at the deposit")
+                                 : c.first_month == c.last_month
+                                     ? fmt::format("month {}", c.first_month)
+                                     : fmt::format("months {}..{}", c.first_month, c.last_month);
+        out += fmt::format(" {}: {} deposit + {} bonus;", when, c.deposit_part, c.bonus_part);
+      }
+      out += "\n";
+    }
   }
   return out;
 }

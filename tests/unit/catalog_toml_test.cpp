@@ -432,7 +432,8 @@ per = "1 GB"
     CHECK(c.find_service(service::sms)->increment == quantity(1, dimension::messages));
     REQUIRE(c.find_service(service::mms) != nullptr);
     CHECK(c.find_service(service::mms)->increment == quantity(1, dimension::messages));
-    CHECK(c.find_service(service::vas) == nullptr);
+    REQUIRE(c.find_service(service::vas) != nullptr);  // value-added services count uses
+    CHECK(c.find_service(service::vas)->increment == quantity(1, dimension::uses));
 
     // D17: off-peak is [23:00, 07:00); everything else is peak.
     CHECK(c.default_band == "peak");
@@ -484,7 +485,7 @@ per = "1 GB"
     REQUIRE(base_rate(service::sms, area::kind::anywhere) != nullptr);
     CHECK(micros(base_rate(service::sms, area::kind::anywhere)->price_per_increment) == 100'000);
 
-    REQUIRE(c.products.size() == 3);
+    REQUIRE(c.products.size() == 7);
     {
       // D6, R-DATA-09: GPRS 20, 20.00 a cycle, 150 MB of home data, priority 500.
       const ratel::product* p = c.find_product("gprs-20");
@@ -508,6 +509,50 @@ per = "1 GB"
       // Off-peak data 0.005 per KB.
       CHECK(p->rates[1].band == "off_peak");
       CHECK(micros(p->rates[1].price_per_increment) == 5'000);
+      // D4: fee by actual days to 0.01 half-up; allowance x 12/365 x days, down to whole KB.
+      CHECK(p->proration.fee == ratel::proration_strategy::actual_days);
+      CHECK(p->proration.fee_places == 2);
+      CHECK(p->proration.fee_rounding == ratel::rounding::half_up);
+      CHECK(p->proration.allowance == ratel::proration_strategy::days_12_365);
+      CHECK(p->proration.allowance_rounding == ratel::rounding::down);
+      // D5: one of the gprs-plans group; cancellation at the next cycle start.
+      CHECK(p->exclusive_group == "gprs-plans");
+      CHECK(p->ends == ratel::unsubscribe_rule::next_cycle);
+    }
+    {
+      // Issue 4 (illustrative): GPRS 50, 50.00, 500 MB, code 2050, GPRS 20's group.
+      const ratel::product* p = c.find_product("gprs-50");
+      REQUIRE(p != nullptr);
+      CHECK(p->code == 2050);
+      CHECK(micros(p->fee) == 50'000'000);
+      CHECK(p->allowances[0].amount == quantity(500 * 1024 * 1024, dimension::bytes));
+      CHECK(p->exclusive_group == "gprs-plans");
+      CHECK(p->proration.allowance == ratel::proration_strategy::days_12_365);
+    }
+    {
+      // D15: monthly 5.00 with 72 hours free on the first order in a month; by day after.
+      const ratel::product* p = c.find_product("vas-news");
+      REQUIRE(p != nullptr);
+      CHECK(p->kind == ratel::product_kind::vas);
+      CHECK(micros(p->fee) == 5'000'000);
+      CHECK(p->free_window == quantity(72 * 3600, dimension::seconds));
+      CHECK(p->proration.fee == ratel::proration_strategy::actual_days);
+      CHECK(p->ends == ratel::unsubscribe_rule::immediately);
+    }
+    {
+      // D15: per use 2.00: its fee becomes its rate for vas records that name it.
+      const ratel::product* p = c.find_product("vas-game");
+      REQUIRE(p != nullptr);
+      CHECK(p->fee_charged == ratel::fee_basis::per_use);
+      REQUIRE(p->rates.size() == 1);
+      CHECK(p->rates[0].svc == service::vas);
+      CHECK(micros(p->rates[0].price_per_increment) == 2'000'000);
+    }
+    {
+      // R-VAS-02: a trial charged only after confirm.
+      const ratel::product* p = c.find_product("vas-music");
+      REQUIRE(p != nullptr);
+      CHECK(p->requires_confirm);
     }
     {
       // A 5.00 monthly pack of 30 MB, code 1995.
