@@ -179,7 +179,13 @@ class history_builder {
   }
 
   void refuse(const account_entry& e, std::string reason) {
-    history_.events.push_back({e.time, event_kind::refused, e.product, std::move(reason), e.where});
+    event refused;
+    refused.time = e.time;
+    refused.kind = event_kind::refused;
+    refused.product = e.product;
+    refused.reason = std::move(reason);
+    refused.from = e.where;
+    history_.events.push_back(std::move(refused));
   }
 
   account_history& history_;

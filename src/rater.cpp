@@ -255,7 +255,9 @@ class cycle_rater {
     }
     for (std::size_t p : held)
       for (const compiled_threshold& t : plan_.product_at(p).thresholds) {
-        threshold_slot slot{&t, t.level};
+        threshold_slot slot;
+        slot.rule = &t;
+        slot.level = t.level;
         if (t.counter == counter_kind::allowance_used) {
           // A share of what the product includes in this cycle, rounded up to a whole
           // increment: the reminder comes once at least that share is used.

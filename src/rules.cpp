@@ -35,7 +35,8 @@ rule_plan rule_plan::compile(catalog c) {
   for (const rate& r : cat.rates) plan.base_rates_.push_back(plan.compile_rate(r));
   sort_rates(plan.base_rates_);
   for (const product& p : cat.products) {
-    compiled_product cp{&p, {}, {}};
+    compiled_product cp;
+    cp.source = &p;
     for (const allowance& a : p.allowances)
       cp.allowances.push_back({&a, plan.band_by_name(a.band), plan.compile_area(a.where)});
     for (const rate& r : p.rates) cp.rates.push_back(plan.compile_rate(r));
