@@ -204,6 +204,22 @@ proration = { fee = "actual_days" }
     CHECK(fee_of(r, "daily", plan) == cny_of("20.00"));
   }
 
+  TEST_CASE("a deposit in the last second of a month: credit 1 then, credit 2 on the 1st") {
+    rule_plan plan = rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/unicom-2015.toml"));
+    // 2016-01-31 23:59:59 Beijing time is still January; February 2016 has 29 days.
+    const std::string log = "s1,2016-01-31T23:59:59+08:00,deposit,deposit-100,100,\n";
+    rated_cycle jan = cycle_of(plan, log, date::year(2016) / date::January);
+    REQUIRE(jan.credits.size() == 1);
+    CHECK(jan.credits[0].deposit_part == cny_of("20.00"));  // D16: 20 + 2 at once
+    CHECK(jan.credits[0].bonus_part == cny_of("2.00"));
+    rated_cycle feb = cycle_of(plan, log, date::year(2016) / date::February);
+    REQUIRE(feb.credits.size() == 1);
+    CHECK(feb.credits[0].time == at("2016-02-01T00:00:00+08:00"));  // the 1st of the next month
+    CHECK(feb.credits[0].number == 2);
+    CHECK(feb.credits[0].deposit_part == cny_of("8.00"));
+    CHECK(feb.credits[0].bonus_part == cny_of("8.00"));
+  }
+
   TEST_CASE("deposit credits stop at a close") {
     rule_plan plan = rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/unicom-2015.toml"));
     const std::string log = "s1,2015-02-10T11:00:00+08:00,deposit,deposit-100,100,\n"
