@@ -100,19 +100,31 @@ class history_builder {
                                        "domestic data pack that does not",
                                        held.id, p.id));
       }
+    if (p.pass && !e.country.empty() &&
+        std::binary_search(p.pass->not_sold_for.begin(), p.pass->not_sold_for.end(), e.country))
+      return refuse(e, fmt::format("{} is not sold for {}", p.id, e.country));
     if (!p.exclusive_group.empty()) {
-      // D5: the new product replaces the held one of its group at the next cycle start.
-      instant next_cycle = cycle_containing(e.time, plan_.home_zone()).end;
+      const instant next_cycle = cycle_containing(e.time, plan_.home_zone()).end;
       for (subscription& s : history_.subscriptions) {
         const product& held = *plan_.product_at(s.product).source;
         if (s.product == index || held.exclusive_group != p.exclusive_group) continue;
         if (!held_after(s, e.time)) continue;
+        // D12: a pass cannot be ordered while another of its group is held.
+        if (p.on_conflict == group_conflict::refuse)
+          return refuse(e, fmt::format("{} cannot be ordered while {} (exclusive group {}) is held",
+                                       p.id, held.id, p.exclusive_group));
+        // D5: the new product replaces the held one of its group at the next cycle start.
         end_at(s, next_cycle);
         start = std::max(start, next_cycle);
       }
     }
     subscription sub{index, e.time, start, std::nullopt, e.where, start, p.requires_confirm};
     if (p.lasts == validity::rest_of_cycle) sub.end = cycle_containing(start, plan_.home_zone()).end;
+    if (p.pass && p.pass->validity_days > 0) {
+      // D12: that many home-zone calendar days, starting with the day of the order.
+      const zone& home = plan_.home_zone();
+      sub.end = home.start_of_day(home.local_day(start) + date::days(p.pass->validity_days));
+    }
     if (!p.free_window.is_zero() && first_order_in_cycle(index, e.time))
       sub.charged_from = start + std::chrono::seconds(p.free_window.value());
     history_.subscriptions.push_back(sub);

@@ -118,6 +118,8 @@ std::vector<account_entry> parse_account_log(std::string_view text,
   const std::size_t product_col = header.find("product").value_or(absent);
   const std::size_t amount_col = header.find("amount").value_or(absent);
   const std::size_t note_col = header.find("note").value_or(absent);
+  // An extension of DESIGN 4.2: the country a roaming pass is ordered for (D12).
+  const std::size_t country_col = header.find("country").value_or(absent);
 
   std::vector<account_entry> entries;
   std::vector<csv::field> fields;
@@ -197,6 +199,12 @@ std::vector<account_entry> parse_account_log(std::string_view text,
                              e.amount));
 
     e.note = value(note_col);
+    e.country = value(country_col);
+    if (!e.country.empty() &&
+        (e.country.size() != 2 || !std::all_of(e.country.begin(), e.country.end(),
+                                               [](char c) { return c >= 'A' && c <= 'Z'; })))
+      throw fail(country_col, "country",
+                 fmt::format("{} is not an ISO 3166-1 alpha-2 code (two upper-case letters)", e.country));
     entries.push_back(std::move(e));
   }
   return entries;

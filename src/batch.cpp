@@ -46,6 +46,11 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
 
   // (subscriber, cycle) -> records, ordered by subscriber then cycle.
   std::map<std::pair<std::string_view, std::size_t>, std::vector<const usage_record*>> work;
+  // Every record of each subscriber, of any cycle: pass days and validities can straddle a
+  // cycle boundary, and the cycle a pass charge belongs to needs to know about use on both
+  // sides of it (rate_cycle's context).
+  std::map<std::string_view, std::vector<const usage_record*>> everything;
+  for (const usage_record& r : usage.records()) everything[r.subscriber].push_back(&r);
   for (const auto& [id, history] : accounts.histories())
     for (std::size_t c = 0; c < cycles.size(); ++c)
       if (open_during(history, cycles[c])) work[{id, c}];
@@ -79,7 +84,9 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       const account_history* history = accounts.find(jobs[i].subscriber);
       const billing_cycle& cycle = cycles[jobs[i].cycle];
-      rated[i] = rate_cycle(plan, history, cycle, jobs[i].records);
+      const auto all = everything.find(jobs[i].subscriber);
+      rated[i] = rate_cycle(plan, history, cycle, jobs[i].records,
+                            all == everything.end() ? std::span<const usage_record* const>{} : all->second);
       // A bill for every account open in the cycle, and for any record that was charged.
       if (history != nullptr && (open_during(*history, cycle) || !rated[i].records.empty()))
         bills[i] = make_bill(plan, rated[i]);

@@ -21,6 +21,7 @@ std::string_view to_string(line_kind k) noexcept {
     case line_kind::allowance: return "allowance";
     case line_kind::usage: return "usage";
     case line_kind::credit: return "credit";
+    case line_kind::pass: return "pass";
   }
   return "?";
 }
@@ -149,6 +150,60 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     b.lines.push_back(std::move(line));
   }
 
+  // Usage a pass covers: nothing beyond the pass charges, shown so the use is visible.
+  std::map<std::tuple<service, bool, std::string, std::string>, quantity> covered;
+  for (const rated_record& r : rated.records)
+    for (const charge_part& part : rated.parts_of(r)) {
+      if (part.from != charge_part::source::pass) continue;
+      auto key = std::tuple(r.record->svc, r.country != plan.home_country(), plan.country_code(r.country),
+                            plan.product_at(*part.rate_owner).source->id);
+      auto [it, fresh] = covered.try_emplace(key, part.amount);
+      if (!fresh) it->second = it->second + part.amount;
+    }
+  for (const auto& [key, used] : covered) {
+    const auto& [svc, roaming, country, product_id] = key;
+    bill_line line;
+    line.product = product_id;
+    line.kind = line_kind::usage;
+    line.svc = svc;
+    line.country = country;
+    line.used = used;
+    line.description = fmt::format("{} in {} covered by {}: {}", svc, country, cat.find_product(product_id)->name, used);
+    line.amount = money::zero(unit);
+    b.lines.push_back(std::move(line));
+  }
+
+  // Pass charges (D10-D12), in the order of their day or validity.
+  std::vector<const pass_charge_due*> passes;
+  for (const pass_charge_due& p : rated.passes) passes.push_back(&p);
+  std::stable_sort(passes.begin(), passes.end(), [](const pass_charge_due* a, const pass_charge_due* b) {
+    return a->starts < b->starts;
+  });
+  for (const pass_charge_due* c : passes) {
+    const product& p = *plan.product_at(c->product).source;
+    const std::string country = plan.country_code(c->country);
+    const std::string day = to_string(c->day);
+    bill_line line;
+    line.product = p.id;
+    line.kind = line_kind::pass;
+    line.country = p.pass->charge == pass_charge::per_day ? std::string() : country;
+    switch (p.pass->charge) {
+      case pass_charge::per_day:
+        line.description = fmt::format("{}: {} ({} day) with use", p.name, day, c->visited_day ? "local" : cat.home_zone);
+        break;
+      case pass_charge::per_country_day:
+        line.description = fmt::format("{}: {} {} (local day) with use", p.name, country, day);
+        break;
+      case pass_charge::per_country:
+        line.description = fmt::format("{}: {} with use in the {} days from {}", p.name, country,
+                                       p.pass->validity_days, day);
+        break;
+    }
+    line.amount = round_line(c->price);
+    line.records = c->records;
+    b.lines.push_back(std::move(line));
+  }
+
   // Credits of offers (D16): the returned deposit and the bonus as separate lines.
   for (const credit_due& c : rated.credits) {
     const product& p = *plan.product_at(c.product).source;
@@ -197,6 +252,7 @@ ordered_json to_json_value(const bill& b) {
     if (l.used) line["quantity"] = l.used->to_string();
     if (l.size) line["allowance"] = l.size->to_string();
     if (!l.rate.empty()) line["rate"] = l.rate;
+    if (!l.records.empty()) line["records"] = l.records;
     lines.push_back(std::move(line));
   }
   j["lines"] = std::move(lines);

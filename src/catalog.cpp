@@ -33,8 +33,24 @@ std::string_view to_string(product_kind k) noexcept {
     case product_kind::pack: return "pack";
     case product_kind::vas: return "vas";
     case product_kind::offer: return "offer";
+    case product_kind::pass: return "pass";
   }
   return "?";
+}
+
+std::string_view to_string(day_zone z) noexcept { return z == day_zone::home ? "home" : "visited"; }
+
+std::string_view to_string(pass_charge c) noexcept {
+  switch (c) {
+    case pass_charge::per_day: return "per_day";
+    case pass_charge::per_country_day: return "per_country_day";
+    case pass_charge::per_country: return "per_country";
+  }
+  return "?";
+}
+
+std::string_view to_string(group_conflict g) noexcept {
+  return g == group_conflict::refuse ? "refuse" : "replace_next_cycle";
 }
 
 std::string_view to_string(unsubscribe_rule u) noexcept {

@@ -194,10 +194,12 @@ constexpr std::array<std::string_view, 12> threshold_fields{
     "name", "counter", "service", "where", "peer", "scope", "at", "compare", "action", "message",
     "limit_kbps", "rate"};
 constexpr std::array<std::string_view, 4> allowance_fields{"service", "quantity", "band", "where"};
-constexpr std::array<std::string_view, 22> product_fields{
+constexpr std::array<std::string_view, 23> product_fields{
     "id", "name", "kind", "code", "priority", "fee", "validity", "stackable", "exclusive_group",
     "allowances", "rates", "thresholds", "reactivation", "addons", "lifts_throttle",
-    "unsubscribe", "proration", "free_window", "requires_confirm", "deposit", "credits"};
+    "unsubscribe", "proration", "free_window", "requires_confirm", "deposit", "credits",
+    "on_group_conflict", "pass"};
+constexpr std::array<std::string_view, 2> pass_price_fields{"where", "price"};
 
 class catalog_builder {
  public:
@@ -605,9 +607,10 @@ class catalog_builder {
     else if (kind == "pack") p.kind = product_kind::pack;
     else if (kind == "vas") p.kind = product_kind::vas;
     else if (kind == "offer") p.kind = product_kind::offer;
+    else if (kind == "pass") p.kind = product_kind::pass;
     else
       loader_.fail(r.require("kind"), r.field("kind"),
-                   fmt::format("\"{}\" is not plan, pack, vas or offer", kind));
+                   fmt::format("\"{}\" is not plan, pack, vas, offer or pass", kind));
     p.code = r.required_integer("code");
     p.priority = r.required_integer("priority");
     if (p.code < 0) loader_.fail(r.require("code"), r.field("code"), "must not be negative");
@@ -653,6 +656,14 @@ class catalog_builder {
       loader_.fail(r.require("stackable"), r.field("stackable"),
                    "only one-off products (validity rest_of_cycle) can stack");
     p.exclusive_group = r.optional_string("exclusive_group");
+    const std::string conflict = r.optional_string("on_group_conflict", "replace_next_cycle");
+    if (conflict == "replace_next_cycle") p.on_conflict = group_conflict::replace_next_cycle;
+    else if (conflict == "refuse") p.on_conflict = group_conflict::refuse;
+    else
+      loader_.fail(r.require("on_group_conflict"), r.field("on_group_conflict"),
+                   fmt::format("\"{}\" is not replace_next_cycle or refuse", conflict));
+    if (r.find("on_group_conflict") != nullptr && p.exclusive_group.empty())
+      loader_.fail(r.require("on_group_conflict"), r.field("on_group_conflict"), "needs an exclusive_group");
     if (const toml::array* list = r.optional_array("allowances"))
       for_each_table(loader_, *list, r.field("allowances"), allowance_fields,
                      [&](table_reader& a) { p.allowances.push_back(read_allowance(a)); });
@@ -746,6 +757,82 @@ class catalog_builder {
       loader_.fail(r.require("requires_confirm"), r.field("requires_confirm"),
                    "a trial needs a fee per cycle to hold back until `confirm`");
     read_offer(r, p);
+    read_pass(r, p);
+  }
+
+  void read_pass(table_reader& r, product& p) {
+    const toml::table* t = r.optional_table("pass");
+    if (p.kind != product_kind::pass) {
+      if (t != nullptr) loader_.fail(*t, r.field("pass"), "only a product of kind pass has a `pass`");
+      return;
+    }
+    if (t == nullptr) r.require("pass");
+    table_reader pr(loader_, *t, r.field("pass"),
+                    {"service", "where", "days", "charge", "price", "prices", "validity_days", "not_sold_for"});
+    pass_rule pass;
+    pass.svc = read_service(pr).svc;
+    pass.covers = read_area(pr);
+    const std::string days = pr.optional_string("days", "home");
+    if (days == "home") pass.days = day_zone::home;
+    else if (days == "visited") pass.days = day_zone::visited;
+    else loader_.fail(pr.require("days"), pr.field("days"), fmt::format("\"{}\" is not home or visited", days));
+    const std::string charge = pr.required_string("charge");
+    if (charge == "per_day") pass.charge = pass_charge::per_day;
+    else if (charge == "per_country_day") pass.charge = pass_charge::per_country_day;
+    else if (charge == "per_country") pass.charge = pass_charge::per_country;
+    else
+      loader_.fail(pr.require("charge"), pr.field("charge"),
+                   fmt::format("\"{}\" is not per_day, per_country_day or per_country", charge));
+    if (const toml::node* price = pr.find("price")) {
+      if (pr.find("prices") != nullptr)
+        loader_.fail(*pr.find("prices"), pr.field("prices"), "give `price` or `prices`, not both");
+      pass.prices.push_back({area{}, pr.money_of(*price, "price", result_.money_unit), loader_.at(*price)});
+    } else if (const toml::array* prices = pr.optional_array("prices")) {
+      for_each_table(loader_, *prices, pr.field("prices"), pass_price_fields, [&](table_reader& x) {
+        pass.prices.push_back({read_area(x), x.money_of(x.require("price"), "price", result_.money_unit), x.position()});
+      });
+    } else {
+      pr.require("price");
+    }
+    for (const pass_price& price : pass.prices)
+      if (price.price.is_negative()) loader_.fail(price.defined_at, pr.field("price"), "a price cannot be negative");
+    // Every country the pass covers must have a price: the last entry must cover the rest.
+    const area& last = pass.prices.back().where;
+    if (last.scope != area::kind::anywhere && !(last.scope == pass.covers.scope && last.countries == pass.covers.countries))
+      for (const std::string& code : covered_codes(pass.covers))
+        if (std::none_of(pass.prices.begin(), pass.prices.end(), [&](const pass_price& x) { return area_has(x.where, code); }))
+          loader_.fail(pass.prices.back().defined_at, pr.field("prices"),
+                       fmt::format("no price for {}, which the pass covers", code));
+    if (const toml::node* v = pr.find("validity_days")) {
+      pass.validity_days = pr.integer_of(*v, "validity_days");
+      if (pass.validity_days < 1 || pass.validity_days > 366)
+        loader_.fail(*v, pr.field("validity_days"), "must be 1..366 days");
+    }
+    if (const toml::array* list = pr.optional_array("not_sold_for"))
+      pass.not_sold_for = read_country_list(*list, pr.field("not_sold_for"));
+    if (p.fee_charged != fee_basis::none)
+      loader_.fail(r.require("fee"), r.field("fee"), "a pass charges by its `pass` prices, not a fee");
+    p.pass = std::move(pass);
+  }
+
+  // The country codes an area covers (listed countries and home).
+  std::vector<std::string> covered_codes(const area& a) const {
+    std::vector<std::string> all{result_.home_country};
+    for (const country& c : result_.countries) all.push_back(c.code);
+    std::vector<std::string> out;
+    for (const std::string& code : all)
+      if (area_has(a, code)) out.push_back(code);
+    return out;
+  }
+
+  bool area_has(const area& a, const std::string& code) const {
+    switch (a.scope) {
+      case area::kind::anywhere: return true;
+      case area::kind::home: return code == result_.home_country;
+      case area::kind::roaming: return code != result_.home_country;
+      case area::kind::countries: return std::binary_search(a.countries.begin(), a.countries.end(), code);
+    }
+    return false;
   }
 
   proration_strategy read_strategy(table_reader& r, std::string_view key) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <tuple>
 #include <cassert>
 #include <unordered_set>
 
@@ -47,11 +49,13 @@ struct service_state {
   bool boosting = false;  // the last part drew from an accelerator pack
 };
 
-// Where the next segment of a record comes from: a bucket to draw, or a rate to charge.
+// Where the next segment of a record comes from: a bucket to draw, a rate to charge, or a
+// pass that covers it.
 struct source {
   std::optional<std::size_t> bucket;
   const compiled_rate* rate = nullptr;
-  std::optional<std::size_t> owner;  // the rate's product; nullopt: the base tariff
+  std::optional<std::size_t> owner;  // the rate's or the pass's product; nullopt: base tariff
+  std::optional<std::size_t> pass;   // the covering pass's subscription
 };
 
 class cycle_rater {
@@ -103,7 +107,8 @@ class cycle_rater {
     // Without a rate now, the record must fit in the allowances it can draw now: nothing
     // later in the record can take allowance away, and a cut-off or rate change brings
     // its own rate. So a record that cannot be rated is known before anything changes.
-    if (rate_for(r, band, *country).rate == nullptr && drawable_units(r, band, *country) < units)
+    if (!covering_pass(r, *country) && rate_for(r, band, *country).rate == nullptr &&
+        drawable_units(r, band, *country) < units)
       return reject_record(r, reject_reason::no_rate,
                            fmt::format("{} of {} in band {} in {} is not covered by an allowance "
                                        "and no rate applies",
@@ -137,6 +142,36 @@ class cycle_rater {
     }
     rated.part_count = static_cast<std::uint32_t>(out_.parts.size() - rated.first_part);
     out_.records.push_back(rated);
+  }
+
+  // D10-D12: each (pass, day or validity, country) with covered use is charged once, in the
+  // cycle holding the start of that day or validity. `context` holds the subscriber's
+  // records of every cycle the caller has, in (time, id) order.
+  void charge_passes(std::span<const usage_record* const> context) {
+    if (history_ == nullptr || pass_order_.empty()) return;
+    std::map<std::tuple<std::size_t, std::int64_t, country_id>, std::size_t> charged;  // -> passes index
+    for (const usage_record* r : context) {
+      if (r->quantity == 0) continue;  // nothing used
+      if (history_->closed && r->time >= *history_->closed) continue;
+      const auto country = plan_.country_of(r->country);
+      if (!country) continue;
+      const auto i = covering_pass(*r, *country);
+      if (!i) continue;
+      const subscription& s = history_->subscriptions[*i];
+      const compiled_pass& pass = *plan_.product_at(s.product).pass;
+      const zone& days = day_zone_of(pass, *country);
+      date::local_days day = days.local_day(r->time);
+      if (pass.source->charge == pass_charge::per_country) day = days.local_day(s.start);
+      const country_id per_country = pass.source->charge == pass_charge::per_day ? country_id{0} : *country;
+      const instant starts = days.start_of_day(std::max(day, days.local_day(s.start)));
+      if (!out_.cycle.contains(starts)) continue;
+      const auto key = std::tuple(*i, static_cast<std::int64_t>(day.time_since_epoch().count()), per_country);
+      auto [it, fresh] = charged.try_emplace(key, out_.passes.size());
+      if (fresh)
+        out_.passes.push_back({s.product, *i, day, pass.source->days == day_zone::visited, *country, starts,
+                               pass.price_for(*country), {}});
+      out_.passes[it->second].records.emplace_back(r->id);
+    }
   }
 
   rated_cycle finish() && {
@@ -198,6 +233,12 @@ class cycle_rater {
       by_draw_order_.push_back(i);
     }
     collect_credits();
+    // Passes are looked up for records of any cycle (see charge_passes), so all of them.
+    for (std::size_t i = 0; i < subs.size(); ++i)
+      if (plan_.product_at(subs[i].product).pass && non_empty(subs[i])) pass_order_.push_back(i);
+    std::sort(pass_order_.begin(), pass_order_.end(), [&](std::size_t a, std::size_t b) {
+      return drawn_before(plan_, subs[a], a, subs[b], b);
+    });
     std::sort(by_draw_order_.begin(), by_draw_order_.end(), [&](std::size_t a, std::size_t b) {
       return drawn_before(plan_, subs[a], a, subs[b], b);
     });
@@ -242,6 +283,24 @@ class cycle_rater {
         out_.credits.push_back(c);
       }
     }
+  }
+
+  // The subscription of the pass that covers record r, if one does: its service, in its
+  // countries, from the start of the day (in its day zone) it was ordered on until it ends.
+  std::optional<std::size_t> covering_pass(const usage_record& r, country_id country) const {
+    for (std::size_t i : pass_order_) {
+      const subscription& s = history_->subscriptions[i];
+      const compiled_pass& pass = *plan_.product_at(s.product).pass;
+      if (pass.source->svc != r.svc || !pass.covers.test(country)) continue;
+      if (s.end && r.time >= *s.end) continue;
+      const zone& days = day_zone_of(pass, country);
+      if (r.time >= days.start_of_day(days.local_day(s.start))) return i;
+    }
+    return std::nullopt;
+  }
+
+  const zone& day_zone_of(const compiled_pass& pass, country_id country) const {
+    return pass.source->days == day_zone::home ? plan_.home_zone() : plan_.zone_of(country);
   }
 
   bool lifts_throttle(const bucket& k) const { return plan_.product_at(k.product).source->lifts_throttle; }
@@ -316,6 +375,8 @@ class cycle_rater {
   }
 
   source choose_source(const usage_record& r, band_id band, country_id country) const {
+    if (const auto pass = covering_pass(r, country))
+      return {std::nullopt, nullptr, history_->subscriptions[*pass].product, pass};
     for (std::size_t b : bucket_order_)
       if (drawable(out_.buckets[b], r, band, country)) return {b, nullptr, std::nullopt};
     source s = rate_for(r, band, country);
@@ -381,6 +442,10 @@ class cycle_rater {
   void emit_part(const usage_record& r, const source& from, std::int64_t units, const quantity& increment) {
     const quantity amount = times(units, increment);
     const money zero = money::zero(plan_.source().money_unit);
+    if (from.pass) {
+      out_.parts.push_back({charge_part::source::pass, 0, nullptr, from.owner, amount, units, zero, zero, false});
+      return;
+    }
     if (from.bucket) {
       bucket& k = out_.buckets[*from.bucket];
       k.remaining = k.remaining - amount;
@@ -568,6 +633,7 @@ class cycle_rater {
   rated_cycle out_;
   std::vector<std::size_t> bucket_order_;   // bucket indices, accelerators first, then D13
   std::vector<std::size_t> by_draw_order_;  // subscription indices in D13 order
+  std::vector<std::size_t> pass_order_;     // subscriptions of passes (any cycle), D13 order
   std::vector<threshold_slot> slots_;
   bool counts_peers_ = false;  // some slot counts distinct numbers: only then read peers
   std::array<service_state, all_services.size()> services_{};
@@ -577,16 +643,25 @@ class cycle_rater {
 }  // namespace
 
 rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
-                       const billing_cycle& cycle, std::span<const usage_record* const> records) {
-  std::vector<const usage_record*> ordered(records.begin(), records.end());
-  std::sort(ordered.begin(), ordered.end(), [](const usage_record* a, const usage_record* b) {
+                       const billing_cycle& cycle, std::span<const usage_record* const> records,
+                       std::span<const usage_record* const> context) {
+  auto by_time_and_id = [](const usage_record* a, const usage_record* b) {
     if (a->time != b->time) return a->time < b->time;
     return a->id < b->id;
-  });
+  };
+  std::vector<const usage_record*> ordered(records.begin(), records.end());
+  std::sort(ordered.begin(), ordered.end(), by_time_and_id);
   cycle_rater rater(plan, history, cycle);
   for (const usage_record* r : ordered) {
     assert(cycle.contains(r->time));
     rater.rate(*r);
+  }
+  if (context.empty()) {
+    rater.charge_passes(ordered);
+  } else {
+    std::vector<const usage_record*> all(context.begin(), context.end());
+    std::sort(all.begin(), all.end(), by_time_and_id);
+    rater.charge_passes(all);
   }
   rated_cycle out = std::move(rater).finish();
   if (out.subscriber.empty() && !ordered.empty()) out.subscriber = std::string(ordered.front()->subscriber);

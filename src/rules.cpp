@@ -12,7 +12,14 @@ rule_plan rule_plan::compile(catalog c) {
   plan.home_zone_ = zone::locate(cat.home_zone);
   plan.home_country_ = *country_index(cat.home_country);
   plan.listed_.set(plan.home_country_);
-  for (const country& k : cat.countries) plan.listed_.set(*country_index(k.code));
+  plan.zones_.push_back(plan.home_zone_);
+  for (const country& k : cat.countries) {
+    const country_id id = *country_index(k.code);
+    plan.listed_.set(id);
+    if (id == plan.home_country_) continue;  // the home country's days are the home zone's
+    plan.zone_index_[id] = static_cast<std::uint16_t>(plan.zones_.size());
+    plan.zones_.push_back(zone::locate(k.zone));
+  }
 
   plan.band_names_.push_back(cat.default_band);
   for (const time_band& b : cat.bands) {
@@ -41,6 +48,13 @@ rule_plan rule_plan::compile(catalog c) {
       cp.allowances.push_back({&a, plan.band_by_name(a.band), plan.compile_area(a.where)});
     for (const rate& r : p.rates) cp.rates.push_back(plan.compile_rate(r));
     sort_rates(cp.rates);
+    if (p.pass) {
+      compiled_pass pass;
+      pass.source = &*p.pass;
+      pass.covers = plan.compile_area(p.pass->covers);
+      for (const pass_price& price : p.pass->prices) pass.prices.emplace_back(plan.compile_area(price.where), price.price);
+      cp.pass = std::move(pass);
+    }
     for (const threshold& t : p.thresholds)
       cp.thresholds.push_back(plan.compile_threshold(t, plan.products_.size()));
     const country_set home = plan.compile_area(area{area::kind::home, {}, {}});
@@ -131,6 +145,18 @@ band_id rule_plan::band_at(instant t) const {
 }
 
 std::string_view rule_plan::band_name(band_id b) const { return band_names_.at(b); }
+
+const zone& rule_plan::zone_of(country_id c) const {
+  assert(listed_.test(c));
+  return zones_[zone_index_[c]];
+}
+
+const money& compiled_pass::price_for(country_id c) const {
+  for (const auto& [countries, price] : prices)
+    if (countries.test(c)) return price;
+  assert(false && "the loader checks that every covered country has a price");
+  return prices.back().second;
+}
 
 std::optional<country_id> rule_plan::country_of(std::string_view code) const noexcept {
   if (code.empty()) return home_country_;

@@ -485,4 +485,10 @@ std::optional<minutes> parse_time_of_day(std::string_view text) noexcept {
   return hours{hour} + minutes{minute};
 }
 
+std::string to_string(date::local_days day) {
+  const date::year_month_day ymd{day};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
 }  // namespace ratel

@@ -2,7 +2,8 @@
 //
 // Concept: one line per thing that happened to an account (joined, subscribed, paid a
 // deposit, closed ...), header `subscriber,time,action,product,amount,note`, columns by
-// name in any order. Reading checks the shape of every line; what the actions mean is
+// name in any order. ratel also reads an optional `country` column: the country a roaming
+// pass is ordered for (D12: some passes are not sold for some countries). Reading checks the shape of every line; what the actions mean is
 // decided when the log is folded into per-subscriber histories (account.hpp), because
 // that needs the catalog.
 //
@@ -52,6 +53,9 @@ struct account_entry {
   std::string product;  ///< required for subscribe, subscribe_next_cycle, unsubscribe, confirm, deposit
   std::string amount;   ///< decimal text as written ("100", "100.00"); required for deposit and redeem_points
   std::string note;
+  /// Optional column (an extension of DESIGN 4.2): the country a roaming pass is ordered for,
+  /// ISO 3166-1 alpha-2; empty when not given.
+  std::string country;
   source_position where;  ///< file and line of this entry (column 1)
   std::uint32_t product_column = 0;  ///< 1-based column of the product field (0: no such column)
 };

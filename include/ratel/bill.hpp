@@ -4,7 +4,9 @@
 // a fee line per recurring product (saying the days charged when prorated), a pack line
 // per one-off order, an allowance line per allowance showing what was drawn (amount 0.00),
 // a usage line per (service, country, band, rate) with the quantity charged and the
-// amount, and credit lines (negative) for offers' returned deposits and bonuses. Each line's amount is the exact
+// amount (usage a pass covers: 0.00, naming the pass), a pass line per chargeable pass day
+// or validity naming the day and the country and the records that made it chargeable, and
+// credit lines (negative) for offers' returned deposits and bonuses. Each line's amount is the exact
 // sum of its charges rounded once by the catalog's line rounding (D2: 0.01 half-up); the
 // total is the sum of the rounded lines. Writers: JSON (DESIGN 4.3; amounts are strings),
 // text for people, CSV for spreadsheets. Line order is fixed (kind, then product or
@@ -29,6 +31,7 @@ enum class line_kind : std::uint8_t {
   allowance,  ///< what was drawn from an included allowance (amount 0.00)
   usage,      ///< usage charged at a rate
   credit,     ///< a credit of an offer: returned deposit or bonus (negative amount)
+  pass,       ///< a roaming pass charge: one day, (country, day) or validity with use
 };
 std::string_view to_string(line_kind k) noexcept;
 
@@ -44,6 +47,7 @@ struct bill_line {
   std::optional<quantity> used; ///< usage: quantity charged; allowance: quantity drawn
   std::optional<quantity> size; ///< allowance lines: the allowance's total
   std::string rate;             ///< usage lines: "0.01 per 1 KB"
+  std::vector<std::string> records;  ///< pass lines: the records that made it chargeable
 };
 
 /// An event as the bill shows it: its time printed in the home zone.

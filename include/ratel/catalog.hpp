@@ -154,6 +154,7 @@ enum class product_kind : std::uint8_t {
   pack,   ///< a data (or other) pack beside a plan
   vas,    ///< a value-added service: per use, or monthly (D15)
   offer,  ///< a deposit-and-bonus offer (D16)
+  pass,   ///< a roaming pass (D10, D11, D12)
 };
 std::string_view to_string(product_kind k) noexcept;
 
@@ -212,7 +213,49 @@ struct credit_rule {
   source_position defined_at;
 };
 
-/// Something a subscriber can hold: a plan, a pack, a value-added service or an offer.
+/// Whose calendar a pass's days follow (D10: Beijing days; D11: the visited country's).
+enum class day_zone : std::uint8_t { home, visited };
+std::string_view to_string(day_zone z) noexcept;
+
+/// What a pass charges its price for (D10, D11, D12).
+enum class pass_charge : std::uint8_t {
+  per_day,          ///< each day (in its day zone) with covered use
+  per_country_day,  ///< each (country, local day) with covered use
+  per_country,      ///< once per country with covered use in the validity
+};
+std::string_view to_string(pass_charge c) noexcept;
+
+/// A price of a pass for the countries of `where` (the first that covers a country applies).
+struct pass_price {
+  area where;
+  money price;
+  source_position defined_at;
+};
+
+/// A roaming pass: records of `svc` in its countries are covered (free beyond the pass's
+/// own charge) from the start of the day (in its day zone) the pass was ordered on, until
+/// it ends.
+struct pass_rule {
+  service svc = service::data;
+  area covers;
+  day_zone days = day_zone::home;
+  pass_charge charge = pass_charge::per_day;
+  std::vector<pass_price> prices;
+  /// 0: until unsubscribed; n: the pass ends by itself after n days (home-zone calendar
+  /// days, starting with the day of the order, D12).
+  std::int64_t validity_days = 0;
+  std::vector<std::string> not_sold_for;  ///< an order for one of these is refused (D12)
+};
+
+/// What happens when a product is ordered while another of its exclusive group is held.
+enum class group_conflict : std::uint8_t {
+  replace_next_cycle,  ///< D5: the held one ends at cycle end, the new one starts then
+  refuse,              ///< D12, R-ROAM-11: the order is refused
+};
+std::string_view to_string(group_conflict g) noexcept;
+
+/// Something a subscriber can hold: a plan, a pack, a value-added service, an offer or a
+/// pass.
 struct product {
   std::string id;
   std::string name;
@@ -230,6 +273,8 @@ struct product {
   /// Products of one group exclude each other (D5: a new one replaces the old at the next
   /// cycle start). Empty: none.
   std::string exclusive_group;
+  group_conflict on_conflict = group_conflict::replace_next_cycle;
+  std::optional<pass_rule> pass;
   std::vector<allowance> allowances;
   std::vector<rate> rates;
   std::vector<threshold> thresholds;

@@ -19,6 +19,8 @@
 //       are drawn in D13 order: higher priority first, then smaller product code, then
 //       earlier start (an accelerator pack's allowance only while the service is
 //       throttled, and then first);
+//     - a record a pass covers (its service, in its countries, from the start of the day
+//       it was ordered on until it ends) is covered whole: nothing beyond the pass charge;
 //     - the rest is charged at the rate chosen as rules.hpp describes, unless a cut-off or
 //       rate change in force names another rate (after a cut-off, no allowance is drawn);
 //     - a part a cap covers is charged 0; the part that reaches the cap is charged up to it.
@@ -77,9 +79,22 @@ struct credit_due {
   std::int64_t count = 0;   ///< credits in the schedule
 };
 
-/// One piece of a rated record: drawn from a bucket, or charged at a rate.
+/// A pass charge due in the cycle (D10, D11, D12): one day, (country, day) or validity
+/// with covered use, with the records that made it chargeable.
+struct pass_charge_due {
+  std::size_t product = 0;
+  std::size_t subscription = 0;
+  date::local_days day;     ///< the day charged, or the first day of the validity
+  bool visited_day = false; ///< `day` is the visited country's local day, not the home one
+  country_id country = 0;   ///< the country of the first covered record
+  instant starts;           ///< the start of that day or validity: it picks the cycle
+  money price;
+  std::vector<std::string> records;  ///< ids of the covered records, in (time, id) order
+};
+
+/// One piece of a rated record: drawn from a bucket, charged at a rate, or covered by a pass.
 struct charge_part {
-  enum class source : std::uint8_t { allowance, rate };
+  enum class source : std::uint8_t { allowance, rate, pass };
   source from = source::rate;
   std::size_t bucket = 0;                 ///< for source::allowance
   const compiled_rate* rate = nullptr;    ///< for source::rate
@@ -106,6 +121,7 @@ struct rated_cycle {
   billing_cycle cycle;
   std::vector<fee_due> fees;
   std::vector<credit_due> credits;
+  std::vector<pass_charge_due> passes;
   std::vector<bucket> buckets;
   std::vector<rated_record> records;  ///< in (time, id) order
   std::vector<charge_part> parts;
@@ -120,7 +136,13 @@ struct rated_cycle {
 /// Rates one subscriber's cycle. `records` are that subscriber's records whose time lies in
 /// the cycle, in any order; `history` may be null for a subscriber the account log does
 /// not know (every record is then rejected as unknown_subscriber).
+///
+/// A pass charge belongs to the cycle holding the start of its day or validity, which may
+/// have use on either side of a cycle boundary (a visited country's day, a 3-day pass):
+/// `context` is every record of the subscriber the caller has, of any cycle (empty: only
+/// `records`), and decides which days and validities had use.
 rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
-                       const billing_cycle& cycle, std::span<const usage_record* const> records);
+                       const billing_cycle& cycle, std::span<const usage_record* const> records,
+                       std::span<const usage_record* const> context = {});
 
 }  // namespace ratel

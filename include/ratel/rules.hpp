@@ -82,6 +82,14 @@ struct compiled_allowance {
   country_set covers;
 };
 
+/// A pass ready to apply: the countries it covers and its price for each.
+struct compiled_pass {
+  const pass_rule* source = nullptr;
+  country_set covers;
+  std::vector<std::pair<country_set, money>> prices;  ///< the first that holds a country
+  const money& price_for(country_id c) const;
+};
+
 struct compiled_product {
   const product* source = nullptr;
   std::vector<compiled_allowance> allowances;
@@ -89,6 +97,7 @@ struct compiled_product {
   std::vector<compiled_threshold> thresholds;
   /// Has an allowance of data at home: a "domestic data pack" for addon policies (D8).
   bool has_domestic_data = false;
+  std::optional<compiled_pass> pass;
 };
 
 class rule_plan {
@@ -106,6 +115,9 @@ class rule_plan {
   /// Band of the home-zone time of day of t (D17: a record belongs to its start's band).
   band_id band_at(instant t) const;
   std::string_view band_name(band_id b) const;
+
+  /// The zone of a country's local days (the home zone for home). `c` must be listed.
+  const zone& zone_of(country_id c) const;
 
   /// The country of a record: empty means home; nullopt if the catalog does not list it.
   std::optional<country_id> country_of(std::string_view code) const noexcept;
@@ -143,6 +155,8 @@ class rule_plan {
   zone home_zone_ = zone::locate("UTC");
   country_id home_country_ = 0;
   country_set listed_;  // home and every [countries] entry
+  std::vector<zone> zones_;                              // [0] home, then each country's
+  std::array<std::uint16_t, country_id_count> zone_index_{};  // country -> zones_
   std::array<band_id, 24 * 60> band_by_minute_{};
   std::vector<std::string_view> band_names_;
   std::array<std::optional<quantity>, all_services.size()> increments_{};

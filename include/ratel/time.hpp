@@ -123,6 +123,8 @@ billing_cycle cycle_containing(instant t, const zone& z);
 std::optional<date::year_month> parse_year_month(std::string_view text) noexcept;
 /// July 2012 -> "2012-07".
 std::string to_string(date::year_month ym);
+/// A local day -> "2012-08-01".
+std::string to_string(date::local_days day);
 
 /// "23:00" -> 23h; "07:30" -> 7h30m; nullopt unless HH:MM with HH 00..24 (24:00 only as
 /// itself, meaning the end of the day).

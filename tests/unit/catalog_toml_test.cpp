@@ -1563,7 +1563,7 @@ kind = "bundle"
 code = 1
 priority = 1
 )",
-          {7, 8, "products[0].kind", "\"bundle\" is not plan, pack, vas or offer"});
+          {7, 8, "products[0].kind", "\"bundle\" is not plan, pack, vas, offer or pass"});
     }
     SUBCASE("negative code") {
       check_error(
