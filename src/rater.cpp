@@ -145,7 +145,7 @@ class cycle_rater {
   }
 
   // D10-D12: each (pass, day or validity, country) with covered use is charged once, in the
-  // cycle holding the start of that day or validity. `context` holds the subscriber's
+  // cycle holding that day's date (or the validity's first date). `context` holds the subscriber's
   // records of every cycle the caller has, in (time, id) order.
   void charge_passes(std::span<const usage_record* const> context) {
     if (history_ == nullptr || pass_order_.empty()) return;
@@ -163,7 +163,9 @@ class cycle_rater {
       date::local_days day = days.local_day(r->time);
       if (pass.source->charge == pass_charge::per_country) day = days.local_day(s.start);
       const country_id per_country = pass.source->charge == pass_charge::per_day ? country_id{0} : *country;
-      const instant starts = days.start_of_day(std::max(day, days.local_day(s.start)));
+      // The cycle of the calendar date charged (home zone): "1 July (Tokyo)" is on July's
+      // bill, though the Tokyo day starts at 23:00 Beijing time on 30 June.
+      const instant starts = plan_.home_zone().start_of_day(day);
       if (!out_.cycle.contains(starts)) continue;
       const auto key = std::tuple(*i, static_cast<std::int64_t>(day.time_since_epoch().count()), per_country);
       auto [it, fresh] = charged.try_emplace(key, out_.passes.size());

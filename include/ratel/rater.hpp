@@ -87,7 +87,7 @@ struct pass_charge_due {
   date::local_days day;     ///< the day charged, or the first day of the validity
   bool visited_day = false; ///< `day` is the visited country's local day, not the home one
   country_id country = 0;   ///< the country of the first covered record
-  instant starts;           ///< the start of that day or validity: it picks the cycle
+  instant starts;           ///< the home-zone start of `day`'s date: it picks the cycle
   money price;
   std::vector<std::string> records;  ///< ids of the covered records, in (time, id) order
 };
@@ -137,8 +137,9 @@ struct rated_cycle {
 /// the cycle, in any order; `history` may be null for a subscriber the account log does
 /// not know (every record is then rejected as unknown_subscriber).
 ///
-/// A pass charge belongs to the cycle holding the start of its day or validity, which may
-/// have use on either side of a cycle boundary (a visited country's day, a 3-day pass):
+/// A pass charge belongs to the cycle holding the date of its day (or the validity's first
+/// date) in the home zone; its use may fall on either side of a cycle boundary (a visited
+/// country's day, a 3-day pass):
 /// `context` is every record of the subscriber the caller has, of any cycle (empty: only
 /// `records`), and decides which days and validities had use.
 rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,

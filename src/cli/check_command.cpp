@@ -90,6 +90,18 @@ std::string describe(const rule_plan& plan) {
                          fmt::join(p.reactivation.lifts, " or "));
     if (p.addons != addon_policy::any) out += fmt::format("    accepts add-ons: {}\n", p.addons);
     if (p.lifts_throttle) out += "    lifts the throttle: its allowances are drawn only while throttled\n";
+    if (p.pass) {
+      const pass_rule& pass = *p.pass;
+      out += fmt::format("    pass: covers {} {}, days of the {} zone, charged {}", pass.svc, pass.covers.describe(),
+                         pass.days, pass.charge);
+      if (pass.validity_days > 0) out += fmt::format(", ends by itself after {} days", pass.validity_days);
+      out += "; prices:";
+      for (const pass_price& price : pass.prices) out += fmt::format(" {} {};", price.where.describe(), price.price);
+      if (!pass.not_sold_for.empty()) out += fmt::format(" not sold for {}", fmt::join(pass.not_sold_for, ", "));
+      out += "\n";
+    }
+    if (!p.exclusive_group.empty() && p.on_conflict == group_conflict::refuse)
+      out += fmt::format("    refused while another product of group {} is held\n", p.exclusive_group);
     if (p.ends != unsubscribe_rule::immediately) out += fmt::format("    unsubscribe takes effect: {}\n", p.ends);
     if (p.proration.fee != proration_strategy::none)
       out += fmt::format("    fee prorated: {}, rounded to {} decimals {}\n", p.proration.fee,
