@@ -461,7 +461,10 @@ per = "1 GB"
       CHECK(c.countries[i].code == want[i].code);
       CHECK(c.countries[i].zone == want[i].zone);
     }
-    CHECK(c.groups.empty());
+    // The 11 countries of the multi-day passes (illustrative list; R-ROAM-08 says 11).
+    REQUIRE(c.groups.size() == 1);
+    CHECK(c.groups[0].name == "pass-11");
+    CHECK(c.groups[0].countries.size() == 11);
 
     // Base rates.
     auto base_rate = [&](service s, area::kind where) -> const ratel::rate* {
@@ -485,7 +488,7 @@ per = "1 GB"
     REQUIRE(base_rate(service::sms, area::kind::anywhere) != nullptr);
     CHECK(micros(base_rate(service::sms, area::kind::anywhere)->price_per_increment) == 100'000);
 
-    REQUIRE(c.products.size() == 7);
+    REQUIRE(c.products.size() == 10);
     {
       // D6, R-DATA-09: GPRS 20, 20.00 a cycle, 150 MB of home data, priority 500.
       const ratel::product* p = c.find_product("gprs-20");
@@ -553,6 +556,27 @@ per = "1 GB"
       const ratel::product* p = c.find_product("vas-music");
       REQUIRE(p != nullptr);
       CHECK(p->requires_confirm);
+    }
+    {
+      // D10: 88.00 per Beijing day with roaming data; ends at the next 00:00; D12: one
+      // exclusive group with the multi-day passes, a second pass refused.
+      const ratel::product* p = c.find_product("intl-daypass");
+      REQUIRE(p != nullptr);
+      REQUIRE(p->pass.has_value());
+      CHECK(p->pass->days == ratel::day_zone::home);
+      CHECK(p->pass->charge == ratel::pass_charge::per_day);
+      CHECK(micros(p->pass->prices[0].price) == 88'000'000);
+      CHECK(p->ends == ratel::unsubscribe_rule::next_day);
+      CHECK(p->on_conflict == ratel::group_conflict::refuse);
+    }
+    {
+      // D12: 3 Beijing days, once per country with use, not sold for JP, PH, ID.
+      const ratel::product* p = c.find_product("intl-pass-3d");
+      REQUIRE(p != nullptr);
+      CHECK(p->pass->validity_days == 3);
+      CHECK(p->pass->charge == ratel::pass_charge::per_country);
+      CHECK(p->pass->not_sold_for == std::vector<std::string>{"ID", "JP", "PH"});
+      CHECK(p->pass->covers.group == "pass-11");
     }
     {
       // A 5.00 monthly pack of 30 MB, code 1995.
