@@ -56,6 +56,24 @@ struct source {
   const compiled_rate* rate = nullptr;
   std::optional<std::size_t> owner;  // the rate's or the pass's product; nullopt: base tariff
   std::optional<std::size_t> pass;   // the covering pass's subscription
+
+  static source drawn(std::size_t bucket) {
+    source s;
+    s.bucket = bucket;
+    return s;
+  }
+  static source charged(const compiled_rate* rate, std::optional<std::size_t> owner) {
+    source s;
+    s.rate = rate;
+    s.owner = owner;
+    return s;
+  }
+  static source covered(std::size_t product, std::size_t subscription) {
+    source s;
+    s.owner = product;
+    s.pass = subscription;
+    return s;
+  }
 };
 
 class cycle_rater {
@@ -339,19 +357,19 @@ class cycle_rater {
     // A vas record naming a per-use service is priced by that service alone (D15).
     if (r.svc == service::vas && !r.product.empty()) {
       const auto index = plan_.product_index(r.product);
-      if (!index) return {};
-      return {std::nullopt, rule_plan::match(plan_.product_at(*index).rates, r.svc, band, country), *index};
+      if (!index) return source{};
+      return source::charged(rule_plan::match(plan_.product_at(*index).rates, r.svc, band, country), *index);
     }
     const service_state& state = services_[static_cast<std::size_t>(r.svc)];
     if (state.rate_override != nullptr && state.rate_override->covers.test(country))
-      return {std::nullopt, &*state.rate_override->then_rate, state.rate_override->product};
+      return source::charged(&*state.rate_override->then_rate, state.rate_override->product);
     for (std::size_t i : by_draw_order_) {
       const subscription& s = history_->subscriptions[i];
       if (!s.active_at(r.time)) continue;
       if (const compiled_rate* rate = rule_plan::match(plan_.product_at(s.product).rates, r.svc, band, country))
-        return {std::nullopt, rate, s.product};
+        return source::charged(rate, s.product);
     }
-    return {std::nullopt, rule_plan::match(plan_.base_rates(), r.svc, band, country), std::nullopt};
+    return source::charged(rule_plan::match(plan_.base_rates(), r.svc, band, country), std::nullopt);
   }
 
   bool drawable(const bucket& k, const usage_record& r, band_id band, country_id country) const {
@@ -378,9 +396,9 @@ class cycle_rater {
 
   source choose_source(const usage_record& r, band_id band, country_id country) const {
     if (const auto pass = covering_pass(r, country))
-      return {std::nullopt, nullptr, history_->subscriptions[*pass].product, pass};
+      return source::covered(history_->subscriptions[*pass].product, *pass);
     for (std::size_t b : bucket_order_)
-      if (drawable(out_.buckets[b], r, band, country)) return {b, nullptr, std::nullopt};
+      if (drawable(out_.buckets[b], r, band, country)) return source::drawn(b);
     source s = rate_for(r, band, country);
     assert(s.rate != nullptr);  // checked before the record's first segment
     return s;
