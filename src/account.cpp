@@ -2,6 +2,7 @@
 #include "ratel/account.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -53,10 +54,15 @@ class history_builder {
         return;
       case account_action::confirm: return confirm(e);
       case account_action::deposit: return deposit(e);
-      case account_action::redeem_points:
-        return refuse(e, fmt::format("this version of ratel does not act on '{}' yet; the line "
-                                     "was read and changes nothing on the bill",
-                                     to_string(e.action)));
+      case account_action::redeem_points: {
+        if (!plan_.source().points) return refuse(e, "redeem_points: the catalog has no points program");
+        std::int64_t points = 0;
+        const auto [end, error] = std::from_chars(e.amount.data(), e.amount.data() + e.amount.size(), points);
+        if (error != std::errc{} || end != e.amount.data() + e.amount.size() || points <= 0)
+          return refuse(e, fmt::format("redeem_points: \"{}\" is not a positive whole number of points", e.amount));
+        history_.redemptions.push_back({e.time, e.where, points});
+        return;
+      }
     }
   }
 

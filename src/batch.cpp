@@ -18,6 +18,7 @@ bool open_during(const account_history& h, const billing_cycle& cycle) {
   for (const subscription& s : h.subscriptions) known_before_end |= s.ordered < cycle.end;
   for (const event& e : h.events) known_before_end |= e.time < cycle.end;
   for (const deposit_order& d : h.deposits) known_before_end |= d.time < cycle.end;
+  for (const account_request& r : h.redemptions) known_before_end |= r.time < cycle.end;
   return known_before_end;
 }
 
@@ -27,6 +28,40 @@ struct job {
   std::size_t cycle = 0;
   std::vector<const usage_record*> records;
 };
+
+// Points flow from cycle to cycle (D7): each subscriber's ledger steps through every cycle
+// of the run in order, earning from that cycle's bill and showing its statement there.
+void add_points(const rule_plan& plan, const account_book& accounts, std::span<const billing_cycle> cycles,
+                const std::vector<job>& jobs, std::vector<std::optional<bill>>& bills) {
+  const points_program& program = *plan.source().points;
+  std::size_t i = 0;
+  while (i < jobs.size()) {
+    const std::string_view subscriber = jobs[i].subscriber;
+    std::size_t end = i;
+    while (end < jobs.size() && jobs[end].subscriber == subscriber) ++end;
+    if (const account_history* history = accounts.find(subscriber)) {
+      points_ledger ledger(program, *history, plan.home_zone());
+      std::size_t j = i;
+      for (std::size_t c = 0; c < cycles.size(); ++c) {
+        bill* b = nullptr;
+        if (j < end && jobs[j].cycle == c) {
+          if (bills[j]) b = &*bills[j];
+          ++j;
+        }
+        std::vector<event> refused;
+        const std::int64_t earned = b ? points_for(program, spend_of(program, *b)) : 0;
+        points_statement statement = ledger.step(cycles[c], earned, refused);
+        if (b == nullptr) continue;
+        b->points = std::move(statement);
+        for (event& e : refused)
+          b->events.push_back({format_rfc3339(e.time, plan.home_zone().offset_at(e.time)), std::move(e)});
+        std::stable_sort(b->events.begin(), b->events.end(),
+                         [](const bill_event& x, const bill_event& y) { return x.what.time < y.what.time; });
+      }
+    }
+    i = end;
+  }
+}
 
 }  // namespace
 
@@ -96,6 +131,8 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
   for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(worker);
   worker();
   pool.clear();  // joins
+
+  if (plan.source().points) add_points(plan, accounts, cycles, jobs, bills);
 
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     result.rated += rated[i].records.size();

@@ -226,6 +226,14 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   return b;
 }
 
+money spend_of(const points_program& program, const bill& b) {
+  money spend = money::zero(b.money_unit);
+  for (const bill_line& line : b.lines)
+    if (std::find(program.counts.begin(), program.counts.end(), to_string(line.kind)) != program.counts.end())
+      spend += line.amount;
+  return spend;
+}
+
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
@@ -275,6 +283,27 @@ ordered_json to_json_value(const bill& b) {
     events.push_back(std::move(event));
   }
   j["events"] = std::move(events);
+  if (b.points) {
+    const points_statement& p = *b.points;
+    ordered_json points;
+    points["earned"] = p.earned;
+    points["credited"] = p.credited;
+    points["redeemed"] = p.redeemed;
+    points["expired"] = p.expired;
+    points["forfeited"] = p.forfeited;
+    points["balance"] = p.balance;
+    ordered_json cohorts = ordered_json::array();
+    for (const points_cohort& c : p.cohorts) {
+      ordered_json cohort;
+      cohort["credited"] = to_string(c.credited);
+      cohort["points"] = c.points;
+      cohort["remaining"] = c.remaining;
+      cohort["expires"] = to_string(date::local_days(date::year_month_day(c.last_month / date::last)));
+      cohorts.push_back(std::move(cohort));
+    }
+    points["cohorts"] = std::move(cohorts);
+    j["points"] = std::move(points);
+  }
   return j;
 }
 
@@ -298,6 +327,10 @@ std::string bills_to_text(const std::vector<bill>& bills) {
       out += fmt::format("  {:<10} {:<14} {:<70} {:>12}\n", to_string(l.kind), l.product,
                          l.description, amount(l.amount));
     out += fmt::format("  {:<96} {:>12}\n", "total", amount(b.total));
+    if (b.points)
+      out += fmt::format("  points: earned {}, credited {}, redeemed {}, expired {}, forfeited {}, balance {}\n",
+                         b.points->earned, b.points->credited, b.points->redeemed, b.points->expired,
+                         b.points->forfeited, b.points->balance);
     for (const bill_event& e : b.events)
       out += fmt::format("  event {} {:<15} {:<14} {}{}\n", e.time, to_string(e.what.kind),
                          e.what.product, e.what.record.empty() ? "" : "record " + e.what.record + ": ",

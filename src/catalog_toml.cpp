@@ -210,7 +210,7 @@ class catalog_builder {
   catalog build() {
     table_reader top(loader_, root_, "",
                      {"catalog", "rounding", "services", "bands", "countries", "country_groups",
-                      "network", "rates", "products"});
+                      "network", "rates", "products", "points"});
     read_header(top);
     read_rounding(top);
     read_services(top);
@@ -218,6 +218,7 @@ class catalog_builder {
     read_countries(top);
     read_groups(top);
     read_network(top);
+    read_points(top);
     if (const toml::array* rates = top.optional_array("rates"))
       for_each_table(loader_, *rates, "rates", rate_fields, [&](table_reader& r) {
         result_.rates.push_back(read_rate(r));
@@ -481,6 +482,55 @@ class catalog_builder {
                      [](char c) { return c >= '0' && c <= '9'; }))
       loader_.fail(r.require("calling_code"), r.field("calling_code"),
                    "digits only, without '+' (\"86\")");
+  }
+
+  void read_points(table_reader& top) {
+    const toml::table* t = top.optional_table("points");
+    if (t == nullptr) return;
+    table_reader r(loader_, *t, "points",
+                   {"points_per_unit", "unit", "fraction", "counts", "credit_after_cycles",
+                    "validity_months", "min_tenure_months", "redeem", "on_close"});
+    points_program p;
+    p.defined_at = r.position();
+    p.points_per_unit = r.optional_integer("points_per_unit").value_or(1);
+    if (p.points_per_unit < 1)
+      loader_.fail(r.require("points_per_unit"), r.field("points_per_unit"), "must be at least 1");
+    p.unit = r.money_of(r.require("unit"), "unit", result_.money_unit);
+    if (p.unit.is_negative() || p.unit.is_zero())
+      loader_.fail(r.require("unit"), r.field("unit"), "must be a positive amount");
+    if (r.find("fraction") != nullptr) p.fraction = read_rounding_mode(r, "fraction");
+    if (const toml::array* counts = r.optional_array("counts")) {
+      std::size_t i = 0;
+      for (const toml::node& n : *counts) {
+        std::string item = fmt::format("points.counts[{}]", i++);
+        std::string kind = r.string_of(n, item);
+        if (kind == "credit")
+          loader_.fail(n, item, "credits are never spend (D7: deposits are not spend)");
+        if (kind != "fee" && kind != "pack" && kind != "usage" && kind != "pass" && kind != "allowance")
+          loader_.fail(n, item, fmt::format("\"{}\" is not a bill line kind (fee, pack, usage, pass)", kind));
+        p.counts.push_back(std::move(kind));
+      }
+    } else {
+      p.counts = {"fee", "pack", "usage", "pass"};
+    }
+    auto bounded = [&](std::string_view key, std::int64_t fallback, std::int64_t low, std::int64_t high) {
+      const std::int64_t v = r.optional_integer(key).value_or(fallback);
+      if (v < low || v > high)
+        loader_.fail(r.require(key), r.field(key), fmt::format("{} is not in {}..{}", v, low, high));
+      return v;
+    };
+    p.credit_after_cycles = bounded("credit_after_cycles", 1, 0, 12);
+    p.validity_months = bounded("validity_months", 36, 1, 1200);
+    p.min_tenure_months = bounded("min_tenure_months", 0, 0, 1200);
+    const std::string order = r.optional_string("redeem", "oldest_first");
+    if (order != "oldest_first" && order != "newest_first")
+      loader_.fail(r.require("redeem"), r.field("redeem"), fmt::format("\"{}\" is not oldest_first or newest_first", order));
+    p.oldest_first = order == "oldest_first";
+    const std::string close = r.optional_string("on_close", "forfeit");
+    if (close != "forfeit" && close != "keep")
+      loader_.fail(r.require("on_close"), r.field("on_close"), fmt::format("\"{}\" is not forfeit or keep", close));
+    p.forfeit_on_close = close == "forfeit";
+    result_.points = std::move(p);
   }
 
   const service_rule& service_rule_of(table_reader& r, service svc) {

@@ -24,8 +24,9 @@
 //  - close: every product ends; usage at or after the close is rejected.
 //  - reactivate_data: kept in the history; the rater decides, when it reaches that instant,
 //    whether there is a cut-off to lift (it depends on the usage before it).
-//  - redeem_points: read and checked, but this version does not act on it; it is reported
-//    as a refused event saying so, never dropped silently.
+//  - redeem_points: kept for the points ledger (points.hpp), which applies or refuses it in
+//    its cycle; refused at once if the catalog has no points program or the amount is not
+//    a whole number of points.
 //
 //   account_book book = fold_account_log(read_account_log("accounts.csv"), plan);
 //   const account_history* h = book.find("13800000001");
@@ -67,10 +68,12 @@ struct deposit_order {
   source_position from;
 };
 
-/// A request whose effect the rater decides (reactivate_data).
+/// A request whose effect is decided later: reactivate_data (by the rater), redeem_points
+/// (by the points ledger, with `points`).
 struct account_request {
   instant time;
   source_position from;
+  std::int64_t points = 0;
 };
 
 struct account_history {
@@ -81,6 +84,7 @@ struct account_history {
   std::vector<event> events;                ///< refused requests, in time order
   std::vector<account_request> reactivations;  ///< reactivate_data lines, in time order
   std::vector<deposit_order> deposits;         ///< in time order
+  std::vector<account_request> redemptions;    ///< redeem_points lines, in time order
 };
 
 /// Histories by subscriber, ordered by subscriber id.

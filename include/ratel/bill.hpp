@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "ratel/points.hpp"
 #include "ratel/rater.hpp"
 #include "ratel/detail/format.hpp"
 
@@ -63,7 +64,12 @@ struct bill {
   std::vector<bill_line> lines;
   money total;
   std::vector<bill_event> events;
+  /// The points ledger's statement for the cycle, when the catalog has a points program.
+  std::optional<points_statement> points;
 };
+
+/// The spend of a bill for points: its lines of the program's counted kinds (never credits).
+money spend_of(const points_program& program, const bill& b);
 
 /// Builds the bill of a rated cycle.
 bill make_bill(const rule_plan& plan, const rated_cycle& rated);

@@ -316,6 +316,25 @@ struct service_rule {
   source_position defined_at;
 };
 
+/// A loyalty points program (D7). Every parameter is the catalog's: the documents settle
+/// almost none of them (RULES.md section 5).
+struct points_program {
+  std::int64_t points_per_unit = 1;  ///< points for every whole `unit` of spend
+  money unit;                         ///< the currency amount one unit of spend is
+  rounding fraction = rounding::down; ///< how spend / unit becomes whole units (D7: dropped)
+  /// The bill line kinds that count as spend (credits never do: deposits are not spend).
+  std::vector<std::string> counts;
+  /// Points of cycle M are credited at the start of cycle M + credit_after_cycles.
+  std::int64_t credit_after_cycles = 1;
+  /// A cohort credited in month M expires at the end of month M + validity_months - 1.
+  std::int64_t validity_months = 36;
+  /// Redemption needs this many complete months since `join` (by calendar date).
+  std::int64_t min_tenure_months = 6;
+  bool oldest_first = true;   ///< redemption order of cohorts
+  bool forfeit_on_close = true;
+  source_position defined_at;
+};
+
 /// A whole tariff catalog.
 struct catalog {
   std::string id;    ///< also the `product` of bill lines charged by the base rates
@@ -334,6 +353,7 @@ struct catalog {
   std::vector<country_group> groups;
   /// The base tariff: rates for every subscriber, used when no held product has a rate.
   std::vector<rate> rates;
+  std::optional<points_program> points;
   /// Called-number prefixes of the home network (on-net), for peer filters. A peer written
   /// with the international prefix ("+86..." or "0086...") is compared without it.
   std::vector<std::string> on_net_prefixes;
