@@ -67,6 +67,14 @@ std::string describe(const rule_plan& plan) {
                        fmt::join(c.on_net_prefixes, ", "));
   for (const country_group& g : c.groups)
     out += fmt::format("  group {}: {}\n", g.name, fmt::join(g.countries, ", "));
+  if (c.points) {
+    const points_program& p = *c.points;
+    out += fmt::format("  points: {} per {} of {} (fraction {}), credited {} cycle(s) later, cohorts valid {} "
+                       "months, redeemable after {} months since join, {} first, {} at close\n",
+                       p.points_per_unit, p.unit, fmt::join(p.counts, ", "), p.fraction, p.credit_after_cycles,
+                       p.validity_months, p.min_tenure_months, p.oldest_first ? "oldest" : "newest",
+                       p.forfeit_on_close ? "forfeited" : "kept");
+  }
   out += "  base rates (every subscriber), most specific first:\n";
   for (const compiled_rate& r : plan.base_rates()) out += "    " + describe_rate(plan, r) + "\n";
   for (std::size_t i = 0; i < plan.product_count(); ++i) {
