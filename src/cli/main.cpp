@@ -1,4 +1,4 @@
-// The `ratel` command line (DESIGN 4.5): rate and check.
+// The `ratel` command line (DESIGN 4.5): rate, rerate, explain and check.
 //
 // Exit codes: 0 success; 1 the inputs were read but something is wrong with them (a
 // broken catalog or account log; usage records rejected or duplicated: the bills are
@@ -34,6 +34,27 @@ int main(int argc, char** argv) {
       ->default_val(1)
       ->check(CLI::Range(1, 256));
 
+  ratel::cli::rerate_options rerate;
+  CLI::App* rerate_cmd = app.add_subcommand("rerate", "re-rate a disputed bill and work out the refund (D14)");
+  rerate_cmd->add_option("--catalog", rerate.catalog, "tariff catalog (TOML)")->required()->check(CLI::ExistingFile);
+  rerate_cmd->add_option("--accounts", rerate.accounts, "account log (CSV)")->required()->check(CLI::ExistingFile);
+  rerate_cmd->add_option("--usage", rerate.usage, "usage records (CSV)")->required()->check(CLI::ExistingFile);
+  rerate_cmd->add_option("--bill", rerate.bill, "the disputed bill: ratel's JSON, or CSV subscriber,cycle,product,kind,amount")
+      ->required()
+      ->check(CLI::ExistingFile);
+  rerate_cmd->add_flag("--verified", rerate.verified, "the overcharge is verified: credit the whole refund now");
+  rerate_cmd->add_flag("--pre-refund", rerate.pre_refund, "credit the principal now, the double part after verification");
+  rerate_cmd->add_option("--format", rerate.format, "json or text")->check(CLI::IsMember({"json", "text"}))->default_val("json");
+
+  ratel::cli::explain_options explain;
+  CLI::App* explain_cmd = app.add_subcommand("explain", "show how every line of a bill was made");
+  explain_cmd->add_option("--catalog", explain.catalog, "tariff catalog (TOML)")->required()->check(CLI::ExistingFile);
+  explain_cmd->add_option("--accounts", explain.accounts, "account log (CSV)")->required()->check(CLI::ExistingFile);
+  explain_cmd->add_option("--usage", explain.usage, "usage records (CSV)")->required()->check(CLI::ExistingFile);
+  explain_cmd->add_option("--subscriber", explain.subscriber, "the subscriber")->required();
+  explain_cmd->add_option("--cycle", explain.cycle, "billing cycle, YYYY-MM")->required();
+  explain_cmd->add_option("--record", explain.record, "explain this record's path in full");
+
   std::vector<std::string> check_files;
   CLI::App* check_cmd = app.add_subcommand("check", "validate catalogs and print their compiled rules");
   check_cmd->add_option("files", check_files, "catalog files")->required()->check(CLI::ExistingFile);
@@ -45,5 +66,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (rate_cmd->parsed()) return ratel::cli::run_rate(rate);
+  if (rerate_cmd->parsed()) return ratel::cli::run_rerate(rerate);
+  if (explain_cmd->parsed()) return ratel::cli::run_explain(explain);
   return ratel::cli::run_check(check_files);
 }

@@ -1,0 +1,105 @@
+// ratel/dispute.hpp: re-rating a contested bill, line by line, and the double refund (D14).
+//
+// Concept: a disputed bill (ratel's own bill JSON, or a CSV from another billing system
+// with header `subscriber,cycle,product,kind,amount`) is compared with the bill ratel
+// recomputes from the catalog, the account log and the usage. Lines are matched by
+// (product, kind); where several lines share a key, the smallest disputed amount is
+// matched with the smallest recomputed one, and so on; a line with no partner is shown
+// with null on the missing side.
+//
+// The refund (D14, R-REF-01..03): overcharge = the sum over lines of what the disputed
+// bill charged beyond the recomputed amount (a disputed line ratel does not have at all is
+// compared with 0); undercharges are reported, never billed back. The refund is the
+// principal (the overcharge) plus an equal double part, 2 x overcharge in all, always as
+// account credit, never cash. When it is credited: with `verified` all of it now;
+// with `pre_refund` and not verified, the principal now and the double part pending
+// verification; with neither, all of it pending verification (R-REF-02: the back office
+// verifies before anything is paid).
+//
+//   auto disputed = read_disputed_bills("disputed.csv", plan);
+//   dispute_report r = compare(disputed[0], recomputed_bill, {.pre_refund = true});
+//   // r.refund.credited_now == r.overcharge, r.refund.pending_verification == r.overcharge
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ratel/bill.hpp"
+
+namespace ratel {
+
+/// One line of a disputed bill, with where it was read.
+struct disputed_line {
+  std::string product;
+  line_kind kind = line_kind::usage;
+  money amount;
+  source_position at;
+};
+
+/// A bill as the customer received it.
+struct disputed_bill {
+  std::string subscriber;
+  date::year_month cycle;
+  currency money_unit;
+  std::vector<disputed_line> lines;
+  source_position at;
+};
+
+/// Reads disputed bills: ratel's bill JSON (one bill object or an array of them) or CSV
+/// with header `subscriber,cycle,product,kind,amount` (rows of several bills may be mixed;
+/// they are grouped by subscriber and cycle). The format is told by the first character
+/// ('{' or '[' is JSON). Throws input_error naming file:line:col and the field for a
+/// malformed file, a product neither in the catalog nor its id, an unknown line kind, an
+/// amount that is not exact money, or a currency other than the catalog's.
+std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path, const rule_plan& plan);
+std::vector<disputed_bill> parse_disputed_bills(std::string_view text, const std::string& source_name,
+                                                const rule_plan& plan);
+
+/// When the refund is credited (see the file comment).
+struct refund_policy {
+  bool pre_refund = false;  ///< R-REF-03: the principal at once, before verification
+  bool verified = false;    ///< R-REF-02: the back office verified the overcharge
+};
+
+/// A disputed line beside the recomputed one.
+struct line_comparison {
+  std::string product;
+  line_kind kind = line_kind::usage;
+  std::optional<money> disputed;
+  std::optional<money> recomputed;
+  money difference;  ///< disputed - recomputed, a missing side counted as 0
+};
+
+struct refund {
+  money principal;
+  money double_part;
+  money total;
+  std::string form = "account_credit";  ///< never cash (R-REF-02, F3:L38 TF#15)
+  money credited_now;
+  money pending_verification;
+};
+
+/// DESIGN 4.4.
+struct dispute_report {
+  std::string subscriber;
+  date::year_month cycle;
+  currency money_unit;
+  std::vector<line_comparison> lines;
+  money disputed_total;
+  money recomputed_total;
+  money overcharge;
+  money undercharge;
+  refund refund_due;
+};
+
+/// Compares a disputed bill with ratel's bill of the same subscriber and cycle.
+dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy);
+
+/// One report as a JSON object, or several as an array; amounts are strings.
+std::string reports_to_json(const std::vector<dispute_report>& reports);
+/// For a person at the dispute desk.
+std::string reports_to_text(const std::vector<dispute_report>& reports);
+
+}  // namespace ratel

@@ -1,0 +1,71 @@
+// `ratel rerate` and `ratel explain`: the dispute desk's commands.
+#include <iostream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "ratel/batch.hpp"
+#include "ratel/catalog_toml.hpp"
+#include "ratel/dispute.hpp"
+#include "ratel/explain.hpp"
+
+namespace ratel::cli {
+
+int run_rerate(const rerate_options& o) {
+  try {
+    rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
+    account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
+    usage_batch usage = usage_batch::read_file(o.usage);
+    const std::vector<disputed_bill> disputed = read_disputed_bills(o.bill, plan);
+    if (disputed.empty()) throw input_error({o.bill, 0, 0}, "", "no bill to dispute in this file");
+    // Rate the cycles the disputed bills are for, as one run from the first to the last.
+    std::set<date::year_month> months;
+    for (const disputed_bill& d : disputed) months.insert(d.cycle);
+    std::vector<billing_cycle> cycles;
+    for (date::year_month m = *months.begin(); m <= *months.rbegin(); m += date::months(1))
+      cycles.push_back(calendar_month_cycle(m, plan.home_zone()));
+    const batch_result result = rate_batch(plan, accounts, usage, cycles, 1);
+    std::vector<dispute_report> reports;
+    for (const disputed_bill& d : disputed) {
+      auto it = std::find_if(result.bills.begin(), result.bills.end(),
+                             [&](const bill& b) { return b.subscriber == d.subscriber && b.cycle == d.cycle; });
+      if (it == result.bills.end())
+        throw input_error(d.at, "subscriber",
+                          fmt::format("{} has no bill for {} from these inputs (not in the account log?)", d.subscriber,
+                                      to_string(d.cycle)));
+      reports.push_back(compare(d, *it, {o.pre_refund, o.verified}));
+    }
+    std::cout << (o.format == "text" ? reports_to_text(reports) : reports_to_json(reports));
+    std::cerr << fmt::format("ratel rerate: {} bill(s) compared; usage: {} records read, {} rated, {} rejected, {} "
+                             "duplicates\n",
+                             reports.size(), result.rows_read, result.rated, result.rejects.size(),
+                             result.duplicates.size());
+    return 0;  // a report was produced, whatever it found
+  } catch (const input_error& e) {
+    std::cerr << "ratel rerate: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int run_explain(const explain_options& o) {
+  auto month = parse_year_month(o.cycle);
+  if (!month) {
+    std::cerr << fmt::format("ratel explain: --cycle: \"{}\" is not YYYY-MM\n", o.cycle);
+    return 2;
+  }
+  try {
+    rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
+    account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
+    usage_batch usage = usage_batch::read_file(o.usage);
+    const billing_cycle cycle = calendar_month_cycle(*month, plan.home_zone());
+    std::cout << explain_bill(plan, accounts, usage, o.subscriber, cycle,
+                              o.record.empty() ? std::nullopt : std::optional<std::string_view>(o.record));
+    return 0;
+  } catch (const input_error& e) {
+    std::cerr << "ratel explain: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace ratel::cli

@@ -1,0 +1,403 @@
+// Disputed bills: reading them (JSON or CSV, with positions), comparing, the refund (D14).
+#include "ratel/dispute.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ratel/detail/csv.hpp"
+
+namespace ratel {
+namespace {
+
+namespace csv = detail::csv;
+
+// Where each value of a JSON text is, by its path ("[0].lines[2].amount"), so that errors
+// found after parsing can still name file:line:col. nlohmann's DOM keeps no positions.
+class json_positions {
+ public:
+  explicit json_positions(std::string_view text) : text_(text) { value(""); }
+
+  source_position at(const std::string& file, const std::string& path) const {
+    auto it = where_.find(path);
+    if (it == where_.end()) return {file, 0, 0};
+    return {file, it->second.first, it->second.second};
+  }
+
+ private:
+  void skip_space() {
+    while (i_ < text_.size() && (text_[i_] == ' ' || text_[i_] == '\t' || text_[i_] == '\r' || text_[i_] == '\n'))
+      advance();
+  }
+  void advance() {
+    if (text_[i_] == '\n') {
+      ++line_;
+      column_ = 1;
+    } else if ((static_cast<unsigned char>(text_[i_]) & 0xC0) != 0x80) {
+      ++column_;  // count code points, as an editor does
+    }
+    ++i_;
+  }
+  std::string string() {  // at '"'; returns the raw text between the quotes
+    advance();
+    std::string out;
+    while (i_ < text_.size() && text_[i_] != '"') {
+      if (text_[i_] == '\\') {
+        out += text_[i_];
+        advance();
+      }
+      if (i_ < text_.size()) {
+        out += text_[i_];
+        advance();
+      }
+    }
+    if (i_ < text_.size()) advance();
+    return out;
+  }
+  void value(const std::string& path) {
+    skip_space();
+    if (i_ >= text_.size()) return;
+    where_[path] = {line_, column_};
+    const char c = text_[i_];
+    if (c == '{') {
+      advance();
+      for (;;) {
+        skip_space();
+        if (i_ >= text_.size() || text_[i_] == '}') break;
+        if (text_[i_] != '"') return;  // malformed: nlohmann reports it
+        const std::string key = string();
+        skip_space();
+        if (i_ < text_.size() && text_[i_] == ':') advance();
+        value(path.empty() ? key : path + "." + key);
+        skip_space();
+        if (i_ < text_.size() && text_[i_] == ',') advance();
+      }
+      if (i_ < text_.size()) advance();
+    } else if (c == '[') {
+      advance();
+      for (std::size_t n = 0;; ++n) {
+        skip_space();
+        if (i_ >= text_.size() || text_[i_] == ']') break;
+        value(fmt::format("{}[{}]", path, n));
+        skip_space();
+        if (i_ < text_.size() && text_[i_] == ',') advance();
+      }
+      if (i_ < text_.size()) advance();
+    } else if (c == '"') {
+      string();
+    } else {
+      while (i_ < text_.size() && text_[i_] != ',' && text_[i_] != '}' && text_[i_] != ']' && text_[i_] != ' ' &&
+             text_[i_] != '\n' && text_[i_] != '\r' && text_[i_] != '\t')
+        advance();
+    }
+  }
+
+  std::string_view text_;
+  std::size_t i_ = 0;
+  std::uint32_t line_ = 1;
+  std::uint32_t column_ = 1;
+  std::map<std::string, std::pair<std::uint32_t, std::uint32_t>> where_;
+};
+
+std::optional<line_kind> parse_line_kind(std::string_view name) {
+  for (line_kind k : {line_kind::fee, line_kind::pack, line_kind::allowance, line_kind::usage,
+                      line_kind::credit, line_kind::pass})
+    if (to_string(k) == name) return k;
+  return std::nullopt;
+}
+
+// Checks shared by both formats; `where` names the place of the value concerned.
+class line_checker {
+ public:
+  explicit line_checker(const rule_plan& plan) : plan_(plan) {}
+
+  std::string product(std::string value, const source_position& where) const {
+    if (value != plan_.source().id && !plan_.product_index(value))
+      throw input_error(where, "product",
+                        fmt::format("\"{}\" is not a product of catalog {} (nor its id, the base tariff)", value,
+                                    plan_.source().id));
+    return value;
+  }
+  line_kind kind(std::string_view value, const source_position& where) const {
+    if (auto k = parse_line_kind(value)) return *k;
+    throw input_error(where, "kind",
+                      fmt::format("\"{}\" is not a line kind (fee, pack, allowance, usage, credit, pass)", value));
+  }
+  money amount(std::string_view value, const source_position& where) const {
+    try {
+      return money::parse(value, plan_.source().money_unit);
+    } catch (const money_error& e) {
+      throw input_error(where, "amount", e.what());
+    }
+  }
+  date::year_month cycle(std::string_view value, const source_position& where) const {
+    if (auto m = parse_year_month(value)) return *m;
+    throw input_error(where, "cycle", fmt::format("\"{}\" is not YYYY-MM", value));
+  }
+  currency money_unit(std::string_view value, const source_position& where) const {
+    if (value != plan_.source().money_unit.code())
+      throw input_error(where, "currency",
+                        fmt::format("\"{}\": the catalog bills in {}; a dispute does not mix currencies", value,
+                                    plan_.source().money_unit.code()));
+    return plan_.source().money_unit;
+  }
+
+ private:
+  const rule_plan& plan_;
+};
+
+std::vector<disputed_bill> parse_json(std::string_view text, const std::string& file, const rule_plan& plan) {
+  using nlohmann::json;
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // The byte offset of the error, as a line and column.
+    std::uint32_t line = 1, column = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    throw input_error({file, line, column}, "", fmt::format("JSON syntax: {}", e.what()));
+  }
+  const json_positions positions(text);
+  const line_checker check(plan);
+  const bool many = doc.is_array();
+  if (!many && !doc.is_object()) throw input_error({file, 1, 1}, "", "expected a bill object or an array of bills");
+  std::vector<disputed_bill> bills;
+  const std::size_t count = many ? doc.size() : 1;
+  for (std::size_t b = 0; b < count; ++b) {
+    const json& j = many ? doc[b] : doc;
+    const std::string base = many ? fmt::format("[{}]", b) : std::string();
+    auto path = [&](const std::string& key) { return base.empty() ? key : base + "." + key; };
+    auto text_of = [&](const json& node, const std::string& p, const std::string& field) -> std::string {
+      if (!node.is_string()) throw input_error(positions.at(file, p), field, "expected a string");
+      return node.get<std::string>();
+    };
+    auto member = [&](const json& node, const std::string& key, const std::string& p) -> const json& {
+      if (!node.is_object() || !node.contains(key))
+        throw input_error(positions.at(file, p), key, "missing (required)");
+      return node.at(key);
+    };
+    disputed_bill d;
+    d.at = positions.at(file, base);
+    d.subscriber = text_of(member(j, "subscriber", base), path("subscriber"), "subscriber");
+    d.cycle = check.cycle(text_of(member(j, "cycle", base), path("cycle"), "cycle"), positions.at(file, path("cycle")));
+    d.money_unit = check.money_unit(text_of(member(j, "currency", base), path("currency"), "currency"),
+                                    positions.at(file, path("currency")));
+    const json& lines = member(j, "lines", base);
+    if (!lines.is_array()) throw input_error(positions.at(file, path("lines")), "lines", "expected an array");
+    for (std::size_t n = 0; n < lines.size(); ++n) {
+      const std::string lp = fmt::format("{}[{}]", path("lines"), n);
+      const json& l = lines[n];
+      disputed_line line;
+      line.at = positions.at(file, lp);
+      line.product = check.product(text_of(member(l, "product", lp), lp + ".product", "product"),
+                                   positions.at(file, lp + ".product"));
+      line.kind = check.kind(text_of(member(l, "kind", lp), lp + ".kind", "kind"), positions.at(file, lp + ".kind"));
+      line.amount = check.amount(text_of(member(l, "amount", lp), lp + ".amount", "amount"),
+                                 positions.at(file, lp + ".amount"));
+      d.lines.push_back(std::move(line));
+    }
+    bills.push_back(std::move(d));
+  }
+  return bills;
+}
+
+std::vector<disputed_bill> parse_csv(std::string_view text, const std::string& file, const rule_plan& plan) {
+  csv::line_reader lines(text);
+  std::optional<csv::line> first;
+  while ((first = lines.next()) && csv::is_blank(first->text)) {
+  }
+  if (!first) throw input_error({file, 1, 1}, "", "the file is empty; expected subscriber,cycle,product,kind,amount");
+  const std::uint32_t header_line = csv::checked_line_number(first->number, file);
+  const csv::header header = csv::header::parse(first->text, file, header_line);
+  std::array<std::size_t, 5> columns{};
+  constexpr std::array<std::string_view, 5> names{"subscriber", "cycle", "product", "kind", "amount"};
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    auto found = header.find(names[c]);
+    if (!found)
+      throw input_error({file, header_line, 1}, std::string(names[c]),
+                        fmt::format("required column missing from the header \"{}\" (a disputed bill needs "
+                                    "subscriber, cycle, product, kind, amount)",
+                                    header.joined()));
+    columns[c] = *found;
+  }
+  const line_checker check(plan);
+  std::vector<disputed_bill> bills;
+  std::vector<csv::field> fields;
+  while (std::optional<csv::line> l = lines.next()) {
+    if (csv::is_blank(l->text)) continue;
+    const std::uint32_t number = csv::checked_line_number(l->number, file);
+    const csv::split_result split = csv::split(l->text, fields);
+    if (!split || fields.size() != header.size())
+      throw input_error({file, number, split ? 1 : split.column}, "",
+                        split ? fmt::format("{} fields, but the header has {}", fields.size(), header.size())
+                              : csv::describe(split));
+    auto value = [&](std::size_t c) { return csv::to_owned(fields[columns[c]]); };
+    auto at = [&](std::size_t c) { return source_position{file, number, fields[columns[c]].column}; };
+    const std::string subscriber = value(0);
+    if (subscriber.empty()) throw input_error(at(0), "subscriber", "empty");
+    const date::year_month cycle = check.cycle(value(1), at(1));
+    auto bill_it = std::find_if(bills.begin(), bills.end(), [&](const disputed_bill& b) {
+      return b.subscriber == subscriber && b.cycle == cycle;
+    });
+    if (bill_it == bills.end()) {
+      bills.push_back({subscriber, cycle, plan.source().money_unit, {}, {file, number, 1}});
+      bill_it = std::prev(bills.end());
+    }
+    bill_it->lines.push_back({check.product(value(2), at(2)), check.kind(value(3), at(3)), check.amount(value(4), at(4)),
+                              {file, number, 1}});
+  }
+  return bills;
+}
+
+}  // namespace
+
+std::vector<disputed_bill> parse_disputed_bills(std::string_view text, const std::string& source_name,
+                                                const rule_plan& plan) {
+  const std::size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (first != std::string_view::npos && (text[first] == '{' || text[first] == '['))
+    return parse_json(text, source_name, plan);
+  return parse_csv(text, source_name, plan);
+}
+
+std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path, const rule_plan& plan) {
+  return parse_disputed_bills(csv::read_text_file(path), path.string(), plan);
+}
+
+dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
+  const currency unit = recomputed.money_unit;
+  const money zero = money::zero(unit);
+  dispute_report r;
+  r.subscriber = disputed.subscriber;
+  r.cycle = disputed.cycle;
+  r.money_unit = unit;
+  // Group both sides by (product, kind), each group's amounts in ascending order.
+  std::map<std::pair<std::string, line_kind>, std::pair<std::vector<money>, std::vector<money>>> groups;
+  std::vector<std::pair<std::string, line_kind>> order;  // first appearance: disputed, then recomputed
+  auto group = [&](const std::string& product, line_kind kind) -> auto& {
+    auto key = std::pair(product, kind);
+    auto [it, fresh] = groups.try_emplace(key);
+    if (fresh) order.push_back(key);
+    return it->second;
+  };
+  r.disputed_total = zero;
+  for (const disputed_line& l : disputed.lines) {
+    group(l.product, l.kind).first.push_back(l.amount);
+    r.disputed_total += l.amount;
+  }
+  for (const bill_line& l : recomputed.lines) group(l.product, l.kind).second.push_back(l.amount);
+  r.recomputed_total = recomputed.total;
+  r.overcharge = zero;
+  r.undercharge = zero;
+  for (const auto& key : order) {
+    auto& [theirs, ours] = groups[key];
+    std::sort(theirs.begin(), theirs.end());
+    std::sort(ours.begin(), ours.end());
+    for (std::size_t i = 0; i < std::max(theirs.size(), ours.size()); ++i) {
+      line_comparison c;
+      c.product = key.first;
+      c.kind = key.second;
+      if (i < theirs.size()) c.disputed = theirs[i];
+      if (i < ours.size()) c.recomputed = ours[i];
+      // A recomputed line of 0.00 that the disputed bill did not show (an allowance drawn)
+      // disputes nothing: leave it out.
+      if (!c.disputed && c.recomputed->is_zero()) continue;
+      c.difference = c.disputed.value_or(zero) - c.recomputed.value_or(zero);
+      if (c.difference.is_negative()) r.undercharge -= c.difference;
+      else r.overcharge += c.difference;
+      r.lines.push_back(std::move(c));
+    }
+  }
+  refund& f = r.refund_due;
+  f.principal = r.overcharge;
+  f.double_part = r.overcharge;
+  f.total = r.overcharge * 2;
+  if (policy.verified) {
+    f.credited_now = f.total;
+    f.pending_verification = zero;
+  } else if (policy.pre_refund) {
+    f.credited_now = f.principal;
+    f.pending_verification = f.double_part;
+  } else {
+    f.credited_now = zero;
+    f.pending_verification = f.total;
+  }
+  return r;
+}
+
+namespace {
+
+std::string amount_text(const money& m) { return m.to_string(); }
+
+nlohmann::ordered_json report_json(const dispute_report& r) {
+  using nlohmann::ordered_json;
+  ordered_json j;
+  j["subscriber"] = r.subscriber;
+  j["cycle"] = to_string(r.cycle);
+  j["currency"] = std::string(r.money_unit.code());
+  ordered_json lines = ordered_json::array();
+  for (const line_comparison& c : r.lines) {
+    ordered_json l;
+    l["product"] = c.product;
+    l["kind"] = std::string(to_string(c.kind));
+    l["disputed"] = c.disputed ? ordered_json(amount_text(*c.disputed)) : ordered_json(nullptr);
+    l["recomputed"] = c.recomputed ? ordered_json(amount_text(*c.recomputed)) : ordered_json(nullptr);
+    l["difference"] = amount_text(c.difference);
+    lines.push_back(std::move(l));
+  }
+  j["lines"] = std::move(lines);
+  j["disputed_total"] = amount_text(r.disputed_total);
+  j["recomputed_total"] = amount_text(r.recomputed_total);
+  j["overcharge"] = amount_text(r.overcharge);
+  j["undercharge"] = amount_text(r.undercharge);
+  ordered_json f;
+  f["principal"] = amount_text(r.refund_due.principal);
+  f["double_part"] = amount_text(r.refund_due.double_part);
+  f["total"] = amount_text(r.refund_due.total);
+  f["form"] = r.refund_due.form;
+  f["credited_now"] = amount_text(r.refund_due.credited_now);
+  f["pending_verification"] = amount_text(r.refund_due.pending_verification);
+  j["refund"] = std::move(f);
+  return j;
+}
+
+}  // namespace
+
+std::string reports_to_json(const std::vector<dispute_report>& reports) {
+  if (reports.size() == 1) return report_json(reports[0]).dump(2) + "\n";
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const dispute_report& r : reports) all.push_back(report_json(r));
+  return all.dump(2) + "\n";
+}
+
+std::string reports_to_text(const std::vector<dispute_report>& reports) {
+  std::string out;
+  for (const dispute_report& r : reports) {
+    if (!out.empty()) out += "\n";
+    out += fmt::format("Dispute of the bill of {} for {} ({})\n", r.subscriber, to_string(r.cycle), r.money_unit.code());
+    out += fmt::format("  {:<10} {:<16} {:>12} {:>12} {:>12}\n", "kind", "product", "disputed", "recomputed", "difference");
+    for (const line_comparison& c : r.lines)
+      out += fmt::format("  {:<10} {:<16} {:>12} {:>12} {:>12}\n", to_string(c.kind), c.product,
+                         c.disputed ? amount_text(*c.disputed) : "-", c.recomputed ? amount_text(*c.recomputed) : "-",
+                         amount_text(c.difference));
+    out += fmt::format("  {:<27} {:>12} {:>12}\n", "total", amount_text(r.disputed_total), amount_text(r.recomputed_total));
+    out += fmt::format("  overcharged {}, undercharged {} (reported, not billed back)\n", amount_text(r.overcharge),
+                       amount_text(r.undercharge));
+    const refund& f = r.refund_due;
+    out += fmt::format("  refund {} as account credit: principal {} + double part {}; credited now {}, pending "
+                       "verification {}\n",
+                       amount_text(f.total), amount_text(f.principal), amount_text(f.double_part),
+                       amount_text(f.credited_now), amount_text(f.pending_verification));
+  }
+  return out;
+}
+
+}  // namespace ratel
