@@ -88,7 +88,8 @@ endif()
 # Order and thread independence: the bills must be the same bytes when the usage file is
 # reversed (header kept) and when rating uses several threads.
 list(FIND args "--usage" usage_at)
-if(stdout_file AND NOT usage_at EQUAL -1)
+list(GET args 0 command)
+if(stdout_file AND command STREQUAL "rate" AND NOT usage_at EQUAL -1)
   math(EXPR usage_at "${usage_at} + 1")
   list(GET args ${usage_at} usage_file)
   file(STRINGS "${usage_file}" lines)
