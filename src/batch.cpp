@@ -84,8 +84,15 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
   // Every record of each subscriber, of any cycle: pass days and validities can straddle a
   // cycle boundary, and the cycle a pass charge belongs to needs to know about use on both
   // sides of it (rate_cycle's context).
+  // Only subscribers who hold a pass need it.
   std::map<std::string_view, std::vector<const usage_record*>> everything;
-  for (const usage_record& r : usage.records()) everything[r.subscriber].push_back(&r);
+  for (const auto& [id, history] : accounts.histories())
+    if (std::any_of(history.subscriptions.begin(), history.subscriptions.end(),
+                    [&](const subscription& s) { return plan.product_at(s.product).pass.has_value(); }))
+      everything[id];
+  if (!everything.empty())
+    for (const usage_record& r : usage.records())
+      if (auto it = everything.find(r.subscriber); it != everything.end()) it->second.push_back(&r);
   for (const auto& [id, history] : accounts.histories())
     for (std::size_t c = 0; c < cycles.size(); ++c)
       if (open_during(history, cycles[c])) work[{id, c}];

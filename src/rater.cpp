@@ -162,6 +162,8 @@ class cycle_rater {
     out_.records.push_back(rated);
   }
 
+  bool holds_passes() const noexcept { return !pass_order_.empty(); }
+
   // D10-D12: each (pass, day or validity, country) with covered use is charged once, in the
   // cycle holding that day's date (or the validity's first date). `context` holds the subscriber's
   // records of every cycle the caller has, in (time, id) order.
@@ -676,7 +678,9 @@ rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
     assert(cycle.contains(r->time));
     rater.rate(*r);
   }
-  if (context.empty()) {
+  if (!rater.holds_passes()) {
+    // Nothing to charge: skip sorting the subscriber's other records.
+  } else if (context.empty()) {
     rater.charge_passes(ordered);
   } else {
     std::vector<const usage_record*> all(context.begin(), context.end());
