@@ -20,13 +20,11 @@ std::string padded(std::string_view row, std::size_t columns) {
 }
 
 std::vector<billing_cycle> cycles_of(std::string_view text, const zone& home) {
-  const std::size_t dots = text.find("..");
-  const auto first = parse_year_month(text.substr(0, dots));
-  const auto last = dots == std::string_view::npos ? first : parse_year_month(text.substr(dots + 2));
-  if (!first || !last || *last < *first)
-    throw input_error({}, "cycle", fmt::format("\"{}\" is not YYYY-MM or YYYY-MM..YYYY-MM", text));
+  const auto range = parse_month_range(text);
+  if (!range) throw input_error({}, "cycle", fmt::format("\"{}\" is not YYYY-MM or YYYY-MM..YYYY-MM", text));
   std::vector<billing_cycle> cycles;
-  for (date::year_month m = *first; m <= *last; m += date::months(1)) cycles.push_back(calendar_month_cycle(m, home));
+  for (date::year_month m = range->first; m <= range->second; m += date::months(1))
+    cycles.push_back(calendar_month_cycle(m, home));
   return cycles;
 }
 

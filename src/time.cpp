@@ -491,4 +491,12 @@ std::string to_string(date::local_days day) {
                      static_cast<unsigned>(ymd.day()));
 }
 
+std::optional<std::pair<date::year_month, date::year_month>> parse_month_range(std::string_view text) noexcept {
+  const std::size_t dots = text.find("..");
+  const auto first = parse_year_month(text.substr(0, dots));
+  const auto last = dots == std::string_view::npos ? first : parse_year_month(text.substr(dots + 2));
+  if (!first || !last || *last < *first) return std::nullopt;
+  return std::pair(*first, *last);
+}
+
 }  // namespace ratel

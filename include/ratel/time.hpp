@@ -121,6 +121,10 @@ billing_cycle cycle_containing(instant t, const zone& z);
 
 /// "2012-07" -> July 2012; nullopt unless exactly YYYY-MM with a month 01..12.
 std::optional<date::year_month> parse_year_month(std::string_view text) noexcept;
+/// "2012-07" -> [July 2012, July 2012]; "2012-06..2012-09" -> [June, September 2012]. nullopt
+/// unless both ends are YYYY-MM and the first is not after the last.
+std::optional<std::pair<date::year_month, date::year_month>> parse_month_range(std::string_view text) noexcept;
+
 /// July 2012 -> "2012-07".
 std::string to_string(date::year_month ym);
 /// A local day -> "2012-08-01".

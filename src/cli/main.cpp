@@ -12,6 +12,17 @@
 
 #include "commands.hpp"
 
+namespace {
+
+// The three inputs every rating command reads.
+void add_inputs(CLI::App* command, std::string& catalog, std::string& accounts, std::string& usage) {
+  command->add_option("--catalog", catalog, "tariff catalog (TOML)")->required()->check(CLI::ExistingFile);
+  command->add_option("--accounts", accounts, "account log (CSV)")->required()->check(CLI::ExistingFile);
+  command->add_option("--usage", usage, "usage records (CSV)")->required()->check(CLI::ExistingFile);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"ratel: rates mobile usage into bills from tariff catalogs"};
   app.require_subcommand(1);
@@ -19,9 +30,7 @@ int main(int argc, char** argv) {
 
   ratel::cli::rate_options rate;
   CLI::App* rate_cmd = app.add_subcommand("rate", "rate usage records into bills for a cycle");
-  rate_cmd->add_option("--catalog", rate.catalog, "tariff catalog (TOML)")->required()->check(CLI::ExistingFile);
-  rate_cmd->add_option("--accounts", rate.accounts, "account log (CSV)")->required()->check(CLI::ExistingFile);
-  rate_cmd->add_option("--usage", rate.usage, "usage records (CSV)")->required()->check(CLI::ExistingFile);
+  add_inputs(rate_cmd, rate.catalog, rate.accounts, rate.usage);
   rate_cmd->add_option("--cycle", rate.cycle, "billing cycle YYYY-MM, or consecutive cycles YYYY-MM..YYYY-MM")->required();
   rate_cmd->add_option("--format", rate.format, "json, text or csv")
       ->check(CLI::IsMember({"json", "text", "csv"}))
@@ -36,9 +45,7 @@ int main(int argc, char** argv) {
 
   ratel::cli::rerate_options rerate;
   CLI::App* rerate_cmd = app.add_subcommand("rerate", "re-rate a disputed bill and work out the refund (D14)");
-  rerate_cmd->add_option("--catalog", rerate.catalog, "tariff catalog (TOML)")->required()->check(CLI::ExistingFile);
-  rerate_cmd->add_option("--accounts", rerate.accounts, "account log (CSV)")->required()->check(CLI::ExistingFile);
-  rerate_cmd->add_option("--usage", rerate.usage, "usage records (CSV)")->required()->check(CLI::ExistingFile);
+  add_inputs(rerate_cmd, rerate.catalog, rerate.accounts, rerate.usage);
   rerate_cmd->add_option("--bill", rerate.bill, "the disputed bill: ratel's JSON, or CSV subscriber,cycle,product,kind,amount")
       ->required()
       ->check(CLI::ExistingFile);
@@ -48,9 +55,7 @@ int main(int argc, char** argv) {
 
   ratel::cli::explain_options explain;
   CLI::App* explain_cmd = app.add_subcommand("explain", "show how every line of a bill was made");
-  explain_cmd->add_option("--catalog", explain.catalog, "tariff catalog (TOML)")->required()->check(CLI::ExistingFile);
-  explain_cmd->add_option("--accounts", explain.accounts, "account log (CSV)")->required()->check(CLI::ExistingFile);
-  explain_cmd->add_option("--usage", explain.usage, "usage records (CSV)")->required()->check(CLI::ExistingFile);
+  add_inputs(explain_cmd, explain.catalog, explain.accounts, explain.usage);
   explain_cmd->add_option("--subscriber", explain.subscriber, "the subscriber")->required();
   explain_cmd->add_option("--cycle", explain.cycle, "billing cycle, YYYY-MM")->required();
   explain_cmd->add_option("--record", explain.record, "explain this record's path in full");

@@ -46,10 +46,8 @@ std::string rejects_csv(const batch_result& r) {
 
 int run_rate(const rate_options& o) {
   // --cycle YYYY-MM or YYYY-MM..YYYY-MM (consecutive months, both included).
-  const std::size_t dots = o.cycle.find("..");
-  auto first = parse_year_month(o.cycle.substr(0, dots));
-  auto last = dots == std::string::npos ? first : parse_year_month(o.cycle.substr(dots + 2));
-  if (!first || !last || *last < *first || (*last - *first).count() >= max_cycles) {
+  const auto range = parse_month_range(o.cycle);
+  if (!range || (range->second - range->first).count() >= max_cycles) {
     std::cerr << fmt::format("ratel rate: --cycle: \"{}\" is not YYYY-MM or YYYY-MM..YYYY-MM (first <= last, "
                              "at most {} cycles)\n", o.cycle, max_cycles);
     return 2;
@@ -59,7 +57,7 @@ int run_rate(const rate_options& o) {
     account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     usage_batch usage = usage_batch::read_file(o.usage);
     std::vector<billing_cycle> cycles;
-    for (date::year_month m = *first; m <= *last; m += date::months(1))
+    for (date::year_month m = range->first; m <= range->second; m += date::months(1))
       cycles.push_back(calendar_month_cycle(m, plan.home_zone()));
     batch_result result = rate_batch(plan, accounts, usage, cycles, o.threads);
 

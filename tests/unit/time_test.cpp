@@ -579,3 +579,19 @@ TEST_CASE("parse_time_of_day") {
     CHECK_FALSE(ratel::parse_time_of_day(bad).has_value());
   }
 }
+
+TEST_CASE("parse_month_range: one month, a range, and what is not a range") {
+  using date::year;
+  auto one = ratel::parse_month_range("2012-07");
+  REQUIRE(one.has_value());
+  CHECK(one->first == year(2012) / date::July);
+  CHECK(one->second == year(2012) / date::July);
+  auto range = ratel::parse_month_range("2012-06..2012-09");
+  REQUIRE(range.has_value());
+  CHECK(range->first == year(2012) / date::June);
+  CHECK(range->second == year(2012) / date::September);
+  CHECK(ratel::parse_month_range("2012-12..2013-01").has_value());   // across a year end
+  CHECK_FALSE(ratel::parse_month_range("2012-09..2012-06"));          // backwards
+  CHECK_FALSE(ratel::parse_month_range("2012-06.."));
+  CHECK_FALSE(ratel::parse_month_range("2012-13"));
+}
