@@ -4,6 +4,8 @@
 #include "ratel/detail/csv.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <filesystem>
 #include <map>
 #include <tuple>
@@ -312,10 +314,41 @@ ordered_json to_json_value(const bill& b) {
 
 std::string bill_to_json(const bill& b) { return to_json_value(b).dump(2) + "\n"; }
 
-std::string bills_to_json(const std::vector<bill>& bills) {
-  ordered_json all = ordered_json::array();
-  for (const bill& b : bills) all.push_back(to_json_value(b));
-  return all.dump(2) + "\n";
+std::string bills_to_json(const std::vector<bill>& bills, unsigned threads) {
+  if (bills.empty()) return "[]\n";
+  // Each bill is rendered alone, indented as an element of the array, so that no document
+  // of all the bills is held in memory and the bills can be rendered in parallel; the
+  // bytes are those of dumping the whole array.
+  std::vector<std::string> elements(bills.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < bills.size(); i = next++) {
+      const std::string object = to_json_value(bills[i]).dump(2);
+      std::string& out = elements[i];
+      out.reserve(object.size() + object.size() / 16);
+      out += "  ";
+      for (char c : object) {
+        out += c;
+        if (c == '\n') out += "  ";
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(worker);
+    worker();
+  }
+  std::size_t size = 4;
+  for (const std::string& e : elements) size += e.size() + 2;
+  std::string out;
+  out.reserve(size);
+  out += "[\n";
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    if (i > 0) out += ",\n";
+    out += elements[i];
+  }
+  out += "\n]\n";
+  return out;
 }
 
 std::string bills_to_text(const std::vector<bill>& bills) {

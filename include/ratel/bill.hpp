@@ -75,7 +75,8 @@ money spend_of(const points_program& program, const bill& b);
 bill make_bill(const rule_plan& plan, const rated_cycle& rated);
 
 /// One JSON document: an array of bills (DESIGN 4.3), pretty-printed, newline at the end.
-std::string bills_to_json(const std::vector<bill>& bills);
+/// `threads` workers render the bills; the bytes do not depend on it.
+std::string bills_to_json(const std::vector<bill>& bills, unsigned threads = 1);
 /// One bill as a JSON object document (for --out DIR).
 std::string bill_to_json(const bill& b);
 /// Human-readable text, one block per bill.

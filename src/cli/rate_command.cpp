@@ -64,7 +64,7 @@ int run_rate(const rate_options& o) {
     auto render_all = [&](const std::vector<bill>& bills) {
       if (o.format == "text") return bills_to_text(bills);
       if (o.format == "csv") return bills_to_csv(bills);
-      return bills_to_json(bills);
+      return bills_to_json(bills, o.threads);
     };
     if (o.out == "-") {
       std::cout << render_all(result.bills);
