@@ -1049,6 +1049,9 @@ class catalog_builder {
     const bool needs_rate = t.action == threshold_action::cut_off || t.action == threshold_action::rate_change;
     if (t.action == threshold_action::cap && t.counter != counter_kind::usage_fee)
       loader_.fail(node, r.field("action"), "a cap stops a fee: it needs counter = \"usage_fee\"");
+    // The fee stops at the cap, so it never exceeds it: a cap is reached, by definition.
+    if (t.action == threshold_action::cap && t.compare == comparison::exceeds)
+      loader_.fail(r.require("compare"), r.field("compare"), "a cap is reached (compare = \"reaches\"): the fee never exceeds it");
     if (t.action != threshold_action::notify && t.action != threshold_action::cap && svc == nullptr)
       loader_.fail(node, r.field("action"), fmt::format("{} acts on a service: give `service`", action));
     if (const toml::node* limit = r.find("limit_kbps")) {

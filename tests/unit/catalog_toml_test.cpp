@@ -2048,6 +2048,8 @@ rate = { price = "0.0005", per = "1 KB", capped = false }
                 {19, 6, "products[0].thresholds[0].at", "positive count"});
     check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"cap\"\n"),
                 {20, 10, "products[0].thresholds[0].action", "needs counter = \"usage_fee\""});
+    check_error(with_threshold("counter = \"usage_fee\"\nat = \"5.00\"\ncompare = \"exceeds\"\naction = \"cap\"\n"),
+                {19, 11, "products[0].thresholds[0].compare", "a cap is reached"});
     check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"throttle\"\n"),
                 {16, 1, "products[0].thresholds[0].limit_kbps", "missing"});
     check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"cut_off\"\n"),
