@@ -10,6 +10,7 @@
 
 #include "ratel/batch.hpp"
 #include "ratel/catalog_toml.hpp"
+#include "ratel/detail/csv.hpp"
 
 using namespace ratel;
 
@@ -41,6 +42,46 @@ void offset_at_baseline_tz_get_info(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(london->get_info(times[i++ & 4095]).offset);
 }
 BENCHMARK(offset_at_baseline_tz_get_info);
+
+void local_day_cached(benchmark::State& state) {
+  zone london = zone::locate("Europe/London");
+  auto times = spread_instants(4096);
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(london.local_day(times[i++ & 4095]));
+}
+BENCHMARK(local_day_cached);
+
+void local_day_baseline_zoned_time(benchmark::State& state) {
+  const date::time_zone* london = date::locate_zone("Europe/London");
+  auto times = spread_instants(4096);
+  std::size_t i = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(date::floor<date::days>(date::zoned_time(london, times[i++ & 4095]).get_local_time()));
+}
+BENCHMARK(local_day_baseline_zoned_time);
+
+void csv_split_ratel(benchmark::State& state) {
+  const std::string_view row = "r123456,13800000471,2012-07-17T11:56:50+08:00,data,1854681,KR,13800000251";
+  std::vector<ratel::detail::csv::field> fields;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ratel::detail::csv::split(row, fields));
+    benchmark::DoNotOptimize(fields.data());
+  }
+}
+BENCHMARK(csv_split_ratel);
+
+void csv_split_baseline_memchr(benchmark::State& state) {
+  // The floor: find the commas, nothing else (no quotes, no columns).
+  const std::string_view row = "r123456,13800000471,2012-07-17T11:56:50+08:00,data,1854681,KR,13800000251";
+  for (auto _ : state) {
+    std::size_t commas = 0;
+    for (const char* p = row.data(), *end = row.data() + row.size();
+         (p = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p)))); ++p)
+      ++commas;
+    benchmark::DoNotOptimize(commas);
+  }
+}
+BENCHMARK(csv_split_baseline_memchr);
 
 void parse_rfc3339_ratel(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(parse_rfc3339("2012-07-03T22:00:00+08:00"));

@@ -1,0 +1,160 @@
+// ratel_gen: a deterministic generator of a month of realistic input for cmcc-2012.
+//
+//   ratel_gen --seed 7 --subscribers 100000 --records 10000000 --out DIR [--month 2012-07]
+//
+// Writes DIR/accounts.csv and DIR/usage.csv (DESIGN 4.2 and 4.1) for tariffs/cmcc-2012.toml:
+// every subscriber on gprs-20; 40% with data-pack-5; 10% with one to three data-topup-3
+// orders during the month; 5% roam, half of them with an intl-daypass ordered on their
+// first roaming day; records of data (60%), voice (25%) and SMS (15%) at any time of day,
+// so about a third fall off-peak; roamers' records are 5% of all, in the day pass's
+// countries; 3% of subscribers are heavy users past their allowance and the 500.00 cap,
+// and 1% pass the 15 GB cut-off. The same arguments give the same bytes on any machine:
+// only the raw output of std::mt19937_64 (specified by the standard) is used.
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <date/date.h>
+
+namespace {
+
+struct options {
+  std::uint64_t seed = 7;
+  std::uint64_t subscribers = 1000;
+  std::uint64_t records = 100000;
+  std::string out = ".";
+  int year = 2012;
+  unsigned month = 7;
+};
+
+std::uint64_t number(std::string_view text, const char* name) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size())
+    throw std::invalid_argument(std::string(name) + ": not a whole number: " + std::string(text));
+  return v;
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view key = argv[i], value = argv[i + 1];
+    if (key == "--seed") o.seed = number(value, "--seed");
+    else if (key == "--subscribers") o.subscribers = number(value, "--subscribers");
+    else if (key == "--records") o.records = number(value, "--records");
+    else if (key == "--out") o.out = std::string(value);
+    else if (key == "--month" && value.size() == 7) {
+      o.year = static_cast<int>(number(value.substr(0, 4), "--month"));
+      o.month = static_cast<unsigned>(number(value.substr(5, 2), "--month"));
+    } else {
+      throw std::invalid_argument("unknown option " + std::string(key));
+    }
+  }
+  if (o.subscribers == 0 || o.month < 1 || o.month > 12) throw std::invalid_argument("bad arguments");
+  return o;
+}
+
+// A buffered file writer (fmt would do, but this keeps the tool to the standard library).
+class writer {
+ public:
+  explicit writer(const std::filesystem::path& path) : file_(std::fopen(path.string().c_str(), "wb")) {
+    if (file_ == nullptr) throw std::runtime_error("cannot write " + path.string());
+    buffer_.reserve(1 << 20);
+  }
+  ~writer() {
+    flush();
+    std::fclose(file_);
+  }
+  writer& operator<<(std::string_view s) {
+    buffer_.append(s);
+    if (buffer_.size() > (1 << 20) - 256) flush();
+    return *this;
+  }
+  writer& operator<<(std::uint64_t v) {
+    char text[24];
+    auto [end, ec] = std::to_chars(text, text + sizeof text, v);
+    return *this << std::string_view(text, static_cast<std::size_t>(end - text));
+  }
+
+ private:
+  void flush() {
+    std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
+    buffer_.clear();
+  }
+  std::FILE* file_;
+  std::string buffer_;
+};
+
+std::string two(unsigned v) { return {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)}; }
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const options o = parse(argc, argv);
+  std::filesystem::create_directories(o.out);
+  std::mt19937_64 rng(o.seed);
+  auto below = [&](std::uint64_t n) { return rng() % n; };  // raw output only: portable
+  const unsigned days =
+      static_cast<unsigned>((date::year(o.year) / date::month(o.month) / date::last).day());
+  const std::string month = std::to_string(o.year) + "-" + two(o.month);
+  const std::string prev = o.month == 1 ? std::to_string(o.year - 1) + "-12" : std::to_string(o.year) + "-" + two(o.month - 1);
+  auto msisdn = [](std::uint64_t i) { return std::to_string(13800000000ULL + i); };
+
+  // Who is who: decided per subscriber from the generator, in subscriber order.
+  enum class kind : std::uint8_t { normal, heavy, cut_off };
+  std::vector<kind> kinds(o.subscribers, kind::normal);
+  std::vector<bool> roamer(o.subscribers, false);
+  {
+    writer accounts(std::filesystem::path(o.out) / "accounts.csv");
+    accounts << "subscriber,time,action,product,amount,note,country\n";
+    for (std::uint64_t i = 0; i < o.subscribers; ++i) {
+      const std::string id = msisdn(i);
+      accounts << id << "," << prev << "-15T10:00:00+08:00,join,,,,\n";
+      accounts << id << "," << prev << "-15T10:00:00+08:00,subscribe,gprs-20,,,\n";
+      if (below(100) < 40) accounts << id << "," << prev << "-15T10:05:00+08:00,subscribe,data-pack-5,,,\n";
+      if (below(100) < 10)
+        for (std::uint64_t t = 0, n = 1 + below(3); t < n; ++t)
+          accounts << id << "," << month << "-" << two(static_cast<unsigned>(1 + below(days))) << "T"
+                   << two(static_cast<unsigned>(below(24))) << ":00:00+08:00,subscribe,data-topup-3,,,\n";
+      const std::uint64_t r = below(100);
+      kinds[i] = r < 1 ? kind::cut_off : r < 4 ? kind::heavy : kind::normal;
+      roamer[i] = below(100) < 5;
+      if (roamer[i] && below(2) == 0)
+        accounts << id << "," << month << "-10T09:00:00+08:00,subscribe,intl-daypass,,,KR\n";
+    }
+  }
+
+  writer usage(std::filesystem::path(o.out) / "usage.csv");
+  usage << "id,subscriber,time,service,quantity,country,peer\n";
+  static constexpr std::string_view roaming[] = {"KR", "HK", "JP", "US", "GB", "TH"};
+  for (std::uint64_t n = 0; n < o.records; ++n) {
+    const std::uint64_t s = below(o.subscribers);
+    const unsigned day = static_cast<unsigned>(1 + below(days));
+    const unsigned hour = static_cast<unsigned>(below(24));  // 8 of 24 hours are off-peak
+    usage << "r" << n << "," << msisdn(s) << "," << month << "-" << two(day) << "T" << two(hour) << ":"
+          << two(static_cast<unsigned>(below(60))) << ":" << two(static_cast<unsigned>(below(60))) << "+08:00,";
+    const std::uint64_t service = below(100);
+    if (service < 60) {
+      // Data: up to 4 MB a record; heavy users 40 MB (past 150 MB and the 500.00 cap in a
+      // few dozen records); cut-off users 1 GB (past 15 GB).
+      const std::uint64_t cap = kinds[s] == kind::cut_off ? (1ULL << 30) : kinds[s] == kind::heavy ? 40ULL << 20 : 4ULL << 20;
+      usage << "data," << below(cap) << ",";
+      if (roamer[s] && below(2) == 0) usage << roaming[below(std::size(roaming))];
+      usage << ",\n";
+    } else if (service < 85) {
+      usage << "voice," << below(900) << ",," << msisdn(below(o.subscribers)) << "\n";
+    } else {
+      usage << "sms,1,," << msisdn(below(o.subscribers)) << "\n";
+    }
+  }
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "ratel_gen: %s\n", e.what());
+  return 2;
+}
