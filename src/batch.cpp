@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -72,31 +73,43 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
 
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                         const usage_batch& usage, std::span<const billing_cycle> cycles,
-                        unsigned threads) {
+                        unsigned threads, batch_progress* progress) {
   assert(!cycles.empty());
   batch_result result;
   result.rows_read = usage.rows_read();
   result.rejects = usage.rejects();
   result.duplicates = usage.duplicates();
 
-  // (subscriber, cycle) -> records, ordered by subscriber then cycle.
-  std::map<std::pair<std::string_view, std::size_t>, std::vector<const usage_record*>> work;
-  // Every record of each subscriber, of any cycle: pass days and validities can straddle a
-  // cycle boundary, and the cycle a pass charge belongs to needs to know about use on both
-  // sides of it (rate_cycle's context).
-  // Only subscribers who hold a pass need it.
-  std::map<std::string_view, std::vector<const usage_record*>> everything;
-  for (const auto& [id, history] : accounts.histories())
-    if (std::any_of(history.subscriptions.begin(), history.subscriptions.end(),
-                    [&](const subscription& s) { return plan.product_at(s.product).pass.has_value(); }))
-      everything[id];
-  if (!everything.empty())
-    for (const usage_record& r : usage.records())
-      if (auto it = everything.find(r.subscriber); it != everything.end()) it->second.push_back(&r);
-  for (const auto& [id, history] : accounts.histories())
-    for (std::size_t c = 0; c < cycles.size(); ++c)
-      if (open_during(history, cycles[c])) work[{id, c}];
+  // Records grouped by subscriber through a hash map (one look-up per record), then the
+  // subscribers put in order once: ordered maps keyed by the subscriber string cost a string
+  // comparison per tree level per record.
+  struct subscriber_work {
+    std::vector<std::vector<const usage_record*>> by_cycle;  // records of each cycle
+    std::vector<bool> billed;                                // a job for this cycle
+    std::vector<const usage_record*> everything;             // pass holders only (context)
+    bool holds_pass = false;
+  };
+  std::unordered_map<std::string_view, subscriber_work> work;
+  auto slot = [&](std::string_view id) -> subscriber_work& {
+    auto [it, fresh] = work.try_emplace(id);
+    if (fresh) {
+      it->second.by_cycle.resize(cycles.size());
+      it->second.billed.resize(cycles.size());
+    }
+    return it->second;
+  };
+  for (const auto& [id, history] : accounts.histories()) {
+    subscriber_work& w = slot(id);
+    // Pass days and validities can straddle a cycle boundary, and the cycle a pass charge
+    // belongs to needs to know about use on both sides of it: pass holders get all their
+    // records as context (rate_cycle).
+    w.holds_pass = std::any_of(history.subscriptions.begin(), history.subscriptions.end(),
+                               [&](const subscription& s) { return plan.product_at(s.product).pass.has_value(); });
+    for (std::size_t c = 0; c < cycles.size(); ++c) w.billed[c] = open_during(history, cycles[c]);
+  }
   for (const usage_record& r : usage.records()) {
+    subscriber_work& w = slot(r.subscriber);
+    if (w.holds_pass) w.everything.push_back(&r);
     // The cycles are consecutive: the last one starting at or before the record holds it.
     auto after = std::upper_bound(cycles.begin(), cycles.end(), r.time,
                                   [](instant t, const billing_cycle& c) { return t < c.start; });
@@ -110,28 +123,49 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                                             format_rfc3339(r.time, plan.home_zone().offset_at(r.time)), span)});
       continue;
     }
-    work[{r.subscriber, static_cast<std::size_t>(std::prev(after) - cycles.begin())}].push_back(&r);
+    const std::size_t c = static_cast<std::size_t>(std::prev(after) - cycles.begin());
+    w.by_cycle[c].push_back(&r);
+    w.billed[c] = true;
   }
 
+  if (progress != nullptr) progress->records_total = usage.records().size();
+  std::vector<std::string_view> subscribers;
+  subscribers.reserve(work.size());
+  for (const auto& [id, w] : work) subscribers.push_back(id);
+  std::sort(subscribers.begin(), subscribers.end());
   std::vector<job> jobs;
-  jobs.reserve(work.size());
-  for (auto& [key, records] : work) jobs.push_back({key.first, key.second, std::move(records)});
+  std::vector<const std::vector<const usage_record*>*> contexts;
+  for (std::string_view id : subscribers) {
+    subscriber_work& w = work.at(id);
+    for (std::size_t c = 0; c < cycles.size(); ++c)
+      if (w.billed[c]) {
+        jobs.push_back({id, c, std::move(w.by_cycle[c])});
+        contexts.push_back(w.holds_pass ? &w.everything : nullptr);
+      }
+  }
   // Each worker rates one subscriber's cycle and builds its bill; results land at the job's
   // index, so the output order never depends on which worker finished first. Cycles of one
   // subscriber are independent: everything they share is in the account history.
-  std::vector<rated_cycle> rated(jobs.size());
+  // Of a rated cycle only the rejects and the count outlive its bill: the parts are freed
+  // as soon as the bill is made, so memory is reused job after job.
+  std::vector<std::vector<reject>> rejected(jobs.size());
+  std::vector<std::size_t> rated(jobs.size(), 0);
   std::vector<std::optional<bill>> bills(jobs.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       const account_history* history = accounts.find(jobs[i].subscriber);
       const billing_cycle& cycle = cycles[jobs[i].cycle];
-      const auto all = everything.find(jobs[i].subscriber);
-      rated[i] = rate_cycle(plan, history, cycle, jobs[i].records,
-                            all == everything.end() ? std::span<const usage_record* const>{} : all->second);
+      rated_cycle r = rate_cycle(plan, history, cycle, jobs[i].records,
+                                 contexts[i] ? std::span<const usage_record* const>(*contexts[i])
+                                             : std::span<const usage_record* const>{});
       // A bill for every account open in the cycle, and for any record that was charged.
-      if (history != nullptr && (open_during(*history, cycle) || !rated[i].records.empty()))
-        bills[i] = make_bill(plan, rated[i]);
+      if (history != nullptr && (open_during(*history, cycle) || !r.records.empty()))
+        bills[i] = make_bill(plan, r);
+      rated[i] = r.records.size();
+      rejected[i] = std::move(r.rejects);
+      if (progress != nullptr) progress->records_done += jobs[i].records.size();
+      std::vector<const usage_record*>().swap(jobs[i].records);
     }
   };
   std::vector<std::jthread> pool;
@@ -142,8 +176,8 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
   if (plan.source().points) add_points(plan, accounts, cycles, jobs, bills);
 
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    result.rated += rated[i].records.size();
-    result.rejects.insert(result.rejects.end(), rated[i].rejects.begin(), rated[i].rejects.end());
+    result.rated += rated[i];
+    result.rejects.insert(result.rejects.end(), rejected[i].begin(), rejected[i].end());
     if (bills[i]) result.bills.push_back(std::move(*bills[i]));
   }
   std::sort(result.rejects.begin(), result.rejects.end(),

@@ -164,6 +164,7 @@ class cycle_rater {
 
   bool holds_passes() const noexcept { return !pass_order_.empty(); }
 
+
   // D10-D12: each (pass, day or validity, country) with covered use is charged once, in the
   // cycle holding that day's date (or the validity's first date). `context` holds the subscriber's
   // records of every cycle the caller has, in (time, id) order.

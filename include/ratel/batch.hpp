@@ -18,6 +18,7 @@
 //   batch_result r = rate_batch(plan, book, usage, july, 2);
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -25,6 +26,13 @@
 #include "ratel/bill.hpp"
 
 namespace ratel {
+
+/// Progress of a running batch, for a display: records_done grows as subscribers are rated
+/// (read it from another thread); records_total is set before rating starts.
+struct batch_progress {
+  std::atomic<std::size_t> records_done{0};
+  std::atomic<std::size_t> records_total{0};
+};
 
 struct batch_result {
   std::vector<bill> bills;           ///< ordered by subscriber
@@ -42,6 +50,6 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
 /// least one). Records in none of them are rejected (`outside_cycle`).
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                         const usage_batch& usage, std::span<const billing_cycle> cycles,
-                        unsigned threads = 1);
+                        unsigned threads = 1, batch_progress* progress = nullptr);
 
 }  // namespace ratel

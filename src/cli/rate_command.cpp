@@ -1,4 +1,9 @@
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <thread>
+
+#include <unistd.h>
 #include <fstream>
 #include <iostream>
 
@@ -11,6 +16,35 @@
 
 namespace ratel::cli {
 namespace csv = detail::csv;
+
+// Records rated, the rate and the time left, on one line of stderr, while a batch runs; only
+// when stderr is a terminal, so that logs and pipes stay clean.
+class progress_display {
+ public:
+  explicit progress_display(const batch_progress& progress) {
+    if (isatty(STDERR_FILENO) == 0) return;
+    thread_ = std::jthread([&progress](std::stop_token stop) {
+      const auto started = std::chrono::steady_clock::now();
+      bool shown = false;
+      while (!stop.stop_requested()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        const std::size_t done = progress.records_done, total = progress.records_total;
+        const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - started).count();
+        if (total == 0 || elapsed_ms < 1000) continue;  // short runs show nothing
+        const std::size_t per_second = done * 1000 / static_cast<std::size_t>(elapsed_ms);
+        const std::size_t eta = per_second == 0 ? 0 : (total - done) / per_second;
+        std::fprintf(stderr, "\rratel rate: %zu of %zu records, %zu/s, about %zu s left   ", done, total,
+                     per_second, eta);
+        shown = true;
+      }
+      if (shown) std::fprintf(stderr, "\r%80s\r", "");
+    });
+  }
+
+ private:
+  std::jthread thread_;
+};
 
 // A run covers at most ten years of cycles: more is almost certainly a typo.
 constexpr std::int64_t max_cycles = 120;
@@ -59,7 +93,11 @@ int run_rate(const rate_options& o) {
     std::vector<billing_cycle> cycles;
     for (date::year_month m = range->first; m <= range->second; m += date::months(1))
       cycles.push_back(calendar_month_cycle(m, plan.home_zone()));
-    batch_result result = rate_batch(plan, accounts, usage, cycles, o.threads);
+    batch_progress progress;
+    batch_result result = [&] {
+      progress_display display(progress);  // on a terminal only; stops when rating is done
+      return rate_batch(plan, accounts, usage, cycles, o.threads, &progress);
+    }();
 
     auto render_all = [&](const std::vector<bill>& bills) {
       if (o.format == "text") return bills_to_text(bills);
