@@ -40,7 +40,7 @@ struct usage_key {
   band_id band;
   std::string product;
   const compiled_rate* rate;
-  bool capped;  // parts a cap reduced get a line of their own, saying what it waived
+  bool capped;  // parts a cap waived get a line of their own, saying what it waived
   // Ordered by where the rate is written in the catalog, never by its address, so that
   // lines come out in the same order on every run.
   auto tie() const {
@@ -123,7 +123,7 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
       if (part.from != charge_part::source::rate) continue;
       std::string owner = part.rate_owner ? plan.product_at(*part.rate_owner).source->id : cat.id;
       usage_key key{r.record->svc, r.country != plan.home_country(), plan.country_code(r.country),
-                    r.band, owner, part.rate, part.capped};
+                    r.band, owner, part.rate, part.waived()};
       auto [it, fresh] = usage.try_emplace(key, usage_total{part.amount, part.charge, part.uncapped});
       if (!fresh) {
         it->second.used = it->second.used + part.amount;

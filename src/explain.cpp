@@ -100,7 +100,7 @@ class explainer {
       for (const charge_part& p : rated_.parts_of(r)) {
         if (p.from != charge_part::source::rate) continue;
         auto key = std::tuple(r.record->svc, plan_.country_code(r.country), std::string(plan_.band_name(r.band)),
-                              p.rate->source->defined_at.line, p.rate->source->defined_at.column, p.capped);
+                              p.rate->source->defined_at.line, p.rate->source->defined_at.column, p.waived());
         auto [it, fresh] = groups.try_emplace(key, group{{}, money::zero(bill_.money_unit), money::zero(bill_.money_unit)});
         it->second.parts.emplace_back(&r, &p);
         it->second.sum += p.charge;
@@ -116,8 +116,8 @@ class explainer {
       for (const auto& [r, p] : g.parts)
         out_ += fmt::format("    {}  {}  {} = {} x {}{}\n", r->record->id, time(r->record->time), p->amount, p->units,
                             p->rate->price_per_increment,
-                            capped ? fmt::format(" = {} capped to {}", p->uncapped, p->charge)
-                                   : fmt::format(" = {}", p->charge));
+                            p->capped ? fmt::format(" = {} capped to {}", p->uncapped, p->charge)
+                                      : fmt::format(" = {}", p->charge));
       out_ += fmt::format("    sum {} rounded to {} decimals {} = {}\n", g.sum, cat_.line_places, cat_.line_rounding,
                           round(g.sum));
     }

@@ -104,6 +104,11 @@ struct charge_part {
   money charge;                           ///< exact, unrounded
   money uncapped;                         ///< what it would have cost without a cap
   bool capped = false;                    ///< a cap reduced it (charge < uncapped)
+
+  /// A cap took all of it. A part that reaches a cap keeps a charge and is billed on its
+  /// rate's ordinary line: two lines each rounding half a cent up would bill one fen more
+  /// than the cap (D6 with D2).
+  bool waived() const noexcept { return capped && charge.is_zero(); }
 };
 
 /// A record and how it was rated. Parts are rated_cycle::parts[first_part, +part_count).

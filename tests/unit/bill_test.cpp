@@ -54,3 +54,43 @@ TEST_SUITE("bill") {
     CHECK(csv.find("s1,2012-07,,total,,,,,,,50.19\n") != std::string::npos);  // 50.00 + 0.19
   }
 }
+
+TEST_SUITE("bill") {
+  TEST_CASE("the part reaching a cap is billed on its rate's line, so the bill keeps to the cap") {
+    // 0.025/KB toward a 0.10 cap, one record of 5 KB: 3 KB = 0.075, the 4th KB reaches the
+    // cap and pays 0.025, the 5th is waived. On one line: 0.100 -> 0.10. Split over two
+    // lines it would be 0.075 -> 0.08 and 0.025 -> 0.03: 0.11, a fen over the cap.
+    const char* text = R"(
+[catalog]
+id = "t"
+home_country = "CN"
+zone = "Asia/Shanghai"
+currency = "CNY"
+[services]
+data = { increment = "1 KB" }
+[[products]]
+id = "p"
+kind = "plan"
+code = 1
+priority = 1
+  [[products.rates]]
+  service = "data"
+  price = "0.025"
+  per = "1 KB"
+  [[products.thresholds]]
+  counter = "usage_fee"
+  at = "0.10"
+  action = "cap"
+)";
+    rule_plan plan = rule_plan::compile(parse_catalog(text, "p.toml"));
+    account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,p,,\n");
+    usage_batch usage = make_usage("r1,s1,2012-07-03T12:00:00+08:00,data,5120,\n");
+    bill b = make_bill(plan, rate_july(plan, book, usage));
+    REQUIRE(b.lines.size() == 2);
+    CHECK(b.lines[0].used == quantity::parse("4 KB"));  // 3 KB in full + the KB reaching the cap
+    CHECK(b.lines[0].amount == money::parse("0.10", currency::parse("CNY")));
+    CHECK(b.lines[1].used == quantity::parse("1 KB"));  // waived
+    CHECK(b.lines[1].amount.is_zero());
+    CHECK(b.total == money::parse("0.10", currency::parse("CNY")));
+  }
+}
