@@ -1,6 +1,7 @@
 // ratel_gen: a deterministic generator of a month of realistic input for cmcc-2012.
 //
 //   ratel_gen --seed 7 --subscribers 100000 --records 10000000 --out DIR [--month 2012-07]
+//             [--profile full|data]
 //
 // Writes DIR/accounts.csv and DIR/usage.csv (DESIGN 4.2 and 4.1) for tariffs/cmcc-2012.toml:
 // every subscriber on gprs-20; 40% with data-pack-5; 10% with one to three data-topup-3
@@ -8,7 +9,9 @@
 // first roaming day; records of data (60%), voice (25%) and SMS (15%) at any time of day,
 // so about a third fall off-peak; roamers' records are 5% of all, in the day pass's
 // countries; 3% of subscribers are heavy users past their allowance and the 500.00 cap,
-// and 1% pass the 15 GB cut-off. The same arguments give the same bytes on any machine:
+// and 1% pass the 15 GB cut-off. `--profile data` keeps only what bench/compare.sh's DuckDB
+// side implements: home data on gprs-20, data-pack-5 and data-topup-3, no roaming, no
+// passes, no voice or SMS. The same arguments give the same bytes on any machine:
 // only the raw output of std::mt19937_64 (specified by the standard) is used.
 #include <charconv>
 #include <cstdio>
@@ -31,6 +34,7 @@ struct options {
   std::string out = ".";
   int year = 2012;
   unsigned month = 7;
+  bool data_only = false;
 };
 
 std::uint64_t number(std::string_view text, const char* name) {
@@ -49,6 +53,7 @@ options parse(int argc, char** argv) {
     else if (key == "--subscribers") o.subscribers = number(value, "--subscribers");
     else if (key == "--records") o.records = number(value, "--records");
     else if (key == "--out") o.out = std::string(value);
+    else if (key == "--profile" && (value == "full" || value == "data")) o.data_only = value == "data";
     else if (key == "--month" && value.size() == 7) {
       o.year = static_cast<int>(number(value.substr(0, 4), "--month"));
       o.month = static_cast<unsigned>(number(value.substr(5, 2), "--month"));
@@ -124,7 +129,7 @@ int main(int argc, char** argv) try {
                    << two(static_cast<unsigned>(below(24))) << ":00:00+08:00,subscribe,data-topup-3,,,\n";
       const std::uint64_t r = below(100);
       kinds[i] = r < 1 ? kind::cut_off : r < 4 ? kind::heavy : kind::normal;
-      roamer[i] = below(100) < 5;
+      roamer[i] = below(100) < 5 && !o.data_only;
       if (roamer[i] && below(2) == 0)
         accounts << id << "," << month << "-10T09:00:00+08:00,subscribe,intl-daypass,,,KR\n";
     }
@@ -139,7 +144,7 @@ int main(int argc, char** argv) try {
     const unsigned hour = static_cast<unsigned>(below(24));  // 8 of 24 hours are off-peak
     usage << "r" << n << "," << msisdn(s) << "," << month << "-" << two(day) << "T" << two(hour) << ":"
           << two(static_cast<unsigned>(below(60))) << ":" << two(static_cast<unsigned>(below(60))) << "+08:00,";
-    const std::uint64_t service = below(100);
+    const std::uint64_t service = o.data_only ? 0 : below(100);
     if (service < 60) {
       // Data: up to 4 MB a record; heavy users 40 MB (past 150 MB and the 500.00 cap in a
       // few dozen records); cut-off users 1 GB (past 15 GB).
