@@ -533,14 +533,6 @@ class catalog_builder {
     result_.points = std::move(p);
   }
 
-  const service_rule& service_rule_of(table_reader& r, service svc) {
-    const service_rule* rule = result_.find_service(svc);
-    if (rule == nullptr)
-      loader_.fail(r.require("service"), r.field("service"),
-                   fmt::format("{} has no rating increment: add it to [services]", to_string(svc)));
-    return *rule;
-  }
-
   const service_rule& read_service(table_reader& r) {
     std::string name = r.required_string("service");
     auto svc = parse_service(name);
