@@ -103,7 +103,12 @@ class generator {
       t += fmt::format("[bands]\ndefault = \"peak\"\noff_peak = {{ from = \"{:02}:{:02}\", to = \"{:02}:{:02}\" }}\n\n",
                        facts_.band_from / 60, facts_.band_from % 60, facts_.band_to / 60, facts_.band_to % 60);
     }
-    t += "[countries]\nHK = { zone = \"Asia/Hong_Kong\" }\n\n";
+    if (d_.chance(25)) {
+      // Another line rounding than D2's, to see that the rounding is the catalog's.
+      t += fmt::format("[rounding]\nline = {{ places = {}, mode = \"{}\" }}\n\n", d_.between(0, 4), rounding_name(d_));
+    }
+    t += "[countries]\nHK = { zone = \"Asia/Hong_Kong\" }\nMO = { zone = \"Asia/Macau\" }\n\n";
+    t += "[country_groups]\nnear = [\"HK\", \"MO\"]\n\n";
     // The base tariff covers every service, band and country, so no record is rejected.
     write_rate(t, "[[rates]]", service::data, "", "", true);
     write_rate(t, "[[rates]]", service::voice, "", "", true);
@@ -174,7 +179,8 @@ class generator {
     t += fmt::format("{}\nservice = \"{}\"\nprice = \"{}\"\nper = \"{}\"\n", header, to_string(svc),
                      money_text(unit_price * m), quantity_text(d_, svc, inc * m));
     if (!band.empty()) t += fmt::format("band = \"{}\"\n", band);
-    if (!where.empty()) t += fmt::format("where = \"{}\"\n", where);
+    if (where.starts_with('[')) t += fmt::format("where = {}\n", where);
+    else if (!where.empty()) t += fmt::format("where = \"{}\"\n", where);
     if (!capped) t += "capped = false\n";
     t += "\n";
     unit_prices_.push_back(unit_price);
@@ -186,10 +192,12 @@ class generator {
     for (int i = 0; i < count; ++i) {
       if (d_.chance(40)) continue;
       const service svc = d_.chance(70) ? service::data : service::voice;
-      static const std::vector<std::string> wheres{"", "home", "roaming"};
+      static const std::vector<std::string> wheres{"", "", "home", "home", "roaming", "[\"HK\"]", "near"};
       const std::string where = d_.pick(wheres);
       const std::string band = facts_.has_bands && d_.chance(40) ? (d_.chance(80) ? "off_peak" : "peak") : "";
-      const std::string key = fmt::format("{}|{}|{}", to_string(svc), band, where);
+      // A list and a group are one kind of `where`; two of them overlapping are ambiguous.
+      const bool listed = where == "near" || where.starts_with('[');
+      const std::string key = fmt::format("{}|{}|{}", to_string(svc), band, listed ? "countries" : where);
       if (std::find(written.begin(), written.end(), key) != written.end()) continue;
       written.push_back(key);
       write_rate(t, header, svc, band, where, !d_.chance(10));
@@ -210,8 +218,9 @@ class generator {
     t += fmt::format("  [[products.allowances]]\n  service = \"{}\"\n  quantity = \"{}\"\n", to_string(svc),
                      quantity_text(d_, svc, units * inc));
     if (facts_.has_bands && d_.chance(25)) t += "  band = \"off_peak\"\n";
-    static const std::vector<std::string> wheres{"", "", "home", "roaming", "anywhere"};
-    if (const std::string& w = d_.pick(wheres); !w.empty()) t += fmt::format("  where = \"{}\"\n", w);
+    static const std::vector<std::string> wheres{"", "", "home", "roaming", "anywhere", "near", "[\"MO\"]"};
+    if (const std::string& w = d_.pick(wheres); w.starts_with('[')) t += fmt::format("  where = {}\n", w);
+    else if (!w.empty()) t += fmt::format("  where = \"{}\"\n", w);
     t += "\n";
   }
 
@@ -325,7 +334,8 @@ class generator {
       u.id = fmt::format("{}-r{:02}", id, i);
       u.time = record_time(s);
       u.svc = d_.chance(75) ? service::data : service::voice;
-      u.country = d_.chance(80) ? "" : "HK";
+      static const std::vector<std::string> countries{"", "", "", "", "", "", "HK", "MO", "CN"};
+      u.country = d_.pick(countries);
       u.quantity = record_quantity(u.svc);
       s.records.push_back(u);
       // A second record that ends exactly where an allowance or a cut-off does, counting
