@@ -149,7 +149,7 @@ case_result run_case(std::uint64_t seed) {
         fail(fmt::format("the engine has no bill for {}", sub.id));
         continue;
       }
-      const reference_bill ref = rate_reference(cat, s.month, sub.orders, sub.records);
+      const reference_bill ref = rate_reference(cat, s.month, sub.orders, sub.records, sub.reactivations);
       out.seen += ref.seen;
       const std::vector<std::string> got = canonical(*b), want = canonical(ref);
       if (got != want)
@@ -191,9 +191,9 @@ TEST_CASE("the engine agrees with the reference rater on random scenarios, in an
   }
   MESSAGE(fmt::format("{} random scenarios from seed {}, {} failing; the reference saw {} prorated fees, {} prorated "
                       "allowances, {} records split at an allowance's end, {} charges a cap reduced, {} cut-offs, {} "
-                      "records split at a cut-off",
+                      "records split at a cut-off, {} reactivations",
                       cases, first, failures, seen.prorated_fees, seen.prorated_allowances, seen.allowance_splits,
-                      seen.capped_charges, seen.cut_offs, seen.cut_off_splits));
+                      seen.capped_charges, seen.cut_offs, seen.cut_off_splits, seen.reactivations));
   // A generator that stopped reaching a rule would let the comparison pass vacuously.
   if (cases >= 500) {
     CHECK(seen.prorated_fees > 0);
@@ -201,6 +201,7 @@ TEST_CASE("the engine agrees with the reference rater on random scenarios, in an
     CHECK(seen.allowance_splits > 0);
     CHECK(seen.capped_charges > 0);
     CHECK(seen.cut_off_splits > 0);
+    CHECK(seen.reactivations > 0);
   }
   CHECK(failures == 0);
 }

@@ -226,6 +226,7 @@ struct cut_off_state {
   std::int64_t counted = 0;  // increments of the counter
   std::int64_t level = 0;    // increments
   bool in_force = false;
+  bool reactivated = false;  // the customer lifted the suspension (its rate stays, D6)
 };
 
 struct cap_state {
@@ -233,12 +234,17 @@ struct cap_state {
   const product* p = nullptr;
   rational counted;  // exact usage fees counted
   rational level;
+  bool lifted = false;  // by a reactivation: no longer applies nor counts (D6)
 };
 
 class reference {
  public:
-  reference(const catalog& cat, date::year_month month, std::span<const order> orders)
+  reference(const catalog& cat, date::year_month month, std::span<const order> orders,
+            std::span<const instant> reactivations)
       : cat_(cat), clock_(cat.home_zone), cycle_(cycle_of(clock_, month)) {
+    for (instant t : reactivations)
+      if (cycle_.start <= t && t < cycle_.end) reactivations_.push_back(t);
+    std::sort(reactivations_.begin(), reactivations_.end());
     make_instances(orders);
     make_fees_and_buckets();
     make_thresholds();
@@ -250,6 +256,9 @@ class reference {
     const quantity& inc = rule->increment;
     const std::string country = u.country.empty() ? cat_.home_country : u.country;
     const std::string band = band_at(cat_, clock_, u.time);
+    // Requests of the account log take effect at their instant, before a record there.
+    while (next_reactivation_ < reactivations_.size() && reactivations_[next_reactivation_] <= u.time)
+      reactivate(reactivations_[next_reactivation_++]);
     // D1: the record is rounded up to whole increments before anything else.
     std::int64_t left = u.quantity / inc.value() + (u.quantity % inc.value() != 0 ? 1 : 0);
     while (left > 0) {
@@ -338,11 +347,15 @@ class reference {
           throw std::invalid_argument("reference rater: two orders of one exclusive group are outside the subset");
         groups.push_back(p->exclusive_group);
       }
-      instance s{p, i, orders[i].at, std::nullopt};
+      // D5: subscribe_next_cycle starts the product at the next cycle start.
+      const instant start = orders[i].next_cycle ? end_of_cycle_containing(clock_, orders[i].at) : orders[i].at;
+      instance s{p, i, start, std::nullopt};
       // A one-off product lasts from the order to the end of its cycle.
       if (p->lasts == validity::rest_of_cycle) s.end = end_of_cycle_containing(clock_, s.start);
       if (orders[i].unsubscribe_at) {
-        const instant effect = unsubscribe_effect(*p, clock_, *orders[i].unsubscribe_at);
+        // An instance ordered for a later start is cancelled at once (tariffs README).
+        const instant request = *orders[i].unsubscribe_at;
+        const instant effect = s.start > request ? s.start : unsubscribe_effect(*p, clock_, request);
         if (!s.end || effect < *s.end) s.end = effect;
       }
       instances_.push_back(s);
@@ -410,6 +423,25 @@ class reference {
       throw std::invalid_argument("reference rater: more than one cut-off is outside the subset");
   }
 
+  // D6, tariffs README `reactivation`: `reactivate_data` while data is cut off by a product
+  // that allows it: that product's thresholds with the listed actions stop applying for
+  // the rest of the cycle. Only the suspension ends: what is recorded beyond the cut-off
+  // is still charged at the cut-off's rate, and there is no second suspension (the
+  // cut-off has already fired). Otherwise the request is refused and changes nothing.
+  void reactivate(instant) {
+    for (cut_off_state& c : cut_offs_) {
+      if (!c.in_force || c.reactivated || *c.t->svc != service::data) continue;
+      if (!c.p->reactivation.allowed) return;
+      c.reactivated = true;
+      ++seen_.reactivations;
+      const auto& lifts = c.p->reactivation.lifts;
+      if (std::find(lifts.begin(), lifts.end(), threshold_action::cap) != lifts.end())
+        for (cap_state& k : caps_)
+          if (k.p == c.p) k.lifted = true;
+      return;
+    }
+  }
+
   // A threshold is evaluated while its product is held (tariffs README `thresholds`).
   bool held_at(const product* p, instant t) const {
     return std::any_of(instances_.begin(), instances_.end(),
@@ -463,7 +495,7 @@ class reference {
       for (cap_state& c : caps_) {
         if (!c.t->all_fees && c.p != owner_product) continue;
         if (c.t->svc && *c.t->svc != u.svc) continue;
-        if (!held_at(c.p, u.time)) continue;
+        if (!held_at(c.p, u.time) || c.lifted) continue;
         counting.push_back(&c);
       }
     for (cap_state* c : counting) amount = std::min(amount, rational(c->level - c->counted));
@@ -484,6 +516,8 @@ class reference {
   std::vector<cut_off_state> cut_offs_;
   std::vector<cap_state> caps_;
   std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, rational>> usage_lines_;
+  std::vector<instant> reactivations_;  // of this cycle, in time order
+  std::size_t next_reactivation_ = 0;
   coverage seen_;
 };
 
@@ -496,6 +530,7 @@ coverage& coverage::operator+=(const coverage& o) {
   capped_charges += o.capped_charges;
   cut_offs += o.cut_offs;
   cut_off_splits += o.cut_off_splits;
+  reactivations += o.reactivations;
   return *this;
 }
 
@@ -508,8 +543,8 @@ rational round_decimal(const rational& x, int places, rounding mode) {
 }
 
 reference_bill rate_reference(const catalog& cat, date::year_month month, std::span<const order> orders,
-                              std::span<const usage> records) {
-  reference r(cat, month, orders);
+                              std::span<const usage> records, std::span<const instant> reactivations) {
+  reference r(cat, month, orders, reactivations);
   // DESIGN 3: a subscriber's records are rated in (time, id) order, whatever the input order.
   std::vector<const usage*> sorted;
   for (const usage& u : records) sorted.push_back(&u);

@@ -23,11 +23,14 @@
 //  - thresholds: `cap` (usage_fee, scope product or all, of one service or all),
 //    `cut_off` (volume, with its rate), and `notify` of any counter (no effect on amounts,
 //    ignored here: the engine splits records at them, which must not change an amount);
-//  - `subscribe` and `unsubscribe` (immediately, next_day, next_cycle) of those products;
+//  - `subscribe`, `subscribe_next_cycle` and `unsubscribe` (immediately, next_day,
+//    next_cycle) of those products, and `reactivate_data` after a data cut-off (D6: the
+//    product's `reactivation.lifts` stop applying; what is recorded after the cut-off is
+//    still charged at its rate);
 //  - usage records at home or in a listed country.
 // Not covered: passes, VAS, offers and credits, free windows, trials, exclusive groups,
-// throttles, bars, rate changes, distinct-peer and peer-filtered counters, reactivation,
-// points, rejects (every record of a scenario must be rateable).
+// throttles, bars, rate changes, distinct-peer and peer-filtered counters, points, closed
+// accounts, rejects (every record of a scenario must be rateable).
 //
 //   reference_bill b = rate_reference(cat, date::year(2012) / 7, orders, records);
 //   b.total  // exact rational, already the sum of the lines rounded to 0.01 half-up
@@ -56,6 +59,9 @@ struct order {
   std::string product;
   instant at;
   std::optional<instant> unsubscribe_at;
+  /// `subscribe_next_cycle` instead of `subscribe`: the product starts at the start of the
+  /// cycle after the one holding `at`, with the full fee and allowance (D5).
+  bool next_cycle = false;
 };
 
 /// One usage record, already parsed: the reference does not read CSV.
@@ -87,6 +93,7 @@ struct coverage {
   std::int64_t capped_charges = 0;       ///< charges a cap reduced (D6)
   std::int64_t cut_offs = 0;             ///< cut-offs that took effect
   std::int64_t cut_off_splits = 0;       ///< records split at a cut-off
+  std::int64_t reactivations = 0;        ///< reactivate_data requests that lifted a cut-off
   coverage& operator+=(const coverage& o);
 };
 
@@ -104,8 +111,10 @@ rational to_rational(const money& m);
 
 /// Rates one subscriber's cycle `month` (the calendar month in the catalog's zone).
 /// `orders` are in log order (time order); `records` may be in any order and must lie
-/// in the cycle.
+/// in the cycle; `reactivations` are the instants of the subscriber's `reactivate_data`
+/// requests.
 reference_bill rate_reference(const catalog& cat, date::year_month month,
-                              std::span<const order> orders, std::span<const usage> records);
+                              std::span<const order> orders, std::span<const usage> records,
+                              std::span<const instant> reactivations = {});
 
 }  // namespace ratel::oracle

@@ -34,6 +34,7 @@ std::string money_text(std::int64_t micros) { return money::from_micros(micros, 
 
 // A quantity in base units (bytes or seconds) as catalog text, in a unit that divides it.
 std::string quantity_text(dice& d, service svc, std::int64_t v) {
+  if (svc == service::sms) return fmt::format("{} msg", v);
   if (svc == service::data) {
     if (v % (1024 * 1024) == 0 && d.chance(50)) return fmt::format("{} MB", v / (1024 * 1024));
     if (v % 1024 == 0 && d.chance(70)) return fmt::format("{} KB", v / 1024);
@@ -60,6 +61,7 @@ struct catalog_facts {
   std::string one_off;             // a stackable rest_of_cycle pack, if any
   std::vector<std::int64_t> data_sizes;   // allowance sizes, cut-off levels (bytes)
   std::vector<std::int64_t> voice_sizes;  // seconds
+  std::vector<std::int64_t> sms_sizes;    // messages
   std::vector<std::int64_t> cap_units;    // cap level / a price per increment, in increments
 };
 
@@ -90,7 +92,7 @@ class generator {
     static const std::vector<std::int64_t> voice_incs{60, 60, 30, 6, 1};
     facts_.data_increment = d_.pick(data_incs);
     facts_.voice_increment = d_.pick(voice_incs);
-    t += fmt::format("[services]\ndata = {{ increment = \"{}\" }}\nvoice = {{ increment = \"{}\" }}\n\n",
+    t += fmt::format("[services]\nsms = {{ increment = \"1 msg\" }}\ndata = {{ increment = \"{}\" }}\nvoice = {{ increment = \"{}\" }}\n\n",
                      quantity_text(d_, service::data, facts_.data_increment),
                      quantity_text(d_, service::voice, facts_.voice_increment));
     if (d_.chance(75)) {
@@ -112,7 +114,8 @@ class generator {
     // The base tariff covers every service, band and country, so no record is rejected.
     write_rate(t, "[[rates]]", service::data, "", "", true);
     write_rate(t, "[[rates]]", service::voice, "", "", true);
-    write_rates(t, "[[rates]]", 2, {"data||", "voice||"});
+    write_rate(t, "[[rates]]", service::sms, "", "", true);
+    write_rates(t, "[[rates]]", 2, {"data||", "voice||", "sms||"});
 
     const std::int64_t products = d_.between(1, 3);
     bool cut_off_written = false;
@@ -141,6 +144,8 @@ class generator {
         cut_off_written = true;
       }
       if (d_.chance(40)) write_notify(t);
+      t += reactivation_;
+      reactivation_.clear();
     }
     if (d_.chance(40)) {
       facts_.one_off = "topup";
@@ -165,7 +170,7 @@ class generator {
   // per-increment price.
   void write_rate(std::string& t, const std::string& header, service svc, const std::string& band,
                   const std::string& where, bool capped) {
-    const std::int64_t inc = svc == service::data ? facts_.data_increment : facts_.voice_increment;
+    const std::int64_t inc = increment(svc);
     static const std::vector<std::int64_t> multiples{1, 1, 2, 5, 10};
     const std::int64_t m = d_.pick(multiples);
     std::int64_t unit_price = 0;
@@ -191,7 +196,7 @@ class generator {
   void write_rates(std::string& t, const std::string& header, int count, std::vector<std::string> written = {}) {
     for (int i = 0; i < count; ++i) {
       if (d_.chance(40)) continue;
-      const service svc = d_.chance(70) ? service::data : service::voice;
+      const service svc = random_service();
       static const std::vector<std::string> wheres{"", "", "home", "home", "roaming", "[\"HK\"]", "near"};
       const std::string where = d_.pick(wheres);
       const std::string band = facts_.has_bands && d_.chance(40) ? (d_.chance(80) ? "off_peak" : "peak") : "";
@@ -204,8 +209,19 @@ class generator {
     }
   }
 
+  std::int64_t increment(service svc) const {
+    return svc == service::data ? facts_.data_increment : svc == service::voice ? facts_.voice_increment : 1;
+  }
+  std::vector<std::int64_t>& sizes_of(service svc) {
+    return svc == service::data ? facts_.data_sizes : svc == service::voice ? facts_.voice_sizes : facts_.sms_sizes;
+  }
+  service random_service() {
+    const std::int64_t r = d_.below(100);
+    return r < 65 ? service::data : r < 90 ? service::voice : service::sms;
+  }
+
   void write_allowance(std::string& t, service svc) {
-    const std::int64_t inc = svc == service::data ? facts_.data_increment : facts_.voice_increment;
+    const std::int64_t inc = increment(svc);
     std::int64_t units = 0;
     switch (d_.below(3)) {
       case 0: units = d_.between(1, 50); break;
@@ -213,7 +229,7 @@ class generator {
       default: units = svc == service::data ? (150 * 1024 * 1024) / inc : d_.between(1, 600); break;
     }
     if (units == 0) units = 1;
-    (svc == service::data ? facts_.data_sizes : facts_.voice_sizes).push_back(units * inc);
+    sizes_of(svc).push_back(units * inc);
     if (svc == service::data) product_has_data_ = true;
     t += fmt::format("  [[products.allowances]]\n  service = \"{}\"\n  quantity = \"{}\"\n", to_string(svc),
                      quantity_text(d_, svc, units * inc));
@@ -226,7 +242,7 @@ class generator {
 
   void write_allowances(std::string& t) {
     const std::int64_t n = d_.between(0, 3);
-    for (std::int64_t i = 0; i < n; ++i) write_allowance(t, d_.chance(70) ? service::data : service::voice);
+    for (std::int64_t i = 0; i < n; ++i) write_allowance(t, random_service());
   }
 
   void write_cap(std::string& t) {
@@ -239,7 +255,7 @@ class generator {
     t += fmt::format("  [[products.thresholds]]\n  counter = \"usage_fee\"\n  at = \"{}\"\n  action = \"cap\"\n",
                      money_text(level));
     if (d_.chance(40)) t += "  scope = \"all\"\n";
-    if (d_.chance(40)) t += fmt::format("  service = \"{}\"\n", d_.chance(70) ? "data" : "voice");
+    if (d_.chance(40)) t += fmt::format("  service = \"{}\"\n", to_string(random_service()));
     t += "\n";
     for (std::int64_t p : unit_prices_)
       if (p > 0) facts_.cap_units.push_back(level / p + (level % p != 0 ? 1 : 0));
@@ -256,6 +272,11 @@ class generator {
     const std::int64_t price = d_.between(0, 1000) * 100;
     t += fmt::format("  rate = {{ price = \"{}\", per = \"{}\", capped = {} }}\n\n", money_text(price),
                      quantity_text(d_, service::data, facts_.data_increment), d_.chance(50) ? "true" : "false");
+    if (d_.chance(60)) {
+      // D6: reactivate_data lifts the cut-off, and maybe the cap, for the rest of the cycle.
+      static const std::vector<std::string> lifts{"\"cut_off\", \"cap\"", "\"cut_off\"", "\"cap\""};
+      reactivation_ = fmt::format("  [products.reactivation]\n  lifts = [{}]\n\n", d_.pick(lifts));
+    }
   }
 
   // Reminders change no amount; they make the engine split records at more points.
@@ -314,6 +335,11 @@ class generator {
     for (const std::string& p : facts_.per_cycle_products) {
       if (!d_.chance(65)) continue;
       order o{p, subscribe_time(), std::nullopt};
+      if (d_.chance(15)) {
+        // D5: ordered for the next cycle, from the previous cycle or from this one.
+        o.next_cycle = true;
+        o.at = d_.chance(60) ? cycle_start() - seconds(d_.between(1, 27 * 86400)) : random_instant_in_cycle();
+      }
       if (d_.chance(35)) {
         // An unsubscribe request later than the order: inside the cycle, at a midnight, or
         // just after it.
@@ -327,13 +353,15 @@ class generator {
     if (!facts_.one_off.empty())
       for (std::int64_t n = d_.below(3); n > 0; --n) s.orders.push_back({facts_.one_off, random_instant_in_cycle(), std::nullopt});
     std::stable_sort(s.orders.begin(), s.orders.end(), [](const order& a, const order& b) { return a.at < b.at; });
+    if (d_.chance(40))
+      for (std::int64_t n = d_.between(1, 3); n > 0; --n) s.reactivations.push_back(random_instant_in_cycle());
 
     const std::int64_t records = d_.between(0, 24);
     for (std::int64_t i = 0; i < records; ++i) {
       usage u;
       u.id = fmt::format("{}-r{:02}", id, i);
       u.time = record_time(s);
-      u.svc = d_.chance(75) ? service::data : service::voice;
+      u.svc = random_service();
       static const std::vector<std::string> countries{"", "", "", "", "", "", "HK", "MO", "CN"};
       u.country = d_.pick(countries);
       u.quantity = record_quantity(u.svc);
@@ -341,7 +369,7 @@ class generator {
       // A second record that ends exactly where an allowance or a cut-off does, counting
       // from the one before it, at the same instant or a little later.
       if (d_.chance(20)) {
-        const auto& sizes = u.svc == service::data ? facts_.data_sizes : facts_.voice_sizes;
+        const auto& sizes = sizes_of(u.svc);
         if (!sizes.empty()) {
           const std::int64_t target = d_.pick(sizes);
           if (target > u.quantity) {
@@ -385,13 +413,13 @@ class generator {
   }
 
   std::int64_t record_quantity(service svc) {
-    const std::int64_t inc = svc == service::data ? facts_.data_increment : facts_.voice_increment;
-    const auto& sizes = svc == service::data ? facts_.data_sizes : facts_.voice_sizes;
+    const std::int64_t inc = increment(svc);
+    const auto& sizes = sizes_of(svc);
     std::int64_t q = 0;
     switch (d_.below(7)) {
       case 0: q = d_.below(3 * inc); break;                                   // under an increment or two
       case 1: q = d_.between(0, 5000) * inc; break;                           // whole increments
-      case 2: q = svc == service::data ? d_.between(0, 200) << 20 : d_.between(0, 7200); break;
+      case 2: q = svc == service::data ? d_.between(0, 200) << 20 : d_.between(0, svc == service::sms ? 20 : 7200); break;
       case 3: if (!sizes.empty()) q = d_.pick(sizes); break;                  // a whole allowance
       case 4: if (!sizes.empty()) q = d_.pick(sizes) / 2; break;
       case 5: if (!facts_.cap_units.empty()) q = d_.pick(facts_.cap_units) * inc; break;  // to a cap
@@ -407,7 +435,8 @@ class generator {
   std::string zone_;
   catalog_facts facts_;
   std::vector<std::int64_t> unit_prices_;
-  bool product_has_data_ = false;  // the product being written has a data allowance
+  bool product_has_data_ = false;
+  std::string reactivation_;  // the [products.reactivation] table of the product being written  // the product being written has a data allowance
 };
 
 }  // namespace
@@ -418,9 +447,12 @@ std::string generated_scenario::accounts_csv() const {
   const instant joined = date::locate_zone("UTC")->to_sys(date::local_days{date::year(2011) / 1 / 1});
   for (const generated_subscriber& s : subscribers) {
     csv += fmt::format("{},{},join,,,\n", s.id, time_text(joined));
-    for (const order& o : s.orders) csv += fmt::format("{},{},subscribe,{},,\n", s.id, time_text(o.at), o.product);
+    for (const order& o : s.orders)
+      csv += fmt::format("{},{},{},{},,\n", s.id, time_text(o.at), o.next_cycle ? "subscribe_next_cycle" : "subscribe",
+                         o.product);
     for (const order& o : s.orders)
       if (o.unsubscribe_at) csv += fmt::format("{},{},unsubscribe,{},,\n", s.id, time_text(*o.unsubscribe_at), o.product);
+    for (instant t : s.reactivations) csv += fmt::format("{},{},reactivate_data,,,\n", s.id, time_text(t));
   }
   return csv;
 }
