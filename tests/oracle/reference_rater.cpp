@@ -336,29 +336,29 @@ class reference {
   }
 
  private:
+  // The account log's fold for the subset (tariffs README "Account log actions", D5):
+  // every order's subscribe line, then every unsubscribe line, taken in time order (lines
+  // at one instant in that order, as the generator writes them).
   void make_instances(std::span<const order> orders) {
-    std::vector<std::string> groups;
-    for (std::size_t i = 0; i < orders.size(); ++i) {
-      const product* p = cat_.find_product(orders[i].product);
-      if (p == nullptr) throw std::invalid_argument("reference rater: unknown product " + orders[i].product);
-      check_in_subset(*p);
-      if (!p->exclusive_group.empty()) {
-        if (std::find(groups.begin(), groups.end(), p->exclusive_group) != groups.end())
-          throw std::invalid_argument("reference rater: two orders of one exclusive group are outside the subset");
-        groups.push_back(p->exclusive_group);
-      }
-      // D5: subscribe_next_cycle starts the product at the next cycle start.
-      const instant start = orders[i].next_cycle ? end_of_cycle_containing(clock_, orders[i].at) : orders[i].at;
-      instance s{p, i, start, std::nullopt};
-      // A one-off product lasts from the order to the end of its cycle.
-      if (p->lasts == validity::rest_of_cycle) s.end = end_of_cycle_containing(clock_, s.start);
-      if (orders[i].unsubscribe_at) {
-        // An instance ordered for a later start is cancelled at once (tariffs README).
-        const instant request = *orders[i].unsubscribe_at;
-        const instant effect = s.start > request ? s.start : unsubscribe_effect(*p, clock_, request);
-        if (!s.end || effect < *s.end) s.end = effect;
-      }
-      instances_.push_back(s);
+    struct request {
+      instant at;
+      const order* o = nullptr;
+      bool unsubscribe = false;
+    };
+    std::vector<request> log;
+    for (const order& o : orders) {
+      if (cat_.find_product(o.product) == nullptr)
+        throw std::invalid_argument("reference rater: unknown product " + o.product);
+      check_in_subset(*cat_.find_product(o.product));
+      log.push_back({o.at, &o, false});
+    }
+    for (const order& o : orders)
+      if (o.unsubscribe_at) log.push_back({*o.unsubscribe_at, &o, true});
+    std::stable_sort(log.begin(), log.end(), [](const request& a, const request& b) { return a.at < b.at; });
+    for (const request& q : log) {
+      const product& p = *cat_.find_product(q.o->product);
+      if (q.unsubscribe) unsubscribe(p, q.at);
+      else subscribe(p, q.at, q.o->next_cycle ? end_of_cycle_containing(clock_, q.at) : q.at);
     }
     // D13: higher priority first, then smaller product code, then earlier start.
     order_ = {};
@@ -367,6 +367,45 @@ class reference {
       return std::tuple(-a->p->priority, a->p->code, a->start, a->log_index) <
              std::tuple(-b->p->priority, b->p->code, b->start, b->log_index);
     });
+  }
+
+  // Still held from t on: not ended by then (one ordered for a later start included).
+  static bool held_after(const instance& s, instant t) { return !s.end || *s.end > t; }
+
+  // Ends an instance at t; one that has not started by then is cancelled (empty).
+  static void end_at(instance& s, instant t) {
+    if (s.start >= t) s.end = s.start;
+    else if (!s.end || *s.end > t) s.end = t;
+  }
+
+  void subscribe(const product& p, instant ordered, instant start) {
+    // A product that does not stack cannot be subscribed again while held: refused.
+    if (!p.stackable)
+      for (const instance& s : instances_)
+        if (s.p == &p && held_after(s, ordered)) return;
+    // D5: a product of the same exclusive group held now ends at the end of this cycle and
+    // the new one starts at the next cycle start; or the order is refused (D12's rule).
+    if (!p.exclusive_group.empty()) {
+      const instant next_cycle = end_of_cycle_containing(clock_, ordered);
+      for (instance& s : instances_) {
+        if (s.p == &p || s.p->exclusive_group != p.exclusive_group || !held_after(s, ordered)) continue;
+        if (p.on_conflict == group_conflict::refuse) return;
+        end_at(s, next_cycle);
+        start = std::max(start, next_cycle);
+      }
+    }
+    instance s{&p, instances_.size(), start, std::nullopt};
+    // A one-off product lasts from its start to the end of that cycle.
+    if (p.lasts == validity::rest_of_cycle) s.end = end_of_cycle_containing(clock_, start);
+    instances_.push_back(s);
+  }
+
+  // `unsubscribe` ends every held instance as the product says; one ordered for a later
+  // start is cancelled at once. Nothing held: refused.
+  void unsubscribe(const product& p, instant request) {
+    for (instance& s : instances_)
+      if (s.p == &p && held_after(s, request))
+        end_at(s, s.start > request ? request : unsubscribe_effect(p, clock_, request));
   }
 
   bool in_cycle(const instance& s) const {

@@ -24,12 +24,13 @@
 //    `cut_off` (volume, with its rate), and `notify` of any counter (no effect on amounts,
 //    ignored here: the engine splits records at them, which must not change an amount);
 //  - `subscribe`, `subscribe_next_cycle` and `unsubscribe` (immediately, next_day,
-//    next_cycle) of those products, and `reactivate_data` after a data cut-off (D6: the
+//    next_cycle) of those products, repeated orders (refused while held unless the product
+//    stacks), exclusive groups (D5: replaced at the next cycle start, or refused), and
+//    `reactivate_data` after a data cut-off (D6: the
 //    product's `reactivation.lifts` stop applying; what is recorded after the cut-off is
 //    still charged at its rate);
 //  - usage records at home or in a listed country.
-// Not covered: passes, VAS, offers and credits, free windows, trials, exclusive groups,
-// throttles, bars, rate changes, distinct-peer and peer-filtered counters, points, closed
+// Not covered: passes, VAS, offers and credits, free windows, trials, throttles, bars, rate changes, distinct-peer and peer-filtered counters, points, closed
 // accounts, rejects (every record of a scenario must be rateable).
 //
 //   reference_bill b = rate_reference(cat, date::year(2012) / 7, orders, records);
@@ -54,7 +55,8 @@ using rational = boost::multiprecision::cpp_rational;
 
 /// One subscription request of the account log: `subscribe` of `product` at `at`, and an
 /// `unsubscribe` request at `unsubscribe_at` if there is one (its effect follows the
-/// product's `unsubscribe` rule).
+/// product's `unsubscribe` rule). The log they stand for holds every order's subscribe
+/// line, then every unsubscribe line; lines at one instant apply in that order.
 struct order {
   std::string product;
   instant at;

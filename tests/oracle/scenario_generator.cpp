@@ -118,6 +118,7 @@ class generator {
     write_rates(t, "[[rates]]", 2, {"data||", "voice||", "sms||"});
 
     const std::int64_t products = d_.between(1, 3);
+    const bool grouped = products >= 2 && d_.chance(40);  // p1 and p2 exclude each other (D5)
     bool cut_off_written = false;
     for (std::int64_t i = 0; i < products; ++i) {
       const std::string id = fmt::format("p{}", i + 1);
@@ -125,6 +126,10 @@ class generator {
       t += fmt::format("[[products]]\nid = \"{}\"\nkind = \"{}\"\ncode = {}\npriority = {}\n", id,
                        d_.chance(60) ? "plan" : "pack", d_.between(1, 9), 100 * d_.between(1, 5));
       t += fmt::format("fee = {{ amount = \"{}\", per = \"cycle\" }}\n", money_text(fee_micros()));
+      if (grouped && i < 2) {
+        t += "exclusive_group = \"g\"\n";
+        if (d_.chance(25)) t += "on_group_conflict = \"refuse\"\n";
+      }
       static const std::vector<std::string> ends{"immediately", "next_day", "next_cycle"};
       t += fmt::format("unsubscribe = \"{}\"\n", d_.pick(ends));
       if (d_.chance(75)) {
@@ -332,8 +337,9 @@ class generator {
   generated_subscriber make_subscriber(const std::string& id) {
     generated_subscriber s;
     s.id = id;
-    for (const std::string& p : facts_.per_cycle_products) {
-      if (!d_.chance(65)) continue;
+    for (const std::string& p : facts_.per_cycle_products)
+      for (int again = 0; again < 2; ++again) {  // a second order: a re-subscription or refused
+      if (!d_.chance(again == 0 ? 65 : 25)) continue;
       order o{p, subscribe_time(), std::nullopt};
       if (d_.chance(15)) {
         // D5: ordered for the next cycle, from the previous cycle or from this one.
@@ -349,7 +355,7 @@ class generator {
         o.unsubscribe_at = u;
       }
       s.orders.push_back(o);
-    }
+      }
     if (!facts_.one_off.empty())
       for (std::int64_t n = d_.below(3); n > 0; --n) s.orders.push_back({facts_.one_off, random_instant_in_cycle(), std::nullopt});
     std::stable_sort(s.orders.begin(), s.orders.end(), [](const order& a, const order& b) { return a.at < b.at; });
