@@ -190,17 +190,17 @@ TEST_CASE("the engine agrees with the reference rater on random scenarios, in an
     else MESSAGE("seed ", seed, " fails too");
   }
   MESSAGE(fmt::format("{} random scenarios from seed {}, {} failing; the reference saw {} prorated fees, {} prorated "
-                      "allowances, {} records split at an allowance's end, {} charges a cap reduced, {} cut-offs, {} "
-                      "records split at a cut-off, {} reactivations",
+                      "allowances, {} records split at an allowance's end, {} charges a cap reduced, {} cut-offs or rate "
+                      "changes, {} records split at one, {} reactivations",
                       cases, first, failures, seen.prorated_fees, seen.prorated_allowances, seen.allowance_splits,
-                      seen.capped_charges, seen.cut_offs, seen.cut_off_splits, seen.reactivations));
+                      seen.capped_charges, seen.switches, seen.switch_splits, seen.reactivations));
   // A generator that stopped reaching a rule would let the comparison pass vacuously.
   if (cases >= 500) {
     CHECK(seen.prorated_fees > 0);
     CHECK(seen.prorated_allowances > 0);
     CHECK(seen.allowance_splits > 0);
     CHECK(seen.capped_charges > 0);
-    CHECK(seen.cut_off_splits > 0);
+    CHECK(seen.switch_splits > 0);
     CHECK(seen.reactivations > 0);
   }
   CHECK(failures == 0);

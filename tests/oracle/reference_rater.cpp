@@ -173,8 +173,8 @@ void check_in_subset(const product& p) {
   for (const threshold& t : p.thresholds) {
     if (t.action == threshold_action::notify) continue;  // events only: no amount changes
     if (t.action == threshold_action::cap && t.counter == counter_kind::usage_fee) continue;
-    if (t.action == threshold_action::cut_off && t.counter == counter_kind::volume && t.peers == peer_filter::any)
-      continue;
+    const bool switches = t.action == threshold_action::cut_off || t.action == threshold_action::rate_change;
+    if (switches && t.counter != counter_kind::distinct_peers && t.peers == peer_filter::any) continue;
     no(fmt::format("threshold {}", t.name));
   }
 }
@@ -220,13 +220,24 @@ struct bucket {
   std::int64_t remaining = 0;
 };
 
-struct cut_off_state {
+// A threshold that changes how its service is rated once crossed: a cut-off or a rate
+// change, on a volume, allowance_used or usage_fee counter.
+struct switch_state {
   const threshold* t = nullptr;
   const product* p = nullptr;
-  std::int64_t counted = 0;  // increments of the counter
-  std::int64_t level = 0;    // increments
+  rational counted;  // increments (volume, allowance_used) or exact fees (usage_fee)
+  rational level;    // in the same unit
   bool in_force = false;
   bool reactivated = false;  // the customer lifted the suspension (its rate stays, D6)
+  bool counts_fees() const { return t->counter == counter_kind::usage_fee; }
+  bool is_cut_off() const { return t->action == threshold_action::cut_off; }
+};
+
+// Where the next part of a record comes from: an allowance, or a rate and its owner.
+struct source {
+  struct bucket* from_bucket = nullptr;
+  const rate* at_rate = nullptr;
+  const product* owner = nullptr;  // nullptr: the base rates
 };
 
 struct cap_state {
@@ -262,46 +273,52 @@ class reference {
     // D1: the record is rounded up to whole increments before anything else.
     std::int64_t left = u.quantity / inc.value() + (u.quantity % inc.value() != 0 ? 1 : 0);
     while (left > 0) {
+      const source from = choose(u, band, country);
       // tariffs README `compare = "exceeds"`: the unit past `at` is the first under the
-      // new state, so a cut-off sitting exactly at its level takes effect before it.
-      for (cut_off_state& c : cut_offs_)
-        if (!c.in_force && c.t->compare == comparison::exceeds && c.counted == c.level && counts(c, u, country))
-          c.in_force = true;
+      // new state, so a cut-off or rate change on a unit counter sitting exactly at its
+      // level takes effect before the next unit it counts; then the source is chosen again.
+      bool changed = false;
+      for (switch_state& w : switches_)
+        if (!w.in_force && w.t->compare == comparison::exceeds && !w.counts_fees() && w.counted == w.level &&
+            counts(w, u, country, from))
+          changed = w.in_force = true;
+      if (changed) continue;
 
       std::int64_t take = left;
-      bucket* from_bucket = nullptr;
-      const rate* at_rate = nullptr;
-      std::string owner = cat_.id;
-      const product* owner_product = nullptr;
-      if (const cut_off_state* off = cut_off_for(u.svc, country)) {
-        // cut_off: suspended, nothing drawn from allowances, charged at the cut-off's rate.
-        at_rate = &*off->t->then_rate;
-        owner = off->p->id;
-        owner_product = off->p;
-      } else if ((from_bucket = first_drawable(u, band, country)) != nullptr) {
-        take = std::min(take, from_bucket->remaining);  // split at the allowance's end
+      if (from.from_bucket != nullptr) {
+        take = std::min(take, from.from_bucket->remaining);  // split at the allowance's end
         if (take < left) ++seen_.allowance_splits;
-      } else {
-        std::tie(at_rate, owner_product) = rate_for(u, band, country);
-        if (at_rate == nullptr) throw std::invalid_argument(fmt::format("reference rater: no rate for record {}", u.id));
-        if (owner_product != nullptr) owner = owner_product->id;
       }
-      // DESIGN 3: split where a cut-off is reached; the rest is rated under the new state.
-      for (const cut_off_state& c : cut_offs_)
-        if (!c.in_force && counts(c, u, country) && c.level - c.counted < take) {
-          take = c.level - c.counted;
-          ++seen_.cut_off_splits;
+      // DESIGN 3: split where a cut-off or rate change is crossed; the rest is rated under
+      // the new state. A fee counter crosses inside an increment: that increment is the
+      // last under the old state.
+      for (const switch_state& w : switches_) {
+        if (w.in_force || !counts(w, u, country, from)) continue;
+        std::int64_t before = 0;
+        if (w.counts_fees()) {
+          const rational need = w.level - w.counted;
+          // A cap that leaves less room than that keeps the fee from crossing in this part.
+          if (const auto room = cap_room(u, *from.at_rate, from.owner))
+            if (w.t->compare == comparison::reaches ? *room < need : *room <= need) continue;
+          const rational units = need / price_per_increment(*from.at_rate, inc);
+          before = w.t->compare == comparison::reaches ? to_int64(-floor_of(-units)) : to_int64(floor_of(units)) + 1;
+        } else {
+          before = to_int64(floor_of(w.level - w.counted));
         }
-
-      if (from_bucket != nullptr) {
-        from_bucket->remaining -= take;
-      } else {
-        charge(u, country, band, *at_rate, owner, owner_product, take, inc);
+        if (before < take) {
+          take = before;
+          ++seen_.switch_splits;
+        }
       }
-      for (cut_off_state& c : cut_offs_)
-        if (!c.in_force && counts(c, u, country)) {
-          c.counted += take;
-          if (c.t->compare == comparison::reaches && c.counted >= c.level) c.in_force = true;
+      if (take <= 0) throw std::logic_error("reference rater: an empty part");
+
+      rational charged = 0;
+      if (from.from_bucket != nullptr) from.from_bucket->remaining -= take;
+      else charged = charge(u, country, band, *from.at_rate, from.owner, take, inc);
+      for (switch_state& w : switches_)
+        if (!w.in_force && counts(w, u, country, from)) {
+          w.counted += w.counts_fees() ? charged : rational(take);
+          w.in_force = w.t->compare == comparison::reaches ? w.counted >= w.level : w.counted > w.level;
         }
       left -= take;
     }
@@ -310,7 +327,7 @@ class reference {
   reference_bill finish() const {
     reference_bill b;
     b.seen = seen_;
-    for (const cut_off_state& c : cut_offs_) b.seen.cut_offs += c.in_force ? 1 : 0;
+    for (const switch_state& w : switches_) b.seen.switches += w.in_force ? 1 : 0;
     auto add = [&](std::string kind, std::string product, std::string detail, std::int64_t used,
                    std::int64_t size, const rational& exact) {
       // D2: each line rounded once by the catalog's line rounding.
@@ -453,13 +470,29 @@ class reference {
     for (const product* p : held)
       for (const threshold& t : p->thresholds) {
         if (t.action == threshold_action::cap) caps_.push_back({&t, p, 0, to_rational(*t.fee_level)});
-        if (t.action == threshold_action::cut_off) {
-          const std::int64_t inc = cat_.find_service(*t.svc)->increment.value();
-          cut_offs_.push_back({&t, p, 0, t.volume_level->value() / inc, false});
-        }
+        if (t.action == threshold_action::cut_off || t.action == threshold_action::rate_change)
+          switches_.push_back({&t, p, 0, switch_level(t, *p), false, false});
       }
-    if (cut_offs_.size() > 1)
-      throw std::invalid_argument("reference rater: more than one cut-off is outside the subset");
+    if (switches_.size() > 1)
+      throw std::invalid_argument("reference rater: more than one cut-off or rate change is outside the subset");
+  }
+
+  // The level of a switching threshold in its counter's unit. allowance_used: a share of
+  // what the product includes in this cycle (its prorated allowances of the service, all
+  // instances), rounded up to a whole increment (tariffs README `at`).
+  rational switch_level(const threshold& t, const product& p) const {
+    switch (t.counter) {
+      case counter_kind::volume: return t.volume_level->value() / cat_.find_service(*t.svc)->increment.value();
+      case counter_kind::usage_fee: return to_rational(*t.fee_level);
+      case counter_kind::allowance_used: {
+        std::int64_t included = 0;
+        for (const bucket& k : buckets_)
+          if (k.owner->p == &p && k.a->svc == *t.svc) included += k.size;
+        return rational(round_whole(rational(included * t.percent_level, 100), rounding::ceiling));
+      }
+      case counter_kind::distinct_peers: break;
+    }
+    throw std::logic_error("not a switching counter");
   }
 
   // D6, tariffs README `reactivation`: `reactivate_data` while data is cut off by a product
@@ -468,8 +501,8 @@ class reference {
   // is still charged at the cut-off's rate, and there is no second suspension (the
   // cut-off has already fired). Otherwise the request is refused and changes nothing.
   void reactivate(instant) {
-    for (cut_off_state& c : cut_offs_) {
-      if (!c.in_force || c.reactivated || *c.t->svc != service::data) continue;
+    for (switch_state& c : switches_) {
+      if (!c.is_cut_off() || !c.in_force || c.reactivated || *c.t->svc != service::data) continue;
       if (!c.p->reactivation.allowed) return;
       c.reactivated = true;
       ++seen_.reactivations;
@@ -487,15 +520,46 @@ class reference {
                        [&](const instance& s) { return s.p == p && s.active_at(t); });
   }
 
-  // A volume counter counts the rated quantity of its service in its area, from any source.
-  bool counts(const cut_off_state& c, const usage& u, const std::string& country) const {
-    return *c.t->svc == u.svc && covers(c.t->where, country, cat_.home_country) && held_at(c.p, u.time);
+  // tariffs README `counter`: whether the next part of record u, from `from`, adds to a
+  // switching threshold's counter. volume: the rated quantity of the service in the area,
+  // whatever its source; allowance_used: what is drawn from this product's allowances of
+  // the service; usage_fee: what this product's rates (scope all: any rate) charge for the
+  // service, uncapped rates not counted.
+  bool counts(const switch_state& w, const usage& u, const std::string& country, const source& from) const {
+    if (!held_at(w.p, u.time)) return false;
+    switch (w.t->counter) {
+      case counter_kind::volume: return *w.t->svc == u.svc && covers(w.t->where, country, cat_.home_country);
+      case counter_kind::allowance_used:
+        return from.from_bucket != nullptr && from.from_bucket->owner->p == w.p && from.from_bucket->a->svc == *w.t->svc;
+      case counter_kind::usage_fee:
+        return from.at_rate != nullptr && from.at_rate->capped && (w.t->all_fees || from.owner == w.p) &&
+               *w.t->svc == u.svc && from.at_rate->price.micros() > 0;
+      case counter_kind::distinct_peers: break;
+    }
+    return false;
   }
 
-  const cut_off_state* cut_off_for(service svc, const std::string& country) const {
-    for (const cut_off_state& c : cut_offs_)
-      if (c.in_force && *c.t->svc == svc && covers(c.t->where, country, cat_.home_country)) return &c;
+  // The cut-off or rate change in force for a record of `svc` in `country`: its rate
+  // applies where its counter counts (a volume counter's area; anywhere for the others).
+  const switch_state* switch_for(service svc, const std::string& country) const {
+    for (const switch_state& w : switches_) {
+      if (!w.in_force || *w.t->svc != svc) continue;
+      if (w.t->counter != counter_kind::volume || covers(w.t->where, country, cat_.home_country)) return &w;
+    }
     return nullptr;
+  }
+
+  // The source of the next part. After a cut-off nothing is drawn from allowances and the
+  // cut-off's rate applies; after a rate change allowances are still drawn first and its
+  // rate replaces the ordinary ones (tariffs README `action`).
+  source choose(const usage& u, const std::string& band, const std::string& country) {
+    const switch_state* w = switch_for(u.svc, country);
+    if (w != nullptr && w->is_cut_off()) return {nullptr, &*w->t->then_rate, w->p};
+    if (bucket* k = first_drawable(u, band, country)) return {k, nullptr, nullptr};
+    if (w != nullptr) return {nullptr, &*w->t->then_rate, w->p};
+    const auto [r, owner] = rate_for(u, band, country);
+    if (r == nullptr) throw std::invalid_argument(fmt::format("reference rater: no rate for record {}", u.id));
+    return {nullptr, r, owner};
   }
 
   // D13 / tariffs README `allowances`: the first allowance in draw order that covers the
@@ -521,14 +585,8 @@ class reference {
     return {best_rate(cat_.rates, u.svc, band, country, cat_.home_country), nullptr};
   }
 
-  // `units` increments at rate r. D6 / tariffs README `cap`: a cap in force stops the
-  // charges it counts at its level: the charge is the exact price, but never more than
-  // the room left under any cap that counts it; uncapped rates are neither counted nor
-  // stopped. Every cap that counts the charge counts what was actually charged.
-  void charge(const usage& u, const std::string& country, const std::string& band, const rate& r,
-              const std::string& owner, const product* owner_product, std::int64_t units,
-              const quantity& inc) {
-    rational amount = price_per_increment(r, inc) * units;
+  // The caps in force that count (and so stop) a charge of record u at rate r.
+  std::vector<cap_state*> caps_counting(const usage& u, const rate& r, const product* owner_product) {
     std::vector<cap_state*> counting;
     if (r.capped)
       for (cap_state& c : caps_) {
@@ -537,12 +595,34 @@ class reference {
         if (!held_at(c.p, u.time) || c.lifted) continue;
         counting.push_back(&c);
       }
-    for (cap_state* c : counting) amount = std::min(amount, rational(c->level - c->counted));
-    if (amount < price_per_increment(r, inc) * units) ++seen_.capped_charges;
-    for (cap_state* c : counting) c->counted += amount;
+    return counting;
+  }
+
+  // The least room left under those caps; nullopt when no cap counts the charge.
+  std::optional<rational> cap_room(const usage& u, const rate& r, const product* owner_product) {
+    std::optional<rational> room;
+    for (const cap_state* c : caps_counting(u, r, owner_product))
+      if (!room || c->level - c->counted < *room) room = c->level - c->counted;
+    return room;
+  }
+
+  // `units` increments at rate r. D6 / tariffs README `cap`: a cap in force stops the
+  // charges it counts at its level: the charge is the exact price, but never more than
+  // the room left under any cap that counts it; uncapped rates are neither counted nor
+  // stopped. Every cap that counts the charge counts what was actually charged.
+  rational charge(const usage& u, const std::string& country, const std::string& band, const rate& r,
+                  const product* owner_product, std::int64_t units, const quantity& inc) {
+    const std::string owner = owner_product != nullptr ? owner_product->id : cat_.id;
+    rational amount = price_per_increment(r, inc) * units;
+    if (const auto room = cap_room(u, r, owner_product); room && *room < amount) {
+      amount = *room;
+      ++seen_.capped_charges;
+    }
+    for (cap_state* c : caps_counting(u, r, owner_product)) c->counted += amount;
     auto& [used, exact] = usage_lines_[{owner, fmt::format("{}|{}|{}|{}", to_string(u.svc), country, band, rate_text(r))}];
     used += units * inc.value();
     exact += amount;
+    return amount;
   }
 
   const catalog& cat_;
@@ -552,7 +632,7 @@ class reference {
   std::vector<const instance*> order_;  // D13 draw order
   std::vector<std::tuple<std::string, std::string, rational>> fees_;  // kind, product, amount
   std::vector<bucket> buckets_;
-  std::vector<cut_off_state> cut_offs_;
+  std::vector<switch_state> switches_;
   std::vector<cap_state> caps_;
   std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, rational>> usage_lines_;
   std::vector<instant> reactivations_;  // of this cycle, in time order
@@ -567,8 +647,8 @@ coverage& coverage::operator+=(const coverage& o) {
   prorated_allowances += o.prorated_allowances;
   allowance_splits += o.allowance_splits;
   capped_charges += o.capped_charges;
-  cut_offs += o.cut_offs;
-  cut_off_splits += o.cut_off_splits;
+  switches += o.switches;
+  switch_splits += o.switch_splits;
   reactivations += o.reactivations;
   return *this;
 }

@@ -20,18 +20,21 @@
 //    (one-off, `validity = "rest_of_cycle"`, stackable), allowances by service, band and
 //    `where`, rates by service, band and `where`;
 //  - the base rates of the catalog;
-//  - thresholds: `cap` (usage_fee, scope product or all, of one service or all),
-//    `cut_off` (volume, with its rate), and `notify` of any counter (no effect on amounts,
-//    ignored here: the engine splits records at them, which must not change an amount);
+//  - thresholds: `cap` (usage_fee, scope product or all, of one service or all); one
+//    `cut_off` or `rate_change` on a volume, allowance_used or usage_fee counter, reached
+//    or exceeded, the record split there (after a cut-off later usage is charged at its
+//    rate with nothing drawn from allowances; after a rate change allowances are still
+//    drawn first); `notify` of any counter (no effect on amounts, ignored here: the engine
+//    splits records at them, which must not change an amount);
 //  - `subscribe`, `subscribe_next_cycle` and `unsubscribe` (immediately, next_day,
 //    next_cycle) of those products, repeated orders (refused while held unless the product
 //    stacks), exclusive groups (D5: replaced at the next cycle start, or refused), and
-//    `reactivate_data` after a data cut-off (D6: the
-//    product's `reactivation.lifts` stop applying; what is recorded after the cut-off is
-//    still charged at its rate);
+//    `reactivate_data` after a data cut-off (D6: the product's `reactivation.lifts` stop
+//    applying; what is recorded after the cut-off is still charged at its rate);
 //  - usage records at home or in a listed country.
-// Not covered: passes, VAS, offers and credits, free windows, trials, throttles, bars, rate changes, distinct-peer and peer-filtered counters, points, closed
-// accounts, rejects (every record of a scenario must be rateable).
+// Not covered: passes, VAS, offers and credits, free windows, trials, throttles, bars,
+// distinct-peer and on-/off-net counters, points, closed accounts, rejects (every record
+// of a scenario must be rateable).
 //
 //   reference_bill b = rate_reference(cat, date::year(2012) / 7, orders, records);
 //   b.total  // exact rational, already the sum of the lines rounded to 0.01 half-up
@@ -93,8 +96,8 @@ struct coverage {
   std::int64_t prorated_allowances = 0;  ///< allowances of a part cycle, shared out (D4)
   std::int64_t allowance_splits = 0;     ///< records split where an allowance ran out
   std::int64_t capped_charges = 0;       ///< charges a cap reduced (D6)
-  std::int64_t cut_offs = 0;             ///< cut-offs that took effect
-  std::int64_t cut_off_splits = 0;       ///< records split at a cut-off
+  std::int64_t switches = 0;             ///< cut-offs and rate changes that took effect
+  std::int64_t switch_splits = 0;        ///< records split at a cut-off or rate change
   std::int64_t reactivations = 0;        ///< reactivate_data requests that lifted a cut-off
   coverage& operator+=(const coverage& o);
 };

@@ -144,8 +144,8 @@ class generator {
       write_allowances(t);
       write_rates(t, "  [[products.rates]]", 3);
       if (d_.chance(50)) write_cap(t);
-      if (!cut_off_written && d_.chance(35)) {
-        write_cut_off(t);
+      if (!cut_off_written && d_.chance(40)) {
+        write_switch(t);
         cut_off_written = true;
       }
       if (d_.chance(40)) write_notify(t);
@@ -186,12 +186,13 @@ class generator {
       default: unit_price = d_.between(1, 2000) * 100; break;  // four decimals
     }
     if (svc == service::data && inc < 1024) unit_price /= 16;  // keep byte prices modest
-    t += fmt::format("{}\nservice = \"{}\"\nprice = \"{}\"\nper = \"{}\"\n", header, to_string(svc),
-                     money_text(unit_price * m), quantity_text(d_, svc, inc * m));
-    if (!band.empty()) t += fmt::format("band = \"{}\"\n", band);
-    if (where.starts_with('[')) t += fmt::format("where = {}\n", where);
-    else if (!where.empty()) t += fmt::format("where = \"{}\"\n", where);
-    if (!capped) t += "capped = false\n";
+    const std::string in = header.starts_with(' ') ? "  " : "";  // a product's rate is indented
+    t += fmt::format("{}\n{}service = \"{}\"\n{}price = \"{}\"\n{}per = \"{}\"\n", header, in, to_string(svc), in,
+                     money_text(unit_price * m), in, quantity_text(d_, svc, inc * m));
+    if (!band.empty()) t += fmt::format("{}band = \"{}\"\n", in, band);
+    if (where.starts_with('[')) t += fmt::format("{}where = {}\n", in, where);
+    else if (!where.empty()) t += fmt::format("{}where = \"{}\"\n", in, where);
+    if (!capped) t += in + "capped = false\n";
     t += "\n";
     unit_prices_.push_back(unit_price);
   }
@@ -266,18 +267,29 @@ class generator {
       if (p > 0) facts_.cap_units.push_back(level / p + (level % p != 0 ? 1 : 0));
   }
 
-  void write_cut_off(std::string& t) {
-    const std::int64_t units = d_.chance(50) ? d_.between(1, 2000) : d_.between(1, 400'000'000 / facts_.data_increment);
-    facts_.data_sizes.push_back(units * facts_.data_increment);
-    t += fmt::format("  [[products.thresholds]]\n  counter = \"volume\"\n  service = \"data\"\n  at = \"{}\"\n"
-                     "  action = \"cut_off\"\n  compare = \"{}\"\n",
-                     quantity_text(d_, service::data, units * facts_.data_increment),
-                     d_.chance(50) ? "reaches" : "exceeds");
-    if (d_.chance(60)) t += "  where = \"home\"\n";
+  // A cut-off (D6) or a rate change, on data volume mostly, else on the data allowance
+  // used or on data usage fees.
+  void write_switch(std::string& t) {
+    const bool cut_off = d_.chance(65);
+    const std::int64_t counter = d_.below(10);
+    std::string level;
+    if (counter < 6 || (counter < 8 && !product_has_data_)) {
+      const std::int64_t units = d_.chance(50) ? d_.between(1, 2000) : d_.between(1, 400'000'000 / facts_.data_increment);
+      facts_.data_sizes.push_back(units * facts_.data_increment);
+      level = fmt::format("counter = \"volume\"\n  at = \"{}\"\n", quantity_text(d_, service::data, units * facts_.data_increment));
+      if (d_.chance(60)) level += "  where = \"home\"\n";
+    } else if (counter < 8) {
+      level = fmt::format("counter = \"allowance_used\"\n  at = \"{}%\"\n", d_.chance(50) ? 100 : d_.between(1, 100));
+    } else {
+      level = fmt::format("counter = \"usage_fee\"\n  at = \"{}\"\n", money_text(d_.between(1, 100'000'000)));
+      if (d_.chance(40)) level += "  scope = \"all\"\n";
+    }
+    t += fmt::format("  [[products.thresholds]]\n  service = \"data\"\n  {}  action = \"{}\"\n  compare = \"{}\"\n", level,
+                     cut_off ? "cut_off" : "rate_change", d_.chance(50) ? "reaches" : "exceeds");
     const std::int64_t price = d_.between(0, 1000) * 100;
     t += fmt::format("  rate = {{ price = \"{}\", per = \"{}\", capped = {} }}\n\n", money_text(price),
                      quantity_text(d_, service::data, facts_.data_increment), d_.chance(50) ? "true" : "false");
-    if (d_.chance(60)) {
+    if (cut_off && d_.chance(60)) {
       // D6: reactivate_data lifts the cut-off, and maybe the cap, for the rest of the cycle.
       static const std::vector<std::string> lifts{"\"cut_off\", \"cap\"", "\"cut_off\"", "\"cap\""};
       reactivation_ = fmt::format("  [products.reactivation]\n  lifts = [{}]\n\n", d_.pick(lifts));
