@@ -267,6 +267,11 @@ class generator {
       if (p > 0) facts_.cap_units.push_back(level / p + (level % p != 0 ? 1 : 0));
   }
 
+  void remember_fee_level(std::int64_t level) {
+    for (std::int64_t p : unit_prices_)
+      if (p > 0) facts_.cap_units.push_back(level / p + (level % p != 0 ? 1 : 0));
+  }
+
   // A cut-off (D6) or a rate change, on data volume mostly, else on the data allowance
   // used or on data usage fees.
   void write_switch(std::string& t) {
@@ -281,7 +286,11 @@ class generator {
     } else if (counter < 8) {
       level = fmt::format("counter = \"allowance_used\"\n  at = \"{}%\"\n", d_.chance(50) ? 100 : d_.between(1, 100));
     } else {
-      level = fmt::format("counter = \"usage_fee\"\n  at = \"{}\"\n", money_text(d_.between(1, 100'000'000)));
+      // Often a whole number of some rate's increments, so a record can end exactly on it.
+      std::int64_t at = d_.between(1, 100'000'000);
+      if (!unit_prices_.empty() && d_.chance(50)) at = std::max<std::int64_t>(1, d_.pick(unit_prices_)) * d_.between(1, 5000);
+      level = fmt::format("counter = \"usage_fee\"\n  at = \"{}\"\n", money_text(at));
+      remember_fee_level(at);
       if (d_.chance(40)) level += "  scope = \"all\"\n";
     }
     t += fmt::format("  [[products.thresholds]]\n  service = \"data\"\n  {}  action = \"{}\"\n  compare = \"{}\"\n", level,
