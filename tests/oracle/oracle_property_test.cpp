@@ -15,7 +15,7 @@
 // On a failure the seed, the catalog, both input files and both bills are printed; the
 // case reruns alone with RATEL_ORACLE_SEED=<seed> RATEL_ORACLE_CASES=1.
 //
-// RATEL_ORACLE_CASES (default 2000) sets the number of random cases, RATEL_ORACLE_SEED
+// RATEL_ORACLE_CASES (default 5000) sets the number of random cases, RATEL_ORACLE_SEED
 // (default 1) the first seed; the seeds are consecutive.
 #include <algorithm>
 #include <cstdlib>
@@ -178,7 +178,7 @@ case_result run_case(std::uint64_t seed) {
 }  // namespace
 
 TEST_CASE("the engine agrees with the reference rater on random scenarios, in any order and thread count") {
-  const std::uint64_t cases = env_or("RATEL_ORACLE_CASES", 2000);
+  const std::uint64_t cases = env_or("RATEL_ORACLE_CASES", 5000);
   const std::uint64_t first = env_or("RATEL_ORACLE_SEED", 1);
   std::uint64_t failures = 0;
   coverage seen;

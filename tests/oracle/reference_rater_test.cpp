@@ -125,6 +125,66 @@ TEST_CASE("a record straddling the end of the allowance is split (allowance-stra
   CHECK(b.total == amount("122.40"));  // 20.00 + 102.40
 }
 
+TEST_CASE("gprs-20: reactivating data after the 15 GB cut-off (threshold-gprs20-reactivation)") {
+  const std::vector<order> orders{{"gprs-20", at("2012-06-01T00:00:00+08:00"), std::nullopt}};
+  const std::vector<usage> records{{"big", at("2012-07-10T10:00:00+08:00"), service::data, 15 * GB, ""},
+                                   {"over", at("2012-07-15T10:00:00+08:00"), service::data, MB, ""},
+                                   {"again", at("2012-07-21T10:00:00+08:00"), service::data, 15 * GB, ""}};
+  const std::vector<instant> reactivations{at("2012-07-05T09:00:00+08:00"),   // not cut off: refused
+                                           at("2012-07-20T09:00:00+08:00"),   // lifts cap and cut-off
+                                           at("2012-07-25T09:00:00+08:00")};  // not cut off any more
+  const reference_bill b = rate_reference(cmcc(), date::year(2012) / 7, orders, records, reactivations);
+  // big: 150 MB allowance, then 50,000 KB at 0.01 = 500.00 reach the cap, the rest capped;
+  // exactly 15 GB reaches the cut-off. over and again: all beyond 15 GB at 0.0005, uncapped
+  // (D6, reactivated or not): (1,024 + 15,728,640) KB x 0.0005 = 7,864.832 -> 7,864.83.
+  CHECK(b.seen.reactivations == 1);
+  CHECK(b.total == amount("8384.83"));  // 20.00 + 500.00 + 7,864.83
+}
+
+TEST_CASE("a rate change on volume: allowances first, then the new rate beyond the level") {
+  // An inline catalog: 10 MB included, 0.01/KB beyond it, 0.001/KB once 20 MB are used.
+  const catalog cat = parse_catalog(R"(
+[catalog]
+id = "t"
+home_country = "CN"
+zone = "Asia/Shanghai"
+currency = "CNY"
+[services]
+data = { increment = "1 KB" }
+[[rates]]
+service = "data"
+price = "0.02"
+per = "1 KB"
+[[products]]
+id = "p"
+kind = "plan"
+code = 1
+priority = 1
+fee = { amount = "10.00", per = "cycle" }
+  [[products.allowances]]
+  service = "data"
+  quantity = "10 MB"
+  [[products.rates]]
+  service = "data"
+  price = "0.01"
+  per = "1 KB"
+  [[products.thresholds]]
+  counter = "volume"
+  service = "data"
+  at = "20 MB"
+  action = "rate_change"
+  rate = { price = "0.001", per = "1 KB" }
+)",
+                                    "inline.toml");
+  const std::vector<order> orders{{"p", at("2012-06-01T00:00:00+08:00"), std::nullopt}};
+  const std::vector<usage> records{{"r", at("2012-07-10T10:00:00+08:00"), service::data, 30 * MB, ""}};
+  const reference_bill b = rate_reference(cat, date::year(2012) / 7, orders, records);
+  // r = 30 MB: 10 MB from the allowance; 10 MB = 10,240 KB at p's 0.01 = 102.40 up to the
+  // 20 MB level; split there, the last 10,240 KB at 0.001 = 10.24.
+  CHECK(b.seen.switch_splits == 1);
+  CHECK(b.total == amount("122.64"));  // 10.00 + 102.40 + 10.24
+}
+
 TEST_CASE("the reference refuses what it does not model") {
   const std::vector<order> orders{{"intl-daypass", at("2012-07-01T00:00:00+08:00"), std::nullopt}};
   CHECK_THROWS_AS(rate_reference(cmcc(), date::year(2012) / 7, orders, {}), std::invalid_argument);
