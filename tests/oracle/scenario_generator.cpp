@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 
 #include <date/tz.h>
 #include <fmt/format.h>
@@ -85,7 +87,26 @@ class generator {
  private:
   // ---- the catalog -------------------------------------------------------------------
 
+  // A fifth of the scenarios rate the shipped China Mobile catalog itself (D4, D5, D6 as
+  // shipped: gprs-20 and gprs-50 in one exclusive group, a monthly pack, a stacking top-up).
+  bool use_shipped_catalog() {
+    if (!d_.chance(20)) return false;
+    std::ifstream in(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
+    std::stringstream text;
+    text << in.rdbuf();
+    out_.catalog_toml = text.str();
+    zone_ = "Asia/Shanghai";
+    facts_.has_bands = true;
+    facts_.band_from = 23 * 60, facts_.band_to = 7 * 60;
+    facts_.per_cycle_products = {"gprs-20", "gprs-50", "data-pack-5"};
+    facts_.one_off = "data-topup-3";
+    facts_.data_sizes = {150 << 20, 500 << 20, 30 << 20, 10 << 20, 15LL << 30};
+    facts_.cap_units = {50'000};  // 500.00 / 0.01 per KB
+    return true;
+  }
+
   void write_catalog() {
+    if (use_shipped_catalog()) return;
     std::string& t = out_.catalog_toml;
     t += fmt::format("[catalog]\nid = \"oracle\"\nhome_country = \"CN\"\nzone = \"{}\"\ncurrency = \"CNY\"\n\n", zone_);
     static const std::vector<std::int64_t> data_incs{1024, 1024, 1024, 1, 512, 10 * 1024, 100 * 1024};
