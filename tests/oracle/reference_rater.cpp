@@ -2,8 +2,8 @@
 // section 3 and RULES.md D1, D2, D4, D5, D6, D13 and D17 read literally, over exact
 // rationals. Each function below cites the rule it implements. Speed does not matter:
 // a record is rated as a sequence of parts, each part ending where a rule says the state
-// changes (an allowance runs out, a cut-off is reached), and caps are applied as a minimum
-// over exact rationals, so a cap never needs a split of its own.
+// changes (an allowance runs out, a cut-off or rate change is crossed), and caps are
+// applied as a minimum over exact rationals, so a cap never needs a split of its own.
 #include "reference_rater.hpp"
 
 #include <algorithm>
@@ -235,7 +235,7 @@ struct switch_state {
 
 // Where the next part of a record comes from: an allowance, or a rate and its owner.
 struct source {
-  struct bucket* from_bucket = nullptr;
+  bucket* from_bucket = nullptr;
   const rate* at_rate = nullptr;
   const product* owner = nullptr;  // nullptr: the base rates
 };
