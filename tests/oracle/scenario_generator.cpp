@@ -79,7 +79,7 @@ class generator {
         date::year(2012) / 10, date::year(2012) / 11, date::year(2012) / 12, date::year(2013) / 4};
     out_.month = d_.pick(months);
     write_catalog();
-    const std::int64_t subscribers = d_.between(1, 3);
+    const std::int64_t subscribers = d_.between(1, 4);
     for (std::int64_t i = 0; i < subscribers; ++i) out_.subscribers.push_back(make_subscriber(fmt::format("s{}", i + 1)));
     return std::move(out_);
   }

@@ -4,7 +4,7 @@
 // What: from one 64-bit seed, a whole scenario: a catalog as TOML text (plans and packs
 // with random fees, proration strategies and roundings, allowances by service, band and
 // `where`, rates with up to six decimals, an off-peak band at random hours, caps, a
-// cut-off, reminders), one to three subscribers with subscribe/unsubscribe requests around
+// cut-off, reminders), one to four subscribers with subscribe/unsubscribe requests around
 // and inside the cycle, and their usage records. The same seed gives the same scenario on
 // every run and machine: the generator draws only from std::mt19937_64 (whose output the
 // standard fixes) through its own arithmetic, never a std distribution (whose output it
