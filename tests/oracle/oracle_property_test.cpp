@@ -142,6 +142,8 @@ case_result run_case(std::uint64_t seed) {
       fail(fmt::format("the engine rated {} of {} records ({} rejected, first: {})", engine.rated, records,
                        engine.rejects.size(), engine.rejects.empty() ? "" : engine.rejects.front().detail));
 
+    if (engine.bills.size() != s.subscribers.size())
+      fail(fmt::format("the engine wrote {} bills for {} subscribers", engine.bills.size(), s.subscribers.size()));
     for (const generated_subscriber& sub : s.subscribers) {
       const auto b = std::find_if(engine.bills.begin(), engine.bills.end(),
                                   [&](const bill& x) { return x.subscriber == sub.id; });
