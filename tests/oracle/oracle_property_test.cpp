@@ -8,7 +8,7 @@
 //  - every record is rated (the scenarios are built so that none is rejected);
 //  - each bill's lines agree to the fen with the reference: fees, one-off packs, allowance
 //    lines (quantity drawn and size) and usage lines by (product, service, country, band,
-//    rate), and the total;
+//    rate, waived by a cap or not) with their quantities, and the total;
 //  - the usage file shuffled and rated with 2 and 3 threads gives the same bytes of
 //    bills_to_json as the file in order with 1 thread (DESIGN 1: order- and
 //    thread-independence).
@@ -49,12 +49,10 @@ std::string money_text(const rational& r) {
       .to_string();
 }
 
-// A bill as sorted comparable lines: usage lines merged by (product, service, country,
-// band, rate), since the engine bills the parts a cap waived on a line of their own
-// (amount 0.00) and the reference does not split them out.
+// A bill as sorted comparable lines, one per bill line: a usage line by product, service,
+// country, band, rate and whether a cap waived it (the engine says so in the description).
 std::vector<std::string> canonical(const bill& b) {
   std::vector<std::string> lines;
-  std::map<std::string, std::pair<std::int64_t, money>> usage;
   for (const bill_line& l : b.lines) {
     switch (l.kind) {
       case line_kind::fee:
@@ -63,19 +61,14 @@ std::vector<std::string> canonical(const bill& b) {
         lines.push_back(fmt::format("allowance {} {} drawn {} of {} {}", l.product, to_string(*l.svc), l.used->value(),
                                     l.size->value(), l.amount));
         break;
-      case line_kind::usage: {
-        const std::string key = fmt::format("{}|{}|{}|{}|{}", l.product, to_string(*l.svc), l.country, l.band, l.rate);
-        auto [it, fresh] = usage.try_emplace(key, l.used->value(), l.amount);
-        if (!fresh) {
-          it->second.first += l.used->value();
-          it->second.second += l.amount;
-        }
+      case line_kind::usage:
+        lines.push_back(fmt::format("usage {}|{}|{}|{}|{}{} used {} {}", l.product, to_string(*l.svc), l.country, l.band,
+                                    l.rate, l.description.find(", capped:") != std::string::npos ? "|waived" : "",
+                                    l.used->value(), l.amount));
         break;
-      }
       default: lines.push_back(fmt::format("unexpected {} line {} {}", to_string(l.kind), l.product, l.amount)); break;
     }
   }
-  for (const auto& [key, v] : usage) lines.push_back(fmt::format("usage {} used {} {}", key, v.first, v.second));
   lines.push_back(fmt::format("total {}", b.total));
   std::sort(lines.begin(), lines.end());
   return lines;

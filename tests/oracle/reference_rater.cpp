@@ -348,7 +348,8 @@ class reference {
       add("allowance", key.first, std::string(to_string(p.allowances[key.second].svc)), sizes.first,
           sizes.second, 0);
     }
-    for (const auto& [key, line] : usage_lines_) add("usage", key.first, key.second, line.first, 0, line.second);
+    for (const auto& [key, line] : usage_lines_)
+      add("usage", std::get<0>(key), std::get<1>(key), line.first, 0, line.second);
     return b;
   }
 
@@ -610,19 +611,38 @@ class reference {
   // charges it counts at its level: the charge is the exact price, but never more than
   // the room left under any cap that counts it; uncapped rates are neither counted nor
   // stopped. Every cap that counts the charge counts what was actually charged.
+  // DESIGN 3: a part that crosses a cap is split there: the increments up to the one that
+  // reaches it are charged (that one only up to the cap) on the rate's line; the rest are
+  // waived, on a line of their own (bill.hpp, rater.hpp `charge_part`).
   rational charge(const usage& u, const std::string& country, const std::string& band, const rate& r,
                   const product* owner_product, std::int64_t units, const quantity& inc) {
-    const std::string owner = owner_product != nullptr ? owner_product->id : cat_.id;
-    rational amount = price_per_increment(r, inc) * units;
+    const rational price = price_per_increment(r, inc);
+    rational amount = price * units;
+    std::int64_t waived = 0;
     if (const auto room = cap_room(u, r, owner_product); room && *room < amount) {
       amount = *room;
+      waived = units - to_int64(-floor_of(-(*room / price)));  // after the one reaching it
       ++seen_.capped_charges;
     }
     for (cap_state* c : caps_counting(u, r, owner_product)) c->counted += amount;
-    auto& [used, exact] = usage_lines_[{owner, fmt::format("{}|{}|{}|{}", to_string(u.svc), country, band, rate_text(r))}];
+    add_usage(u, country, band, r, owner_product, units - waived, amount, inc, false);
+    if (waived > 0) add_usage(u, country, band, r, owner_product, waived, 0, inc, true);
+    return amount;
+  }
+
+  // D2: usage is summed per line, a line per (product, service, country, band, rate), the
+  // rate being the catalog's entry (two entries of one price are two lines), and waived
+  // parts apart.
+  void add_usage(const usage& u, const std::string& country, const std::string& band, const rate& r,
+                 const product* owner_product, std::int64_t units, const rational& amount, const quantity& inc,
+                 bool waived) {
+    if (units == 0) return;
+    const std::string owner = owner_product != nullptr ? owner_product->id : cat_.id;
+    const std::string detail =
+        fmt::format("{}|{}|{}|{}{}", to_string(u.svc), country, band, rate_text(r), waived ? "|waived" : "");
+    auto& [used, exact] = usage_lines_[{owner, detail, r.defined_at.line, r.defined_at.column}];
     used += units * inc.value();
     exact += amount;
-    return amount;
   }
 
   const catalog& cat_;
@@ -634,7 +654,9 @@ class reference {
   std::vector<bucket> buckets_;
   std::vector<switch_state> switches_;
   std::vector<cap_state> caps_;
-  std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, rational>> usage_lines_;
+  // (owner, detail, the rate's line and column in the catalog) -> (quantity, exact sum)
+  std::map<std::tuple<std::string, std::string, std::uint32_t, std::uint32_t>, std::pair<std::int64_t, rational>>
+      usage_lines_;
   std::vector<instant> reactivations_;  // of this cycle, in time order
   std::size_t next_reactivation_ = 0;
   coverage seen_;
