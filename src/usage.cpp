@@ -219,6 +219,8 @@ std::string_view to_string(reject_reason r) noexcept {
       return "barred";
     case reject_reason::unknown_product:
       return "unknown_product";
+    case reject_reason::overflow:
+      return "overflow";
   }
   return "?";
 }
@@ -260,17 +262,27 @@ usage_batch usage_batch::parse(std::string text, std::string source_name) {
     const csv::split_result split = csv::split(l->text, fields);
 
     // The reject path may allocate; it names the subscriber and id when they were read.
+    // A field longer than any real subscriber or id (a runaway row) is not copied.
     auto reject_row = [&](reject_reason reason, std::string detail) {
       reject r;
       r.line = line;
       r.reason = reason;
-      if (col.subscriber < fields.size()) r.subscriber = csv::to_owned(fields[col.subscriber]);
-      if (col.id < fields.size()) r.id = csv::to_owned(fields[col.id]);
+      auto nameable = [&](std::size_t index) {
+        return index < fields.size() && fields[index].text.size() <= max_named_field_bytes;
+      };
+      if (nameable(col.subscriber)) r.subscriber = csv::to_owned(fields[col.subscriber]);
+      if (nameable(col.id)) r.id = csv::to_owned(fields[col.id]);
       r.detail = std::move(detail);
       batch.rejects_.push_back(std::move(r));
     };
     auto owned = [&](std::size_t index) { return csv::to_owned(fields[index]); };
 
+    if (l->text.size() > max_row_bytes) {
+      reject_row(reject_reason::malformed_row,
+                 fmt::format("the row is {} bytes long; a usage row has at most {}", l->text.size(),
+                             max_row_bytes));
+      continue;
+    }
     if (!split) {
       const std::size_t index = fields.size();  // the field the problem is in
       reject_row(reject_reason::malformed_row,

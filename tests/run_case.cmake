@@ -6,6 +6,11 @@ cmake_minimum_required(VERSION 3.25)
 
 file(REMOVE_RECURSE "${OUT}")
 file(MAKE_DIRECTORY "${OUT}")
+# Inputs too large to commit (a 10 MB line) are written by the case's generate.cmake into
+# ${OUT}, where args find them as @OUT@/<name>.
+if(EXISTS "${CASE}/generate.cmake")
+  include("${CASE}/generate.cmake")
+endif()
 file(READ "${CASE}/args" args_text)
 string(STRIP "${args_text}" args_text)
 string(REPLACE "@TARIFFS@" "${TARIFFS}" args_text "${args_text}")

@@ -49,6 +49,13 @@ struct usage_record {
   std::uint32_t line = 0;  ///< 1-based line of the record in its file
 };
 
+/// The longest usage row read as a record, in bytes. A real row is about a hundred bytes;
+/// a longer one is a broken export (a missing newline, a binary blob), rejected as
+/// malformed_row so that one runaway line cannot hold megabytes of ids in the outputs.
+inline constexpr std::size_t max_row_bytes = 64 * 1024;
+/// A reject names the subscriber and id it read only when they are at most this long.
+inline constexpr std::size_t max_named_field_bytes = 256;
+
 /// Why a usage record was not rated. The names (to_string) are part of the rejects file.
 enum class reject_reason : std::uint8_t {
   malformed_row,       ///< wrong number of fields, unterminated quote
@@ -66,6 +73,7 @@ enum class reject_reason : std::uint8_t {
   no_rate,             ///< no allowance covers it and no rate applies
   barred,              ///< its service was barred by a threshold earlier in the cycle
   unknown_product,     ///< a vas record naming a product that is not a per-use service
+  overflow,            ///< the subscriber's cycle sums past what money or counters hold exactly
 };
 
 /// The enumerator's name ("bad_quantity"): what the rejects file and the CLI print.
