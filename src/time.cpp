@@ -108,6 +108,11 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
 
   // Date: YYYY-MM-DD. Field columns are fixed, which the error positions rely on.
   if (!in.digits(4, year, "the year (YYYY)")) return std::nullopt;
+  // "10000-01-01": say what is wrong (the year), not only which character surprised us.
+  if (in.peek() >= '0' && in.peek() <= '9') {
+    in.fail(in.pos(), [] { return std::string("the year has more than four digits (RFC 3339 years are 0000 to 9999)"); });
+    return std::nullopt;
+  }
   if (!in.literal('-', "between year and month")) return std::nullopt;
   const std::size_t month_pos = in.pos();
   if (!in.digits(2, month, "the month (MM)")) return std::nullopt;
