@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "ratel/money.hpp"
+#include "ratel/quantity.hpp"
 
 namespace {
 
@@ -70,8 +72,21 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (rate_cmd->parsed()) return ratel::cli::run_rate(rate);
-  if (rerate_cmd->parsed()) return ratel::cli::run_rerate(rerate);
-  if (explain_cmd->parsed()) return ratel::cli::run_explain(explain);
-  return ratel::cli::run_check(check_files);
+  // The commands report bad input themselves (input_error, with file:line:col). Anything
+  // else reaching here is a defect of ratel: say so plainly rather than abort.
+  try {
+    if (rate_cmd->parsed()) return ratel::cli::run_rate(rate);
+    if (rerate_cmd->parsed()) return ratel::cli::run_rerate(rerate);
+    if (explain_cmd->parsed()) return ratel::cli::run_explain(explain);
+    return ratel::cli::run_check(check_files);
+  } catch (const ratel::money_error& e) {  // absurd volumes that rating did not reject
+    std::cerr << "ratel: the amounts overflow exact money: " << e.what() << "\n";
+    return 1;
+  } catch (const ratel::quantity_error& e) {
+    std::cerr << "ratel: the quantities overflow: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "ratel: internal error (please report it with the inputs): " << e.what() << "\n";
+    return 1;
+  }
 }
