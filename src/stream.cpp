@@ -1,0 +1,395 @@
+// The streaming pipeline of stream.hpp: route rows to subscriber shards, rate the shards in
+// workers, merge their rendered output in subscriber order.
+#include "ratel/stream.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cassert>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "batch_internal.hpp"
+#include "ratel/detail/csv.hpp"
+#include "ratel/error.hpp"
+
+namespace ratel {
+namespace {
+
+namespace csv = detail::csv;
+namespace fs = std::filesystem;
+
+struct file_closer {
+  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+using file_ptr = std::unique_ptr<std::FILE, file_closer>;
+
+// Which shard a subscriber belongs to. The hash is mixed again before the shard is taken
+// from its high bits, so that the hash tables inside a shard (keyed by the same
+// std::hash) still spread their keys over all their buckets.
+std::size_t shard_of(std::string_view subscriber, std::size_t shards) noexcept {
+  std::uint64_t h = std::hash<std::string_view>{}(subscriber);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return static_cast<std::size_t>(((h >> 32) * shards) >> 32);  // shards < 2^32
+}
+
+// A private directory for spilled shards, made on first use and removed with everything
+// in it when the run ends, whether it succeeds or throws.
+class spill_dir {
+ public:
+  explicit spill_dir(fs::path base) : base_(std::move(base)) {}
+  spill_dir(const spill_dir&) = delete;
+  spill_dir& operator=(const spill_dir&) = delete;
+  ~spill_dir() {
+    std::error_code ignored;
+    if (!path_.empty()) fs::remove_all(path_, ignored);
+  }
+
+  /// A new file in the directory, open for writing.
+  file_ptr create(const std::string& name) {
+    std::lock_guard lock(mutex_);  // workers spill their output concurrently
+    if (path_.empty()) {
+      std::string pattern = ((base_.empty() ? fs::temp_directory_path() : base_) / "ratel-XXXXXX").string();
+      if (::mkdtemp(pattern.data()) == nullptr)
+        throw fs::filesystem_error("cannot make a spill directory", fs::path(pattern),
+                                   std::error_code(errno, std::generic_category()));
+      path_ = pattern;
+    }
+    const fs::path file = path_ / name;
+    file_ptr f(std::fopen(file.c_str(), "w+b"));
+    if (!f)
+      throw fs::filesystem_error("cannot create a spill file", file, std::error_code(errno, std::generic_category()));
+    return f;
+  }
+
+ private:
+  fs::path base_;
+  fs::path path_;
+  std::mutex mutex_;
+};
+
+void write_all(std::FILE* f, std::string_view bytes) {
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
+    throw fs::filesystem_error("cannot write a spill file", std::error_code(errno, std::generic_category()));
+}
+
+// Reads a whole spilled file back from its start.
+void read_all(std::FILE* f, std::string& out) {
+  std::fflush(f);
+  const long size = (std::fseek(f, 0, SEEK_END), std::ftell(f));
+  std::rewind(f);
+  const std::size_t had = out.size();
+  out.resize(had + static_cast<std::size_t>(size));
+  if (size > 0 && std::fread(out.data() + had, 1, static_cast<std::size_t>(size), f) != static_cast<std::size_t>(size))
+    throw fs::filesystem_error("cannot read a spill file", std::error_code(errno, std::generic_category()));
+}
+
+// The rows of each shard: in memory while all shards together hold less than `limit`
+// bytes; past that, every shard's rows are appended to its file and the memory freed.
+class shard_router {
+ public:
+  shard_router(std::size_t shards, std::size_t limit, spill_dir& dir)
+      : rows_(shards), files_(shards), limit_(limit), dir_(dir) {}
+
+  void add(std::string_view subscriber, std::uint32_t line, std::string_view row) {
+    std::string& shard = rows_[shard_of(subscriber, rows_.size())];
+    const std::size_t before = shard.size();
+    append_framed_row(shard, line, row);
+    buffered_ += shard.size() - before;
+    if (buffered_ > limit_) spill();
+  }
+
+  /// Once every row is in: spills what is buffered if anything was spilled before, so
+  /// that rating starts with the reading memory free.
+  void finish() {
+    if (spilled_) spill();
+  }
+  bool spilled() const noexcept { return spilled_; }
+
+  /// Shard `s`'s rows (its file's, then its buffer's), leaving nothing behind.
+  std::string take(std::size_t s) {
+    std::string text;
+    if (files_[s]) {
+      read_all(files_[s].get(), text);
+      files_[s].reset();
+    }
+    text += rows_[s];
+    std::string().swap(rows_[s]);
+    return text;
+  }
+
+ private:
+  void spill() {
+    for (std::size_t s = 0; s < rows_.size(); ++s) {
+      if (rows_[s].empty()) continue;
+      if (!files_[s]) files_[s] = dir_.create(fmt::format("rows-{}", s));
+      write_all(files_[s].get(), rows_[s]);
+      std::string().swap(rows_[s]);
+    }
+    buffered_ = 0;
+    spilled_ = true;
+  }
+
+  std::vector<std::string> rows_;
+  std::vector<file_ptr> files_;
+  std::size_t limit_;
+  std::size_t buffered_ = 0;
+  bool spilled_ = false;
+  spill_dir& dir_;
+};
+
+// Reads the usage file in blocks and routes its data rows. Lines, blank lines, the byte
+// order mark and line numbers are those of csv::line_reader on the whole text; the header
+// is checked by usage_columns, as usage_batch::read_file does.
+usage_columns route_rows(const fs::path& path, std::size_t block_size, shard_router& router,
+                                        std::size_t& rows) {
+  const std::string name = path.string();
+  errno = 0;
+  file_ptr file(std::fopen(name.c_str(), "rb"));
+  if (!file) throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
+
+  std::optional<usage_columns> columns;
+  std::string scratch;
+  std::size_t number = 0;
+  auto line = [&](std::string_view text) {
+    ++number;
+    if (text.ends_with('\r')) text.remove_suffix(1);
+    if (csv::is_blank(text)) return;
+    const std::uint32_t at = csv::checked_line_number(number, name);
+    if (!columns) {
+      columns = usage_columns::from_header(text, name, at);
+      return;
+    }
+    ++rows;
+    router.add(columns->subscriber_of(text, scratch), at, text);
+  };
+
+  std::string block(block_size, '\0');
+  std::size_t kept = 0;  // bytes of an unfinished line at the start of `block`
+  bool first = true;
+  for (;;) {
+    if (kept == block.size()) block.resize(block.size() * 2);  // a line longer than a block
+    const std::size_t got = std::fread(block.data() + kept, 1, block.size() - kept, file.get());
+    if (got == 0) {
+      if (std::ferror(file.get()))
+        throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
+      break;
+    }
+    std::string_view text(block.data(), kept + got);
+    if (first) {
+      first = false;
+      if (text.starts_with(csv::line_reader::byte_order_mark)) text.remove_prefix(csv::line_reader::byte_order_mark.size());
+    }
+    for (;;) {
+      const void* newline = std::memchr(text.data(), '\n', text.size());
+      if (newline == nullptr) break;
+      const std::size_t length = static_cast<std::size_t>(static_cast<const char*>(newline) - text.data());
+      line(text.substr(0, length));
+      text.remove_prefix(length + 1);
+    }
+    kept = text.size();
+    std::memmove(block.data(), text.data(), kept);
+  }
+  if (kept > 0) line(std::string_view(block.data(), kept));  // a last line without a newline
+  if (!columns) throw usage_columns::empty_file(name);
+  return std::move(*columns);
+}
+
+// One shard's rendered output: entries of (subscriber, parts) in subscriber order, each
+// field length-prefixed; in memory, or in a file when the run holds too much output.
+struct shard_output {
+  std::string memory;
+  file_ptr file;
+};
+
+void append_field(std::string& out, std::string_view text) {
+  const std::uint64_t size = text.size();
+  out.append(reinterpret_cast<const char*>(&size), sizeof size);
+  out.append(text);
+}
+
+// Walks one shard's entries.
+class entry_reader {
+ public:
+  entry_reader(shard_output& source, std::size_t parts) : parts(parts), source_(source) {
+    if (source_.file) std::rewind(source_.file.get());
+  }
+
+  /// Reads the next entry into subscriber/parts; false at the end.
+  bool next() {
+    if (!field(subscriber)) return false;
+    for (std::string& p : parts) {
+      const bool whole = field(p);
+      assert(whole);
+      (void)whole;
+    }
+    return true;
+  }
+
+  std::string subscriber;
+  std::vector<std::string> parts;
+
+ private:
+  bool field(std::string& out) {
+    std::uint64_t size = 0;
+    if (!source_.file) {
+      if (at_ == source_.memory.size()) return false;
+      std::memcpy(&size, source_.memory.data() + at_, sizeof size);
+      out.assign(source_.memory, at_ + sizeof size, size);
+      at_ += sizeof size + size;
+      return true;
+    }
+    if (std::fread(&size, sizeof size, 1, source_.file.get()) != 1) return false;
+    out.resize(size);
+    if (size > 0 && std::fread(out.data(), 1, size, source_.file.get()) != size)
+      throw fs::filesystem_error("cannot read a spill file", std::error_code(errno, std::generic_category()));
+    return true;
+  }
+
+  shard_output& source_;
+  std::size_t at_ = 0;
+};
+
+// The shard count: enough shards that one being rated (its rows, about three times their
+// size once parsed and grouped, and its bills) fits a worker's share of the budget, and a
+// few per worker so that workers finish together.
+std::size_t shard_count(std::uintmax_t input_bytes, std::size_t budget, unsigned threads) {
+  constexpr std::size_t max_shards = 256;  // spill files stay open while reading: fds
+  const std::size_t share = std::max<std::size_t>(budget / (6 * std::size_t{threads}), 1);
+  std::size_t shards = static_cast<std::size_t>(input_bytes / share) + 1;
+  if (threads > 1) shards = std::max<std::size_t>(shards, 4 * std::size_t{threads});
+  return std::clamp<std::size_t>(shards, 1, max_shards);
+}
+
+}  // namespace
+
+stream_result rate_file(const rule_plan& plan, const account_book& accounts, const fs::path& usage,
+                        std::span<const billing_cycle> cycles, const bill_output& output,
+                        const stream_options& options) {
+  assert(!cycles.empty() && output.render && output.write && output.parts >= 1);
+  const unsigned threads = std::max(1u, options.threads);
+  const std::size_t budget = std::max<std::size_t>(options.memory_budget, 1);
+  std::error_code size_error;
+  const std::uintmax_t input_bytes = fs::file_size(usage, size_error);
+  // An unknown size (a pipe) is taken as one budget's worth: a few shards, spilling if larger.
+  const std::size_t shards = shard_count(size_error ? budget : input_bytes, budget, threads);
+  const std::size_t block_size = std::clamp<std::size_t>(budget / 16, std::size_t{64} << 10, std::size_t{8} << 20);
+
+  spill_dir dir(options.temp_dir);
+  shard_router router(shards, budget / 2, dir);
+  std::size_t rows = 0;
+  const usage_columns columns = route_rows(usage, block_size, router, rows);
+  router.finish();
+  if (options.progress != nullptr) options.progress->records_total = rows;
+
+  // Each shard bills the accounts that hash to it (accounts with no record still get one).
+  std::vector<std::vector<const account_book_entry*>> shard_accounts(shards);
+  for (const account_book_entry& entry : accounts.histories())
+    shard_accounts[shard_of(entry.first, shards)].push_back(&entry);
+
+  struct shard_result {
+    std::vector<reject> rejects;
+    std::vector<duplicate> duplicates;
+    std::size_t rows_read = 0, rated = 0, bills = 0;
+    shard_output out;
+  };
+  std::vector<shard_result> results(shards);
+  // Rendered output held in memory past a quarter of the budget goes to disk.
+  std::atomic<std::size_t> output_held{0};
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  const std::string source_name = usage.string();
+
+  auto rate_shard = [&](std::size_t s) {
+    shard_result& r = results[s];
+    const usage_batch batch = usage_batch::parse_rows(columns, router.take(s), source_name);
+    batch_result rated = detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, options.progress);
+    r.rejects = std::move(rated.rejects);
+    r.duplicates = std::move(rated.duplicates);
+    r.rows_read = rated.rows_read;
+    r.rated = rated.rated;
+    r.bills = rated.bills.size();
+    std::vector<std::string> parts(output.parts);
+    for (std::size_t i = 0, end = 0; i < rated.bills.size(); i = end) {
+      end = i + 1;  // the subscriber's bills are consecutive, in cycle order
+      while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber) ++end;
+      for (std::string& p : parts) p.clear();
+      output.render(std::span<const bill>(rated.bills).subspan(i, end - i), parts);
+      append_field(r.out.memory, rated.bills[i].subscriber);
+      for (const std::string& p : parts) append_field(r.out.memory, p);
+    }
+    if (output_held.fetch_add(r.out.memory.size()) + r.out.memory.size() > budget / 4) {
+      output_held -= r.out.memory.size();
+      r.out.file = dir.create(fmt::format("bills-{}", s));
+      write_all(r.out.file.get(), r.out.memory);
+      std::string().swap(r.out.memory);
+    }
+  };
+  auto worker = [&] {
+    for (std::size_t s = next++; s < shards && !failed; s = next++) {
+      try {
+        rate_shard(s);
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+  }
+  if (failure) std::rethrow_exception(failure);
+
+  // Merge: every subscriber is in exactly one shard, so the smallest head among the
+  // shards' next entries is the next subscriber of the whole run.
+  std::vector<std::unique_ptr<entry_reader>> readers;
+  using head = std::pair<std::string, std::size_t>;
+  std::priority_queue<head, std::vector<head>, std::greater<>> heads;
+  for (std::size_t s = 0; s < shards; ++s) {
+    readers.push_back(std::make_unique<entry_reader>(results[s].out, output.parts));
+    if (readers[s]->next()) heads.emplace(readers[s]->subscriber, s);
+  }
+  while (!heads.empty()) {
+    const std::size_t s = heads.top().second;
+    heads.pop();
+    output.write(readers[s]->parts);
+    if (readers[s]->next()) heads.emplace(readers[s]->subscriber, s);
+  }
+
+  stream_result result;
+  result.shards = shards;
+  result.spilled = router.spilled();
+  for (shard_result& r : results) {
+    result.rows_read += r.rows_read;
+    result.rated += r.rated;
+    result.bills += r.bills;
+    result.rejects.insert(result.rejects.end(), std::make_move_iterator(r.rejects.begin()),
+                          std::make_move_iterator(r.rejects.end()));
+    result.duplicates.insert(result.duplicates.end(), std::make_move_iterator(r.duplicates.begin()),
+                             std::make_move_iterator(r.duplicates.end()));
+    result.spilled |= static_cast<bool>(r.out.file);
+  }
+  std::sort(result.rejects.begin(), result.rejects.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
+  std::sort(result.duplicates.begin(), result.duplicates.end(),
+            [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
+  assert(result.rows_read == rows);
+  return result;
+}
+
+}  // namespace ratel
