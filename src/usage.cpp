@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <compare>
 #include <cstring>
@@ -86,61 +87,61 @@ std::uint64_t identity_hash(const usage_record& r) noexcept {
 /// content), so that a file and any shuffle of it rate the same records. Records stay in
 /// file order; duplicates are listed in line order.
 ///
-/// Why hash first: sorting every record by its strings is a memcmp per comparison on
-/// scattered memory, and dominated reading time. Sorting (hash, index) pairs is cheap, and
-/// only the rare runs of equal hashes are compared by their strings. The hash only decides
-/// which records get compared: the result (who is kept, what is a duplicate) depends on
-/// exact identity and content, never on hash values.
+/// Why a hash table: sorting every record by its strings is a memcmp per comparison on
+/// scattered memory, and even sorting (hash, index) pairs was a tenth of a run. One pass
+/// over an open-addressing table of identity hashes finds every group; strings are only
+/// compared when two hashes are equal. The hash only decides which records get compared:
+/// the result (who is kept, what is a duplicate) depends on exact identity and content,
+/// never on hash values.
 void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate>& duplicates) {
   if (records.size() < 2) return;
-  struct keyed {
-    std::uint64_t hash;
-    std::uint32_t index;  // record counts are bounded by line numbers, which are 32-bit
+  struct slot {
+    std::uint64_t hash = 0;
+    std::uint32_t kept = 0;  // record counts are bounded by line numbers, which are 32-bit
+    bool used = false;
   };
-  std::vector<keyed> keys(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i)
-    keys[i] = {identity_hash(records[i]), static_cast<std::uint32_t>(i)};
-  std::sort(keys.begin(), keys.end(), [](const keyed& a, const keyed& b) {
-    return a.hash != b.hash ? a.hash < b.hash : a.index < b.index;
-  });
+  const std::size_t capacity = std::bit_ceil(records.size() + records.size() / 2);
+  const std::size_t mask = capacity - 1;
+  std::vector<slot> table(capacity);
+  // Records left out, each with the slot of its identity: who is kept is final only at the end.
+  std::vector<std::pair<std::uint32_t, std::size_t>> dropped;
 
-  auto by_identity_then_content = [&](std::uint32_t a, std::uint32_t b) {
+  auto kept_over = [&](std::uint32_t a, std::uint32_t b) {
     const usage_record& x = records[a];
     const usage_record& y = records[b];
-    if (auto c = identity_of(x) <=> identity_of(y); c != 0) return c < 0;
     if (auto c = content_of(x) <=> content_of(y); c != 0) return c < 0;
     return x.line < y.line;  // identical content: any choice is the same record
   };
-
-  std::vector<bool> dropped;
-  std::vector<std::uint32_t> run;
-  for (std::size_t begin = 0, end = 0; begin < keys.size(); begin = end) {
-    end = begin + 1;
-    while (end < keys.size() && keys[end].hash == keys[begin].hash) ++end;
-    if (end - begin == 1) continue;
-    run.clear();
-    for (std::size_t k = begin; k < end; ++k) run.push_back(keys[k].index);
-    std::sort(run.begin(), run.end(), by_identity_then_content);
-    for (std::size_t group = 0, i = 1; i < run.size(); ++i) {
-      const usage_record& kept = records[run[group]];
-      const usage_record& r = records[run[i]];
-      if (identity_of(r) != identity_of(kept)) {  // a hash collision: another identity
-        group = i;
-        continue;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    std::uint32_t index = static_cast<std::uint32_t>(i);
+    const std::uint64_t h = identity_hash(records[i]);
+    for (std::size_t at = (h ^ (h >> 29)) & mask;; at = (at + 1) & mask) {
+      slot& s = table[at];
+      if (!s.used) {
+        s = {h, index, true};
+        break;
       }
-      if (dropped.empty()) dropped.resize(records.size(), false);
-      dropped[run[i]] = true;
-      duplicates.push_back({r.line, kept.line, std::string(r.subscriber), std::string(r.id),
-                            content_of(r) == content_of(kept)});
+      if (s.hash != h || identity_of(records[s.kept]) != identity_of(records[i])) continue;
+      if (kept_over(index, s.kept)) std::swap(index, s.kept);
+      dropped.emplace_back(index, at);
+      break;
     }
   }
   if (dropped.empty()) return;
 
+  std::vector<bool> left_out(records.size(), false);
+  for (const auto& [index, at] : dropped) {
+    const usage_record& r = records[index];
+    const usage_record& kept = records[table[at].kept];
+    left_out[index] = true;
+    duplicates.push_back({r.line, kept.line, std::string(r.subscriber), std::string(r.id),
+                          content_of(r) == content_of(kept)});
+  }
   std::sort(duplicates.begin(), duplicates.end(),
             [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
   std::size_t out = 0;
   for (std::size_t i = 0; i < records.size(); ++i)
-    if (!dropped[i]) records[out++] = records[i];
+    if (!left_out[i]) records[out++] = records[i];
   records.resize(out);
 }
 
