@@ -417,6 +417,13 @@ usage_batch usage_batch::parse_rows(const usage_columns& columns, std::string fr
   batch.source_name_ = std::move(source_name);
   batch.text_ = std::make_unique<std::string>(std::move(framed_rows));
   const std::string_view all = *batch.text_;
+  std::size_t count = 0;  // one record per row at most: no regrowing (see parse)
+  for (std::size_t at = 0; at < all.size(); ++count) {
+    std::uint32_t size = 0;
+    std::memcpy(&size, all.data() + at + 4, 4);
+    at += 8 + size;
+  }
+  batch.records_.reserve(count);
   usage_row_parser rows(columns, batch);
   for (std::size_t at = 0; at < all.size();) {
     assert(all.size() - at >= 8);
