@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sys/types.h>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -56,6 +57,9 @@ class spill_dir {
     if (!path_.empty()) fs::remove_all(path_, ignored);
   }
 
+  /// Where create(name) made its file.
+  fs::path path_of(const std::string& name) const { return path_ / name; }
+
   /// A new file in the directory, open for writing.
   file_ptr create(const std::string& name) {
     std::lock_guard lock(mutex_);  // workers spill their output concurrently
@@ -99,8 +103,8 @@ void read_all(std::FILE* f, std::string& out) {
 // bytes; past that, every shard's rows are appended to its file and the memory freed.
 class shard_router {
  public:
-  shard_router(std::size_t shards, std::size_t limit, spill_dir& dir)
-      : rows_(shards), files_(shards), limit_(limit), dir_(dir) {}
+  shard_router(std::size_t shards, std::size_t limit, spill_dir& dir, std::string file_prefix)
+      : rows_(shards), files_(shards), limit_(limit), dir_(dir), prefix_(std::move(file_prefix)) {}
 
   /// Reserves what each shard will likely hold (`bytes` of rows in all, framed), so that
   /// buffers are not regrown and copied; reserving does not touch the pages.
@@ -141,7 +145,7 @@ class shard_router {
   void spill() {
     for (std::size_t s = 0; s < rows_.size(); ++s) {
       if (rows_[s].empty()) continue;
-      if (!files_[s]) files_[s] = dir_.create(fmt::format("rows-{}", s));
+      if (!files_[s]) files_[s] = dir_.create(fmt::format("{}{}", prefix_, s));
       write_all(files_[s].get(), rows_[s]);
       std::string().swap(rows_[s]);
     }
@@ -155,63 +159,116 @@ class shard_router {
   std::size_t buffered_ = 0;
   bool spilled_ = false;
   spill_dir& dir_;
+  std::string prefix_;
 };
 
-// Reads the usage file in blocks and routes its data rows. Lines, blank lines, the byte
-// order mark and line numbers are those of csv::line_reader on the whole text; the header
-// is checked by usage_columns, as usage_batch::read_file does.
-usage_columns route_rows(const fs::path& path, std::size_t block_size, shard_router& router,
-                                        std::size_t& rows) {
-  const std::string name = path.string();
+file_ptr open_usage(const std::string& name) {
   errno = 0;
   file_ptr file(std::fopen(name.c_str(), "rb"));
   if (!file) throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
+  return file;
+}
 
-  std::optional<usage_columns> columns;
-  std::string scratch;
-  std::size_t number = 0;
-  auto line = [&](std::string_view text) {
-    ++number;
-    if (text.ends_with('\r')) text.remove_suffix(1);
-    if (csv::is_blank(text)) return;
-    const std::uint32_t at = csv::checked_line_number(number, name);
-    if (!columns) {
-      columns = usage_columns::from_header(text, name, at);
-      return;
-    }
-    ++rows;
-    router.add(columns->subscriber_of(text, scratch), at, text);
-  };
-
+// Calls `line(text)` for each line of the file's bytes [begin, end) (end = -1: to the end of
+// the file), reading `block_size` bytes at a time; `line` returns false to stop. Lines end
+// as csv::line_reader's do: at "\n", with a "\r" before it removed; a last line without a
+// newline is still a line. Returns the offset just past the last line read.
+template <typename OnLine>
+std::uintmax_t read_lines(std::FILE* file, const std::string& name, std::uintmax_t begin,
+                          std::uintmax_t end, std::size_t block_size, OnLine&& line) {
+  if (::fseeko(file, static_cast<off_t>(begin), SEEK_SET) != 0)
+    throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
   std::string block(block_size, '\0');
-  std::size_t kept = 0;  // bytes of an unfinished line at the start of `block`
-  bool first = true;
+  std::size_t kept = 0;           // bytes of an unfinished line at the start of `block`
+  std::uintmax_t offset = begin;  // file offset of block[0]
+  auto emit = [&](std::string_view text) {
+    if (text.ends_with('\r')) text.remove_suffix(1);
+    return line(text);
+  };
   for (;;) {
     if (kept == block.size()) block.resize(block.size() * 2);  // a line longer than a block
-    const std::size_t got = std::fread(block.data() + kept, 1, block.size() - kept, file.get());
+    std::size_t want = block.size() - kept;
+    if (end != std::uintmax_t(-1)) want = static_cast<std::size_t>(std::min<std::uintmax_t>(want, end - offset - kept));
+    const std::size_t got = want == 0 ? 0 : std::fread(block.data() + kept, 1, want, file);
     if (got == 0) {
-      if (std::ferror(file.get()))
-        throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
+      if (std::ferror(file)) throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
       break;
     }
     std::string_view text(block.data(), kept + got);
-    if (first) {
-      first = false;
-      if (text.starts_with(csv::line_reader::byte_order_mark)) text.remove_prefix(csv::line_reader::byte_order_mark.size());
-    }
     for (;;) {
       const void* newline = std::memchr(text.data(), '\n', text.size());
       if (newline == nullptr) break;
       const std::size_t length = static_cast<std::size_t>(static_cast<const char*>(newline) - text.data());
-      line(text.substr(0, length));
+      const bool more = emit(text.substr(0, length));
       text.remove_prefix(length + 1);
+      if (!more) return offset + static_cast<std::size_t>(text.data() - block.data());
     }
     kept = text.size();
+    offset += static_cast<std::size_t>(text.data() - block.data());
     std::memmove(block.data(), text.data(), kept);
   }
-  if (kept > 0) line(std::string_view(block.data(), kept));  // a last line without a newline
-  if (!columns) throw usage_columns::empty_file(name);
-  return std::move(*columns);
+  if (kept > 0) emit(std::string_view(block.data(), kept));  // a last line without a newline
+  return offset + kept;
+}
+
+// The header, read as usage_batch::read_file does: a byte order mark and blank lines
+// before it are skipped; no non-blank line at all is an empty file.
+struct file_start {
+  std::optional<usage_columns> columns;
+  std::uintmax_t body = 0;          // offset of the first line after the header
+  std::size_t lines_before_body = 0;
+};
+
+file_start read_header(std::FILE* file, const std::string& name) {
+  file_start start;
+  char bom[3] = {};
+  const std::size_t got = std::fread(bom, 1, 3, file);
+  const std::uintmax_t begin =
+      got == 3 && std::string_view(bom, 3) == csv::line_reader::byte_order_mark ? 3 : 0;
+  start.body = read_lines(file, name, begin, std::uintmax_t(-1), 64 << 10, [&](std::string_view text) {
+    ++start.lines_before_body;
+    if (csv::is_blank(text)) return true;
+    start.columns = usage_columns::from_header(
+        text, name, csv::checked_line_number(start.lines_before_body, name));
+    return false;
+  });
+  if (!start.columns) throw usage_columns::empty_file(name);
+  return start;
+}
+
+// The offset of the first line starting at or after `at` (a line starts after a '\n').
+std::uintmax_t next_line_start(std::FILE* file, const std::string& name, std::uintmax_t at) {
+  return read_lines(file, name, at - 1, std::uintmax_t(-1), 4096, [](std::string_view) { return false; });
+}
+
+// Routes the data rows of bytes [begin, end) to `router`, numbering lines from 1 within the
+// range (the range's first line number is only known once the ranges before it are
+// counted); counts the rows and the lines.
+void route_range(const std::string& path, const std::string& name, std::uintmax_t begin, std::uintmax_t end,
+                 const usage_columns& columns, std::size_t block_size, shard_router& router,
+                 std::size_t& rows, std::size_t& lines) {
+  if (begin >= end) return;
+  const file_ptr file = open_usage(path);
+  std::string scratch;
+  read_lines(file.get(), name, begin, end, block_size, [&](std::string_view text) {
+    ++lines;
+    if (csv::is_blank(text)) return true;
+    ++rows;
+    router.add(columns.subscriber_of(text, scratch), static_cast<std::uint32_t>(lines), text);
+    return true;
+  });
+}
+
+// Adds `base` to the line number of every framed row of `text` (see append_framed_row).
+void renumber(std::string& text, std::size_t base, const std::string& name) {
+  for (std::size_t at = 0; at < text.size();) {
+    std::uint32_t line = 0, size = 0;
+    std::memcpy(&line, text.data() + at, 4);
+    std::memcpy(&size, text.data() + at + 4, 4);
+    line = csv::checked_line_number(base + line, name);
+    std::memcpy(text.data() + at, &line, 4);
+    at += 8 + size;
+  }
 }
 
 // One shard's rendered output: entries of (subscriber, parts) in subscriber order, each
@@ -274,7 +331,9 @@ class entry_reader {
 // few per worker so that workers finish together. Small shards are also faster: a shard
 // of about 8 MiB of rows keeps its de-duplication table and subscriber map in cache.
 std::size_t shard_count(std::uintmax_t input_bytes, std::size_t budget, unsigned threads) {
-  constexpr std::size_t max_shards = 256;  // spill files stay open while reading: fds
+  // Spill files stay open while reading, one per shard per reading thread: stay well
+  // inside the usual limit of 1024 descriptors.
+  const std::size_t max_shards = std::max<std::size_t>(512 / threads, 1);
   constexpr std::size_t cache_friendly = std::size_t{8} << 20;
   const std::size_t share =
       std::clamp<std::size_t>(budget / (6 * std::size_t{threads}), 1, cache_friendly);
@@ -291,19 +350,82 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   assert(!cycles.empty() && output.render && output.write && output.parts >= 1);
   const unsigned threads = std::max(1u, options.threads);
   const std::size_t budget = std::max<std::size_t>(options.memory_budget, 1);
-  std::error_code size_error;
-  const std::uintmax_t input_bytes = fs::file_size(usage, size_error);
-  // An unknown size (a pipe) is taken as one budget's worth: a few shards, spilling if larger.
-  const std::size_t shards = shard_count(size_error ? budget : input_bytes, budget, threads);
   const std::size_t block_size = std::clamp<std::size_t>(budget / 16, std::size_t{64} << 10, std::size_t{8} << 20);
 
   spill_dir dir(options.temp_dir);
-  shard_router router(shards, budget / 2, dir);
-  if (!size_error) router.expect(input_bytes);
+  std::string name = usage.string();
+  // A pipe cannot be read by several threads at offsets: it is copied to the spill
+  // directory first (messages still name it as given, the rows' lines are the same).
+  std::string read_from = name;
+  std::error_code type_error;
+  if (fs::exists(usage, type_error) && !fs::is_regular_file(usage, type_error)) {
+    file_ptr in = open_usage(name);
+    file_ptr copy = dir.create("input");
+    std::string buffer(1 << 20, '\0');
+    while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), in.get()))
+      write_all(copy.get(), std::string_view(buffer.data(), got));
+    if (std::ferror(in.get())) throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
+    read_from = dir.path_of("input").string();
+  }
+  std::error_code size_error;
+  const std::uintmax_t input_bytes = fs::file_size(read_from, size_error);
+  // An unknown size is taken as one budget's worth: a few shards, spilling if larger.
+  const std::size_t shards = shard_count(size_error ? budget : input_bytes, budget, threads);
+  file_ptr file = open_usage(read_from);
+  const file_start start = read_header(file.get(), name);
+  const usage_columns& columns = *start.columns;
+
+  // The body is read by every thread, each a range of whole lines routed into its own
+  // buffers (each spilling past its share of the budget); a pipe is read by one.
+  std::vector<std::uintmax_t> bounds{start.body};
+  if (!size_error && threads > 1 && input_bytes > start.body)
+    for (unsigned t = 1; t < threads; ++t)
+      bounds.push_back(std::max(bounds.back(), next_line_start(file.get(), name,
+                                                               start.body + (input_bytes - start.body) * t / threads)));
+  bounds.push_back(size_error ? std::uintmax_t(-1) : input_bytes);
+  file.reset();
+  const std::size_t readers = bounds.size() - 1;
+  std::vector<std::unique_ptr<shard_router>> routers;
+  std::vector<std::size_t> rows_of(readers, 0), lines_of(readers, 0);
+  for (std::size_t t = 0; t < readers; ++t) {
+    routers.push_back(std::make_unique<shard_router>(shards, budget / 2 / readers, dir, fmt::format("rows-{}-", t)));
+    if (!size_error) routers[t]->expect(bounds[t + 1] - bounds[t]);
+  }
+  {
+    std::exception_ptr reading_failure;
+    std::mutex reading_mutex;
+    auto read = [&](std::size_t t) {
+      try {
+        route_range(read_from, name, bounds[t], bounds[t + 1], columns, block_size, *routers[t], rows_of[t], lines_of[t]);
+        routers[t]->finish();
+      } catch (...) {
+        std::lock_guard lock(reading_mutex);
+        if (!reading_failure) reading_failure = std::current_exception();
+      }
+    };
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 1; t < readers; ++t) pool.emplace_back(read, t);
+    read(0);
+    pool.clear();  // joins
+    if (reading_failure) std::rethrow_exception(reading_failure);
+  }
+  // Line numbers: each range's continue where the ranges before it end.
+  std::vector<std::size_t> line_base(readers, start.lines_before_body);
+  for (std::size_t t = 1; t < readers; ++t) line_base[t] = line_base[t - 1] + lines_of[t - 1];
   std::size_t rows = 0;
-  const usage_columns columns = route_rows(usage, block_size, router, rows);
-  router.finish();
+  for (std::size_t r : rows_of) rows += r;
   if (options.progress != nullptr) options.progress->records_total = rows;
+  // A shard's rows, from every reader, with their line numbers in the file.
+  auto take = [&](std::size_t s) {
+    std::string text;
+    for (std::size_t t = 0; t < readers; ++t) {
+      std::string part = routers[t]->take(s);
+      renumber(part, line_base[t], name);
+      if (text.empty()) text = std::move(part);
+      else text += part;
+    }
+    return text;
+  };
 
   // Each shard bills the accounts that hash to it (accounts with no record still get one).
   std::vector<std::vector<const account_book_entry*>> shard_accounts(shards);
@@ -327,7 +449,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
 
   auto rate_shard = [&](std::size_t s) {
     shard_result& r = results[s];
-    const usage_batch batch = usage_batch::parse_rows(columns, router.take(s), source_name);
+    const usage_batch batch = usage_batch::parse_rows(columns, take(s), source_name);
     batch_result rated = detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, options.progress);
     r.rejects = std::move(rated.rejects);
     r.duplicates = std::move(rated.duplicates);
@@ -370,23 +492,23 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
 
   // Merge: every subscriber is in exactly one shard, so the smallest head among the
   // shards' next entries is the next subscriber of the whole run.
-  std::vector<std::unique_ptr<entry_reader>> readers;
+  std::vector<std::unique_ptr<entry_reader>> merged;
   using head = std::pair<std::string, std::size_t>;
   std::priority_queue<head, std::vector<head>, std::greater<>> heads;
   for (std::size_t s = 0; s < shards; ++s) {
-    readers.push_back(std::make_unique<entry_reader>(results[s].out, output.parts));
-    if (readers[s]->next()) heads.emplace(readers[s]->subscriber, s);
+    merged.push_back(std::make_unique<entry_reader>(results[s].out, output.parts));
+    if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
   }
   while (!heads.empty()) {
     const std::size_t s = heads.top().second;
     heads.pop();
-    output.write(readers[s]->parts);
-    if (readers[s]->next()) heads.emplace(readers[s]->subscriber, s);
+    output.write(merged[s]->parts);
+    if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
   }
 
   stream_result result;
   result.shards = shards;
-  result.spilled = router.spilled();
+  for (const auto& router : routers) result.spilled |= router->spilled();
   for (shard_result& r : results) {
     result.rows_read += r.rows_read;
     result.rated += r.rated;
