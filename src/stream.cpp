@@ -124,7 +124,9 @@ class shard_router {
   /// Once every row is in: spills what is buffered if anything was spilled before, so
   /// that rating starts with the reading memory free.
   void finish() {
-    if (spilled_) spill();
+    if (!spilled_) return;
+    spill();
+    for (std::string& shard : rows_) std::string().swap(shard);
   }
   bool spilled() const noexcept { return spilled_; }
 
@@ -147,7 +149,7 @@ class shard_router {
       if (rows_[s].empty()) continue;
       if (!files_[s]) files_[s] = dir_.create(fmt::format("{}{}", prefix_, s));
       write_all(files_[s].get(), rows_[s]);
-      std::string().swap(rows_[s]);
+      rows_[s].clear();  // keeps its memory: refilling it costs no new pages
     }
     buffered_ = 0;
     spilled_ = true;
