@@ -112,10 +112,18 @@ void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate
     if (auto c = content_of(x) <=> content_of(y); c != 0) return c < 0;
     return x.line < y.line;  // identical content: any choice is the same record
   };
+  // Hashes first, in file order (the strings are read in the order they lie in memory),
+  // so that the table's slot for a record a few ahead can be fetched while this one is
+  // placed: the table is larger than the cache and every probe would otherwise wait.
+  std::vector<std::uint64_t> hashes(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) hashes[i] = identity_hash(records[i]);
+  auto home = [&](std::uint64_t h) { return (h ^ (h >> 29)) & mask; };
+  constexpr std::size_t ahead = 16;
   for (std::size_t i = 0; i < records.size(); ++i) {
+    if (i + ahead < records.size()) __builtin_prefetch(&table[home(hashes[i + ahead])]);
     std::uint32_t index = static_cast<std::uint32_t>(i);
-    const std::uint64_t h = identity_hash(records[i]);
-    for (std::size_t at = (h ^ (h >> 29)) & mask;; at = (at + 1) & mask) {
+    const std::uint64_t h = hashes[i];
+    for (std::size_t at = home(h);; at = (at + 1) & mask) {
       slot& s = table[at];
       if (!s.used) {
         s = {h, index, true};
