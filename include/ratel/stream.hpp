@@ -1,11 +1,13 @@
 // ratel/stream.hpp: rating a usage file of any size in bounded memory (DESIGN section 5).
 //
 // Concept: rate_file is rate_batch for a file on disk, streamed through subscriber shards.
-//  1. The file is read in blocks; its header is checked as usage_batch::read_file does, and
-//     each data row goes, raw and with its line number, to one of S shards chosen by a hash
-//     of its subscriber (the shards a cluster would run one per worker). Shards are held in
-//     memory while they fit half the memory budget, and spilled to files in a private
-//     temporary directory beyond that (removed at the end, also on error).
+//  1. The header is checked as usage_batch::read_file does. The body is split at line ends
+//     into one byte range per thread, each read in blocks; each data row goes, raw and
+//     with its line number, to one of S shards chosen by a hash of its subscriber (the
+//     shards a cluster would run one per worker; S gives shards of about 8 MiB, more when
+//     the budget is small). Rows are held in memory while they fit half the memory budget,
+//     and spilled to files in a private temporary directory beyond that (removed at the
+//     end, also on error). Input that is not a regular file (a pipe) is first copied there.
 //  2. Workers take the shards one at a time: parse and validate the rows
 //     (usage_batch::parse_rows: the checks of a whole file), de-duplicate, rate and bill
 //     every subscriber's cycles (rate_batch's code, for the accounts of the shard), and
