@@ -100,7 +100,8 @@ void read_all(std::FILE* f, std::string& out) {
 }
 
 // The rows of each shard: in memory while all shards together hold less than `limit`
-// bytes; past that, every shard's rows are appended to its file and the memory freed.
+// bytes; past that, every shard's rows are appended to its file, and the buffers are
+// refilled (their memory is kept until the last row is in).
 class shard_router {
  public:
   shard_router(std::size_t shards, std::size_t limit, spill_dir& dir, std::string file_prefix)
@@ -132,12 +133,10 @@ class shard_router {
 
   /// Shard `s`'s rows (its file's, then its buffer's), leaving nothing behind.
   std::string take(std::size_t s) {
-    std::string text;
     if (!files_[s]) return std::move(rows_[s]);  // in memory only: no copy
-    if (files_[s]) {
-      read_all(files_[s].get(), text);
-      files_[s].reset();
-    }
+    std::string text;
+    read_all(files_[s].get(), text);
+    files_[s].reset();
     text += rows_[s];
     std::string().swap(rows_[s]);
     return text;
@@ -256,7 +255,7 @@ void route_range(const std::string& path, const std::string& name, std::uintmax_
     ++lines;
     if (csv::is_blank(text)) return true;
     ++rows;
-    router.add(columns.subscriber_of(text, scratch), static_cast<std::uint32_t>(lines), text);
+    router.add(columns.subscriber_of(text, scratch), csv::checked_line_number(lines, name), text);
     return true;
   });
 }
@@ -411,7 +410,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     pool.clear();  // joins
     if (reading_failure) std::rethrow_exception(reading_failure);
   }
-  // Line numbers: each range's continue where the ranges before it end.
+  // Line numbers: each range's lines continue where the ranges before it end.
   std::vector<std::size_t> line_base(readers, start.lines_before_body);
   for (std::size_t t = 1; t < readers; ++t) line_base[t] = line_base[t - 1] + lines_of[t - 1];
   std::size_t rows = 0;
