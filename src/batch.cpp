@@ -1,5 +1,7 @@
 #include "ratel/batch.hpp"
 
+#include "batch_internal.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cassert>
@@ -116,6 +118,18 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                         const usage_batch& usage, std::span<const billing_cycle> cycles,
                         unsigned threads, batch_progress* progress) {
+  std::vector<const account_book_entry*> everyone;
+  everyone.reserve(accounts.histories().size());
+  for (const account_book_entry& entry : accounts.histories()) everyone.push_back(&entry);
+  return detail::rate_batch_of(plan, accounts, everyone, usage, cycles, threads, progress);
+}
+
+namespace detail {
+
+batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
+                           std::span<const account_book_entry* const> billed_accounts,
+                           const usage_batch& usage, std::span<const billing_cycle> cycles,
+                           unsigned threads, batch_progress* progress) {
   assert(!cycles.empty());
   batch_result result;
   result.rows_read = usage.rows_read();
@@ -140,7 +154,8 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
     }
     return it->second;
   };
-  for (const auto& [id, history] : accounts.histories()) {
+  for (const account_book_entry* entry : billed_accounts) {
+    const auto& [id, history] = *entry;
     subscriber_work& w = slot(id);
     // Pass days and validities can straddle a cycle boundary, and the cycle a pass charge
     // belongs to needs to know about use on both sides of it: pass holders get all their
@@ -227,4 +242,5 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
   return result;
 }
 
+}  // namespace detail
 }  // namespace ratel

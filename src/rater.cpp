@@ -682,6 +682,10 @@ rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
   };
   std::vector<const usage_record*> ordered(records.begin(), records.end());
   std::sort(ordered.begin(), ordered.end(), by_time_and_id);
+  // Sorting read the first cache line of every record; rating reads the second too
+  // (country, region, peer, product). Asking for them all now overlaps the misses, which
+  // the rating loop, one record at a time, would otherwise take one after another.
+  for (const usage_record* r : ordered) __builtin_prefetch(reinterpret_cast<const char*>(r) + 64);
   cycle_rater rater(plan, history, cycle);
   for (const usage_record* r : ordered) {
     assert(cycle.contains(r->time));

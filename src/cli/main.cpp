@@ -44,6 +44,10 @@ int main(int argc, char** argv) {
   rate_cmd->add_option("--threads", rate.threads, "worker threads (the output does not depend on it)")
       ->default_val(1)
       ->check(CLI::Range(1, 256));
+  rate_cmd->add_option("--memory-budget", rate.memory_budget,
+                       "memory to aim for (e.g. 512M, 2G); past it the records spill to a temporary "
+                       "directory ($TMPDIR), the output does not depend on it")
+      ->default_val("512M");
 
   ratel::cli::rerate_options rerate;
   CLI::App* rerate_cmd = app.add_subcommand("rerate", "re-rate a disputed bill and work out the refund (D14)");
