@@ -37,10 +37,12 @@ mkdir -p "$WORK"
 echo "generating $RECORDS records for $SUBSCRIBERS subscribers in $WORK ..."
 build-rel/bench/ratel_gen --seed 7 --subscribers "$SUBSCRIBERS" --records "$RECORDS" --out "$WORK" --profile data
 
-# timed NAME COMMAND...: runs it, keeps wall seconds and peak KB in $WORK/NAME.time
+# timed NAME COMMAND...: runs it, keeps wall seconds, peak KB and CPU seconds (user, system)
+# in $WORK/NAME.time. CPU time is what to compare when other work shares the machine: wall
+# time then counts the waits for a core too.
 timed() {
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$WORK/$name.time" "$@"
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/$name.time" "$@"
 }
 ratel_rate() {
   build-rel/ratel rate --catalog tariffs/cmcc-2012.toml --accounts "$WORK/accounts.csv" \
@@ -48,7 +50,7 @@ ratel_rate() {
 }
 totals() { awk -F, '$4 == "total" { print $1 "," $11 }' | sort; }
 
-echo "timing ..."
+echo "timing ... (load average before: $(cut -d" " -f1-3 /proc/loadavg))"
 timed scan wc -l "$WORK/usage.csv" >/dev/null
 timed ratel1 bash -c "$(declare -f ratel_rate); ratel_rate 1 > '$WORK/ratel1.csv'"
 timed ratelN bash -c "$(declare -f ratel_rate); ratel_rate $THREADS > '$WORK/ratelN.csv'"
@@ -73,9 +75,13 @@ awk -v records="$RECORDS" -v threads="$THREADS" -v work="$WORK" 'BEGIN {
   label["ratelN"] = "ratel rate, " threads " threads"; label["duckdb"] = "DuckDB SQL (@duckdb/node-api)"
   for (i = 1; i <= 4; i++) {
     n = names[i]; getline line < (work "/" n ".time"); split(line, f, " "); secs[n] = f[1]; kb[n] = f[2]
+    cpu[n] = f[3] + f[4]
     if (secs[n] < 0.01) secs[n] = 0.01  # /usr/bin/time counts in hundredths
-    printf "%-34s %8.2f s %8.0f MB %12.0f records/s\n", label[n], secs[n], kb[n] / 1024, records / secs[n]
+    printf "%-34s %8.2f s %8.0f MB %12.0f records/s %8.2f s CPU\n", label[n], secs[n], kb[n] / 1024,
+           records / secs[n], cpu[n]
   }
+  load = ""; getline load < "/proc/loadavg"
+  printf "load average while measuring (1, 5, 15 min): %s\n", load
   printf "ratel 1 thread vs DuckDB:        %.2fx faster\n", secs["duckdb"] / secs["ratel1"]
   printf "ratel %d threads vs 1 thread:     %.2fx\n", threads, secs["ratel1"] / secs["ratelN"]
   printf "ratel 1 thread vs the line scan: %.1fx the time of the floor\n", secs["ratel1"] / secs["scan"]

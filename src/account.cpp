@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace ratel {
 
@@ -98,6 +99,16 @@ class history_builder {
         if (s.product == index && held_after(s, e.time))
           return refuse(e, fmt::format("{} is already subscribed (since {}) and does not stack",
                                        p.id, format_rfc3339(s.start, plan_.home_zone().offset_at(s.start))));
+    if (!p.required_products.empty() &&
+        std::none_of(history_.subscriptions.begin(), history_.subscriptions.end(), [&](const subscription& s) {
+          const std::string& held = plan_.product_at(s.product).source->id;
+          return s.start <= start && held_after(s, start) &&
+                 std::find(p.required_products.begin(), p.required_products.end(), held) !=
+                     p.required_products.end();
+        }))
+      return refuse(e, fmt::format("{} is sold only to holders of {}; none is held at {}", p.id,
+                                   fmt::join(p.required_products, " or "),
+                                   format_rfc3339(start, plan_.home_zone().offset_at(start))));
     if (plan_.product_at(index).has_domestic_data && !p.lifts_throttle)
       for (const subscription& s : history_.subscriptions) {
         const product& held = *plan_.product_at(s.product).source;

@@ -1,5 +1,7 @@
 #include "ratel/batch.hpp"
 
+#include "batch_internal.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cassert>
@@ -64,6 +66,48 @@ void add_points(const rule_plan& plan, const account_book& accounts, std::span<c
   }
 }
 
+// One subscriber's cycle rated and billed: its bill (if it gets one), the records rated and
+// the rejects.
+struct billed_cycle {
+  std::optional<bill> bill_made;
+  std::size_t rated = 0;
+  std::vector<reject> rejects;
+};
+
+billed_cycle rate_and_bill(const rule_plan& plan, const account_history* history, const billing_cycle& cycle,
+                           std::span<const usage_record* const> records,
+                           std::span<const usage_record* const> context) {
+  billed_cycle out;
+  auto bill_of = [&](const rated_cycle& r) {
+    // A bill for every account open in the cycle, and for any record that was charged.
+    if (history != nullptr && (open_during(*history, cycle) || !r.records.empty()))
+      out.bill_made = make_bill(plan, r);
+  };
+  std::string overflow;
+  try {
+    rated_cycle r = rate_cycle(plan, history, cycle, records, context);
+    bill_of(r);
+    out.rated = r.records.size();
+    out.rejects = std::move(r.rejects);
+    return out;
+  } catch (const money_error& e) {
+    overflow = e.what();
+  } catch (const quantity_error& e) {
+    overflow = e.what();
+  }
+  // Sums past the exact range (each record alone fits; only absurd volumes get here): no
+  // record of the cycle can be charged exactly, so none is, and each is reported. The bill
+  // keeps what does not depend on usage (fees, credits).
+  out.rejects.clear();
+  for (const usage_record* r : records)
+    out.rejects.push_back({r->line, reject_reason::overflow, std::string(r->subscriber), std::string(r->id),
+                           fmt::format("rating the subscriber's records of cycle {} overflows ({}); none "
+                                       "of them is charged",
+                                       to_string(cycle.month), overflow)});
+  bill_of(rate_cycle(plan, history, cycle, {}, {}));
+  return out;
+}
+
 }  // namespace
 
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
@@ -74,6 +118,18 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                         const usage_batch& usage, std::span<const billing_cycle> cycles,
                         unsigned threads, batch_progress* progress) {
+  std::vector<const account_book_entry*> everyone;
+  everyone.reserve(accounts.histories().size());
+  for (const account_book_entry& entry : accounts.histories()) everyone.push_back(&entry);
+  return detail::rate_batch_of(plan, accounts, everyone, usage, cycles, threads, progress);
+}
+
+namespace detail {
+
+batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
+                           std::span<const account_book_entry* const> billed_accounts,
+                           const usage_batch& usage, std::span<const billing_cycle> cycles,
+                           unsigned threads, batch_progress* progress) {
   assert(!cycles.empty());
   batch_result result;
   result.rows_read = usage.rows_read();
@@ -98,7 +154,8 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
     }
     return it->second;
   };
-  for (const auto& [id, history] : accounts.histories()) {
+  for (const account_book_entry* entry : billed_accounts) {
+    const auto& [id, history] = *entry;
     subscriber_work& w = slot(id);
     // Pass days and validities can straddle a cycle boundary, and the cycle a pass charge
     // belongs to needs to know about use on both sides of it: pass holders get all their
@@ -156,13 +213,11 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       const account_history* history = accounts.find(jobs[i].subscriber);
       const billing_cycle& cycle = cycles[jobs[i].cycle];
-      rated_cycle r = rate_cycle(plan, history, cycle, jobs[i].records,
-                                 contexts[i] ? std::span<const usage_record* const>(*contexts[i])
-                                             : std::span<const usage_record* const>{});
-      // A bill for every account open in the cycle, and for any record that was charged.
-      if (history != nullptr && (open_during(*history, cycle) || !r.records.empty()))
-        bills[i] = make_bill(plan, r);
-      rated[i] = r.records.size();
+      billed_cycle r = rate_and_bill(plan, history, cycle, jobs[i].records,
+                                     contexts[i] ? std::span<const usage_record* const>(*contexts[i])
+                                                 : std::span<const usage_record* const>{});
+      bills[i] = std::move(r.bill_made);
+      rated[i] = r.rated;
       rejected[i] = std::move(r.rejects);
       if (progress != nullptr) progress->records_done += jobs[i].records.size();
       std::vector<const usage_record*>().swap(jobs[i].records);
@@ -187,4 +242,5 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
   return result;
 }
 
+}  // namespace detail
 }  // namespace ratel

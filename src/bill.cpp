@@ -314,24 +314,27 @@ ordered_json to_json_value(const bill& b) {
 
 std::string bill_to_json(const bill& b) { return to_json_value(b).dump(2) + "\n"; }
 
+std::string bill_to_json_element(const bill& b) {
+  // Rendered alone, indented as an element of the array, so that no document of all the
+  // bills is held in memory; the bytes are those of dumping the whole array.
+  const std::string object = to_json_value(b).dump(2);
+  std::string out;
+  out.reserve(object.size() + object.size() / 16);
+  out += "  ";
+  for (char c : object) {
+    out += c;
+    if (c == '\n') out += "  ";
+  }
+  return out;
+}
+
 std::string bills_to_json(const std::vector<bill>& bills, unsigned threads) {
   if (bills.empty()) return "[]\n";
-  // Each bill is rendered alone, indented as an element of the array, so that no document
-  // of all the bills is held in memory and the bills can be rendered in parallel; the
-  // bytes are those of dumping the whole array.
+  // The bills can be rendered in parallel: each element lands at its index.
   std::vector<std::string> elements(bills.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i = next++; i < bills.size(); i = next++) {
-      const std::string object = to_json_value(bills[i]).dump(2);
-      std::string& out = elements[i];
-      out.reserve(object.size() + object.size() / 16);
-      out += "  ";
-      for (char c : object) {
-        out += c;
-        if (c == '\n') out += "  ";
-      }
-    }
+    for (std::size_t i = next++; i < bills.size(); i = next++) elements[i] = bill_to_json_element(bills[i]);
   };
   {
     std::vector<std::jthread> pool;
@@ -351,52 +354,71 @@ std::string bills_to_json(const std::vector<bill>& bills, unsigned threads) {
   return out;
 }
 
+std::string bill_to_text(const bill& b) {
+  std::string out = fmt::format("Bill {} for {} ({})\n", b.subscriber, to_string(b.cycle), b.money_unit.code());
+  for (const bill_line& l : b.lines)
+    out += fmt::format("  {:<10} {:<14} {:<70} {:>12}\n", to_string(l.kind), l.product, l.description,
+                       amount(l.amount));
+  out += fmt::format("  {:<96} {:>12}\n", "total", amount(b.total));
+  if (b.points)
+    out += fmt::format("  points: earned {}, credited {}, redeemed {}, expired {}, forfeited {}, balance {}\n",
+                       b.points->earned, b.points->credited, b.points->redeemed, b.points->expired,
+                       b.points->forfeited, b.points->balance);
+  for (const bill_event& e : b.events)
+    out += fmt::format("  event {} {:<15} {:<14} {}{}\n", e.time, to_string(e.what.kind), e.what.product,
+                       e.what.record.empty() ? "" : "record " + e.what.record + ": ", e.what.reason);
+  return out;
+}
+
 std::string bills_to_text(const std::vector<bill>& bills) {
   std::string out;
   for (const bill& b : bills) {
     if (!out.empty()) out += "\n";
-    out += fmt::format("Bill {} for {} ({})\n", b.subscriber, to_string(b.cycle), b.money_unit.code());
-    for (const bill_line& l : b.lines)
-      out += fmt::format("  {:<10} {:<14} {:<70} {:>12}\n", to_string(l.kind), l.product,
-                         l.description, amount(l.amount));
-    out += fmt::format("  {:<96} {:>12}\n", "total", amount(b.total));
-    if (b.points)
-      out += fmt::format("  points: earned {}, credited {}, redeemed {}, expired {}, forfeited {}, balance {}\n",
-                         b.points->earned, b.points->credited, b.points->redeemed, b.points->expired,
-                         b.points->forfeited, b.points->balance);
-    for (const bill_event& e : b.events)
-      out += fmt::format("  event {} {:<15} {:<14} {}{}\n", e.time, to_string(e.what.kind),
-                         e.what.product, e.what.record.empty() ? "" : "record " + e.what.record + ": ",
-                         e.what.reason);
+    out += bill_to_text(b);
   }
+  return out;
+}
+
+std::string_view bills_csv_header() noexcept {
+  return "subscriber,cycle,product,kind,service,country,band,quantity,rate,description,amount\n";
+}
+
+std::string bill_to_csv_rows(const bill& b) {
+  std::string out;
+  const std::string cycle = to_string(b.cycle);
+  const std::string subscriber = csv::quote(b.subscriber);
+  for (const bill_line& l : b.lines)
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", subscriber, cycle, csv::quote(l.product),
+                       to_string(l.kind), l.svc ? to_string(*l.svc) : "", l.country, l.band,
+                       l.used ? l.used->to_string() : "", csv::quote(l.rate), csv::quote(l.description),
+                       amount(l.amount));
+  out += fmt::format("{},{},,total,,,,,,,{}\n", subscriber, cycle, amount(b.total));
   return out;
 }
 
 std::string bills_to_csv(const std::vector<bill>& bills) {
-  std::string out = "subscriber,cycle,product,kind,service,country,band,quantity,rate,description,amount\n";
-  for (const bill& b : bills) {
-    std::string cycle = to_string(b.cycle);
-    for (const bill_line& l : b.lines)
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv::quote(b.subscriber), cycle,
-                         csv::quote(l.product), to_string(l.kind),
-                         l.svc ? to_string(*l.svc) : "", l.country, l.band,
-                         l.used ? l.used->to_string() : "", csv::quote(l.rate),
-                         csv::quote(l.description), amount(l.amount));
-    out += fmt::format("{},{},,total,,,,,,,{}\n", csv::quote(b.subscriber), cycle, amount(b.total));
-  }
+  std::string out(bills_csv_header());
+  for (const bill& b : bills) out += bill_to_csv_rows(b);
+  return out;
+}
+
+std::string_view events_csv_header() noexcept {
+  return "subscriber,cycle,time,kind,product,record,threshold,counter,limit_kbps,reason\n";
+}
+
+std::string bill_events_to_csv_rows(const bill& b) {
+  std::string out;
+  for (const bill_event& e : b.events)
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv::quote(b.subscriber), to_string(b.cycle), e.time,
+                       to_string(e.what.kind), csv::quote(e.what.product), csv::quote(e.what.record),
+                       csv::quote(e.what.threshold), csv::quote(e.what.counter),
+                       e.what.limit_kbps ? std::to_string(*e.what.limit_kbps) : "", csv::quote(e.what.reason));
   return out;
 }
 
 std::string events_to_csv(const std::vector<bill>& bills) {
-  std::string out = "subscriber,cycle,time,kind,product,record,threshold,counter,limit_kbps,reason\n";
-  for (const bill& b : bills)
-    for (const bill_event& e : b.events)
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv::quote(b.subscriber), to_string(b.cycle),
-                         e.time, to_string(e.what.kind), csv::quote(e.what.product),
-                         csv::quote(e.what.record), csv::quote(e.what.threshold),
-                         csv::quote(e.what.counter),
-                         e.what.limit_kbps ? std::to_string(*e.what.limit_kbps) : "",
-                         csv::quote(e.what.reason));
+  std::string out(events_csv_header());
+  for (const bill& b : bills) out += bill_events_to_csv_rows(b);
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include "ratel/rules.hpp"
@@ -194,11 +195,11 @@ constexpr std::array<std::string_view, 12> threshold_fields{
     "name", "counter", "service", "where", "peer", "scope", "at", "compare", "action", "message",
     "limit_kbps", "rate"};
 constexpr std::array<std::string_view, 4> allowance_fields{"service", "quantity", "band", "where"};
-constexpr std::array<std::string_view, 23> product_fields{
+constexpr std::array<std::string_view, 24> product_fields{
     "id", "name", "kind", "code", "priority", "fee", "validity", "stackable", "exclusive_group",
     "allowances", "rates", "thresholds", "reactivation", "addons", "lifts_throttle",
     "unsubscribe", "proration", "free_window", "requires_confirm", "deposit", "credits",
-    "on_group_conflict", "pass"};
+    "on_group_conflict", "pass", "requires"};
 constexpr std::array<std::string_view, 2> pass_price_fields{"where", "price"};
 
 class catalog_builder {
@@ -227,6 +228,7 @@ class catalog_builder {
     if (const toml::array* products = top.optional_array("products"))
       for_each_table(loader_, *products, "products", product_fields,
                      [&](table_reader& r) { read_product(r); });
+    check_required_products();
     return std::move(result_);
   }
 
@@ -461,6 +463,18 @@ class catalog_builder {
       if (b.name == name) return name;
     loader_.fail(*n, r.field("band"),
                  fmt::format("\"{}\" is not a band of [bands] (nor its default)", name));
+  }
+
+  // Every product named by a `requires` exists in this catalog.
+  void check_required_products() {
+    for (const required_reference& ref : required_references_)
+      if (result_.find_product(ref.id) == nullptr) {
+        std::vector<std::string_view> known;
+        for (const product& p : result_.products) known.push_back(p.id);
+        loader_.fail(*ref.node, ref.field,
+                     fmt::format("\"{}\" is not a product of this catalog (its products: {})", ref.id,
+                                 fmt::join(known, ", ")));
+      }
   }
 
   void read_network(table_reader& top) {
@@ -756,6 +770,19 @@ class catalog_builder {
       loader_.fail(r.require("addons"), r.field("addons"),
                    fmt::format("\"{}\" is not any or lifts_throttle_only", addons));
     p.lifts_throttle = r.optional_bool("lifts_throttle", false);
+    if (const toml::array* list = r.optional_array("requires")) {
+      std::size_t i = 0;
+      for (const toml::node& n : *list) {
+        std::string item = fmt::format("{}[{}]", r.field("requires"), i++);
+        std::string id = r.string_of(n, item);
+        if (id == p.id) loader_.fail(n, item, fmt::format("\"{}\" cannot require itself", id));
+        // Products may be listed in any order: the id is looked up once all are read.
+        required_references_.push_back({&n, std::move(item), id});
+        p.required_products.push_back(std::move(id));
+      }
+      if (p.required_products.empty())
+        loader_.fail(*list, r.field("requires"), "lists no product (leave the field out instead)");
+    }
     read_lifecycle(r, p);
     result_.products.push_back(std::move(p));
   }
@@ -1064,9 +1091,17 @@ class catalog_builder {
     }
   }
 
+  // A product id named by a `requires`, checked once every product is read.
+  struct required_reference {
+    const toml::node* node;
+    std::string field;
+    std::string id;
+  };
+
   loader loader_;
   const toml::table& root_;
   catalog result_;
+  std::vector<required_reference> required_references_;
 };
 
 }  // namespace

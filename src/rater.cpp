@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <tuple>
 #include <cassert>
@@ -120,6 +121,13 @@ class cycle_rater {
                            fmt::format("{} is barred for the rest of the cycle by threshold {}",
                                        to_string(r.svc), state.barred_by->source->name));
     const std::int64_t units = units_of(quantity(r.quantity, dimension_of(r.svc)), *increment);
+    // Rounded up to whole increments, the largest quantities no longer fit: a record that
+    // cannot be counted exactly is refused here, before it changes anything.
+    if (units > std::numeric_limits<std::int64_t>::max() / increment->value())
+      return reject_record(r, reject_reason::bad_quantity,
+                           fmt::format("quantity: {} rounded up to whole increments of {} is too large "
+                                       "to count (the largest is {})",
+                                       r.quantity, *increment, std::numeric_limits<std::int64_t>::max()));
     const band_id band = plan_.band_at(r.time);
 
     // Without a rate now, the record must fit in the allowances it can draw now: nothing
@@ -693,6 +701,10 @@ rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
   };
   std::vector<const usage_record*> ordered(records.begin(), records.end());
   std::sort(ordered.begin(), ordered.end(), by_time_and_id);
+  // Sorting read the first cache line of every record; rating reads the second too
+  // (country, region, peer, product). Asking for them all now overlaps the misses, which
+  // the rating loop, one record at a time, would otherwise take one after another.
+  for (const usage_record* r : ordered) __builtin_prefetch(reinterpret_cast<const char*>(r) + 64);
   cycle_rater rater(plan, history, cycle);
   for (const usage_record* r : ordered) {
     assert(cycle.contains(r->time));

@@ -102,12 +102,53 @@ class rfc3339_reader {
 
 }  // namespace
 
+namespace {
+
+// The layout nearly every record has, "YYYY-MM-DDTHH:MM:SS+HH:MM" (or "...Z"), read with
+// fixed offsets and no error bookkeeping. nullopt means "not this layout, or not valid":
+// the general reader below then decides, and says why.
+std::optional<instant> parse_rfc3339_canonical(std::string_view t) noexcept {
+  if (t.size() != 25 && t.size() != 20) return std::nullopt;
+  auto digit = [&](std::size_t i) { return static_cast<unsigned>(t[i]) - '0'; };
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
+    if (digit(i) > 9) return std::nullopt;
+  if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':') return std::nullopt;
+  const int year = static_cast<int>(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3));
+  const unsigned month = digit(5) * 10 + digit(6), day = digit(8) * 10 + digit(9);
+  const unsigned hour = digit(11) * 10 + digit(12), minute = digit(14) * 10 + digit(15);
+  const unsigned second = digit(17) * 10 + digit(18);
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  const date::year_month_day ymd{date::year{year}, date::month{month}, date::day{day}};
+  if (!ymd.ok()) return std::nullopt;
+  seconds offset{0};
+  if (t.size() == 20) {
+    if (t[19] != 'Z') return std::nullopt;
+  } else {
+    if ((t[19] != '+' && t[19] != '-') || t[22] != ':') return std::nullopt;
+    for (std::size_t i : {20, 21, 23, 24})
+      if (digit(i) > 9) return std::nullopt;
+    const unsigned offset_hour = digit(20) * 10 + digit(21), offset_minute = digit(23) * 10 + digit(24);
+    if (offset_hour > 23 || offset_minute > 59) return std::nullopt;
+    offset = hours{offset_hour} + minutes{offset_minute};
+    if (t[19] == '-') offset = -offset;
+  }
+  return instant{date::sys_days{ymd}} + hours{hour} + minutes{minute} + seconds{second} - offset;
+}
+
+}  // namespace
+
 std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* error) {
+  if (std::optional<instant> t = parse_rfc3339_canonical(text)) return t;
   rfc3339_reader in(text, error);
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
 
   // Date: YYYY-MM-DD. Field columns are fixed, which the error positions rely on.
   if (!in.digits(4, year, "the year (YYYY)")) return std::nullopt;
+  // "10000-01-01": say what is wrong (the year), not only which character surprised us.
+  if (in.peek() >= '0' && in.peek() <= '9') {
+    in.fail(in.pos(), [] { return std::string("the year has more than four digits (RFC 3339 years are 0000 to 9999)"); });
+    return std::nullopt;
+  }
   if (!in.literal('-', "between year and month")) return std::nullopt;
   const std::size_t month_pos = in.pos();
   if (!in.digits(2, month, "the month (MM)")) return std::nullopt;

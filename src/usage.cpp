@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <compare>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <numeric>
@@ -21,52 +23,8 @@ namespace {
 
 namespace csv = detail::csv;
 
-constexpr std::size_t absent = std::numeric_limits<std::size_t>::max();
-
 constexpr std::array<std::string_view, 5> required_columns{"id", "subscriber", "time", "service",
                                                            "quantity"};
-
-/// Where each column of DESIGN 4.1 is in one file (0-based field index, or `absent`).
-struct column_map {
-  std::size_t id = absent;
-  std::size_t subscriber = absent;
-  std::size_t time = absent;
-  std::size_t service = absent;
-  std::size_t quantity = absent;
-  std::size_t country = absent;
-  std::size_t region = absent;
-  std::size_t peer = absent;
-  std::size_t product = absent;
-};
-
-column_map map_columns(const csv::header& header, const std::string& file,
-                       std::uint32_t header_line) {
-  std::vector<std::string_view> missing;
-  auto required = [&](std::string_view name) {
-    const std::optional<std::size_t> index = header.find(name);
-    if (!index) missing.push_back(name);
-    return index.value_or(absent);
-  };
-  auto optional = [&](std::string_view name) { return header.find(name).value_or(absent); };
-  column_map c;
-  c.id = required("id");
-  c.subscriber = required("subscriber");
-  c.time = required("time");
-  c.service = required("service");
-  c.quantity = required("quantity");
-  c.country = optional("country");
-  c.region = optional("region");
-  c.peer = optional("peer");
-  c.product = optional("product");
-  if (!missing.empty())
-    // Column 1: the missing column has no place of its own; the header line starts there.
-    throw input_error({file, header_line, 1}, std::string(missing.front()),
-                      fmt::format("required column{} {} missing from the header \"{}\" (a usage "
-                                  "file needs {}; country, region, peer and product are optional)",
-                                  missing.size() == 1 ? "" : "s", fmt::join(missing, ", "),
-                                  header.joined(), fmt::join(required_columns, ", ")));
-  return c;
-}
 
 enum class quantity_problem : std::uint8_t { none, negative, not_integer, too_large };
 
@@ -129,61 +87,69 @@ std::uint64_t identity_hash(const usage_record& r) noexcept {
 /// content), so that a file and any shuffle of it rate the same records. Records stay in
 /// file order; duplicates are listed in line order.
 ///
-/// Why hash first: sorting every record by its strings is a memcmp per comparison on
-/// scattered memory, and dominated reading time. Sorting (hash, index) pairs is cheap, and
-/// only the rare runs of equal hashes are compared by their strings. The hash only decides
-/// which records get compared: the result (who is kept, what is a duplicate) depends on
-/// exact identity and content, never on hash values.
+/// Why a hash table: sorting every record by its strings is a memcmp per comparison on
+/// scattered memory, and even sorting (hash, index) pairs was a tenth of a run. One pass
+/// over an open-addressing table of identity hashes finds every group; strings are only
+/// compared when two hashes are equal. The hash only decides which records get compared:
+/// the result (who is kept, what is a duplicate) depends on exact identity and content,
+/// never on hash values.
 void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate>& duplicates) {
   if (records.size() < 2) return;
-  struct keyed {
-    std::uint64_t hash;
-    std::uint32_t index;  // record counts are bounded by line numbers, which are 32-bit
+  struct slot {
+    std::uint64_t hash = 0;
+    std::uint32_t kept = 0;  // record counts are bounded by line numbers, which are 32-bit
+    bool used = false;
   };
-  std::vector<keyed> keys(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i)
-    keys[i] = {identity_hash(records[i]), static_cast<std::uint32_t>(i)};
-  std::sort(keys.begin(), keys.end(), [](const keyed& a, const keyed& b) {
-    return a.hash != b.hash ? a.hash < b.hash : a.index < b.index;
-  });
+  const std::size_t capacity = std::bit_ceil(records.size() + records.size() / 2);
+  const std::size_t mask = capacity - 1;
+  std::vector<slot> table(capacity);
+  // Records left out, each with the slot of its identity: who is kept is final only at the end.
+  std::vector<std::pair<std::uint32_t, std::size_t>> dropped;
 
-  auto by_identity_then_content = [&](std::uint32_t a, std::uint32_t b) {
+  auto kept_over = [&](std::uint32_t a, std::uint32_t b) {
     const usage_record& x = records[a];
     const usage_record& y = records[b];
-    if (auto c = identity_of(x) <=> identity_of(y); c != 0) return c < 0;
     if (auto c = content_of(x) <=> content_of(y); c != 0) return c < 0;
     return x.line < y.line;  // identical content: any choice is the same record
   };
-
-  std::vector<bool> dropped;
-  std::vector<std::uint32_t> run;
-  for (std::size_t begin = 0, end = 0; begin < keys.size(); begin = end) {
-    end = begin + 1;
-    while (end < keys.size() && keys[end].hash == keys[begin].hash) ++end;
-    if (end - begin == 1) continue;
-    run.clear();
-    for (std::size_t k = begin; k < end; ++k) run.push_back(keys[k].index);
-    std::sort(run.begin(), run.end(), by_identity_then_content);
-    for (std::size_t group = 0, i = 1; i < run.size(); ++i) {
-      const usage_record& kept = records[run[group]];
-      const usage_record& r = records[run[i]];
-      if (identity_of(r) != identity_of(kept)) {  // a hash collision: another identity
-        group = i;
-        continue;
+  // Hashes first, in file order (the strings are read in the order they lie in memory),
+  // so that the table's slot for a record a few ahead can be fetched while this one is
+  // placed: the table is larger than the cache and every probe would otherwise wait.
+  std::vector<std::uint64_t> hashes(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) hashes[i] = identity_hash(records[i]);
+  auto home = [&](std::uint64_t h) { return (h ^ (h >> 29)) & mask; };
+  constexpr std::size_t ahead = 16;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (i + ahead < records.size()) __builtin_prefetch(&table[home(hashes[i + ahead])]);
+    std::uint32_t index = static_cast<std::uint32_t>(i);
+    const std::uint64_t h = hashes[i];
+    for (std::size_t at = home(h);; at = (at + 1) & mask) {
+      slot& s = table[at];
+      if (!s.used) {
+        s = {h, index, true};
+        break;
       }
-      if (dropped.empty()) dropped.resize(records.size(), false);
-      dropped[run[i]] = true;
-      duplicates.push_back({r.line, kept.line, std::string(r.subscriber), std::string(r.id),
-                            content_of(r) == content_of(kept)});
+      if (s.hash != h || identity_of(records[s.kept]) != identity_of(records[i])) continue;
+      if (kept_over(index, s.kept)) std::swap(index, s.kept);
+      dropped.emplace_back(index, at);
+      break;
     }
   }
   if (dropped.empty()) return;
 
+  std::vector<bool> left_out(records.size(), false);
+  for (const auto& [index, at] : dropped) {
+    const usage_record& r = records[index];
+    const usage_record& kept = records[table[at].kept];
+    left_out[index] = true;
+    duplicates.push_back({r.line, kept.line, std::string(r.subscriber), std::string(r.id),
+                          content_of(r) == content_of(kept)});
+  }
   std::sort(duplicates.begin(), duplicates.end(),
             [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
   std::size_t out = 0;
   for (std::size_t i = 0; i < records.size(); ++i)
-    if (!dropped[i]) records[out++] = records[i];
+    if (!left_out[i]) records[out++] = records[i];
   records.resize(out);
 }
 
@@ -219,8 +185,217 @@ std::string_view to_string(reject_reason r) noexcept {
       return "barred";
     case reject_reason::unknown_product:
       return "unknown_product";
+    case reject_reason::overflow:
+      return "overflow";
   }
   return "?";
+}
+
+usage_columns usage_columns::from_header(std::string_view text, const std::string& file,
+                                         std::uint32_t line) {
+  usage_columns c;
+  c.header_ = csv::header::parse(text, file, line);
+  std::vector<std::string_view> missing;
+  auto required = [&](std::string_view name) {
+    const std::optional<std::size_t> index = c.header_.find(name);
+    if (!index) missing.push_back(name);
+    return index.value_or(absent);
+  };
+  auto optional = [&](std::string_view name) { return c.header_.find(name).value_or(absent); };
+  c.id_ = required("id");
+  c.subscriber_ = required("subscriber");
+  c.time_ = required("time");
+  c.service_ = required("service");
+  c.quantity_ = required("quantity");
+  c.country_ = optional("country");
+  c.region_ = optional("region");
+  c.peer_ = optional("peer");
+  c.product_ = optional("product");
+  if (!missing.empty())
+    // Column 1: the missing column has no place of its own; the header line starts there.
+    throw input_error({file, line, 1}, std::string(missing.front()),
+                      fmt::format("required column{} {} missing from the header \"{}\" (a usage "
+                                  "file needs {}; country, region, peer and product are optional)",
+                                  missing.size() == 1 ? "" : "s", fmt::join(missing, ", "),
+                                  c.header_.joined(), fmt::join(required_columns, ", ")));
+  return c;
+}
+
+input_error usage_columns::empty_file(const std::string& file) {
+  return input_error({file, 1, 1}, "",
+                     fmt::format("the file is empty; a usage file starts with a header line "
+                                 "naming its columns ({})",
+                                 fmt::join(required_columns, ",")));
+}
+
+std::string_view usage_columns::subscriber_of(std::string_view row, std::string& scratch) const {
+  // The common row has no quote before the end of its subscriber field: skip commas. Any
+  // '"' there (a quoted field) takes the full tokenizer, which knows commas inside quotes.
+  const char* const begin = row.data();
+  const char* const end = begin + row.size();
+  const char* p = begin;
+  for (std::size_t k = 0; k < subscriber_; ++k) {
+    const void* comma = std::memchr(p, ',', static_cast<std::size_t>(end - p));
+    if (comma == nullptr) {
+      p = nullptr;
+      break;
+    }
+    p = static_cast<const char*>(comma) + 1;
+  }
+  if (p != nullptr) {
+    const void* comma = std::memchr(p, ',', static_cast<std::size_t>(end - p));
+    const char* field_end = comma ? static_cast<const char*>(comma) : end;
+    if (std::memchr(begin, '"', static_cast<std::size_t>(field_end - begin)) == nullptr)
+      return {p, static_cast<std::size_t>(field_end - p)};
+  }
+  std::vector<csv::field> fields;
+  (void)csv::split(row, fields);  // on a problem, the fields before it are still whole
+  if (fields.size() <= subscriber_) return {};
+  const csv::field& f = fields[subscriber_];
+  if (!f.has_escaped_quote) return f.text;
+  scratch.clear();
+  csv::append_unescaped(f.text, scratch);
+  return scratch;
+}
+
+void append_framed_row(std::string& shard, std::uint32_t line, std::string_view row) {
+  assert(row.size() <= std::numeric_limits<std::uint32_t>::max());
+  const std::uint32_t size = static_cast<std::uint32_t>(row.size());
+  char frame[8];
+  std::memcpy(frame, &line, 4);
+  std::memcpy(frame + 4, &size, 4);
+  shard.append(frame, 8);
+  shard.append(row);
+}
+
+// The one place a data row is checked and becomes a record, a reject or (later) a
+// duplicate: whole files and shards both go through it.
+class usage_row_parser {
+ public:
+  usage_row_parser(const usage_columns& columns, usage_batch& batch) : col_(columns), batch_(batch) {
+    fields_.reserve(col_.size());
+  }
+
+  void parse(std::string_view text, std::uint32_t line);
+
+ private:
+  static constexpr std::size_t absent = usage_columns::absent;
+  const usage_columns& col_;
+  usage_batch& batch_;
+  std::vector<csv::field> fields_;
+};
+
+void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
+  ++batch_.rows_read_;
+  std::vector<csv::field>& fields = fields_;
+  const csv::header& header = col_.header_;
+  const csv::split_result split = csv::split(text, fields);
+
+  // The reject path may allocate; it names the subscriber and id when they were read.
+  // A field longer than any real subscriber or id (a runaway row) is not copied.
+  auto reject_row = [&](reject_reason reason, std::string detail) {
+    reject r;
+    r.line = line;
+    r.reason = reason;
+    auto nameable = [&](std::size_t index) {
+      return index < fields.size() && fields[index].text.size() <= max_named_field_bytes;
+    };
+    if (nameable(col_.subscriber_)) r.subscriber = csv::to_owned(fields[col_.subscriber_]);
+    if (nameable(col_.id_)) r.id = csv::to_owned(fields[col_.id_]);
+    r.detail = std::move(detail);
+    batch_.rejects_.push_back(std::move(r));
+  };
+  auto owned = [&](std::size_t index) { return csv::to_owned(fields[index]); };
+
+  if (text.size() > max_row_bytes) {
+    reject_row(reject_reason::malformed_row,
+               fmt::format("the row is {} bytes long; a usage row has at most {}", text.size(), max_row_bytes));
+    return;
+  }
+  if (!split) {
+    const std::size_t index = fields.size();  // the field the problem is in
+    reject_row(reject_reason::malformed_row,
+               fmt::format("field {}{}: {}", index + 1,
+                           index < header.size() ? fmt::format(" ({})", header.name(index)) : "",
+                           csv::describe(split)));
+    return;
+  }
+  if (fields.size() != header.size()) {
+    reject_row(reject_reason::malformed_row,
+               fmt::format("{} fields, but the header has {}", fields.size(), header.size()));
+    return;
+  }
+
+  // Checks run on the field text as written. A field with an escaped quote holds a '"',
+  // which no valid time, service, quantity or country contains, so checking it escaped
+  // gives the same verdict; only values that are kept are unescaped (below).
+  auto raw = [&](std::size_t index) { return fields[index].text; };
+  auto empty = [&](std::size_t index) { return fields[index].text.empty(); };
+
+  if (empty(col_.subscriber_)) {
+    reject_row(reject_reason::empty_subscriber, "subscriber: empty");
+    return;
+  }
+  for (auto [index, name] : {std::pair{col_.id_, "id"}, std::pair{col_.time_, "time"},
+                             std::pair{col_.service_, "service"}, std::pair{col_.quantity_, "quantity"}}) {
+    if (empty(index)) {
+      reject_row(reject_reason::missing_field, fmt::format("{}: empty", name));
+      return;
+    }
+  }
+
+  time_parse_error time_error;
+  const std::optional<instant> time = parse_rfc3339(raw(col_.time_), &time_error);
+  if (!time) {
+    reject_row(reject_reason::bad_time,
+               fmt::format("time: {} is not RFC 3339: {}", owned(col_.time_), time_error.message));
+    return;
+  }
+  const std::optional<service> svc = parse_service(raw(col_.service_));
+  if (!svc) {
+    reject_row(reject_reason::unknown_service,
+               fmt::format("service: {} is not one of data, voice, sms, mms, vas", owned(col_.service_)));
+    return;
+  }
+  std::int64_t quantity = 0;
+  if (const quantity_problem p = parse_quantity(raw(col_.quantity_), quantity); p != quantity_problem::none) {
+    reject_row(reject_reason::bad_quantity, describe(p, owned(col_.quantity_)));
+    return;
+  }
+  if (col_.country_ != absent && !raw(col_.country_).empty() && !is_country_code(raw(col_.country_))) {
+    reject_row(reject_reason::bad_country,
+               fmt::format("country: {} is not an ISO 3166-1 alpha-2 code (two upper-case "
+                           "letters, e.g. CN)",
+                           owned(col_.country_)));
+    return;
+  }
+
+  // The record's strings: views into the text, or into unescaped_ (a deque, so earlier
+  // views stay valid as it grows) for the rare field with a doubled quote.
+  auto value = [&](std::size_t index) -> std::string_view {
+    if (index == absent) return {};
+    const csv::field& f = fields[index];
+    if (!f.has_escaped_quote) return f.text;
+    std::string& unescaped = batch_.unescaped_.emplace_back();
+    csv::append_unescaped(f.text, unescaped);
+    return unescaped;
+  };
+  usage_record& r = batch_.records_.emplace_back();
+  r.id = value(col_.id_);
+  r.subscriber = value(col_.subscriber_);
+  r.time = *time;
+  r.svc = *svc;
+  r.quantity = quantity;
+  r.country = value(col_.country_);
+  r.region = value(col_.region_);
+  r.peer = value(col_.peer_);
+  r.product = value(col_.product_);
+  r.line = line;
+}
+
+void usage_batch::finish() {
+  remove_duplicates(records_, duplicates_);
+  assert(rows_read_ == records_.size() + rejects_.size() + duplicates_.size());
 }
 
 usage_batch usage_batch::read_file(const std::filesystem::path& path) {
@@ -238,129 +413,46 @@ usage_batch usage_batch::parse(std::string text, std::string source_name) {
   std::optional<csv::line> first;
   while ((first = lines.next()) && csv::is_blank(first->text)) {
   }
-  if (!first)
-    throw input_error({file, 1, 1}, "",
-                      fmt::format("the file is empty; a usage file starts with a header line "
-                                  "naming its columns ({})",
-                                  fmt::join(required_columns, ",")));
-  const std::uint32_t header_line = csv::checked_line_number(first->number, file);
-  const csv::header header = csv::header::parse(first->text, file, header_line);
-  const column_map col = map_columns(header, file, header_line);
+  if (!first) throw usage_columns::empty_file(file);
+  const usage_columns columns =
+      usage_columns::from_header(first->text, file, csv::checked_line_number(first->number, file));
 
   // One record per line at most: reserving avoids regrowing (and the peak of twice the
   // records) on a large file. Counting newlines is a memchr-speed pass.
   batch.records_.reserve(static_cast<std::size_t>(std::count(all.begin(), all.end(), '\n')) + 1);
 
-  std::vector<csv::field> fields;
-  fields.reserve(header.size());
+  usage_row_parser rows(columns, batch);
   while (std::optional<csv::line> l = lines.next()) {
     if (csv::is_blank(l->text)) continue;
-    ++batch.rows_read_;
-    const std::uint32_t line = csv::checked_line_number(l->number, file);
-    const csv::split_result split = csv::split(l->text, fields);
-
-    // The reject path may allocate; it names the subscriber and id when they were read.
-    auto reject_row = [&](reject_reason reason, std::string detail) {
-      reject r;
-      r.line = line;
-      r.reason = reason;
-      if (col.subscriber < fields.size()) r.subscriber = csv::to_owned(fields[col.subscriber]);
-      if (col.id < fields.size()) r.id = csv::to_owned(fields[col.id]);
-      r.detail = std::move(detail);
-      batch.rejects_.push_back(std::move(r));
-    };
-    auto owned = [&](std::size_t index) { return csv::to_owned(fields[index]); };
-
-    if (!split) {
-      const std::size_t index = fields.size();  // the field the problem is in
-      reject_row(reject_reason::malformed_row,
-                 fmt::format("field {}{}: {}", index + 1,
-                             index < header.size() ? fmt::format(" ({})", header.name(index)) : "",
-                             csv::describe(split)));
-      continue;
-    }
-    if (fields.size() != header.size()) {
-      reject_row(reject_reason::malformed_row,
-                 fmt::format("{} fields, but the header has {}", fields.size(), header.size()));
-      continue;
-    }
-
-    // Checks run on the field text as written. A field with an escaped quote holds a '"',
-    // which no valid time, service, quantity or country contains, so checking it escaped
-    // gives the same verdict; only values that are kept are unescaped (below).
-    auto raw = [&](std::size_t index) { return fields[index].text; };
-    auto empty = [&](std::size_t index) { return fields[index].text.empty(); };
-
-    if (empty(col.subscriber)) {
-      reject_row(reject_reason::empty_subscriber, "subscriber: empty");
-      continue;
-    }
-    bool missing = false;
-    for (auto [index, name] :
-         {std::pair{col.id, "id"}, std::pair{col.time, "time"}, std::pair{col.service, "service"},
-          std::pair{col.quantity, "quantity"}}) {
-      if (empty(index)) {
-        reject_row(reject_reason::missing_field, fmt::format("{}: empty", name));
-        missing = true;
-        break;
-      }
-    }
-    if (missing) continue;
-
-    time_parse_error time_error;
-    const std::optional<instant> time = parse_rfc3339(raw(col.time), &time_error);
-    if (!time) {
-      reject_row(reject_reason::bad_time,
-                 fmt::format("time: {} is not RFC 3339: {}", owned(col.time), time_error.message));
-      continue;
-    }
-    const std::optional<service> svc = parse_service(raw(col.service));
-    if (!svc) {
-      reject_row(
-          reject_reason::unknown_service,
-          fmt::format("service: {} is not one of data, voice, sms, mms, vas", owned(col.service)));
-      continue;
-    }
-    std::int64_t quantity = 0;
-    if (const quantity_problem p = parse_quantity(raw(col.quantity), quantity);
-        p != quantity_problem::none) {
-      reject_row(reject_reason::bad_quantity, describe(p, owned(col.quantity)));
-      continue;
-    }
-    if (col.country != absent && !raw(col.country).empty() && !is_country_code(raw(col.country))) {
-      reject_row(reject_reason::bad_country,
-                 fmt::format("country: {} is not an ISO 3166-1 alpha-2 code (two upper-case "
-                             "letters, e.g. CN)",
-                             owned(col.country)));
-      continue;
-    }
-
-    // The record's strings: views into the text, or into unescaped_ (a deque, so earlier
-    // views stay valid as it grows) for the rare field with a doubled quote.
-    auto value = [&](std::size_t index) -> std::string_view {
-      if (index == absent) return {};
-      const csv::field& f = fields[index];
-      if (!f.has_escaped_quote) return f.text;
-      std::string& unescaped = batch.unescaped_.emplace_back();
-      csv::append_unescaped(f.text, unescaped);
-      return unescaped;
-    };
-    usage_record& r = batch.records_.emplace_back();
-    r.id = value(col.id);
-    r.subscriber = value(col.subscriber);
-    r.time = *time;
-    r.svc = *svc;
-    r.quantity = quantity;
-    r.country = value(col.country);
-    r.region = value(col.region);
-    r.peer = value(col.peer);
-    r.product = value(col.product);
-    r.line = line;
+    rows.parse(l->text, csv::checked_line_number(l->number, file));
   }
+  batch.finish();
+  return batch;
+}
 
-  remove_duplicates(batch.records_, batch.duplicates_);
-  assert(batch.rows_read_ ==
-         batch.records_.size() + batch.rejects_.size() + batch.duplicates_.size());
+usage_batch usage_batch::parse_rows(const usage_columns& columns, std::string framed_rows,
+                                    std::string source_name) {
+  usage_batch batch;
+  batch.source_name_ = std::move(source_name);
+  batch.text_ = std::make_unique<std::string>(std::move(framed_rows));
+  const std::string_view all = *batch.text_;
+  std::size_t count = 0;  // one record per row at most: no regrowing (see parse)
+  for (std::size_t at = 0; at < all.size(); ++count) {
+    std::uint32_t size = 0;
+    std::memcpy(&size, all.data() + at + 4, 4);
+    at += 8 + size;
+  }
+  batch.records_.reserve(count);
+  usage_row_parser rows(columns, batch);
+  for (std::size_t at = 0; at < all.size();) {
+    assert(all.size() - at >= 8);
+    std::uint32_t line = 0, size = 0;
+    std::memcpy(&line, all.data() + at, 4);
+    std::memcpy(&size, all.data() + at + 4, 4);
+    rows.parse(all.substr(at + 8, size), line);
+    at += 8 + size;
+  }
+  batch.finish();
   return batch;
 }
 

@@ -15,6 +15,10 @@
 // Reconciliation: rows_read == rated + rejected + duplicates, where rejected counts the
 // reader's rejects and the rater's.
 //
+// rate_batch holds the whole file, its records and all bills in memory: it is what
+// explain, rerate and tests use. For a file of any size, rate_file (stream.hpp) runs the
+// same code shard by shard in bounded memory, with the same results.
+//
 //   batch_result r = rate_batch(plan, book, usage, july, 2);
 #pragma once
 

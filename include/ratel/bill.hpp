@@ -89,4 +89,21 @@ std::string bills_to_csv(const std::vector<bill>& bills);
 /// order, each bill's events in time order.
 std::string events_to_csv(const std::vector<bill>& bills);
 
+// One bill at a time, for writers that stream (stream.hpp): the documents above are these
+// pieces joined, so a stream of them gives the same bytes.
+
+/// One bill as an element of bills_to_json's array: indented by two, no separator; the
+/// array is "[\n", the elements joined by ",\n", then "\n]\n" ("[]\n" when empty).
+std::string bill_to_json_element(const bill& b);
+/// One bill's block of bills_to_text; blocks are joined by "\n".
+std::string bill_to_text(const bill& b);
+/// The header line of bills_to_csv, with its newline.
+std::string_view bills_csv_header() noexcept;
+/// One bill's rows of bills_to_csv (its lines and its total row).
+std::string bill_to_csv_rows(const bill& b);
+/// The header line of events_to_csv, with its newline.
+std::string_view events_csv_header() noexcept;
+/// One bill's rows of events_to_csv.
+std::string bill_events_to_csv_rows(const bill& b);
+
 }  // namespace ratel

@@ -283,6 +283,9 @@ struct product {
   /// An accelerator pack (D8): its allowances are drawn only while the service is throttled
   /// and give full speed; plans with addons = lifts_throttle_only accept it.
   bool lifts_throttle = false;
+  /// Ids of products of which one must be held when this one starts (a top-up pack sold
+  /// only on top of a plan); empty: no prerequisite. Checked at load: each names a product.
+  std::vector<std::string> required_products;
   unsubscribe_rule ends = unsubscribe_rule::immediately;
   proration_rule proration;
   /// D15: on the first order of the product in a cycle, nothing is charged for this long

@@ -16,6 +16,13 @@
 //
 //   usage_batch batch = usage_batch::read_file("usage.csv");
 //   for (const usage_record& r : batch.records()) ...
+//
+// A file too large for memory is read in pieces (stream.hpp): its header gives a
+// usage_columns, which tells each raw row's subscriber without validating the row; rows
+// are routed by subscriber into framed shards (append_framed_row), and each shard is
+// parsed by usage_batch::parse_rows with the same checks, rejects and de-duplication as a
+// whole file (a (subscriber, id) never spans two shards, so a shard's duplicates are the
+// file's).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +37,7 @@
 
 #include "ratel/service.hpp"
 #include "ratel/time.hpp"
+#include "ratel/detail/csv.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
@@ -49,6 +57,13 @@ struct usage_record {
   std::uint32_t line = 0;  ///< 1-based line of the record in its file
 };
 
+/// The longest usage row read as a record, in bytes. A real row is about a hundred bytes;
+/// a longer one is a broken export (a missing newline, a binary blob), rejected as
+/// malformed_row so that one runaway line cannot hold megabytes of ids in the outputs.
+inline constexpr std::size_t max_row_bytes = 64 * 1024;
+/// A reject names the subscriber and id it read only when they are at most this long.
+inline constexpr std::size_t max_named_field_bytes = 256;
+
 /// Why a usage record was not rated. The names (to_string) are part of the rejects file.
 enum class reject_reason : std::uint8_t {
   malformed_row,       ///< wrong number of fields, unterminated quote
@@ -66,6 +81,7 @@ enum class reject_reason : std::uint8_t {
   no_rate,             ///< no allowance covers it and no rate applies
   barred,              ///< its service was barred by a threshold earlier in the cycle
   unknown_product,     ///< a vas record naming a product that is not a per-use service
+  overflow,            ///< the subscriber's cycle sums past what money or counters hold exactly
 };
 
 /// The enumerator's name ("bad_quantity"): what the rejects file and the CLI print.
@@ -89,6 +105,39 @@ struct duplicate {
   bool same_content = true;  ///< false: same id but different time/service/quantity/...
 };
 
+/// The columns of one usage file, read from its header line (DESIGN 4.1: by name, in any
+/// order). Immutable; shared by the threads that parse the file's shards.
+class usage_columns {
+ public:
+  /// Reads the header line `text` (line `line` of `file`). Throws input_error
+  /// (file:line:col, field) for a malformed header, a repeated column or a missing
+  /// required one, with the messages of read_file.
+  static usage_columns from_header(std::string_view text, const std::string& file, std::uint32_t line);
+  /// The error read_file throws for a file with no header line (empty, or blank lines only).
+  static input_error empty_file(const std::string& file);
+
+  /// The subscriber a raw data row names (unescaped; may view into `row` or `scratch`), for
+  /// routing only: the row is not validated. Empty when the row cannot be split as far as
+  /// the subscriber column; such a row is rejected when parsed, in whatever shard it lands.
+  std::string_view subscriber_of(std::string_view row, std::string& scratch) const;
+
+  std::size_t size() const noexcept { return header_.size(); }
+
+ private:
+  friend class usage_batch;
+  friend class usage_row_parser;
+  usage_columns() = default;
+  detail::csv::header header_;
+  std::size_t id_ = 0, subscriber_ = 0, time_ = 0, service_ = 0, quantity_ = 0;
+  std::size_t country_ = absent, region_ = absent, peer_ = absent, product_ = absent;
+  static constexpr std::size_t absent = static_cast<std::size_t>(-1);
+};
+
+/// Appends one row to a framed shard text for usage_batch::parse_rows: its 1-based line
+/// number and byte length (each a uint32 in native byte order: a shard is read back by the
+/// process that wrote it), then the row's bytes, without its line terminator.
+void append_framed_row(std::string& shard, std::uint32_t line, std::string_view row);
+
 /// A parsed usage file. Move-only; records view into its own storage.
 class usage_batch {
  public:
@@ -98,6 +147,11 @@ class usage_batch {
   /// Parses CSV text; `source_name` is used in messages. Throws input_error as read_file
   /// does (empty text, bad header); bad rows become rejects, never exceptions.
   static usage_batch parse(std::string text, std::string source_name);
+  /// Parses a framed shard of data rows (append_framed_row) of a file whose header gave
+  /// `columns`: the checks, rejects and de-duplication of `parse`, on those rows only.
+  /// rows_read() counts the shard's rows. Never throws for a bad row.
+  static usage_batch parse_rows(const usage_columns& columns, std::string framed_rows,
+                                std::string source_name);
 
   usage_batch(usage_batch&&) noexcept = default;
   usage_batch& operator=(usage_batch&&) noexcept = default;
@@ -113,7 +167,9 @@ class usage_batch {
   std::size_t rows_read() const noexcept { return rows_read_; }
 
  private:
+  friend class usage_row_parser;
   usage_batch() = default;
+  void finish();  // de-duplicates; checks the reconciliation
   std::string source_name_;
   std::unique_ptr<std::string> text_;  // the file; records view into it (heap: stable on move)
   std::deque<std::string> unescaped_;  // quoted fields with "" inside, unescaped

@@ -1,7 +1,10 @@
 // The CLI's commands, callable without the argument parser.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ratel::cli {
@@ -16,6 +19,7 @@ struct rate_options {
   std::string rejects;
   std::string events;
   unsigned threads = 1;
+  std::string memory_budget = "512M";  ///< parse_memory_size
 };
 
 struct rerate_options {
@@ -41,6 +45,10 @@ struct explain_options {
 int run_rerate(const rerate_options& options);
 /// `ratel explain`; returns the exit code.
 int run_explain(const explain_options& options);
+
+/// "512M", "2G", "64K", "65536": bytes, with an optional binary unit (K, M, G = 2^10, 2^20,
+/// 2^30; "MB" and "MiB" read the same). nullopt for anything else, zero, or over 2^50.
+std::optional<std::size_t> parse_memory_size(std::string_view text);
 
 /// `ratel rate`; returns the exit code.
 int run_rate(const rate_options& options);

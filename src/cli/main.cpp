@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "ratel/money.hpp"
+#include "ratel/quantity.hpp"
 
 namespace {
 
@@ -42,6 +44,10 @@ int main(int argc, char** argv) {
   rate_cmd->add_option("--threads", rate.threads, "worker threads (the output does not depend on it)")
       ->default_val(1)
       ->check(CLI::Range(1, 256));
+  rate_cmd->add_option("--memory-budget", rate.memory_budget,
+                       "memory to aim for (e.g. 512M, 2G); past it the records spill to a temporary "
+                       "directory ($TMPDIR), the output does not depend on it")
+      ->default_val("512M");
 
   ratel::cli::rerate_options rerate;
   CLI::App* rerate_cmd = app.add_subcommand("rerate", "re-rate a disputed bill and work out the refund (D14)");
@@ -70,8 +76,21 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (rate_cmd->parsed()) return ratel::cli::run_rate(rate);
-  if (rerate_cmd->parsed()) return ratel::cli::run_rerate(rerate);
-  if (explain_cmd->parsed()) return ratel::cli::run_explain(explain);
-  return ratel::cli::run_check(check_files);
+  // The commands report bad input themselves (input_error, with file:line:col). Anything
+  // else reaching here is a defect of ratel: say so plainly rather than abort.
+  try {
+    if (rate_cmd->parsed()) return ratel::cli::run_rate(rate);
+    if (rerate_cmd->parsed()) return ratel::cli::run_rerate(rerate);
+    if (explain_cmd->parsed()) return ratel::cli::run_explain(explain);
+    return ratel::cli::run_check(check_files);
+  } catch (const ratel::money_error& e) {  // absurd volumes that rating did not reject
+    std::cerr << "ratel: the amounts overflow exact money: " << e.what() << "\n";
+    return 1;
+  } catch (const ratel::quantity_error& e) {
+    std::cerr << "ratel: the quantities overflow: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "ratel: internal error (please report it with the inputs): " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -1,4 +1,7 @@
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -12,6 +15,7 @@
 #include "commands.hpp"
 #include "ratel/detail/csv.hpp"
 #include "ratel/batch.hpp"
+#include "ratel/stream.hpp"
 #include "ratel/catalog_toml.hpp"
 
 namespace ratel::cli {
@@ -58,14 +62,14 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 
 
 // Everything that was read but not rated, one row each: rejects and duplicates.
-std::string rejects_csv(const batch_result& r) {
+std::string rejects_csv(const std::vector<reject>& rejects, const std::vector<duplicate>& duplicates) {
   std::string out = "line,subscriber,id,reason,detail\n";
   struct row { std::uint32_t line; std::string text; };
   std::vector<row> rows;
-  for (const reject& j : r.rejects)
+  for (const reject& j : rejects)
     rows.push_back({j.line, fmt::format("{},{},{},{},{}\n", j.line, csv::quote(j.subscriber),
                                         csv::quote(j.id), to_string(j.reason), csv::quote(j.detail))});
-  for (const duplicate& d : r.duplicates)
+  for (const duplicate& d : duplicates)
     rows.push_back({d.line, fmt::format("{},{},{},duplicate,{}\n", d.line, csv::quote(d.subscriber),
                                         csv::quote(d.id),
                                         csv::quote(fmt::format("same subscriber and id as line {}{}",
@@ -76,7 +80,40 @@ std::string rejects_csv(const batch_result& r) {
   return out;
 }
 
+// Bills go to stdout as the streaming merge hands them over, through one large buffer.
+class stdout_writer {
+ public:
+  void write(std::string_view text) {
+    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) failed_ = true;
+  }
+  bool finish() { return std::fflush(stdout) == 0 && !failed_; }
+
+ private:
+  bool failed_ = false;
+};
+
 }  // namespace
+
+std::optional<std::size_t> parse_memory_size(std::string_view text) {
+  // Digits, then an optional binary unit: K, M, G (KiB, MiB, GiB; "MB" and "MiB" read the same).
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if (value > (std::uint64_t{1} << 50)) return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(text[i++] - '0');
+  }
+  if (i == 0) return std::nullopt;
+  std::string unit(text.substr(i));
+  for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  unsigned shift = 0;
+  if (unit.empty() || unit == "B") shift = 0;
+  else if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
+  else return std::nullopt;
+  if (value == 0 || value > (std::uint64_t{1} << (50 - shift))) return std::nullopt;
+  return static_cast<std::size_t>(value << shift);
+}
 
 int run_rate(const rate_options& o) {
   // --cycle YYYY-MM or YYYY-MM..YYYY-MM (consecutive months, both included).
@@ -86,40 +123,79 @@ int run_rate(const rate_options& o) {
                              "at most {} cycles)\n", o.cycle, max_cycles);
     return 2;
   }
+  const std::optional<std::size_t> budget = parse_memory_size(o.memory_budget);
+  if (!budget) {
+    std::cerr << fmt::format("ratel rate: --memory-budget: \"{}\" is not a size (e.g. 512M, 2G, 65536)\n",
+                             o.memory_budget);
+    return 2;
+  }
   try {
     rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
-    usage_batch usage = usage_batch::read_file(o.usage);
     std::vector<billing_cycle> cycles;
     for (date::year_month m = range->first; m <= range->second; m += date::months(1))
       cycles.push_back(calendar_month_cycle(m, plan.home_zone()));
-    batch_progress progress;
-    batch_result result = [&] {
-      progress_display display(progress);  // on a terminal only; stops when rating is done
-      return rate_batch(plan, accounts, usage, cycles, o.threads, &progress);
-    }();
 
-    auto render_all = [&](const std::vector<bill>& bills) {
-      if (o.format == "text") return bills_to_text(bills);
-      if (o.format == "csv") return bills_to_csv(bills);
-      return bills_to_json(bills, o.threads);
-    };
-    if (o.out == "-") {
-      std::cout << render_all(result.bills);
-    } else {
-      std::filesystem::create_directories(o.out);
-      for (const bill& b : result.bills) {
-        std::string ext = o.format == "text" ? "txt" : o.format;
-        auto path = std::filesystem::path(o.out) / fmt::format("{}-{}.{}", b.subscriber, to_string(b.cycle), ext);
-        write_file(path, o.format == "json" ? bill_to_json(b) : render_all({b}));
+    // Rendering happens in the workers, per subscriber: part 0 is the bills' text for
+    // stdout (nothing with --out DIR: the workers write the files), part 1 their events.
+    const bool to_stdout = o.out == "-";
+    const bool with_events = !o.events.empty();
+    if (!to_stdout) std::filesystem::create_directories(o.out);
+    const std::string ext = o.format == "text" ? "txt" : o.format;
+    bill_output output;
+    output.parts = 2;
+    output.render = [&](std::span<const bill> bills, std::span<std::string> parts) {
+      for (const bill& b : bills) {
+        if (with_events) parts[1] += bill_events_to_csv_rows(b);
+        if (!to_stdout) {
+          auto path = std::filesystem::path(o.out) / fmt::format("{}-{}.{}", b.subscriber, to_string(b.cycle), ext);
+          write_file(path, o.format == "json" ? bill_to_json(b)
+                           : o.format == "text" ? bill_to_text(b)
+                                                : std::string(bills_csv_header()) + bill_to_csv_rows(b));
+        } else if (o.format == "text") {
+          if (!parts[0].empty()) parts[0] += "\n";
+          parts[0] += bill_to_text(b);
+        } else if (o.format == "csv") {
+          parts[0] += bill_to_csv_rows(b);
+        } else {
+          if (!parts[0].empty()) parts[0] += ",\n";
+          parts[0] += bill_to_json_element(b);
+        }
       }
-    }
-    if (!o.rejects.empty()) write_file(o.rejects, rejects_csv(result));
-    if (!o.events.empty()) write_file(o.events, events_to_csv(result.bills));
+    };
+    // The documents of bills_to_json/text/csv, written piece by piece.
+    stdout_writer out;
+    std::string events(events_csv_header());
+    bool first = true;
+    output.write = [&](std::span<const std::string> parts) {
+      if (to_stdout) {
+        if (o.format == "json") out.write(first ? "[\n" : ",\n");
+        if (o.format == "text" && !first) out.write("\n");
+        out.write(parts[0]);
+      }
+      events += parts[1];
+      first = false;
+    };
+    if (to_stdout && o.format == "csv") out.write(bills_csv_header());
+
+    stream_options options;
+    options.threads = o.threads;
+    options.memory_budget = *budget;
+    batch_progress progress;
+    options.progress = &progress;
+    stream_result result = [&] {
+      progress_display display(progress);  // on a terminal only; stops when rating is done
+      return rate_file(plan, accounts, o.usage, cycles, output, options);
+    }();
+    if (to_stdout && o.format == "json") out.write(first ? "[]\n" : "\n]\n");
+    if (!out.finish()) throw input_error({"stdout", 0, 0}, "", "cannot write the bills");
+
+    if (!o.rejects.empty()) write_file(o.rejects, rejects_csv(result.rejects, result.duplicates));
+    if (with_events) write_file(o.events, events);
     std::cerr << fmt::format(
         "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: {}\n",
         o.cycle, result.rows_read, result.rated, result.rejects.size(),
-        result.duplicates.size(), result.bills.size());
+        result.duplicates.size(), result.bills);
     if (result.rows_read != result.rated + result.rejects.size() + result.duplicates.size()) {
       std::cerr << "ratel rate: internal error: the record counts do not reconcile\n";
       return 1;
@@ -132,6 +208,9 @@ int run_rate(const rate_options& o) {
     }
     return 0;
   } catch (const input_error& e) {
+    std::cerr << "ratel rate: " << e.what() << "\n";
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
     std::cerr << "ratel rate: " << e.what() << "\n";
     return 1;
   }

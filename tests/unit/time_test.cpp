@@ -155,6 +155,8 @@ TEST_CASE("parse_rfc3339 rejects bad text and names the column") {
       {"2012-07-03_22:00:00Z", 11, "expected 'T' between date and time, found '_'"},
       {"2012-07-03T2:00:00Z", 13, "expected the hour (HH) as 2 digits, found ':'"},
       {"+2012-07-03T22:00:00Z", 1, "expected the year (YYYY) as 4 digits, found '+'"},
+      // Year 10000 does not exist in RFC 3339: the fifth digit is the error.
+      {"10000-01-01T00:00:00Z", 5, "the year has more than four digits (RFC 3339 years are 0000 to 9999)"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);

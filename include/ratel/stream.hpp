@@ -1,0 +1,83 @@
+// ratel/stream.hpp: rating a usage file of any size in bounded memory (DESIGN section 5).
+//
+// Concept: rate_file is rate_batch for a file on disk, streamed through subscriber shards.
+//  1. The header is checked as usage_batch::read_file does. The body is split at line ends
+//     into one byte range per thread, each read in blocks; each data row goes, raw and
+//     with its line number, to one of S shards chosen by a hash of its subscriber (the
+//     shards a cluster would run one per worker; S gives shards of about 8 MiB, more when
+//     the budget is small). Rows are held in memory while they fit half the memory budget,
+//     and spilled to files in a private temporary directory beyond that (removed at the
+//     end, also on error). Input that is not a regular file (a pipe) is first copied there.
+//  2. Workers take the shards one at a time: parse and validate the rows
+//     (usage_batch::parse_rows: the checks of a whole file), de-duplicate, rate and bill
+//     every subscriber's cycles (rate_batch's code, for the accounts of the shard), and
+//     render each subscriber's bills with `bill_output::render`. Only the rendered text
+//     outlives the shard (spilled too when large), with the rejects and the counts.
+//  3. The shards' outputs, each in subscriber order, are merged; `bill_output::write` gets
+//     every subscriber's text in subscriber order, on the calling thread.
+//
+// Invariants: the bills, rejects, duplicates and counts are those of rate_batch on the
+// whole file (the same bytes), whatever the threads, the memory budget (so the number of
+// shards and what spills), and the order of the rows: a (subscriber, id) and all of a
+// subscriber's accounts, records and bills live in one shard, and every choice inside a
+// shard depends on content only. Memory: about the budget, plus a rendered subscriber; a
+// budget too small for the file still works (everything spills), only slower.
+//
+//   bill_output out{1, [](std::span<const bill> bills, std::span<std::string> parts) {
+//                        for (const bill& b : bills) parts[0] += bill_to_csv_rows(b);
+//                      },
+//                   [](std::span<const std::string> parts) { std::fputs(parts[0].c_str(), stdout); }};
+//   std::fputs(bills_csv_header().data(), stdout);
+//   stream_result r = rate_file(plan, book, "usage.csv", cycles, out, {.threads = 2});
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ratel/batch.hpp"
+
+namespace ratel {
+
+struct stream_options {
+  unsigned threads = 1;  ///< workers rating shards, >= 1; the output does not depend on it
+  /// Bytes the run aims to stay within: shards spill to disk beyond half of it, and the
+  /// shard count is chosen so that a shard being rated fits a worker's share.
+  std::size_t memory_budget = std::size_t{512} << 20;
+  /// Where the spill directory is made; empty: std::filesystem::temp_directory_path().
+  std::filesystem::path temp_dir;
+  batch_progress* progress = nullptr;  ///< records_total is set once the file is read
+};
+
+/// What becomes of the bills: rendered in the workers, written in order by the caller.
+struct bill_output {
+  std::size_t parts = 1;  ///< texts per subscriber (e.g. the bills and their events)
+  /// In a worker thread: one subscriber's bills (in cycle order) into `parts` (`parts`
+  /// strings, empty on entry). May throw (the run stops and rate_file rethrows).
+  std::function<void(std::span<const bill> bills, std::span<std::string> parts)> render;
+  /// On the calling thread, once per subscriber with a bill, in subscriber order.
+  std::function<void(std::span<const std::string> parts)> write;
+};
+
+struct stream_result {
+  std::vector<reject> rejects;        ///< reader's and rater's, ordered by line
+  std::vector<duplicate> duplicates;  ///< ordered by line
+  std::size_t rows_read = 0;
+  std::size_t rated = 0;
+  std::size_t bills = 0;
+  std::size_t shards = 0;   ///< how the file was split (for reports; no effect on results)
+  bool spilled = false;     ///< some shard went to disk
+};
+
+/// Rates the usage file at `usage` for consecutive `cycles` (at least one), as rate_batch
+/// does, streaming. Throws input_error (file:line:col, field) when the file cannot be read
+/// or its header is wrong, as usage_batch::read_file does, and std::filesystem::filesystem_error
+/// when the spill directory cannot be written.
+stream_result rate_file(const rule_plan& plan, const account_book& accounts,
+                        const std::filesystem::path& usage, std::span<const billing_cycle> cycles,
+                        const bill_output& output, const stream_options& options = {});
+
+}  // namespace ratel

@@ -1,0 +1,530 @@
+// The streaming pipeline of stream.hpp: route rows to subscriber shards, rate the shards in
+// workers, merge their rendered output in subscriber order.
+#include "ratel/stream.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cassert>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sys/types.h>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "batch_internal.hpp"
+#include "ratel/detail/csv.hpp"
+#include "ratel/error.hpp"
+
+namespace ratel {
+namespace {
+
+namespace csv = detail::csv;
+namespace fs = std::filesystem;
+
+struct file_closer {
+  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+using file_ptr = std::unique_ptr<std::FILE, file_closer>;
+
+// Which shard a subscriber belongs to. The hash is mixed again before the shard is taken
+// from its high bits, so that the hash tables inside a shard (keyed by the same
+// std::hash) still spread their keys over all their buckets.
+std::size_t shard_of(std::string_view subscriber, std::size_t shards) noexcept {
+  std::uint64_t h = std::hash<std::string_view>{}(subscriber);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return static_cast<std::size_t>(((h >> 32) * shards) >> 32);  // shards < 2^32
+}
+
+// A private directory for spilled shards, made on first use and removed with everything
+// in it when the run ends, whether it succeeds or throws.
+class spill_dir {
+ public:
+  explicit spill_dir(fs::path base) : base_(std::move(base)) {}
+  spill_dir(const spill_dir&) = delete;
+  spill_dir& operator=(const spill_dir&) = delete;
+  ~spill_dir() {
+    std::error_code ignored;
+    if (!path_.empty()) fs::remove_all(path_, ignored);
+  }
+
+  /// Where create(name) made its file.
+  fs::path path_of(const std::string& name) const { return path_ / name; }
+
+  /// A new file in the directory, open for writing.
+  file_ptr create(const std::string& name) {
+    std::lock_guard lock(mutex_);  // workers spill their output concurrently
+    if (path_.empty()) {
+      std::string pattern = ((base_.empty() ? fs::temp_directory_path() : base_) / "ratel-XXXXXX").string();
+      if (::mkdtemp(pattern.data()) == nullptr)
+        throw fs::filesystem_error("cannot make a spill directory", fs::path(pattern),
+                                   std::error_code(errno, std::generic_category()));
+      path_ = pattern;
+    }
+    const fs::path file = path_ / name;
+    file_ptr f(std::fopen(file.c_str(), "w+b"));
+    if (!f)
+      throw fs::filesystem_error("cannot create a spill file", file, std::error_code(errno, std::generic_category()));
+    return f;
+  }
+
+ private:
+  fs::path base_;
+  fs::path path_;
+  std::mutex mutex_;
+};
+
+void write_all(std::FILE* f, std::string_view bytes) {
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
+    throw fs::filesystem_error("cannot write a spill file", std::error_code(errno, std::generic_category()));
+}
+
+// Reads a whole spilled file back from its start.
+void read_all(std::FILE* f, std::string& out) {
+  std::fflush(f);
+  const long size = (std::fseek(f, 0, SEEK_END), std::ftell(f));
+  std::rewind(f);
+  const std::size_t had = out.size();
+  out.resize(had + static_cast<std::size_t>(size));
+  if (size > 0 && std::fread(out.data() + had, 1, static_cast<std::size_t>(size), f) != static_cast<std::size_t>(size))
+    throw fs::filesystem_error("cannot read a spill file", std::error_code(errno, std::generic_category()));
+}
+
+// The rows of each shard: in memory while all shards together hold less than `limit`
+// bytes; past that, every shard's rows are appended to its file, and the buffers are
+// refilled (their memory is kept until the last row is in).
+class shard_router {
+ public:
+  shard_router(std::size_t shards, std::size_t limit, spill_dir& dir, std::string file_prefix)
+      : rows_(shards), files_(shards), limit_(limit), dir_(dir), prefix_(std::move(file_prefix)) {}
+
+  /// Reserves what each shard will likely hold (`bytes` of rows in all, framed), so that
+  /// buffers are not regrown and copied; reserving does not touch the pages.
+  void expect(std::uintmax_t bytes) {
+    const std::uintmax_t per_shard = std::min<std::uintmax_t>(bytes + bytes / 6, limit_) / rows_.size();
+    for (std::string& shard : rows_) shard.reserve(static_cast<std::size_t>(per_shard));
+  }
+
+  void add(std::string_view subscriber, std::uint32_t line, std::string_view row) {
+    std::string& shard = rows_[shard_of(subscriber, rows_.size())];
+    const std::size_t before = shard.size();
+    append_framed_row(shard, line, row);
+    buffered_ += shard.size() - before;
+    if (buffered_ > limit_) spill();
+  }
+
+  /// Once every row is in: spills what is buffered if anything was spilled before, so
+  /// that rating starts with the reading memory free.
+  void finish() {
+    if (!spilled_) return;
+    spill();
+    for (std::string& shard : rows_) std::string().swap(shard);
+  }
+  bool spilled() const noexcept { return spilled_; }
+
+  /// Shard `s`'s rows (its file's, then its buffer's), leaving nothing behind.
+  std::string take(std::size_t s) {
+    if (!files_[s]) return std::move(rows_[s]);  // in memory only: no copy
+    std::string text;
+    read_all(files_[s].get(), text);
+    files_[s].reset();
+    text += rows_[s];
+    std::string().swap(rows_[s]);
+    return text;
+  }
+
+ private:
+  void spill() {
+    for (std::size_t s = 0; s < rows_.size(); ++s) {
+      if (rows_[s].empty()) continue;
+      if (!files_[s]) files_[s] = dir_.create(fmt::format("{}{}", prefix_, s));
+      write_all(files_[s].get(), rows_[s]);
+      rows_[s].clear();  // keeps its memory: refilling it costs no new pages
+    }
+    buffered_ = 0;
+    spilled_ = true;
+  }
+
+  std::vector<std::string> rows_;
+  std::vector<file_ptr> files_;
+  std::size_t limit_;
+  std::size_t buffered_ = 0;
+  bool spilled_ = false;
+  spill_dir& dir_;
+  std::string prefix_;
+};
+
+file_ptr open_usage(const std::string& name) {
+  errno = 0;
+  file_ptr file(std::fopen(name.c_str(), "rb"));
+  if (!file) throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
+  return file;
+}
+
+// Calls `line(text)` for each line of the file's bytes [begin, end) (end = -1: to the end of
+// the file), reading `block_size` bytes at a time; `line` returns false to stop. Lines end
+// as csv::line_reader's do: at "\n", with a "\r" before it removed; a last line without a
+// newline is still a line. Returns the offset just past the last line read.
+template <typename OnLine>
+std::uintmax_t read_lines(std::FILE* file, const std::string& name, std::uintmax_t begin,
+                          std::uintmax_t end, std::size_t block_size, OnLine&& line) {
+  if (::fseeko(file, static_cast<off_t>(begin), SEEK_SET) != 0)
+    throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
+  std::string block(block_size, '\0');
+  std::size_t kept = 0;           // bytes of an unfinished line at the start of `block`
+  std::uintmax_t offset = begin;  // file offset of block[0]
+  auto emit = [&](std::string_view text) {
+    if (text.ends_with('\r')) text.remove_suffix(1);
+    return line(text);
+  };
+  for (;;) {
+    if (kept == block.size()) block.resize(block.size() * 2);  // a line longer than a block
+    std::size_t want = block.size() - kept;
+    if (end != std::uintmax_t(-1)) want = static_cast<std::size_t>(std::min<std::uintmax_t>(want, end - offset - kept));
+    const std::size_t got = want == 0 ? 0 : std::fread(block.data() + kept, 1, want, file);
+    if (got == 0) {
+      if (std::ferror(file)) throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
+      break;
+    }
+    std::string_view text(block.data(), kept + got);
+    for (;;) {
+      const void* newline = std::memchr(text.data(), '\n', text.size());
+      if (newline == nullptr) break;
+      const std::size_t length = static_cast<std::size_t>(static_cast<const char*>(newline) - text.data());
+      const bool more = emit(text.substr(0, length));
+      text.remove_prefix(length + 1);
+      if (!more) return offset + static_cast<std::size_t>(text.data() - block.data());
+    }
+    kept = text.size();
+    offset += static_cast<std::size_t>(text.data() - block.data());
+    std::memmove(block.data(), text.data(), kept);
+  }
+  if (kept > 0) emit(std::string_view(block.data(), kept));  // a last line without a newline
+  return offset + kept;
+}
+
+// The header, read as usage_batch::read_file does: a byte order mark and blank lines
+// before it are skipped; no non-blank line at all is an empty file.
+struct file_start {
+  std::optional<usage_columns> columns;
+  std::uintmax_t body = 0;          // offset of the first line after the header
+  std::size_t lines_before_body = 0;
+};
+
+file_start read_header(std::FILE* file, const std::string& name) {
+  file_start start;
+  char bom[3] = {};
+  const std::size_t got = std::fread(bom, 1, 3, file);
+  const std::uintmax_t begin =
+      got == 3 && std::string_view(bom, 3) == csv::line_reader::byte_order_mark ? 3 : 0;
+  start.body = read_lines(file, name, begin, std::uintmax_t(-1), 64 << 10, [&](std::string_view text) {
+    ++start.lines_before_body;
+    if (csv::is_blank(text)) return true;
+    start.columns = usage_columns::from_header(
+        text, name, csv::checked_line_number(start.lines_before_body, name));
+    return false;
+  });
+  if (!start.columns) throw usage_columns::empty_file(name);
+  return start;
+}
+
+// The offset of the first line starting at or after `at` (a line starts after a '\n').
+std::uintmax_t next_line_start(std::FILE* file, const std::string& name, std::uintmax_t at) {
+  return read_lines(file, name, at - 1, std::uintmax_t(-1), 4096, [](std::string_view) { return false; });
+}
+
+// Routes the data rows of bytes [begin, end) to `router`, numbering lines from 1 within the
+// range (the range's first line number is only known once the ranges before it are
+// counted); counts the rows and the lines.
+void route_range(const std::string& path, const std::string& name, std::uintmax_t begin, std::uintmax_t end,
+                 const usage_columns& columns, std::size_t block_size, shard_router& router,
+                 std::size_t& rows, std::size_t& lines) {
+  if (begin >= end) return;
+  const file_ptr file = open_usage(path);
+  std::string scratch;
+  read_lines(file.get(), name, begin, end, block_size, [&](std::string_view text) {
+    ++lines;
+    if (csv::is_blank(text)) return true;
+    ++rows;
+    router.add(columns.subscriber_of(text, scratch), csv::checked_line_number(lines, name), text);
+    return true;
+  });
+}
+
+// Adds `base` to the line number of every framed row of `text` (see append_framed_row).
+void renumber(std::string& text, std::size_t base, const std::string& name) {
+  for (std::size_t at = 0; at < text.size();) {
+    std::uint32_t line = 0, size = 0;
+    std::memcpy(&line, text.data() + at, 4);
+    std::memcpy(&size, text.data() + at + 4, 4);
+    line = csv::checked_line_number(base + line, name);
+    std::memcpy(text.data() + at, &line, 4);
+    at += 8 + size;
+  }
+}
+
+// One shard's rendered output: entries of (subscriber, parts) in subscriber order, each
+// field length-prefixed; in memory, or in a file when the run holds too much output.
+struct shard_output {
+  std::string memory;
+  file_ptr file;
+};
+
+void append_field(std::string& out, std::string_view text) {
+  const std::uint64_t size = text.size();
+  out.append(reinterpret_cast<const char*>(&size), sizeof size);
+  out.append(text);
+}
+
+// Walks one shard's entries.
+class entry_reader {
+ public:
+  entry_reader(shard_output& source, std::size_t parts) : parts(parts), source_(source) {
+    if (source_.file) std::rewind(source_.file.get());
+  }
+
+  /// Reads the next entry into subscriber/parts; false at the end.
+  bool next() {
+    if (!field(subscriber)) return false;
+    for (std::string& p : parts) {
+      const bool whole = field(p);
+      assert(whole);
+      (void)whole;
+    }
+    return true;
+  }
+
+  std::string subscriber;
+  std::vector<std::string> parts;
+
+ private:
+  bool field(std::string& out) {
+    std::uint64_t size = 0;
+    if (!source_.file) {
+      if (at_ == source_.memory.size()) return false;
+      std::memcpy(&size, source_.memory.data() + at_, sizeof size);
+      out.assign(source_.memory, at_ + sizeof size, size);
+      at_ += sizeof size + size;
+      return true;
+    }
+    if (std::fread(&size, sizeof size, 1, source_.file.get()) != 1) return false;
+    out.resize(size);
+    if (size > 0 && std::fread(out.data(), 1, size, source_.file.get()) != size)
+      throw fs::filesystem_error("cannot read a spill file", std::error_code(errno, std::generic_category()));
+    return true;
+  }
+
+  shard_output& source_;
+  std::size_t at_ = 0;
+};
+
+// The shard count: enough shards that one being rated (its rows, about three times their
+// size once parsed and grouped, and its bills) fits a worker's share of the budget, and a
+// few per worker so that workers finish together. Small shards are also faster: a shard
+// of about 8 MiB of rows keeps its de-duplication table and subscriber map in cache.
+std::size_t shard_count(std::uintmax_t input_bytes, std::size_t budget, unsigned threads) {
+  // Spill files stay open while reading, one per shard per reading thread: stay well
+  // inside the usual limit of 1024 descriptors.
+  const std::size_t max_shards = std::max<std::size_t>(512 / threads, 1);
+  constexpr std::size_t cache_friendly = std::size_t{8} << 20;
+  const std::size_t share =
+      std::clamp<std::size_t>(budget / (6 * std::size_t{threads}), 1, cache_friendly);
+  std::size_t shards = static_cast<std::size_t>(input_bytes / share) + 1;
+  if (threads > 1) shards = std::max<std::size_t>(shards, 4 * std::size_t{threads});
+  return std::clamp<std::size_t>(shards, 1, max_shards);
+}
+
+}  // namespace
+
+stream_result rate_file(const rule_plan& plan, const account_book& accounts, const fs::path& usage,
+                        std::span<const billing_cycle> cycles, const bill_output& output,
+                        const stream_options& options) {
+  assert(!cycles.empty() && output.render && output.write && output.parts >= 1);
+  const unsigned threads = std::max(1u, options.threads);
+  const std::size_t budget = std::max<std::size_t>(options.memory_budget, 1);
+  const std::size_t block_size = std::clamp<std::size_t>(budget / 16, std::size_t{64} << 10, std::size_t{8} << 20);
+
+  spill_dir dir(options.temp_dir);
+  std::string name = usage.string();
+  // A pipe cannot be read by several threads at offsets: it is copied to the spill
+  // directory first (messages still name it as given, the rows' lines are the same).
+  std::string read_from = name;
+  std::error_code type_error;
+  if (fs::exists(usage, type_error) && !fs::is_regular_file(usage, type_error)) {
+    file_ptr in = open_usage(name);
+    file_ptr copy = dir.create("input");
+    std::string buffer(1 << 20, '\0');
+    while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), in.get()))
+      write_all(copy.get(), std::string_view(buffer.data(), got));
+    if (std::ferror(in.get())) throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
+    read_from = dir.path_of("input").string();
+  }
+  std::error_code size_error;
+  const std::uintmax_t input_bytes = fs::file_size(read_from, size_error);
+  // An unknown size is taken as one budget's worth: a few shards, spilling if larger.
+  const std::size_t shards = shard_count(size_error ? budget : input_bytes, budget, threads);
+  file_ptr file = open_usage(read_from);
+  const file_start start = read_header(file.get(), name);
+  const usage_columns& columns = *start.columns;
+
+  // The body is read by every thread, each a range of whole lines routed into its own
+  // buffers (each spilling past its share of the budget); a pipe is read by one.
+  std::vector<std::uintmax_t> bounds{start.body};
+  if (!size_error && threads > 1 && input_bytes > start.body)
+    for (unsigned t = 1; t < threads; ++t)
+      bounds.push_back(std::max(bounds.back(), next_line_start(file.get(), name,
+                                                               start.body + (input_bytes - start.body) * t / threads)));
+  bounds.push_back(size_error ? std::uintmax_t(-1) : input_bytes);
+  file.reset();
+  const std::size_t readers = bounds.size() - 1;
+  std::vector<std::unique_ptr<shard_router>> routers;
+  std::vector<std::size_t> rows_of(readers, 0), lines_of(readers, 0);
+  for (std::size_t t = 0; t < readers; ++t) {
+    routers.push_back(std::make_unique<shard_router>(shards, budget / 2 / readers, dir, fmt::format("rows-{}-", t)));
+    if (!size_error) routers[t]->expect(bounds[t + 1] - bounds[t]);
+  }
+  {
+    std::exception_ptr reading_failure;
+    std::mutex reading_mutex;
+    auto read = [&](std::size_t t) {
+      try {
+        route_range(read_from, name, bounds[t], bounds[t + 1], columns, block_size, *routers[t], rows_of[t], lines_of[t]);
+        routers[t]->finish();
+      } catch (...) {
+        std::lock_guard lock(reading_mutex);
+        if (!reading_failure) reading_failure = std::current_exception();
+      }
+    };
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 1; t < readers; ++t) pool.emplace_back(read, t);
+    read(0);
+    pool.clear();  // joins
+    if (reading_failure) std::rethrow_exception(reading_failure);
+  }
+  // Line numbers: each range's lines continue where the ranges before it end.
+  std::vector<std::size_t> line_base(readers, start.lines_before_body);
+  for (std::size_t t = 1; t < readers; ++t) line_base[t] = line_base[t - 1] + lines_of[t - 1];
+  std::size_t rows = 0;
+  for (std::size_t r : rows_of) rows += r;
+  if (options.progress != nullptr) options.progress->records_total = rows;
+  // A shard's rows, from every reader, with their line numbers in the file.
+  auto take = [&](std::size_t s) {
+    std::string text;
+    for (std::size_t t = 0; t < readers; ++t) {
+      std::string part = routers[t]->take(s);
+      renumber(part, line_base[t], name);
+      if (text.empty()) text = std::move(part);
+      else text += part;
+    }
+    return text;
+  };
+
+  // Each shard bills the accounts that hash to it (accounts with no record still get one).
+  std::vector<std::vector<const account_book_entry*>> shard_accounts(shards);
+  for (const account_book_entry& entry : accounts.histories())
+    shard_accounts[shard_of(entry.first, shards)].push_back(&entry);
+
+  struct shard_result {
+    std::vector<reject> rejects;
+    std::vector<duplicate> duplicates;
+    std::size_t rows_read = 0, rated = 0, bills = 0;
+    shard_output out;
+  };
+  std::vector<shard_result> results(shards);
+  // Rendered output held in memory past a quarter of the budget goes to disk.
+  std::atomic<std::size_t> output_held{0};
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  const std::string source_name = usage.string();
+
+  auto rate_shard = [&](std::size_t s) {
+    shard_result& r = results[s];
+    const usage_batch batch = usage_batch::parse_rows(columns, take(s), source_name);
+    batch_result rated = detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, options.progress);
+    r.rejects = std::move(rated.rejects);
+    r.duplicates = std::move(rated.duplicates);
+    r.rows_read = rated.rows_read;
+    r.rated = rated.rated;
+    r.bills = rated.bills.size();
+    std::vector<std::string> parts(output.parts);
+    for (std::size_t i = 0, end = 0; i < rated.bills.size(); i = end) {
+      end = i + 1;  // the subscriber's bills are consecutive, in cycle order
+      while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber) ++end;
+      for (std::string& p : parts) p.clear();
+      output.render(std::span<const bill>(rated.bills).subspan(i, end - i), parts);
+      append_field(r.out.memory, rated.bills[i].subscriber);
+      for (const std::string& p : parts) append_field(r.out.memory, p);
+    }
+    if (output_held.fetch_add(r.out.memory.size()) + r.out.memory.size() > budget / 4) {
+      output_held -= r.out.memory.size();
+      r.out.file = dir.create(fmt::format("bills-{}", s));
+      write_all(r.out.file.get(), r.out.memory);
+      std::string().swap(r.out.memory);
+    }
+  };
+  auto worker = [&] {
+    for (std::size_t s = next++; s < shards && !failed; s = next++) {
+      try {
+        rate_shard(s);
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+  }
+  if (failure) std::rethrow_exception(failure);
+
+  // Merge: every subscriber is in exactly one shard, so the smallest head among the
+  // shards' next entries is the next subscriber of the whole run.
+  std::vector<std::unique_ptr<entry_reader>> merged;
+  using head = std::pair<std::string, std::size_t>;
+  std::priority_queue<head, std::vector<head>, std::greater<>> heads;
+  for (std::size_t s = 0; s < shards; ++s) {
+    merged.push_back(std::make_unique<entry_reader>(results[s].out, output.parts));
+    if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
+  }
+  while (!heads.empty()) {
+    const std::size_t s = heads.top().second;
+    heads.pop();
+    output.write(merged[s]->parts);
+    if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
+  }
+
+  stream_result result;
+  result.shards = shards;
+  for (const auto& router : routers) result.spilled |= router->spilled();
+  for (shard_result& r : results) {
+    result.rows_read += r.rows_read;
+    result.rated += r.rated;
+    result.bills += r.bills;
+    result.rejects.insert(result.rejects.end(), std::make_move_iterator(r.rejects.begin()),
+                          std::make_move_iterator(r.rejects.end()));
+    result.duplicates.insert(result.duplicates.end(), std::make_move_iterator(r.duplicates.begin()),
+                             std::make_move_iterator(r.duplicates.end()));
+    result.spilled |= static_cast<bool>(r.out.file);
+  }
+  std::sort(result.rejects.begin(), result.rejects.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
+  std::sort(result.duplicates.begin(), result.duplicates.end(),
+            [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
+  assert(result.rows_read == rows);
+  return result;
+}
+
+}  // namespace ratel

@@ -1,0 +1,202 @@
+// Streaming a file through subscriber shards (stream.hpp): the same bytes as rating the
+// whole file in memory (batch.hpp), for any memory budget and thread count.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "ratel/batch.hpp"
+#include "ratel/stream.hpp"
+#include "rating_fixture.hpp"
+
+using namespace ratel;
+using namespace ratel::testing_fixture;
+
+namespace {
+
+// 40 subscribers: plans, top-ups, joins without usage (a bill anyway), one closed in June
+// (no bill, its records rejected), and s9x, whom the log does not know.
+std::string log_body() {
+  std::string log;
+  for (int s = 0; s < 40; ++s) {
+    const char* product = s % 3 == 0 ? "plan-a" : s % 3 == 1 ? "pack-low-code" : "";
+    if (*product) log += fmt::format("s{},2012-06-01T00:00:00+08:00,subscribe,{},,\n", s, product);
+    else log += fmt::format("s{},2012-01-01T00:00:00+08:00,join,,,\n", s);
+    if (s % 7 == 0) log += fmt::format("s{},2012-07-10T00:00:00+08:00,subscribe,topup,,\n", s);
+  }
+  log += "gone,2012-01-01T00:00:00+08:00,join,,,\ngone,2012-06-20T00:00:00+08:00,close,,,\n";
+  return log;
+}
+
+// Data rows of July and August (and a few of June, outside), with every kind of reject,
+// duplicates of the same and of different content, quoted subscribers that must meet
+// their unquoted rows, blank lines and CRLF line ends.
+std::vector<std::string> rows() {
+  std::vector<std::string> out;
+  std::mt19937 rng(8);
+  for (int i = 0; i < 3000; ++i) {
+    const int s = static_cast<int>(rng() % 41);
+    const std::string sub = s == 40 ? "s9x" : fmt::format("s{}", s);
+    const int month = 6 + static_cast<int>(rng() % 20 == 0 ? 0 : 1 + rng() % 2);
+    out.push_back(fmt::format("r{},{},2012-{:02}-{:02}T{:02}:{:02}:00+08:00,data,{},{}\n", i,
+                              i % 11 == 0 ? "\"" + sub + "\"" : sub, month, 1 + rng() % 28, rng() % 24,
+                              rng() % 60, 1024 * (1 + rng() % 5000), i % 50 == 0 ? "KR" : ""));
+  }
+  for (int i = 0; i < 40; ++i) {  // duplicates: the same row again, or the same id changed
+    out.push_back(out[static_cast<std::size_t>(i) * 61]);
+    std::string changed = out[static_cast<std::size_t>(i) * 67];
+    changed.insert(changed.find(",data,") + 6, "1");
+    out.push_back(changed);
+  }
+  out.push_back("x1,gone,2012-07-02T10:00:00+08:00,data,1024,\n");
+  out.push_back("x2,s1,2012-07-02T25:00:00+08:00,data,1024,\n");
+  out.push_back("x3,s2,2012-07-02T10:00:00+08:00,fax,1024,\n");
+  out.push_back("x4,s3,2012-07-02T10:00:00+08:00,data,-5,\n");
+  out.push_back("x5,,2012-07-02T10:00:00+08:00,data,5,\n");
+  out.push_back("\"x6,s4,2012-07-02T10:00:00+08:00,data,5,\n");  // a quote never closed
+  out.push_back("x7\n");                                          // one field
+  out.push_back("x8,s5,2012-07-02T10:00:00+08:00,data,5,kr\n");
+  out.push_back("x9,\"s\"\"6\",2012-07-02T10:00:00+08:00,data,5,\n");
+  out.push_back("   \n");
+  out.push_back("x10,s6,2012-07-03T10:00:00+08:00,data,5,\r\n");
+  return out;
+}
+
+std::string file_text(const std::vector<std::string>& body) {
+  std::string text = "\xEF\xBB\xBFid,subscriber,time,service,quantity,country\n\n";
+  for (const std::string& r : body) text += r;
+  text.pop_back();  // the last line has no newline
+  return text;
+}
+
+struct rendered {
+  std::string json, text, csv, events, rejects;
+  std::size_t rows_read = 0, rated = 0;
+  bool operator==(const rendered&) const = default;
+};
+
+std::string rejects_of(const std::vector<reject>& rejects, const std::vector<duplicate>& duplicates) {
+  std::string out;
+  for (const reject& r : rejects)
+    out += fmt::format("{} {} {} {} {}\n", r.line, to_string(r.reason), r.subscriber, r.id, r.detail);
+  for (const duplicate& d : duplicates)
+    out += fmt::format("{} dup of {} {} {} {}\n", d.line, d.kept_line, d.subscriber, d.id, d.same_content);
+  return out;
+}
+
+rendered in_memory(const rule_plan& plan, const account_book& book, const std::string& text,
+                   std::span<const billing_cycle> cycles) {
+  const usage_batch usage = usage_batch::parse(text, "usage.csv");
+  const batch_result r = rate_batch(plan, book, usage, cycles, 1);
+  return {bills_to_json(r.bills), bills_to_text(r.bills), bills_to_csv(r.bills), events_to_csv(r.bills),
+          rejects_of(r.rejects, r.duplicates), r.rows_read, r.rated};
+}
+
+rendered streamed(const rule_plan& plan, const account_book& book, const std::filesystem::path& file,
+                  std::span<const billing_cycle> cycles, std::size_t budget, unsigned threads,
+                  bool& spilled) {
+  rendered out;
+  out.csv = bills_csv_header();
+  out.events = events_csv_header();
+  bill_output output;
+  output.parts = 4;
+  output.render = [](std::span<const bill> bills, std::span<std::string> parts) {
+    for (const bill& b : bills) {
+      if (!parts[0].empty()) parts[0] += ",\n";
+      parts[0] += bill_to_json_element(b);
+      if (!parts[1].empty()) parts[1] += "\n";
+      parts[1] += bill_to_text(b);
+      parts[2] += bill_to_csv_rows(b);
+      parts[3] += bill_events_to_csv_rows(b);
+    }
+  };
+  output.write = [&](std::span<const std::string> parts) {
+    out.json += out.json.empty() ? "[\n" : ",\n";
+    out.json += parts[0];
+    if (!out.text.empty()) out.text += "\n";
+    out.text += parts[1];
+    out.csv += parts[2];
+    out.events += parts[3];
+  };
+  stream_options options;
+  options.threads = threads;
+  options.memory_budget = budget;
+  const stream_result r = rate_file(plan, book, file, cycles, output, options);
+  out.json += out.json.empty() ? "[]\n" : "\n]\n";
+  out.rejects = rejects_of(r.rejects, r.duplicates);
+  out.rows_read = r.rows_read;
+  out.rated = r.rated;
+  CHECK(r.rows_read == r.rated + r.rejects.size() + r.duplicates.size());
+  spilled = r.spilled;
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("stream") {
+  TEST_CASE("streamed shards give the bytes of the in-memory run, for any budget, threads and order") {
+    const rule_plan plan = make_plan();
+    const account_book book = make_book(plan, log_body());
+    const std::vector<billing_cycle> cycles{
+        calendar_month_cycle(date::year(2012) / date::July, plan.home_zone()),
+        calendar_month_cycle(date::year(2012) / date::August, plan.home_zone())};
+    std::vector<std::string> body = rows();
+    const std::filesystem::path file = std::filesystem::temp_directory_path() / "ratel_stream_test.csv";
+    std::mt19937 rng(2012);
+    for (int round = 0; round < 2; ++round) {
+      if (round == 1) std::shuffle(body.begin(), body.end(), rng);
+      const std::string text = file_text(body);
+      std::ofstream(file, std::ios::binary) << text;
+      const rendered reference = in_memory(plan, book, text, cycles);
+      CHECK(reference.rows_read == body.size() - 1);  // the blank line is not a row
+      CHECK(reference.rejects.find("malformed_row") != std::string::npos);
+      CHECK(reference.rejects.find("dup of") != std::string::npos);
+      CHECK(reference.json.find("\"subscriber\": \"s0\"") != std::string::npos);
+      for (const std::size_t budget : {std::size_t{1}, std::size_t{64} << 10, std::size_t{512} << 20})
+        for (const unsigned threads : {1u, 2u, 3u}) {
+          CAPTURE(budget);
+          CAPTURE(threads);
+          bool spilled = false;
+          const rendered got = streamed(plan, book, file, cycles, budget, threads, spilled);
+          CHECK(spilled == (budget < text.size()));
+          CHECK(got.json == reference.json);
+          CHECK(got.text == reference.text);
+          CHECK(got.csv == reference.csv);
+          CHECK(got.events == reference.events);
+          CHECK(got.rejects == reference.rejects);
+          CHECK(got.rated == reference.rated);
+          CHECK(got.rows_read == reference.rows_read);
+        }
+    }
+    std::filesystem::remove(file);
+  }
+
+  TEST_CASE("a file without a header, or with a bad one, fails as read_file does") {
+    const rule_plan plan = make_plan();
+    const account_book book = make_book(plan, "s1,2012-01-01T00:00:00+08:00,join,,,\n");
+    const billing_cycle july = calendar_month_cycle(date::year(2012) / date::July, plan.home_zone());
+    const std::filesystem::path file = std::filesystem::temp_directory_path() / "ratel_stream_header.csv";
+    bill_output output{1, [](std::span<const bill>, std::span<std::string>) {},
+                       [](std::span<const std::string>) {}};
+    for (const char* text : {"", "\n  \n", "id,subscriber,time,service\nr1,s1,x,data\n",
+                             "id,subscriber,id,time,service,quantity\n"}) {
+      CAPTURE(text);
+      std::ofstream(file, std::ios::binary) << text;
+      std::string expected, got;
+      try {
+        (void)usage_batch::read_file(file);
+      } catch (const input_error& e) {
+        expected = e.what();
+      }
+      try {
+        (void)rate_file(plan, book, file, std::span<const billing_cycle>(&july, 1), output);
+      } catch (const input_error& e) {
+        got = e.what();
+      }
+      CHECK(!expected.empty());
+      CHECK(got == expected);
+    }
+    std::filesystem::remove(file);
+  }
+}
