@@ -155,7 +155,7 @@ class cycle_rater {
       std::int64_t take = left;
       if (from.bucket) take = std::min(take, out_.buckets[*from.bucket].remaining.value() / increment->value());
       for (threshold_slot& slot : slots_)
-        if (counts(slot, r, from, *country)) take = std::min(take, distance(slot, from));
+        if (counts(slot, r, from, *country) && can_cross(slot, r, from)) take = std::min(take, distance(slot, from));
       assert(take > 0);
       emit_part(r, from, take, *increment);
       left -= take;
@@ -437,6 +437,33 @@ class cycle_rater {
     return false;
   }
 
+  // A usage fee counter grows by what is charged, so when the caps in force leave less
+  // room than it needs, it cannot cross in this segment: splitting every few increments
+  // would change nothing but fill memory with parts (a 100 MB record in 1 B increments).
+  bool can_cross(const threshold_slot& slot, const usage_record& r, const source& from) const {
+    if (slot.rule->counter != counter_kind::usage_fee) return true;
+    const std::optional<std::int64_t> room = cap_room(r, from);
+    const std::int64_t need = slot.level - slot.counter;
+    return !room || (slot.rule->compare == comparison::reaches ? *room >= need : *room > need);
+  }
+
+  // The least room the caps in force leave for a charge from `from` (micro-units);
+  // nullopt when no cap stops it.
+  std::optional<std::int64_t> cap_room(const usage_record& r, const source& from) const {
+    std::optional<std::int64_t> room;
+    if (from.rate == nullptr || !from.rate->capped) return room;
+    for (const threshold_slot& slot : slots_) {
+      const compiled_threshold& t = *slot.rule;
+      if (t.action != threshold_action::cap || slot.lifted) continue;
+      if (!t.all_fees && from.owner != t.product) continue;
+      if ((t.svc && *t.svc != r.svc) || !slot.active) continue;
+      // A cap in force charges nothing; the part that reaches it, only up to it.
+      const std::int64_t left = slot.fired ? 0 : slot.level - slot.counter;
+      room = room ? std::min(*room, left) : left;
+    }
+    return room;
+  }
+
   // How many increments of a segment from `from` this slot can count before it crosses.
   std::int64_t distance(const threshold_slot& slot, const source& from) const {
     const std::int64_t need = slot.level - slot.counter;  // >= 0 (>= 1 for reaches)
@@ -486,16 +513,8 @@ class cycle_rater {
     }
     const money full = from.rate->price_per_increment * units;
     money charge = full;
-    if (from.rate->capped)
-      for (const threshold_slot& slot : slots_) {
-        const compiled_threshold& t = *slot.rule;
-        if (t.action != threshold_action::cap || slot.lifted) continue;
-        if (!t.all_fees && from.owner != t.product) continue;
-        if ((t.svc && *t.svc != r.svc) || !slot.active) continue;
-        // A cap in force charges nothing; the part that reaches it, only up to it.
-        const money room = money::from_micros(slot.fired ? 0 : slot.level - slot.counter, full.unit());
-        charge = std::min(charge, room);
-      }
+    if (const std::optional<std::int64_t> room = cap_room(r, from))
+      charge = std::min(charge, money::from_micros(*room, full.unit()));
     out_.parts.push_back({charge_part::source::rate, 0, from.rate, from.owner, amount, units, charge,
                           full, charge < full});
   }
