@@ -387,12 +387,38 @@ std::string bill_to_csv_rows(const bill& b) {
   std::string out;
   const std::string cycle = to_string(b.cycle);
   const std::string subscriber = csv::quote(b.subscriber);
-  for (const bill_line& l : b.lines)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", subscriber, cycle, csv::quote(l.product),
-                       to_string(l.kind), l.svc ? to_string(*l.svc) : "", l.country, l.band,
-                       l.used ? l.used->to_string() : "", csv::quote(l.rate), csv::quote(l.description),
-                       amount(l.amount));
-  out += fmt::format("{},{},,total,,,,,,,{}\n", subscriber, cycle, amount(b.total));
+  // Fields appended one by one (the text fmt's "{},{},...\n" gave, without parsing it per
+  // line).
+  for (const bill_line& l : b.lines) {
+    out += subscriber;
+    out += ',';
+    out += cycle;
+    out += ',';
+    out += csv::quote(l.product);
+    out += ',';
+    out += to_string(l.kind);
+    out += ',';
+    if (l.svc) out += to_string(*l.svc);
+    out += ',';
+    out += l.country;
+    out += ',';
+    out += l.band;
+    out += ',';
+    if (l.used) out += l.used->to_string();
+    out += ',';
+    out += csv::quote(l.rate);
+    out += ',';
+    out += csv::quote(l.description);
+    out += ',';
+    out += amount(l.amount);
+    out += '\n';
+  }
+  out += subscriber;
+  out += ',';
+  out += cycle;
+  out += ",,total,,,,,,,";
+  out += amount(b.total);
+  out += '\n';
   return out;
 }
 
