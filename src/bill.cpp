@@ -394,7 +394,7 @@ std::string bill_to_csv_rows(const bill& b) {
     out += ',';
     out += cycle;
     out += ',';
-    out += csv::quote(l.product);
+    csv::append_quoted(out, l.product);
     out += ',';
     out += to_string(l.kind);
     out += ',';
@@ -406,9 +406,9 @@ std::string bill_to_csv_rows(const bill& b) {
     out += ',';
     if (l.used) out += l.used->to_string();
     out += ',';
-    out += csv::quote(l.rate);
+    csv::append_quoted(out, l.rate);
     out += ',';
-    out += csv::quote(l.description);
+    csv::append_quoted(out, l.description);
     out += ',';
     out += amount(l.amount);
     out += '\n';
