@@ -118,9 +118,29 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     money uncapped;
   };
   std::map<usage_key, usage_total> usage;
+  // The key is a function of these ids, and runs of parts share them: a part with the ids
+  // of the part before goes to the same total without building and looking up its key.
+  struct key_ids {
+    service svc;
+    country_id country;
+    band_id band;
+    std::optional<std::size_t> owner;
+    const compiled_rate* rate;
+    bool waived;
+    bool operator==(const key_ids&) const = default;
+  };
+  std::optional<key_ids> last_ids;
+  usage_total* last_total = nullptr;
   for (const rated_record& r : rated.records)
     for (const charge_part& part : rated.parts_of(r)) {
       if (part.from != charge_part::source::rate) continue;
+      const key_ids ids{r.record->svc, r.country, r.band, part.rate_owner, part.rate, part.waived()};
+      if (last_ids && *last_ids == ids) {
+        last_total->used = last_total->used + part.amount;
+        last_total->charged += part.charge;
+        last_total->uncapped += part.uncapped;
+        continue;
+      }
       std::string owner = part.rate_owner ? plan.product_at(*part.rate_owner).source->id : cat.id;
       usage_key key{r.record->svc, r.country != plan.home_country(), plan.country_code(r.country),
                     r.band, owner, part.rate, part.waived()};
@@ -130,6 +150,8 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
         it->second.charged += part.charge;
         it->second.uncapped += part.uncapped;
       }
+      last_ids = ids;
+      last_total = &it->second;
     }
   for (const auto& [key, total] : usage) {
     bill_line line;
