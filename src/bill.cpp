@@ -30,7 +30,12 @@ std::string_view to_string(line_kind k) noexcept {
 
 namespace {
 
-std::string rate_text(const rate& r) { return fmt::format("{} per {}", r.price, r.per); }
+std::string rate_text(const rate& r) {
+  std::string text = r.price.to_string();  // "{} per {}" without a format string
+  text += " per ";
+  text += r.per.to_string();
+  return text;
+}
 
 // Usage lines are grouped by what a customer sees as one tariff position.
 struct usage_key {
@@ -162,11 +167,19 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     line.band = std::string(plan.band_name(key.band));
     line.used = total.used;
     line.rate = rate_text(*key.rate->source);
-    line.description =
-        cat.bands.empty()
-            ? fmt::format("{} in {}: {} at {}", to_string(key.svc), key.country, total.used, line.rate)
-            : fmt::format("{} in {}, {} band: {} at {}", to_string(key.svc), key.country, line.band,
-                          total.used, line.rate);
+    // "{} in {}: {} at {}", or with bands "{} in {}, {} band: {} at {}", appended.
+    line.description = to_string(key.svc);
+    line.description += " in ";
+    line.description += key.country;
+    if (!cat.bands.empty()) {
+      line.description += ", ";
+      line.description += line.band;
+      line.description += " band";
+    }
+    line.description += ": ";
+    line.description += total.used.to_string();
+    line.description += " at ";
+    line.description += line.rate;
     if (key.capped)
       line.description += fmt::format(", capped: {} of {} waived", round_line(total.uncapped - total.charged),
                                       round_line(total.uncapped));
