@@ -1,6 +1,7 @@
 #include "ratel/batch.hpp"
 
 #include "batch_internal.hpp"
+#include "hash_internal.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -145,7 +146,7 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
     std::vector<const usage_record*> everything;             // pass holders only (context)
     bool holds_pass = false;
   };
-  std::unordered_map<std::string_view, subscriber_work> work;
+  std::unordered_map<std::string_view, subscriber_work, string_hasher> work;
   auto slot = [&](std::string_view id) -> subscriber_work& {
     auto [it, fresh] = work.try_emplace(id);
     if (fresh) {

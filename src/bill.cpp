@@ -30,7 +30,12 @@ std::string_view to_string(line_kind k) noexcept {
 
 namespace {
 
-std::string rate_text(const rate& r) { return fmt::format("{} per {}", r.price, r.per); }
+std::string rate_text(const rate& r) {
+  std::string text = r.price.to_string();  // "{} per {}" without a format string
+  text += " per ";
+  text += r.per.to_string();
+  return text;
+}
 
 // Usage lines are grouped by what a customer sees as one tariff position.
 struct usage_key {
@@ -118,9 +123,29 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     money uncapped;
   };
   std::map<usage_key, usage_total> usage;
+  // The key is a function of these ids, and runs of parts share them: a part with the ids
+  // of the part before goes to the same total without building and looking up its key.
+  struct key_ids {
+    service svc;
+    country_id country;
+    band_id band;
+    std::optional<std::size_t> owner;
+    const compiled_rate* rate;
+    bool waived;
+    bool operator==(const key_ids&) const = default;
+  };
+  std::optional<key_ids> last_ids;
+  usage_total* last_total = nullptr;
   for (const rated_record& r : rated.records)
     for (const charge_part& part : rated.parts_of(r)) {
       if (part.from != charge_part::source::rate) continue;
+      const key_ids ids{r.record->svc, r.country, r.band, part.rate_owner, part.rate, part.waived()};
+      if (last_ids && *last_ids == ids) {
+        last_total->used = last_total->used + part.amount;
+        last_total->charged += part.charge;
+        last_total->uncapped += part.uncapped;
+        continue;
+      }
       std::string owner = part.rate_owner ? plan.product_at(*part.rate_owner).source->id : cat.id;
       usage_key key{r.record->svc, r.country != plan.home_country(), plan.country_code(r.country),
                     r.band, owner, part.rate, part.waived()};
@@ -130,6 +155,8 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
         it->second.charged += part.charge;
         it->second.uncapped += part.uncapped;
       }
+      last_ids = ids;
+      last_total = &it->second;
     }
   for (const auto& [key, total] : usage) {
     bill_line line;
@@ -140,11 +167,19 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     line.band = std::string(plan.band_name(key.band));
     line.used = total.used;
     line.rate = rate_text(*key.rate->source);
-    line.description =
-        cat.bands.empty()
-            ? fmt::format("{} in {}: {} at {}", to_string(key.svc), key.country, total.used, line.rate)
-            : fmt::format("{} in {}, {} band: {} at {}", to_string(key.svc), key.country, line.band,
-                          total.used, line.rate);
+    // "{} in {}: {} at {}", or with bands "{} in {}, {} band: {} at {}", appended.
+    line.description = to_string(key.svc);
+    line.description += " in ";
+    line.description += key.country;
+    if (!cat.bands.empty()) {
+      line.description += ", ";
+      line.description += line.band;
+      line.description += " band";
+    }
+    line.description += ": ";
+    line.description += total.used.to_string();
+    line.description += " at ";
+    line.description += line.rate;
     if (key.capped)
       line.description += fmt::format(", capped: {} of {} waived", round_line(total.uncapped - total.charged),
                                       round_line(total.uncapped));
@@ -387,12 +422,38 @@ std::string bill_to_csv_rows(const bill& b) {
   std::string out;
   const std::string cycle = to_string(b.cycle);
   const std::string subscriber = csv::quote(b.subscriber);
-  for (const bill_line& l : b.lines)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", subscriber, cycle, csv::quote(l.product),
-                       to_string(l.kind), l.svc ? to_string(*l.svc) : "", l.country, l.band,
-                       l.used ? l.used->to_string() : "", csv::quote(l.rate), csv::quote(l.description),
-                       amount(l.amount));
-  out += fmt::format("{},{},,total,,,,,,,{}\n", subscriber, cycle, amount(b.total));
+  // Fields appended one by one (the text fmt's "{},{},...\n" gave, without parsing it per
+  // line).
+  for (const bill_line& l : b.lines) {
+    out += subscriber;
+    out += ',';
+    out += cycle;
+    out += ',';
+    csv::append_quoted(out, l.product);
+    out += ',';
+    out += to_string(l.kind);
+    out += ',';
+    if (l.svc) out += to_string(*l.svc);
+    out += ',';
+    out += l.country;
+    out += ',';
+    out += l.band;
+    out += ',';
+    if (l.used) out += l.used->to_string();
+    out += ',';
+    csv::append_quoted(out, l.rate);
+    out += ',';
+    csv::append_quoted(out, l.description);
+    out += ',';
+    out += amount(l.amount);
+    out += '\n';
+  }
+  out += subscriber;
+  out += ',';
+  out += cycle;
+  out += ",,total,,,,,,,";
+  out += amount(b.total);
+  out += '\n';
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "ratel/money.hpp"
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -40,9 +41,22 @@ std::string format_micros(std::int64_t micros, int places) {
   const auto unit = static_cast<std::uint64_t>(money::micros_per_unit);
   const std::uint64_t whole = mag / unit;
   const std::uint64_t fraction = mag % unit / static_cast<std::uint64_t>(pow10[6 - places]);
-  const char* sign = micros < 0 ? "-" : "";
-  if (places == 0) return fmt::format("{}{}", sign, whole);
-  return fmt::format("{}{}.{:0{}}", sign, whole, fraction, places);
+  // sign, whole part, and `places` digits of fraction zero-padded on the left (what
+  // fmt's "{}{}.{:0{}}" printed), written without a format string.
+  char buf[48];
+  char* p = buf;
+  if (micros < 0) *p++ = '-';
+  p = std::to_chars(p, buf + sizeof buf, whole).ptr;
+  if (places > 0) {
+    *p++ = '.';
+    std::uint64_t f = fraction;
+    for (int i = places - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + f % 10);
+      f /= 10;
+    }
+    p += places;
+  }
+  return std::string(buf, static_cast<std::size_t>(p - buf));
 }
 
 // An amount with its currency, for error messages: "14.19 CNY".

@@ -71,13 +71,21 @@ quantity quantity::parse(std::string_view text) {
 }
 
 std::string quantity::to_string() const {
+  // Written with to_chars: the text fmt's "{} {}" gave, without parsing a format string.
+  char buf[24];
   for (const named_unit& u : units) {
     // Durations print in minutes, the unit calls are priced and read in ("3000 min").
     if (u.dim != dimension_ || u.name == "h") continue;
-    if (value_ % u.factor == 0 && (value_ != 0 || u.factor == 1))
-      return fmt::format("{} {}", value_ / u.factor, u.name);
+    if (value_ % u.factor == 0 && (value_ != 0 || u.factor == 1)) {
+      const char* end = std::to_chars(buf, buf + sizeof buf, value_ / u.factor).ptr;
+      std::string text(buf, static_cast<std::size_t>(end - buf));
+      text += ' ';
+      text += u.name;
+      return text;
+    }
   }
-  return fmt::format("{}", value_);
+  const char* end = std::to_chars(buf, buf + sizeof buf, value_).ptr;
+  return std::string(buf, static_cast<std::size_t>(end - buf));
 }
 
 quantity operator+(const quantity& a, const quantity& b) {

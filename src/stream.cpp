@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "batch_internal.hpp"
+#include "hash_internal.hpp"
 #include "ratel/detail/csv.hpp"
 #include "ratel/error.hpp"
 
@@ -36,9 +37,9 @@ using file_ptr = std::unique_ptr<std::FILE, file_closer>;
 
 // Which shard a subscriber belongs to. The hash is mixed again before the shard is taken
 // from its high bits, so that the hash tables inside a shard (keyed by the same
-// std::hash) still spread their keys over all their buckets.
+// detail::string_hash) still spread their keys over all their buckets.
 std::size_t shard_of(std::string_view subscriber, std::size_t shards) noexcept {
-  std::uint64_t h = std::hash<std::string_view>{}(subscriber);
+  std::uint64_t h = detail::string_hash(subscriber);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;

@@ -288,6 +288,40 @@ std::string format_rfc3339(instant t, seconds utc_offset, bool utc_as_z) {
   const date::year_month_day ymd{day};
   const date::hh_mm_ss<seconds> clock{local - day};
 
+  // The common case (years 0000..9999, offsets under 100 hours) written digit by digit:
+  // the same text as the fmt calls below, without parsing a format string per event.
+  const int year = static_cast<int>(ymd.year());
+  const auto offset_minutes = std::chrono::duration_cast<minutes>(printed_offset).count();
+  const auto offset_magnitude = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  if (year >= 0 && year <= 9999 && offset_magnitude / 60 < 100) {
+    char buf[25];
+    auto put2 = [](char* p, unsigned v) {
+      p[0] = static_cast<char>('0' + v / 10);
+      p[1] = static_cast<char>('0' + v % 10);
+    };
+    put2(buf, static_cast<unsigned>(year / 100));
+    put2(buf + 2, static_cast<unsigned>(year % 100));
+    buf[4] = '-';
+    put2(buf + 5, static_cast<unsigned>(ymd.month()));
+    buf[7] = '-';
+    put2(buf + 8, static_cast<unsigned>(ymd.day()));
+    buf[10] = 'T';
+    put2(buf + 11, static_cast<unsigned>(clock.hours().count()));
+    buf[13] = ':';
+    put2(buf + 14, static_cast<unsigned>(clock.minutes().count()));
+    buf[16] = ':';
+    put2(buf + 17, static_cast<unsigned>(clock.seconds().count()));
+    if (utc_as_z && printed_offset == seconds{0}) {
+      buf[19] = 'Z';
+      return std::string(buf, 20);
+    }
+    buf[19] = offset_minutes < 0 ? '-' : '+';
+    put2(buf + 20, static_cast<unsigned>(offset_magnitude / 60));
+    buf[22] = ':';
+    put2(buf + 23, static_cast<unsigned>(offset_magnitude % 60));
+    return std::string(buf, 25);
+  }
+
   std::string text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
                                  static_cast<unsigned>(ymd.month()),
                                  static_cast<unsigned>(ymd.day()), clock.hours().count(),

@@ -17,6 +17,7 @@
 
 #include "ratel/detail/csv.hpp"
 #include "ratel/error.hpp"
+#include "hash_internal.hpp"
 
 namespace ratel {
 namespace {
@@ -76,8 +77,8 @@ auto content_of(const usage_record& r) {
 }
 
 std::uint64_t identity_hash(const usage_record& r) noexcept {
-  const std::uint64_t a = std::hash<std::string_view>{}(r.subscriber);
-  const std::uint64_t b = std::hash<std::string_view>{}(r.id);
+  const std::uint64_t a = detail::string_hash(r.subscriber);
+  const std::uint64_t b = detail::string_hash(r.id);
   // Mix so that ("ab", "c") and ("a", "bc") and swapped fields hash apart.
   return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
 }

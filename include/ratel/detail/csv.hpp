@@ -339,14 +339,31 @@ inline std::string read_text_file(const std::filesystem::path& path) {
 
 /// A field as RFC 4180 writes it: quoted (with quotes doubled) only when it holds a comma,
 /// a quote or a line break. Used by every CSV writer (bills, rejects).
-inline std::string quote(std::string_view field) {
-  if (field.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(field);
-  std::string out = "\"";
+/// The field appended to `out` as quote() writes it, without a string of its own. One pass
+/// over the bytes (find_first_of with a set tests each byte against the set by a call).
+inline void append_quoted(std::string& out, std::string_view field) {
+  bool plain = true;
+  for (char c : field)
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+      plain = false;
+      break;
+    }
+  if (plain) {
+    out += field;
+    return;
+  }
+  out += '"';
   for (char c : field) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  out += '"';
+}
+
+inline std::string quote(std::string_view field) {
+  std::string out;
+  append_quoted(out, field);
+  return out;
 }
 
 }  // namespace ratel::detail::csv
