@@ -1,0 +1,88 @@
+// Regression tests for what the fuzz targets of tests/fuzz found (issue 9). Each test
+// names the fuzz target and the reproducer kept in tests/fuzz/regressions/<target>/,
+// says what the input is, and what ratel must do with it instead of crashing.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "ratel/account_log.hpp"
+#include "ratel/catalog_toml.hpp"
+#include "ratel/detail/csv.hpp"
+#include "ratel/dispute.hpp"
+#include "ratel/error.hpp"
+#include "ratel/rules.hpp"
+#include "ratel/usage.hpp"
+
+namespace {
+
+const ratel::rule_plan& cmcc_2012() {
+  static const ratel::rule_plan plan =
+      ratel::rule_plan::compile(ratel::load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
+  return plan;
+}
+
+/// The input_error that `f` throws (fails the test if it throws none).
+template <class F>
+ratel::input_error error_of(F&& f) {
+  try {
+    f();
+  } catch (const ratel::input_error& e) {
+    return e;
+  }
+  FAIL("no input_error");
+  return ratel::input_error({}, "", "");
+}
+
+}  // namespace
+
+TEST_SUITE("robustness") {
+  // fuzz_dispute, regressions/dispute/invalid-utf8-subscriber.csv: a disputed-bill CSV
+  // whose subscriber "s1\xC1" holds a byte that is not UTF-8. It was read as is, and
+  // writing the dispute report threw nlohmann::json's type_error 316 out of `ratel
+  // rerate` (std::terminate). Every CSV reader now refuses bytes that are not UTF-8 where
+  // it reads them: the CSV files are UTF-8 (DESIGN 4), and the JSON writers need it.
+  TEST_CASE("csv: a byte that is not UTF-8 is a row problem at its column") {
+    std::vector<ratel::detail::csv::field> fields;
+    const auto r = ratel::detail::csv::split("s1,ab\xC1,x", fields);
+    CHECK(r.problem == ratel::detail::csv::row_problem::invalid_utf8);
+    CHECK(r.column == 6);  // "s1," is columns 1-3, "ab" 4-5, the bad byte 6
+    // Quoted too, and a truncated sequence at the end of the line.
+    CHECK(ratel::detail::csv::split("\"a\xE4\xB8\"", fields).problem == ratel::detail::csv::row_problem::invalid_utf8);
+    CHECK(ratel::detail::csv::split("a\xE4\xB8", fields).problem == ratel::detail::csv::row_problem::invalid_utf8);
+    // Overlong forms, surrogates and code points above U+10FFFF are not UTF-8 either.
+    for (const char* bad : {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80"})
+      CHECK(ratel::detail::csv::split(bad, fields).problem == ratel::detail::csv::row_problem::invalid_utf8);
+    // Well-formed multi-byte text is read, and columns count code points: 中 is column 1.
+    REQUIRE(ratel::detail::csv::split("\xE4\xB8\xAD,\xF0\x9F\x93\xB1,\xC3\xA9", fields));
+    REQUIRE(fields.size() == 3);
+    CHECK(fields[1].column == 3);
+    CHECK(fields[2].column == 5);
+  }
+
+  TEST_CASE("dispute CSV: a subscriber that is not UTF-8 is an input_error at its line and column") {
+    const std::string text = "subscriber,cycle,product,kind,amount\n"
+                             "s1\xC1,2012-07,gprs-20,usage,614.40\n";
+    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.csv", cmcc_2012()); });
+    CHECK(e.where().line == 2);
+    CHECK(e.where().column == 3);
+    CHECK(std::string(e.what()).find("not UTF-8") != std::string::npos);
+  }
+
+  TEST_CASE("account log and usage: a byte that is not UTF-8 is refused too") {
+    const ratel::input_error e = error_of([] {
+      (void)ratel::parse_account_log("subscriber,time,action,product,amount,note\n"
+                                     "s1,2012-06-01T00:00:00+08:00,join,,,caf\xE9\n",
+                                     "a.csv");
+    });
+    CHECK(e.where().line == 2);
+    // A usage row is never an exception: it is a malformed_row reject, and the counts
+    // still reconcile.
+    const ratel::usage_batch b = ratel::usage_batch::parse(
+        "id,subscriber,time,service,quantity\nr1,s\xFF,2012-07-03T22:00:00Z,data,7\n", "u.csv");
+    REQUIRE(b.rejects().size() == 1);
+    CHECK(b.rejects()[0].reason == ratel::reject_reason::malformed_row);
+    CHECK(b.rejects()[0].line == 2);
+    CHECK(b.records().empty());
+  }
+}
