@@ -234,7 +234,17 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
   }
 
   // local = utc + offset, so utc = local - offset.
-  return instant{date::sys_days{ymd}} + hours{hour} + minutes{minute} + seconds{second} - offset;
+  const instant t = instant{date::sys_days{ymd}} + hours{hour} + minutes{minute} + seconds{second} - offset;
+  // Every time read is printed again in UTC (rejects, events, traces), and that text must
+  // parse back: "0000-01-01T00:00:00+01:00" is in year -1 in UTC and "9999-12-31T23:30:00-01:00"
+  // in year 10000, which YYYY cannot write. Refuse them, at the year.
+  constexpr instant earliest{date::sys_days{date::year{0} / 1 / 1}};
+  constexpr instant latest{date::sys_days{date::year{9999} / 12 / 31} + hours{23} + minutes{59} + seconds{59}};
+  if (t < earliest || t > latest) {
+    in.fail(0, [] { return std::string("the time in UTC is outside the years 0000..9999"); });
+    return std::nullopt;
+  }
+  return t;
 }
 
 std::string format_rfc3339(instant t, seconds utc_offset, bool utc_as_z) {

@@ -12,6 +12,7 @@
 #include "ratel/dispute.hpp"
 #include "ratel/error.hpp"
 #include "ratel/rules.hpp"
+#include "ratel/time.hpp"
 #include "ratel/usage.hpp"
 
 namespace {
@@ -84,5 +85,29 @@ TEST_SUITE("robustness") {
     CHECK(b.rejects()[0].reason == ratel::reject_reason::malformed_row);
     CHECK(b.rejects()[0].line == 2);
     CHECK(b.records().empty());
+  }
+
+  // fuzz_rfc3339, regressions/rfc3339/year-minus-1-in-utc and year-10000-in-utc: a time
+  // whose UTC date leaves the four-digit years. "0000-01-01T00:00:00+01:00" was read as
+  // 31 December of year -1 (UTC), which format_rfc3339 printed as "-001-12-31T23:00:00Z",
+  // a text parse_rfc3339 refuses: the round trip that rejects and events rely on broke.
+  // Such a time is now refused at the year (column 1).
+  TEST_CASE("rfc3339: a time outside the years 0000..9999 in UTC is refused at the year") {
+    using std::chrono::seconds;
+    for (const char* bad : {"0000-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"}) {
+      CAPTURE(bad);
+      ratel::time_parse_error error;
+      CHECK_FALSE(ratel::parse_rfc3339(bad, &error));
+      CHECK(error.column == 1);
+      CHECK(error.message.find("0000..9999") != std::string::npos);
+    }
+    // The extremes themselves are read, and written back in UTC they parse again.
+    for (const char* edge : {"0000-01-01T00:00:00Z", "0000-01-01T00:59:00+00:59", "9999-12-31T23:59:59Z",
+                             "9999-12-31T22:59:59-01:00"}) {
+      CAPTURE(edge);
+      const std::optional<ratel::instant> t = ratel::parse_rfc3339(edge);
+      REQUIRE(t);
+      CHECK(ratel::parse_rfc3339(ratel::format_rfc3339(*t, seconds{0}, true)) == t);
+    }
   }
 }
