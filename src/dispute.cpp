@@ -272,7 +272,9 @@ std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path
   return parse_disputed_bills(csv::read_text_file(path), path.string(), plan);
 }
 
-dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
+namespace {
+
+dispute_report compare_lines(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
   const currency unit = recomputed.money_unit;
   const money zero = money::zero(unit);
   dispute_report r;
@@ -331,6 +333,20 @@ dispute_report compare(const disputed_bill& disputed, const bill& recomputed, re
     f.pending_verification = f.total;
   }
   return r;
+}
+
+}  // namespace
+
+dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
+  try {
+    return compare_lines(disputed, recomputed, policy);
+  } catch (const money_error& e) {
+    // Each disputed amount is exact money, but their sum or the double refund need not
+    // be: a bill claiming 5,000,000,000,000.00 is refunded twice that, past the range.
+    // That is a bad disputed bill (exit 1), not a crash of `ratel rerate`.
+    throw input_error(disputed.at, "amount",
+                      fmt::format("the disputed amounts are too large to total and refund twice: {}", e.what()));
+  }
 }
 
 namespace {

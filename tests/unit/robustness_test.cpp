@@ -110,4 +110,29 @@ TEST_SUITE("robustness") {
       CHECK(ratel::parse_rfc3339(ratel::format_rfc3339(*t, seconds{0}, true)) == t);
     }
   }
+
+  // fuzz_dispute, regressions/dispute/refund-overflows.csv: a disputed usage line of
+  // 5,000,000,000,000.00 CNY. The amount is exact money (the range is about +-9.2e12),
+  // but the double refund, 2 x 5e12, is not: compare() let money_error out and `ratel
+  // rerate` died in std::terminate. It is an input_error at the disputed bill (line 2),
+  // field amount, so the CLI reports it and exits 1.
+  TEST_CASE("dispute: amounts whose double refund overflows are an input_error at the bill") {
+    const std::string text = "subscriber,cycle,product,kind,amount\n"
+                             "s1,2012-07,gprs-20,usage,5000000000000.00\n";
+    const std::vector<ratel::disputed_bill> bills = ratel::parse_disputed_bills(text, "d.csv", cmcc_2012());
+    REQUIRE(bills.size() == 1);
+    ratel::bill recomputed;
+    recomputed.subscriber = "s1";
+    recomputed.cycle = bills[0].cycle;
+    recomputed.money_unit = bills[0].money_unit;
+    recomputed.total = ratel::money::zero(recomputed.money_unit);
+    const ratel::input_error e = error_of([&] { (void)ratel::compare(bills[0], recomputed, {}); });
+    CHECK(e.where().file == "d.csv");
+    CHECK(e.where().line == 2);
+    CHECK(e.field() == "amount");
+    // Half of it is refunded twice within range: 2,500,000,000,000.00 x 2.
+    const std::vector<ratel::disputed_bill> half = ratel::parse_disputed_bills(
+        "subscriber,cycle,product,kind,amount\ns1,2012-07,gprs-20,usage,2500000000000.00\n", "d.csv", cmcc_2012());
+    CHECK(ratel::compare(half[0], recomputed, {}).refund_due.total.to_string() == "5000000000000.00");
+  }
 }
