@@ -151,12 +151,10 @@ class line_checker {
 std::vector<disputed_bill> parse_json(std::string_view text, const std::string& file, const rule_plan& plan) {
   using nlohmann::json;
   json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // The byte offset of the error, as a line and column.
+  // The 1-based byte offset `byte` of the text as a line and column.
+  auto position_of = [&](std::size_t byte) {
     std::uint32_t line = 1, column = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+    for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
       if (text[i] == '\n') {
         ++line;
         column = 1;
@@ -164,7 +162,21 @@ std::vector<disputed_bill> parse_json(std::string_view text, const std::string& 
         ++column;
       }
     }
-    throw input_error({file, line, column}, "", fmt::format("JSON syntax: {}", e.what()));
+    return source_position{file, line, column};
+  };
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw input_error(position_of(e.byte), "", fmt::format("JSON syntax: {}", e.what()));
+  } catch (const json::out_of_range& e) {
+    // A number past the range of a double (1e999). nlohmann names the token but not where
+    // it is; its first occurrence in the text is a good enough place to point at.
+    const std::string_view what = e.what();
+    const std::size_t open = what.find('\''), close = what.rfind('\'');
+    std::size_t at = std::string_view::npos;
+    if (open != std::string_view::npos && close > open) at = text.find(what.substr(open + 1, close - open - 1));
+    throw input_error(position_of(at == std::string_view::npos ? 1 : at + 1), "",
+                      fmt::format("JSON number out of range: {}", e.what()));
   }
   const json_positions positions(text);
   const line_checker check(plan);

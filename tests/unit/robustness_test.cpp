@@ -135,4 +135,17 @@ TEST_SUITE("robustness") {
         "subscriber,cycle,product,kind,amount\ns1,2012-07,gprs-20,usage,2500000000000.00\n", "d.csv", cmcc_2012());
     CHECK(ratel::compare(half[0], recomputed, {}).refund_due.total.to_string() == "5000000000000.00");
   }
+
+  // fuzz_dispute, regressions/dispute/json-number-overflow.json: a bill JSON holding the
+  // number 1e999, past the range of a double. nlohmann::json throws out_of_range (406),
+  // not parse_error, and only parse_error was turned into an input_error: `ratel rerate`
+  // died in std::terminate. Now it is an input_error at the number's line and column.
+  TEST_CASE("dispute JSON: a number past the range of a double is an input_error where it is") {
+    const std::string text = "[{\"subscriber\": \"s1\",\n  \"n\": 1e999}]";
+    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.json", cmcc_2012()); });
+    CHECK(e.where().file == "d.json");
+    CHECK(e.where().line == 2);
+    CHECK(e.where().column == 8);  // `  "n": ` is 7 characters
+    CHECK(std::string(e.what()).find("out of range") != std::string::npos);
+  }
 }
