@@ -151,12 +151,10 @@ class line_checker {
 std::vector<disputed_bill> parse_json(std::string_view text, const std::string& file, const rule_plan& plan) {
   using nlohmann::json;
   json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // The byte offset of the error, as a line and column.
+  // The 1-based byte offset `byte` of the text as a line and column.
+  auto position_of = [&](std::size_t byte) {
     std::uint32_t line = 1, column = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+    for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
       if (text[i] == '\n') {
         ++line;
         column = 1;
@@ -164,7 +162,21 @@ std::vector<disputed_bill> parse_json(std::string_view text, const std::string& 
         ++column;
       }
     }
-    throw input_error({file, line, column}, "", fmt::format("JSON syntax: {}", e.what()));
+    return source_position{file, line, column};
+  };
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw input_error(position_of(e.byte), "", fmt::format("JSON syntax: {}", e.what()));
+  } catch (const json::out_of_range& e) {
+    // A number past the range of a double (1e999). nlohmann names the token but not where
+    // it is; its first occurrence in the text is a good enough place to point at.
+    const std::string_view what = e.what();
+    const std::size_t open = what.find('\''), close = what.rfind('\'');
+    std::size_t at = std::string_view::npos;
+    if (open != std::string_view::npos && close > open) at = text.find(what.substr(open + 1, close - open - 1));
+    throw input_error(position_of(at == std::string_view::npos ? 1 : at + 1), "",
+                      fmt::format("JSON number out of range: {}", e.what()));
   }
   const json_positions positions(text);
   const line_checker check(plan);
@@ -272,7 +284,9 @@ std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path
   return parse_disputed_bills(csv::read_text_file(path), path.string(), plan);
 }
 
-dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
+namespace {
+
+dispute_report compare_lines(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
   const currency unit = recomputed.money_unit;
   const money zero = money::zero(unit);
   dispute_report r;
@@ -331,6 +345,20 @@ dispute_report compare(const disputed_bill& disputed, const bill& recomputed, re
     f.pending_verification = f.total;
   }
   return r;
+}
+
+}  // namespace
+
+dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
+  try {
+    return compare_lines(disputed, recomputed, policy);
+  } catch (const money_error& e) {
+    // Each disputed amount is exact money, but their sum or the double refund need not
+    // be: a bill claiming 5,000,000,000,000.00 is refunded twice that, past the range.
+    // That is a bad disputed bill (exit 1), not a crash of `ratel rerate`.
+    throw input_error(disputed.at, "amount",
+                      fmt::format("the disputed amounts are too large to total and refund twice: {}", e.what()));
+  }
 }
 
 namespace {

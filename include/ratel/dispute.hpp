@@ -94,7 +94,9 @@ struct dispute_report {
   refund refund_due;
 };
 
-/// Compares a disputed bill with ratel's bill of the same subscriber and cycle.
+/// Compares a disputed bill with ratel's bill of the same subscriber and cycle. Throws
+/// input_error (at the disputed bill, field `amount`) when its amounts are so large that
+/// a total or the double refund would overflow money.
 dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy);
 
 /// One report as a JSON object, or several as an array; amounts are strings.

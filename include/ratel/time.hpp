@@ -50,14 +50,16 @@ struct time_parse_error {
 /// a space, 'Z' may be 'z'. A fraction of a second is truncated toward the earlier
 /// second (a usage record belongs to the second it started in). Validates the calendar
 /// date (no 2012-02-30), hours < 24, minutes and seconds < 60 (a leap second :60 is
-/// rejected), offset hours <= 23. On failure returns nullopt and, if `error` is given,
-/// fills it in.
+/// rejected), offset hours <= 23, and the instant in UTC in the years 0000..9999 (so that
+/// format_rfc3339 can write it back in UTC). On failure returns nullopt and, if `error` is
+/// given, fills it in.
 std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* error = nullptr);
 
 /// `2012-07-03T22:00:00+08:00` (or `...Z` when offset is zero and `utc_as_z`). RFC 3339
 /// offsets have no seconds, so an offset like LMT +08:05:43 is truncated toward zero to
 /// whole minutes (+08:05) and the local time is printed for that offset: the text always
-/// parses back to exactly t.
+/// parses back to exactly t (when the local date is in the years 0000..9999, as it is for
+/// every instant parse_rfc3339 returns, printed in UTC or at the offset it was written with).
 std::string format_rfc3339(instant t, std::chrono::seconds utc_offset, bool utc_as_z = false);
 
 /// Thrown for an unknown zone name (the catalog loader adds file:line:col).

@@ -10,7 +10,9 @@ function(run)
   message(STATUS "${out}")
 endfunction()
 run(${CMAKE_COMMAND} --install "${BUILD}" --prefix "${WORK}/prefix")
+# CXX and CXX_FLAGS (a ;-list): the compiler and sanitizer flags ratel was built with.
+string(REPLACE ";" " " flags "${CXX_FLAGS}")
 run(${CMAKE_COMMAND} -S "${SOURCE}" -B "${WORK}/build" -DCMAKE_PREFIX_PATH=${WORK}/prefix
-    -DCMAKE_BUILD_TYPE=Release)
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=${CXX} "-DCMAKE_CXX_FLAGS=${flags}")
 run(${CMAKE_COMMAND} --build "${WORK}/build")
 run("${WORK}/build/consumer" "${WORK}/prefix/share/ratel/tariffs/cmcc-2012.toml")

@@ -342,7 +342,11 @@ priority = 1
 )";
     rule_plan plan = rule_plan::compile(parse_catalog(text, "p.toml"));
     usage_batch usage = make_usage("c1,s1,2012-07-03T12:00:00+08:00,voice,300,\n");  // 5 min
-    for (const auto& [product, expected] : {std::pair{"all", "0.30"}, std::pair{"own", "0.50"}}) {
+    for (const auto& kase : {std::pair{"all", "0.30"}, std::pair{"own", "0.50"}}) {
+      // Named variables, not a structured binding: CAPTURE's lambda cannot capture a
+      // binding before clang 16 (P1091R3).
+      const char* const product = kase.first;
+      const char* const expected = kase.second;
       account_book book = make_book(plan, fmt::format("s1,2012-06-01T00:00:00+08:00,subscribe,{},,\n", product));
       rated_cycle r = rate_july(plan, book, usage);
       money total = money::zero(currency::parse("CNY"));

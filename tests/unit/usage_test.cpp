@@ -322,8 +322,9 @@ TEST_CASE("usage reject: missing_field names the empty required column") {
       {"r1,s1,2012-07-03T22:00:00Z,,1,,,,", "service"},
       {"r1,s1,2012-07-03T22:00:00Z,data,,,,,", "quantity"},
   };
-  for (const auto& [row, column] : cases) {
-    CAPTURE(row);
+  for (const auto& kase : cases) {
+    const auto& [row, column] = kase;
+    CAPTURE(kase.first);  // not the binding: clang before 16 cannot capture one (P1091R3)
     const ratel::reject r = only_reject(row);
     CHECK(r.reason == reject_reason::missing_field);
     CHECK(contains(r.detail, column));
@@ -364,8 +365,9 @@ TEST_CASE("usage reject: bad_quantity says negative, not an integer or too large
       {" 12", "not an integer"},
       {"1e3", "not an integer"},
   };
-  for (const auto& [quantity, why] : cases) {
-    CAPTURE(quantity);
+  for (const auto& kase : cases) {
+    const auto& [quantity, why] = kase;
+    CAPTURE(kase.first);  // not the binding: clang before 16 cannot capture one (P1091R3)
     const ratel::reject r = only_reject("r1,s1,2012-07-03T22:00:00Z,data," + quantity + ",,,,");
     CHECK(r.reason == reject_reason::bad_quantity);
     CHECK(contains(r.detail, "quantity"));

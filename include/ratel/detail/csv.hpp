@@ -104,6 +104,29 @@ constexpr std::uint32_t column_at(std::string_view text, std::size_t offset) noe
   return column;
 }
 
+/// The length (1..4) of the well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
+/// surrogates, nothing above U+10FFFF) starting at `text[i]`, or 0 if there is none.
+constexpr std::size_t utf8_length_at(std::string_view text, std::size_t i) noexcept {
+  auto byte = [&](std::size_t k) -> unsigned { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0U; };
+  auto continuation = [&](std::size_t k, unsigned low = 0x80U, unsigned high = 0xBFU) {
+    return byte(k) >= low && byte(k) <= high;
+  };
+  const unsigned b = byte(i);
+  if (b < 0x80U) return 1;
+  if (b >= 0xC2U && b <= 0xDFU) return continuation(i + 1) ? 2 : 0;
+  if (b >= 0xE0U && b <= 0xEFU) {
+    const unsigned low = b == 0xE0U ? 0xA0U : 0x80U;   // E0 80..9F would be overlong
+    const unsigned high = b == 0xEDU ? 0x9FU : 0xBFU;  // ED A0..BF would be a surrogate
+    return continuation(i + 1, low, high) && continuation(i + 2) ? 3 : 0;
+  }
+  if (b >= 0xF0U && b <= 0xF4U) {
+    const unsigned low = b == 0xF0U ? 0x90U : 0x80U;   // F0 80..8F would be overlong
+    const unsigned high = b == 0xF4U ? 0x8FU : 0xBFU;  // F4 90.. would be above U+10FFFF
+    return continuation(i + 1, low, high) && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
 /// One field of a line.
 struct field {
   /// Unquoted: the field as written. Quoted: what is between the quotes, with each '"'
@@ -120,6 +143,7 @@ enum class row_problem : std::uint8_t {
   unterminated_quote,       ///< a quoted field has no closing quote on its line
   text_after_quote,         ///< `"ab"c`: neither ',' nor the end of the line after a quote
   quote_in_unquoted_field,  ///< `ab"c`: a '"' inside a field that did not start with one
+  invalid_utf8,             ///< bytes that are not UTF-8 (the files are UTF-8, DESIGN 4)
 };
 
 /// The result of `split`.
@@ -187,8 +211,12 @@ inline split_result split(std::string_view text, std::vector<field>& out) {
           }
           break;
         }
-        if (starts_code_point(text[i])) ++column;
-        ++i;
+        // Checked here so that every value read from a CSV file is valid UTF-8, as the
+        // JSON writers (bills, dispute reports) require of every string they write.
+        const std::size_t length = utf8_length_at(text, i);
+        if (length == 0) return {row_problem::invalid_utf8, column};
+        i += length;
+        ++column;
       }
       f.text = text.substr(start, i - start);
       f.quoted = true;
@@ -199,8 +227,10 @@ inline split_result split(std::string_view text, std::vector<field>& out) {
       const std::size_t start = i;
       while (i < n && text[i] != ',') {
         if (text[i] == '"') return {row_problem::quote_in_unquoted_field, column};
-        if (starts_code_point(text[i])) ++column;
-        ++i;
+        const std::size_t length = utf8_length_at(text, i);
+        if (length == 0) return {row_problem::invalid_utf8, column};
+        i += length;
+        ++column;
       }
       f.text = text.substr(start, i - start);
     }
@@ -247,6 +277,8 @@ inline std::string describe(const split_result& r) {
           "a '\"' at column {} inside an unquoted field (quote the whole field "
           "and write the '\"' as '\"\"')",
           r.column);
+    case row_problem::invalid_utf8:
+      return fmt::format("the byte at column {} is not UTF-8 (the file must be UTF-8 text)", r.column);
   }
   return "malformed";
 }

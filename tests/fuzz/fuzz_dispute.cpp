@@ -1,0 +1,92 @@
+// tests/fuzz/fuzz_dispute.cpp: libFuzzer target for the disputed-bill readers
+// (dispute.hpp): ratel's bill JSON and the `subscriber,cycle,product,kind,amount` CSV of
+// other billing systems (the first character picks the format, so one target covers
+// both; the seed corpus holds both kinds).
+//
+// A disputed bill is read against the shipped cmcc-2012 catalog, as `ratel rerate` does.
+// Only an input_error may refuse it. Every bill that is read is then compared, as the
+// dispute desk would, and the reports are written; checks beyond "no crash":
+//  - every bill and line has a subscriber, a source position and the catalog's currency;
+//  - compared with a recomputed bill that has no lines, the overcharge is the sum of the
+//    disputed lines above zero, the undercharge the sum below zero, and the refund is
+//    the principal (= overcharge) plus an equal double part;
+//  - compared with a recomputed bill holding exactly its own lines, nothing differs:
+//    no overcharge, no undercharge, no refund.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_check.hpp"
+#include "ratel/catalog_toml.hpp"
+#include "ratel/dispute.hpp"
+#include "ratel/rules.hpp"
+
+namespace {
+
+const ratel::rule_plan& shipped_plan() {
+  static const ratel::rule_plan plan =
+      ratel::rule_plan::compile(ratel::load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
+  return plan;
+}
+
+ratel::bill recomputed_with(const ratel::disputed_bill& d, bool same_lines) {
+  ratel::bill b;
+  b.subscriber = d.subscriber;
+  b.cycle = d.cycle;
+  b.money_unit = d.money_unit;
+  b.total = ratel::money::zero(d.money_unit);
+  if (same_lines) {
+    for (const ratel::disputed_line& l : d.lines) {
+      ratel::bill_line line;
+      line.product = l.product;
+      line.kind = l.kind;
+      line.amount = l.amount;
+      b.total += l.amount;
+      b.lines.push_back(std::move(line));
+    }
+  }
+  return b;
+}
+
+void check_bill(const ratel::disputed_bill& d, const ratel::rule_plan& plan) {
+  const ratel::money zero = ratel::money::zero(d.money_unit);
+  RATEL_FUZZ_CHECK(!d.subscriber.empty(), "a disputed bill without a subscriber");
+  RATEL_FUZZ_CHECK(d.money_unit == plan.source().money_unit, "a disputed bill in another currency");
+  RATEL_FUZZ_CHECK(d.at.line >= 1 && !d.at.file.empty(), "a disputed bill without a position");
+  ratel::money above = zero, below = zero;
+  for (const ratel::disputed_line& l : d.lines) {
+    RATEL_FUZZ_CHECK(l.at.line >= 1 && !l.at.file.empty(), "a disputed line without a position");
+    RATEL_FUZZ_CHECK(l.amount.unit() == d.money_unit, "a disputed line in another currency");
+    if (l.amount.is_negative()) below -= l.amount;
+    else above += l.amount;
+  }
+
+  const ratel::dispute_report against_nothing = ratel::compare(d, recomputed_with(d, false), {});
+  RATEL_FUZZ_CHECK(against_nothing.overcharge == above, "overcharge is not the sum of the lines above zero");
+  RATEL_FUZZ_CHECK(against_nothing.undercharge == below, "undercharge is not the sum of the lines below zero");
+  const ratel::refund& f = against_nothing.refund_due;
+  RATEL_FUZZ_CHECK(f.principal == above && f.double_part == above && f.total == above + above,
+                   "the refund is not the overcharge twice");
+  RATEL_FUZZ_CHECK(f.credited_now + f.pending_verification == f.total, "credited + pending != total");
+
+  const ratel::dispute_report against_itself = ratel::compare(d, recomputed_with(d, true), {.verified = true});
+  RATEL_FUZZ_CHECK(against_itself.overcharge.is_zero() && against_itself.undercharge.is_zero() &&
+                       against_itself.refund_due.total.is_zero(),
+                   "a bill compared with itself differs");
+  (void)ratel::reports_to_json({against_nothing, against_itself});
+  (void)ratel::reports_to_text({against_nothing, against_itself});
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const ratel::rule_plan& plan = shipped_plan();
+  ratel::fuzz::accepts([&] {
+    const std::vector<ratel::disputed_bill> bills = ratel::parse_disputed_bills(text, "fuzz.bill", plan);
+    for (const ratel::disputed_bill& d : bills) check_bill(d, plan);
+  });
+  return 0;
+}

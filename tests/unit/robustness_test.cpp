@@ -1,0 +1,151 @@
+// Regression tests for what the fuzz targets of tests/fuzz found (issue 9). Each test
+// names the fuzz target and the reproducer kept in tests/fuzz/regressions/<target>/,
+// says what the input is, and what ratel must do with it instead of crashing.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "ratel/account_log.hpp"
+#include "ratel/catalog_toml.hpp"
+#include "ratel/detail/csv.hpp"
+#include "ratel/dispute.hpp"
+#include "ratel/error.hpp"
+#include "ratel/rules.hpp"
+#include "ratel/time.hpp"
+#include "ratel/usage.hpp"
+
+namespace {
+
+const ratel::rule_plan& cmcc_2012() {
+  static const ratel::rule_plan plan =
+      ratel::rule_plan::compile(ratel::load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
+  return plan;
+}
+
+/// The input_error that `f` throws (fails the test if it throws none).
+template <class F>
+ratel::input_error error_of(F&& f) {
+  try {
+    f();
+  } catch (const ratel::input_error& e) {
+    return e;
+  }
+  FAIL("no input_error");
+  return ratel::input_error({}, "", "");
+}
+
+}  // namespace
+
+TEST_SUITE("robustness") {
+  // fuzz_dispute, regressions/dispute/invalid-utf8-subscriber.csv: a disputed-bill CSV
+  // whose subscriber "s1\xC1" holds a byte that is not UTF-8. It was read as is, and
+  // writing the dispute report threw nlohmann::json's type_error 316 out of `ratel
+  // rerate` (std::terminate). Every CSV reader now refuses bytes that are not UTF-8 where
+  // it reads them: the CSV files are UTF-8 (DESIGN 4), and the JSON writers need it.
+  TEST_CASE("csv: a byte that is not UTF-8 is a row problem at its column") {
+    std::vector<ratel::detail::csv::field> fields;
+    const auto r = ratel::detail::csv::split("s1,ab\xC1,x", fields);
+    CHECK(r.problem == ratel::detail::csv::row_problem::invalid_utf8);
+    CHECK(r.column == 6);  // "s1," is columns 1-3, "ab" 4-5, the bad byte 6
+    // Quoted too, and a truncated sequence at the end of the line.
+    CHECK(ratel::detail::csv::split("\"a\xE4\xB8\"", fields).problem == ratel::detail::csv::row_problem::invalid_utf8);
+    CHECK(ratel::detail::csv::split("a\xE4\xB8", fields).problem == ratel::detail::csv::row_problem::invalid_utf8);
+    // Overlong forms, surrogates and code points above U+10FFFF are not UTF-8 either.
+    for (const char* bad : {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80"})
+      CHECK(ratel::detail::csv::split(bad, fields).problem == ratel::detail::csv::row_problem::invalid_utf8);
+    // Well-formed multi-byte text is read, and columns count code points: 中 is column 1.
+    REQUIRE(ratel::detail::csv::split("\xE4\xB8\xAD,\xF0\x9F\x93\xB1,\xC3\xA9", fields));
+    REQUIRE(fields.size() == 3);
+    CHECK(fields[1].column == 3);
+    CHECK(fields[2].column == 5);
+  }
+
+  TEST_CASE("dispute CSV: a subscriber that is not UTF-8 is an input_error at its line and column") {
+    const std::string text = "subscriber,cycle,product,kind,amount\n"
+                             "s1\xC1,2012-07,gprs-20,usage,614.40\n";
+    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.csv", cmcc_2012()); });
+    CHECK(e.where().line == 2);
+    CHECK(e.where().column == 3);
+    CHECK(std::string(e.what()).find("not UTF-8") != std::string::npos);
+  }
+
+  TEST_CASE("account log and usage: a byte that is not UTF-8 is refused too") {
+    const ratel::input_error e = error_of([] {
+      (void)ratel::parse_account_log("subscriber,time,action,product,amount,note\n"
+                                     "s1,2012-06-01T00:00:00+08:00,join,,,caf\xE9\n",
+                                     "a.csv");
+    });
+    CHECK(e.where().line == 2);
+    // A usage row is never an exception: it is a malformed_row reject, and the counts
+    // still reconcile.
+    const ratel::usage_batch b = ratel::usage_batch::parse(
+        "id,subscriber,time,service,quantity\nr1,s\xFF,2012-07-03T22:00:00Z,data,7\n", "u.csv");
+    REQUIRE(b.rejects().size() == 1);
+    CHECK(b.rejects()[0].reason == ratel::reject_reason::malformed_row);
+    CHECK(b.rejects()[0].line == 2);
+    CHECK(b.records().empty());
+  }
+
+  // fuzz_rfc3339, regressions/rfc3339/year-minus-1-in-utc and year-10000-in-utc: a time
+  // whose UTC date leaves the four-digit years. "0000-01-01T00:00:00+01:00" was read as
+  // 31 December of year -1 (UTC), which format_rfc3339 printed as "-001-12-31T23:00:00Z",
+  // a text parse_rfc3339 refuses: the round trip that rejects and events rely on broke.
+  // Such a time is now refused at the year (column 1).
+  TEST_CASE("rfc3339: a time outside the years 0000..9999 in UTC is refused at the year") {
+    using std::chrono::seconds;
+    for (const char* bad : {"0000-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"}) {
+      CAPTURE(bad);
+      ratel::time_parse_error error;
+      CHECK_FALSE(ratel::parse_rfc3339(bad, &error));
+      CHECK(error.column == 1);
+      CHECK(error.message.find("0000..9999") != std::string::npos);
+    }
+    // The extremes themselves are read, and written back in UTC they parse again.
+    for (const char* edge : {"0000-01-01T00:00:00Z", "0000-01-01T00:59:00+00:59", "9999-12-31T23:59:59Z",
+                             "9999-12-31T22:59:59-01:00"}) {
+      CAPTURE(edge);
+      const std::optional<ratel::instant> t = ratel::parse_rfc3339(edge);
+      REQUIRE(t);
+      CHECK(ratel::parse_rfc3339(ratel::format_rfc3339(*t, seconds{0}, true)) == t);
+    }
+  }
+
+  // fuzz_dispute, regressions/dispute/refund-overflows.csv: a disputed usage line of
+  // 5,000,000,000,000.00 CNY. The amount is exact money (the range is about +-9.2e12),
+  // but the double refund, 2 x 5e12, is not: compare() let money_error out and `ratel
+  // rerate` died in std::terminate. It is an input_error at the disputed bill (line 2),
+  // field amount, so the CLI reports it and exits 1.
+  TEST_CASE("dispute: amounts whose double refund overflows are an input_error at the bill") {
+    const std::string text = "subscriber,cycle,product,kind,amount\n"
+                             "s1,2012-07,gprs-20,usage,5000000000000.00\n";
+    const std::vector<ratel::disputed_bill> bills = ratel::parse_disputed_bills(text, "d.csv", cmcc_2012());
+    REQUIRE(bills.size() == 1);
+    ratel::bill recomputed;
+    recomputed.subscriber = "s1";
+    recomputed.cycle = bills[0].cycle;
+    recomputed.money_unit = bills[0].money_unit;
+    recomputed.total = ratel::money::zero(recomputed.money_unit);
+    const ratel::input_error e = error_of([&] { (void)ratel::compare(bills[0], recomputed, {}); });
+    CHECK(e.where().file == "d.csv");
+    CHECK(e.where().line == 2);
+    CHECK(e.field() == "amount");
+    // Half of it is refunded twice within range: 2,500,000,000,000.00 x 2.
+    const std::vector<ratel::disputed_bill> half = ratel::parse_disputed_bills(
+        "subscriber,cycle,product,kind,amount\ns1,2012-07,gprs-20,usage,2500000000000.00\n", "d.csv", cmcc_2012());
+    CHECK(ratel::compare(half[0], recomputed, {}).refund_due.total.to_string() == "5000000000000.00");
+  }
+
+  // fuzz_dispute, regressions/dispute/json-number-overflow.json: a bill JSON holding the
+  // number 1e999, past the range of a double. nlohmann::json throws out_of_range (406),
+  // not parse_error, and only parse_error was turned into an input_error: `ratel rerate`
+  // died in std::terminate. Now it is an input_error at the number's line and column.
+  TEST_CASE("dispute JSON: a number past the range of a double is an input_error where it is") {
+    const std::string text = "[{\"subscriber\": \"s1\",\n  \"n\": 1e999}]";
+    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.json", cmcc_2012()); });
+    CHECK(e.where().file == "d.json");
+    CHECK(e.where().line == 2);
+    CHECK(e.where().column == 8);  // `  "n": ` is 7 characters
+    CHECK(std::string(e.what()).find("out of range") != std::string::npos);
+  }
+}
