@@ -22,7 +22,7 @@ std::string describe_threshold(const compiled_threshold& t) {
   std::string counter = fmt::format("{}", t.counter);
   if (t.svc) counter += fmt::format(" of {}", *t.svc);
   if (t.counter == counter_kind::volume && src.where.scope != area::kind::anywhere)
-    counter += " " + src.where.describe();
+    counter.append(" ").append(src.where.describe());  // not " " + ...: GCC 12's -Wrestrict false positive at -O3
   if (t.peers != peer_filter::any) counter += fmt::format(" to {} numbers", t.peers);
   if (t.counter == counter_kind::usage_fee) counter += t.all_fees ? " (all usage charges)" : " (this product's rates)";
   std::string level;
