@@ -186,7 +186,9 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
     w.billed[c] = true;
   }
 
-  if (progress != nullptr) progress->records_total = usage.records().size();
+  // A caller that knows the whole run's size (rate_file, which rates shard after shard
+  // through here) sets the total first; a shard must not replace it with its own.
+  if (progress != nullptr && progress->records_total == 0) progress->records_total = usage.records().size();
   std::vector<std::string_view> subscribers;
   subscribers.reserve(work.size());
   for (const auto& [id, w] : work) subscribers.push_back(id);

@@ -32,7 +32,8 @@ class progress_display {
       bool shown = false;
       while (!stop.stop_requested()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        const std::size_t done = progress.records_done, total = progress.records_total;
+        const std::size_t total = progress.records_total;
+        const std::size_t done = std::min<std::size_t>(progress.records_done, total);
         const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::steady_clock::now() - started).count();
         if (total == 0 || elapsed_ms < 1000) continue;  // short runs show nothing

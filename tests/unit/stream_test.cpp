@@ -122,7 +122,15 @@ rendered streamed(const rule_plan& plan, const account_book& book, const std::fi
   stream_options options;
   options.threads = threads;
   options.memory_budget = budget;
+  batch_progress progress;
+  options.progress = &progress;
   const stream_result r = rate_file(plan, book, file, cycles, output, options);
+  // The display's total is the file's rows, not the last shard's records (a shard once
+  // replaced it: "405968 of 135164 records"); what it counts done never passes it, and
+  // takes in at least every rated record.
+  CHECK(progress.records_total == r.rows_read);
+  CHECK(progress.records_done <= progress.records_total);
+  CHECK(progress.records_done >= r.rated);
   out.json += out.json.empty() ? "[]\n" : "\n]\n";
   out.rejects = rejects_of(r.rejects, r.duplicates);
   out.rows_read = r.rows_read;
