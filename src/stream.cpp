@@ -65,7 +65,21 @@ class spill_dir {
   file_ptr create(const std::string& name) {
     std::lock_guard lock(mutex_);  // workers spill their output concurrently
     if (path_.empty()) {
-      std::string pattern = ((base_.empty() ? fs::temp_directory_path() : base_) / "ratel-XXXXXX").string();
+      fs::path base = base_;
+      if (base.empty()) {
+        // temp_directory_path's own message names no directory; say which one and why.
+        std::error_code error;
+        base = fs::temp_directory_path(error);
+        if (error) {
+          const char* tmpdir = std::getenv("TMPDIR");
+          throw fs::filesystem_error(
+              fmt::format("no directory to spill shards to (TMPDIR is {}); set TMPDIR to a writable "
+                          "directory, or raise --memory-budget above the file's size",
+                          tmpdir ? fmt::format("\"{}\"", tmpdir) : std::string("not set")),
+              fs::path(tmpdir ? tmpdir : ""), error);
+        }
+      }
+      std::string pattern = (base / "ratel-XXXXXX").string();
       if (::mkdtemp(pattern.data()) == nullptr)
         throw fs::filesystem_error("cannot make a spill directory", fs::path(pattern),
                                    std::error_code(errno, std::generic_category()));

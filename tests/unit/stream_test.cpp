@@ -2,6 +2,7 @@
 // whole file in memory (batch.hpp), for any memory budget and thread count.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -206,5 +207,37 @@ TEST_SUITE("stream") {
       CHECK(got == expected);
     }
     std::filesystem::remove(file);
+  }
+}
+
+TEST_SUITE("stream") {
+  // A run that must spill (budget 1 byte) with TMPDIR naming no directory: the error says
+  // which directory and what to do, where std::filesystem's own says only
+  // "temp_directory_path: No such file or directory".
+  TEST_CASE("no spill directory: the error names TMPDIR and the way out") {
+    const rule_plan plan = make_plan();
+    const account_book book = make_book(plan, "s1,2012-01-01T00:00:00+08:00,join,,,\n");
+    const billing_cycle july = calendar_month_cycle(date::year(2012) / date::July, plan.home_zone());
+    const std::filesystem::path file = std::filesystem::temp_directory_path() / "ratel_stream_tmpdir.csv";
+    std::ofstream(file, std::ios::binary) << "id,subscriber,time,service,quantity\n"
+                                             "r1,s1,2012-07-02T10:00:00+08:00,data,1024\n";
+    bill_output output{1, [](std::span<const bill>, std::span<std::string>) {},
+                       [](std::span<const std::string>) {}};
+    stream_options options;
+    options.memory_budget = 1;
+    const char* saved = std::getenv("TMPDIR");
+    const std::string restore = saved ? saved : "";
+    ::setenv("TMPDIR", "/nonexistent-ratel-tmp", 1);
+    std::string message;
+    try {
+      (void)rate_file(plan, book, file, std::span<const billing_cycle>(&july, 1), output, options);
+    } catch (const std::filesystem::filesystem_error& e) {
+      message = e.what();
+    }
+    if (saved) ::setenv("TMPDIR", restore.c_str(), 1);
+    else ::unsetenv("TMPDIR");
+    std::filesystem::remove(file);
+    CHECK(message.find("TMPDIR is \"/nonexistent-ratel-tmp\"") != std::string::npos);
+    CHECK(message.find("--memory-budget") != std::string::npos);
   }
 }
