@@ -1,5 +1,6 @@
 // Bills (bill.hpp): line grouping, D2 rounding, totals, JSON shape.
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "ratel/bill.hpp"
 #include "rating_fixture.hpp"
@@ -43,6 +44,72 @@ TEST_SUITE("bill") {
     CHECK(json.find("\"subscriber\"") < json.find("\"cycle\""));
     CHECK(json.find("\"lines\"") < json.find("\"total\""));
     CHECK(json.find("\"total\"") < json.find("\"events\""));
+  }
+
+  // bill.cpp writes bill JSON directly (no document built); nlohmann::ordered_json's
+  // dump(2) is the oracle for the bytes: escapes (quote, backslash, \b \f \n \r \t,
+  // other control characters as \u00xx), UTF-8 and DEL as they are, empty arrays as [],
+  // nested arrays and objects, integers, members in contract order.
+  TEST_CASE("JSON: the direct writer gives the bytes of nlohmann's dump for hostile strings") {
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-b,,\n");
+    bill b = make_bill(plan, rate_july(plan, book, make_usage("")));
+    const std::string hostile = "q\"b\\s/\x01\x1f\t\n\r\b\f \xe4\xb8\xad\xe6\x96\x87 \x7f end";
+    b.subscriber = hostile;
+    REQUIRE(!b.lines.empty());
+    b.lines[0].description = hostile;
+    b.lines[0].records = {"r1", hostile};
+    event e;
+    e.kind = event_kind::throttle;
+    e.product = "plan-b";
+    e.reason = hostile;
+    e.limit_kbps = 3072;
+    b.events.push_back({"2012-07-02T10:00:00+08:00", e});
+    points_statement p;
+    p.earned = 12;
+    p.credited = 3;
+    p.balance = -1;
+    p.cohorts.push_back({date::year(2012) / date::June, 3, 2, date::year(2015) / date::May});
+    b.points = p;
+
+    nlohmann::ordered_json j;
+    j["subscriber"] = b.subscriber;
+    j["cycle"] = "2012-07";
+    j["currency"] = std::string(b.money_unit.code());
+    nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+    for (const bill_line& l : b.lines) {
+      nlohmann::ordered_json line;
+      line["product"] = l.product;
+      line["kind"] = std::string(to_string(l.kind));
+      line["description"] = l.description;
+      line["amount"] = l.amount.to_string();
+      if (l.svc) line["service"] = std::string(to_string(*l.svc));
+      if (!l.country.empty()) line["country"] = l.country;
+      if (!l.band.empty()) line["band"] = l.band;
+      if (l.used) line["quantity"] = l.used->to_string();
+      if (l.size) line["allowance"] = l.size->to_string();
+      if (!l.rate.empty()) line["rate"] = l.rate;
+      if (!l.records.empty()) line["records"] = l.records;
+      lines.push_back(line);
+    }
+    j["lines"] = lines;
+    j["total"] = b.total.to_string();
+    j["events"] = nlohmann::ordered_json::array(
+        {nlohmann::ordered_json{{"time", "2012-07-02T10:00:00+08:00"}, {"kind", "throttle"}, {"product", "plan-b"},
+                                {"limit_kbps", 3072}, {"reason", hostile}}});
+    j["points"] = nlohmann::ordered_json{
+        {"earned", 12}, {"credited", 3}, {"redeemed", 0}, {"expired", 0}, {"forfeited", 0}, {"balance", -1},
+        {"cohorts", nlohmann::ordered_json::array({nlohmann::ordered_json{
+                        {"credited", "2012-06"}, {"points", 3}, {"remaining", 2}, {"expires", "2015-05-31"}}})}};
+    CHECK(bill_to_json(b) == j.dump(2) + "\n");
+    // As an element of the array, every line is indented two more spaces.
+    std::string element = "  " + j.dump(2);
+    for (std::size_t at = element.find('\n'); at != std::string::npos; at = element.find('\n', at + 3))
+      element.insert(at + 1, "  ");
+    CHECK(bills_to_json({b}) == "[\n" + element + "\n]\n");
+    b.lines.clear();
+    b.events.clear();
+    CHECK(bill_to_json(b).find("\"lines\": [],") != std::string::npos);
   }
 
   TEST_CASE("CSV quotes fields with commas and ends each bill with a total row") {
