@@ -319,8 +319,7 @@ class json_writer {
 
  private:
   struct level {
-    char close_char;
-    bool empty = true;
+    bool empty = true;  // nothing written inside yet: closes on the same line ("[]")
   };
 
   // Before a value: a member's value follows its key; an array element gets its own line.
@@ -338,7 +337,7 @@ class json_writer {
   void open(char c) {
     next_item();
     out_ += c;
-    levels_.push_back({c == '{' ? '}' : ']'});
+    levels_.emplace_back();
   }
   void close(char c) {
     const bool empty = levels_.back().empty;
