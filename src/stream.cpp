@@ -30,10 +30,7 @@ namespace {
 namespace csv = detail::csv;
 namespace fs = std::filesystem;
 
-struct file_closer {
-  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
-using file_ptr = std::unique_ptr<std::FILE, file_closer>;
+using csv::file_ptr;
 
 // Which shard a subscriber belongs to. The hash is mixed again before the shard is taken
 // from its high bits, so that the hash tables inside a shard (keyed by the same
@@ -178,13 +175,6 @@ class shard_router {
   std::string prefix_;
 };
 
-file_ptr open_usage(const std::string& name) {
-  errno = 0;
-  file_ptr file(std::fopen(name.c_str(), "rb"));
-  if (!file) throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
-  return file;
-}
-
 // Calls `line(text)` for each line of the file's bytes [begin, end) (end = -1: to the end of
 // the file), reading `block_size` bytes at a time; `line` returns false to stop. Lines end
 // as csv::line_reader's do: at "\n", with a "\r" before it removed; a last line without a
@@ -264,7 +254,7 @@ void route_range(const std::string& path, const std::string& name, std::uintmax_
                  const usage_columns& columns, std::size_t block_size, shard_router& router,
                  std::size_t& rows, std::size_t& lines) {
   if (begin >= end) return;
-  const file_ptr file = open_usage(path);
+  const file_ptr file = csv::open_input(path);
   std::string scratch;
   read_lines(file.get(), name, begin, end, block_size, [&](std::string_view text) {
     ++lines;
@@ -375,7 +365,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   std::string read_from = name;
   std::error_code type_error;
   if (fs::exists(usage, type_error) && !fs::is_regular_file(usage, type_error)) {
-    file_ptr in = open_usage(name);
+    file_ptr in = csv::open_input(name);
     file_ptr copy = dir.create("input");
     std::string buffer(1 << 20, '\0');
     while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), in.get()))
@@ -387,7 +377,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   const std::uintmax_t input_bytes = fs::file_size(read_from, size_error);
   // An unknown size is taken as one budget's worth: a few shards, spilling if larger.
   const std::size_t shards = shard_count(size_error ? budget : input_bytes, budget, threads);
-  file_ptr file = open_usage(read_from);
+  file_ptr file = csv::open_input(read_from);
   const file_start start = read_header(file.get(), name);
   const usage_columns& columns = *start.columns;
 

@@ -342,17 +342,26 @@ inline std::uint32_t checked_line_number(std::size_t number, const std::string& 
   return static_cast<std::uint32_t>(number);
 }
 
+struct file_closer {
+  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+/// A C stdio file that closes itself.
+using file_ptr = std::unique_ptr<std::FILE, file_closer>;
+
+/// Opens an input file for reading (binary). Throws input_error naming the file and the
+/// system's reason when it cannot be opened.
+inline file_ptr open_input(const std::string& name) {
+  errno = 0;
+  file_ptr file(std::fopen(name.c_str(), "rb"));
+  if (!file) throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
+  return file;
+}
+
 /// The whole content of a file. Throws input_error naming the file when it cannot be read
 /// (missing, a directory, no permission, I/O error).
 inline std::string read_text_file(const std::filesystem::path& path) {
-  struct closer {
-    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-  };
   const std::string name = path.string();
-  errno = 0;
-  std::unique_ptr<std::FILE, closer> file(std::fopen(name.c_str(), "rb"));
-  if (!file)
-    throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
+  const file_ptr file = open_input(name);
   std::string text;
   // A hint only: a pipe or /dev/stdin has no size, and the loop below reads to the end.
   std::error_code size_error;
