@@ -118,9 +118,6 @@ std::optional<instant> parse_rfc3339_canonical(std::string_view t) noexcept {
   const unsigned hour = digit(11) * 10 + digit(12), minute = digit(14) * 10 + digit(15);
   const unsigned second = digit(17) * 10 + digit(18);
   if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
-  // An offset can move a time in year 0000 or 9999 out of the years UTC can be written in;
-  // the general reader refuses those and says so.
-  if (year == 0 || year == 9999) return std::nullopt;
   const date::year_month_day ymd{date::year{year}, date::month{month}, date::day{day}};
   if (!ymd.ok()) return std::nullopt;
   seconds offset{0};
@@ -138,10 +135,20 @@ std::optional<instant> parse_rfc3339_canonical(std::string_view t) noexcept {
   return instant{date::sys_days{ymd}} + hours{hour} + minutes{minute} + seconds{second} - offset;
 }
 
+// Every time read is printed again in UTC (rejects, events, traces), and that text must
+// parse back: "0000-01-01T00:00:00+01:00" is in year -1 in UTC and "9999-12-31T23:30:00-01:00"
+// in year 10000, which YYYY cannot write. Both readers refuse such times.
+bool in_printable_years(instant t) noexcept {
+  constexpr instant earliest{date::sys_days{date::year{0} / 1 / 1}};
+  constexpr instant latest{date::sys_days{date::year{9999} / 12 / 31} + hours{23} + minutes{59} + seconds{59}};
+  return t >= earliest && t <= latest;
+}
+
 }  // namespace
 
 std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* error) {
-  if (std::optional<instant> t = parse_rfc3339_canonical(text)) return t;
+  // The fast path decides only what it accepts; anything else, the general reader explains.
+  if (std::optional<instant> t = parse_rfc3339_canonical(text); t && in_printable_years(*t)) return t;
   rfc3339_reader in(text, error);
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
 
@@ -279,12 +286,7 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
 
   // local = utc + offset, so utc = local - offset.
   const instant t = instant{date::sys_days{ymd}} + hours{hour} + minutes{minute} + seconds{second} - offset;
-  // Every time read is printed again in UTC (rejects, events, traces), and that text must
-  // parse back: "0000-01-01T00:00:00+01:00" is in year -1 in UTC and "9999-12-31T23:30:00-01:00"
-  // in year 10000, which YYYY cannot write. Refuse them, at the year.
-  constexpr instant earliest{date::sys_days{date::year{0} / 1 / 1}};
-  constexpr instant latest{date::sys_days{date::year{9999} / 12 / 31} + hours{23} + minutes{59} + seconds{59}};
-  if (t < earliest || t > latest) {
+  if (!in_printable_years(t)) {  // refused at the year
     in.fail(0, [] { return std::string("the time in UTC is outside the years 0000..9999"); });
     return std::nullopt;
   }
