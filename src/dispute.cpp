@@ -18,7 +18,12 @@ namespace csv = detail::csv;
 // found after parsing can still name file:line:col. nlohmann's DOM keeps no positions.
 class json_positions {
  public:
-  explicit json_positions(std::string_view text) : text_(text) { value(""); }
+  explicit json_positions(std::string_view text) : text_(text) {
+    // A byte order mark (which nlohmann skips) is not a column: without this, the document
+    // looked like one scalar and no error after parsing had a position.
+    if (text_.starts_with(csv::line_reader::byte_order_mark)) i_ = csv::line_reader::byte_order_mark.size();
+    value("");
+  }
 
   source_position at(const std::string& file, const std::string& path) const {
     auto it = where_.find(path);

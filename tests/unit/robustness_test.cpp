@@ -148,4 +148,20 @@ TEST_SUITE("robustness") {
     CHECK(e.where().column == 8);  // `  "n": ` is 7 characters
     CHECK(std::string(e.what()).find("out of range") != std::string::npos);
   }
+
+  // fuzz_dispute, regressions/dispute/bom-missing-amount.json (found by CI's 30-second run):
+  // a ratel bill JSON with a UTF-8 byte order mark and a line without "amount". nlohmann
+  // skips the mark, but the position index did not: it read the mark as a scalar and
+  // indexed nothing, so the error said "line 0". Now the mark is skipped there too and
+  // the error names the line object: line 3, column 14.
+  TEST_CASE("dispute JSON: with a byte order mark errors still name their line and column") {
+    const std::string text =
+        "\xEF\xBB\xBF[\n  {\"subscriber\": \"s1\", \"cycle\": \"2012-07\", \"currency\": \"CNY\",\n"
+        "   \"lines\": [{\"product\": \"gprs-20\", \"kind\": \"fee\"}], \"total\": \"20.00\"}\n]\n";
+    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.json", cmcc_2012()); });
+    CHECK(e.where().file == "d.json");
+    CHECK(e.where().line == 3);    // the line object starts on line 3
+    CHECK(e.where().column == 14); // `   "lines": [` is 13 characters, then the `{`
+    CHECK(std::string(e.what()).find("amount") != std::string::npos);
+  }
 }
