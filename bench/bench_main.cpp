@@ -8,9 +8,11 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
-#include "ratel/batch.hpp"
-#include "ratel/catalog_toml.hpp"
-#include "ratel/detail/csv.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/run/batch.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/account_log.hpp"
+#include "io/csv.hpp"
 
 using namespace ratel;
 
@@ -168,7 +170,7 @@ BENCHMARK(usage_read_baseline_count_lines)->Unit(benchmark::kMillisecond);
 
 void usage_read(benchmark::State& state) {
   const month& m = bench_month();
-  for (auto _ : state) benchmark::DoNotOptimize(usage_batch::parse(m.usage, "usage.csv").records().size());
+  for (auto _ : state) benchmark::DoNotOptimize(parse_usage_csv(m.usage, "usage.csv").records().size());
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * m.rows));
 }
 BENCHMARK(usage_read)->Unit(benchmark::kMillisecond);
@@ -177,7 +179,7 @@ void rate_month(benchmark::State& state) {
   const month& m = bench_month();
   rule_plan plan = rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
   account_book book = fold_account_log(parse_account_log(m.accounts, "accounts.csv"), plan);
-  usage_batch usage = usage_batch::parse(m.usage, "usage.csv");
+  usage_batch usage = parse_usage_csv(m.usage, "usage.csv");
   billing_cycle july = calendar_month_cycle(date::year(2012) / 7, plan.home_zone());
   const auto threads = static_cast<unsigned>(state.range(0));
   for (auto _ : state) benchmark::DoNotOptimize(rate_batch(plan, book, usage, july, threads).rated);

@@ -10,7 +10,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
-#include <ratel/testing.hpp>
+#include <ratel/run/testing.hpp>
 
 namespace legacy {
 

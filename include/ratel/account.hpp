@@ -1,6 +1,6 @@
 // ratel/account.hpp: per-subscriber histories folded from the account log.
 //
-// Concept: the account log (account_log.hpp) says what happened; the fold decides what
+// Concept: the account log (account_entry.hpp; read from a file by io/account_log.hpp) says what happened; the fold decides what
 // it means under the catalog: which product instances were active when, and which
 // requests the catalog refuses. The fold is a pure function of the log and the plan, in
 // time order (entries at the same instant keep their file order).
@@ -38,7 +38,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ratel/account_log.hpp"
+#include "ratel/account_entry.hpp"
 #include "ratel/event.hpp"
 #include "ratel/rules.hpp"
 

@@ -1,4 +1,4 @@
-// ratel/bill.hpp: the bill of one subscriber for one cycle, and its writers.
+// ratel/bill.hpp: the bill of one subscriber for one cycle.
 //
 // Concept: the bill turns a rated cycle into lines a customer (or a dispute desk) reads:
 // a fee line per recurring product (saying the days charged when prorated), a pack line
@@ -8,12 +8,12 @@
 // or validity naming the day and the country and the records that made it chargeable, and
 // credit lines (negative) for offers' returned deposits and bonuses. Each line's amount is the exact
 // sum of its charges rounded once by the catalog's line rounding (D2: 0.01 half-up); the
-// total is the sum of the rounded lines. Writers: JSON (DESIGN 4.3; amounts are strings),
-// text for people, CSV for spreadsheets. Line order is fixed (kind, then product or
+// total is the sum of the rounded lines. The writers (JSON, text, CSV) are in
+// io/bill_writer.hpp. Line order is fixed (kind, then product or
 // service, country, band), so the same input gives the same bytes.
 //
 //   bill b = make_bill(plan, rate_cycle(plan, history, july, records));
-//   fmt::print("{}", bills_to_json({b}));
+//   fmt::print("{}", bills_to_json({b}));   // ratel/io/bill_writer.hpp
 #pragma once
 
 #include <optional>
@@ -73,37 +73,5 @@ money spend_of(const points_program& program, const bill& b);
 
 /// Builds the bill of a rated cycle.
 bill make_bill(const rule_plan& plan, const rated_cycle& rated);
-
-/// One JSON document: an array of bills (DESIGN 4.3), pretty-printed, newline at the end.
-/// `threads` workers render the bills; the bytes do not depend on it.
-std::string bills_to_json(const std::vector<bill>& bills, unsigned threads = 1);
-/// One bill as a JSON object document (for --out DIR).
-std::string bill_to_json(const bill& b);
-/// Human-readable text, one block per bill.
-std::string bills_to_text(const std::vector<bill>& bills);
-/// CSV: header `subscriber,cycle,product,kind,service,country,band,quantity,rate,description,amount`,
-/// one row per line and a `total` row per bill.
-std::string bills_to_csv(const std::vector<bill>& bills);
-/// The bills' events as CSV for a network or notification system: header
-/// `subscriber,cycle,time,kind,product,record,threshold,counter,limit_kbps,reason`, in bill
-/// order, each bill's events in time order.
-std::string events_to_csv(const std::vector<bill>& bills);
-
-// One bill at a time, for writers that stream (stream.hpp): the documents above are these
-// pieces joined, so a stream of them gives the same bytes.
-
-/// One bill as an element of bills_to_json's array: indented by two, no separator; the
-/// array is "[\n", the elements joined by ",\n", then "\n]\n" ("[]\n" when empty).
-std::string bill_to_json_element(const bill& b);
-/// One bill's block of bills_to_text; blocks are joined by "\n".
-std::string bill_to_text(const bill& b);
-/// The header line of bills_to_csv, with its newline.
-std::string_view bills_csv_header() noexcept;
-/// One bill's rows of bills_to_csv (its lines and its total row).
-std::string bill_to_csv_rows(const bill& b);
-/// The header line of events_to_csv, with its newline.
-std::string_view events_csv_header() noexcept;
-/// One bill's rows of events_to_csv.
-std::string bill_events_to_csv_rows(const bill& b);
 
 }  // namespace ratel

@@ -16,12 +16,13 @@
 // verification; with neither, all of it pending verification (R-REF-02: the back office
 // verifies before anything is paid).
 //
-//   auto disputed = read_disputed_bills("disputed.csv", plan);
+// Reading disputed bills is io/disputed_bill.hpp; writing reports, io/dispute_report.hpp.
+//
+//   auto disputed = read_disputed_bills("disputed.csv", plan);   // ratel/io/disputed_bill.hpp
 //   dispute_report r = compare(disputed[0], recomputed_bill, {.pre_refund = true});
 //   // r.refund.credited_now == r.overcharge, r.refund.pending_verification == r.overcharge
 #pragma once
 
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,16 +47,6 @@ struct disputed_bill {
   std::vector<disputed_line> lines;
   source_position at;
 };
-
-/// Reads disputed bills: ratel's bill JSON (one bill object or an array of them) or CSV
-/// with header `subscriber,cycle,product,kind,amount` (rows of several bills may be mixed;
-/// they are grouped by subscriber and cycle). The format is told by the first character
-/// ('{' or '[' is JSON). Throws input_error naming file:line:col and the field for a
-/// malformed file, a product neither in the catalog nor its id, an unknown line kind, an
-/// amount that is not exact money, or a currency other than the catalog's.
-std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path, const rule_plan& plan);
-std::vector<disputed_bill> parse_disputed_bills(std::string_view text, const std::string& source_name,
-                                                const rule_plan& plan);
 
 /// When the refund is credited (see the file comment).
 struct refund_policy {
@@ -98,10 +89,5 @@ struct dispute_report {
 /// input_error (at the disputed bill, field `amount`) when its amounts are so large that
 /// a total or the double refund would overflow money.
 dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy);
-
-/// One report as a JSON object, or several as an array; amounts are strings.
-std::string reports_to_json(const std::vector<dispute_report>& reports);
-/// For a person at the dispute desk.
-std::string reports_to_text(const std::vector<dispute_report>& reports);
 
 }  // namespace ratel

@@ -1,4 +1,4 @@
-// ratel/usage.hpp: usage records (DESIGN 4.1), the CSV reader, rejects and duplicates.
+// ratel/usage.hpp: usage records (DESIGN 4.1), rejects and duplicates.
 //
 // Concept: a usage_batch owns the text of one usage file and the records parsed from it.
 // Records hold string_views into that text, so reading does no allocation per field
@@ -14,15 +14,10 @@
 // the catalog or the account log (a country the catalog does not know, a subscriber with
 // no account) is decided by the rater, which adds its own rejects.
 //
-//   usage_batch batch = usage_batch::read_file("usage.csv");
-//   for (const usage_record& r : batch.records()) ...
+// Reading is not here: io/usage_csv.hpp reads usage CSV into a usage_batch.
 //
-// A file too large for memory is read in pieces (stream.hpp): its header gives a
-// usage_columns, which tells each raw row's subscriber without validating the row; rows
-// are routed by subscriber into framed shards (append_framed_row), and each shard is
-// parsed by usage_batch::parse_rows with the same checks, rejects and de-duplication as a
-// whole file (a (subscriber, id) never spans two shards, so a shard's duplicates are the
-// file's).
+//   usage_batch batch = read_usage_csv("usage.csv");   // ratel/io/usage_csv.hpp
+//   for (const usage_record& r : batch.records()) ...
 #pragma once
 
 #include <cstdint>
@@ -37,7 +32,6 @@
 
 #include "ratel/service.hpp"
 #include "ratel/time.hpp"
-#include "ratel/detail/csv.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
@@ -105,53 +99,43 @@ struct duplicate {
   bool same_content = true;  ///< false: same id but different time/service/quantity/...
 };
 
-/// The columns of one usage file, read from its header line (DESIGN 4.1: by name, in any
-/// order). Immutable; shared by the threads that parse the file's shards.
-class usage_columns {
- public:
-  /// Reads the header line `text` (line `line` of `file`). Throws input_error
-  /// (file:line:col, field) for a malformed header, a repeated column or a missing
-  /// required one, with the messages of read_file.
-  static usage_columns from_header(std::string_view text, const std::string& file, std::uint32_t line);
-  /// The error read_file throws for a file with no header line (empty, or blank lines only).
-  static input_error empty_file(const std::string& file);
-
-  /// The subscriber a raw data row names (unescaped; may view into `row` or `scratch`), for
-  /// routing only: the row is not validated. Empty when the row cannot be split as far as
-  /// the subscriber column; such a row is rejected when parsed, in whatever shard it lands.
-  std::string_view subscriber_of(std::string_view row, std::string& scratch) const;
-
-  std::size_t size() const noexcept { return header_.size(); }
-
- private:
-  friend class usage_batch;
-  friend class usage_row_parser;
-  usage_columns() = default;
-  detail::csv::header header_;
-  std::size_t id_ = 0, subscriber_ = 0, time_ = 0, service_ = 0, quantity_ = 0;
-  std::size_t country_ = absent, region_ = absent, peer_ = absent, product_ = absent;
-  static constexpr std::size_t absent = static_cast<std::size_t>(-1);
-};
-
-/// Appends one row to a framed shard text for usage_batch::parse_rows: its 1-based line
-/// number and byte length (each a uint32 in native byte order: a shard is read back by the
-/// process that wrote it), then the row's bytes, without its line terminator.
-void append_framed_row(std::string& shard, std::uint32_t line, std::string_view row);
-
-/// A parsed usage file. Move-only; records view into its own storage.
+/// A set of usage records read from one source (a file, a shard of one), with its rejects
+/// and duplicates. Move-only; records view into its own storage. A reader
+/// (io/usage_csv.hpp) fills it row by row, then calls finish() once.
 class usage_batch {
  public:
-  /// Reads and parses a file. Throws input_error (file:line:col, field) if the file cannot
-  /// be read, is empty, or its header lacks a required column or repeats one.
-  static usage_batch read_file(const std::filesystem::path& path);
-  /// Parses CSV text; `source_name` is used in messages. Throws input_error as read_file
-  /// does (empty text, bad header); bad rows become rejects, never exceptions.
-  static usage_batch parse(std::string text, std::string source_name);
-  /// Parses a framed shard of data rows (append_framed_row) of a file whose header gave
-  /// `columns`: the checks, rejects and de-duplication of `parse`, on those rows only.
-  /// rows_read() counts the shard's rows. Never throws for a bad row.
-  static usage_batch parse_rows(const usage_columns& columns, std::string framed_rows,
-                                std::string source_name);
+  /// An empty batch owning `text`, the bytes its records will view into; `source_name`
+  /// names the source in messages.
+  usage_batch(std::string source_name, std::string text);
+
+  /// Deprecated: read_usage_csv in ratel/io/usage_csv.hpp. Kept for one release.
+  [[deprecated("use ratel::read_usage_csv (ratel/io/usage_csv.hpp)")]] static usage_batch read_file(
+      const std::filesystem::path& path);
+  /// Deprecated: parse_usage_csv in ratel/io/usage_csv.hpp. Kept for one release.
+  [[deprecated("use ratel::parse_usage_csv (ratel/io/usage_csv.hpp)")]] static usage_batch parse(
+      std::string text, std::string source_name);
+
+  /// For readers. The bytes given at construction.
+  std::string_view text() const noexcept { return *text_; }
+  /// For readers: room for `rows` more records.
+  void reserve(std::size_t rows) { records_.reserve(records_.size() + rows); }
+  /// For readers: a row that became a record; fill in the returned record.
+  usage_record& add_record() {
+    ++rows_read_;
+    return records_.emplace_back();
+  }
+  /// For readers: a row that was rejected.
+  void add_reject(reject r) {
+    ++rows_read_;
+    rejects_.push_back(std::move(r));
+  }
+  /// For readers: keeps `value` (a field that had to be unescaped) for the life of the
+  /// batch; records may view into the result.
+  std::string_view keep(std::string value);
+  /// For readers, once, after the last row: keeps one record per (subscriber, id) and
+  /// reports the others as duplicates (chosen by content, never by position), then checks
+  /// rows_read() == records + rejects + duplicates.
+  void finish();
 
   usage_batch(usage_batch&&) noexcept = default;
   usage_batch& operator=(usage_batch&&) noexcept = default;
@@ -167,9 +151,6 @@ class usage_batch {
   std::size_t rows_read() const noexcept { return rows_read_; }
 
  private:
-  friend class usage_row_parser;
-  usage_batch() = default;
-  void finish();  // de-duplicates; checks the reconciliation
   std::string source_name_;
   std::unique_ptr<std::string> text_;  // the file; records view into it (heap: stable on move)
   std::deque<std::string> unescaped_;  // quoted fields with "" inside, unescaped

@@ -5,10 +5,14 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "ratel/batch.hpp"
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/run/batch.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/dispute.hpp"
-#include "ratel/explain.hpp"
+#include "ratel/run/explain.hpp"
+#include "ratel/io/disputed_bill.hpp"
+#include "ratel/io/dispute_report.hpp"
+#include "ratel/io/account_log.hpp"
 
 namespace ratel::cli {
 
@@ -16,7 +20,7 @@ int run_rerate(const rerate_options& o) {
   try {
     rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
-    usage_batch usage = usage_batch::read_file(o.usage);
+    usage_batch usage = read_usage_csv(o.usage);
     const std::vector<disputed_bill> disputed = read_disputed_bills(o.bill, plan);
     if (disputed.empty()) throw input_error({o.bill, 0, 0}, "", "no bill to dispute in this file");
     // Rate the cycles the disputed bills are for, as one run from the first to the last.
@@ -57,7 +61,7 @@ int run_explain(const explain_options& o) {
   try {
     rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
-    usage_batch usage = usage_batch::read_file(o.usage);
+    usage_batch usage = read_usage_csv(o.usage);
     const billing_cycle cycle = calendar_month_cycle(*month, plan.home_zone());
     std::cout << explain_bill(plan, accounts, usage, o.subscriber, cycle,
                               o.record.empty() ? std::nullopt : std::optional<std::string_view>(o.record));

@@ -13,13 +13,14 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "ratel/detail/csv.hpp"
-#include "ratel/batch.hpp"
-#include "ratel/stream.hpp"
-#include "ratel/catalog_toml.hpp"
+#include "ratel/run/batch.hpp"
+#include "ratel/run/stream.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/rejects_csv.hpp"
 
 namespace ratel::cli {
-namespace csv = detail::csv;
 
 // Records rated, the rate and the time left, on one line of stderr, while a batch runs; only
 // when stderr is a terminal, so that logs and pipes stay clean.
@@ -61,25 +62,6 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   if (!out) throw input_error({path.string(), 0, 0}, "", "cannot write this file");
 }
 
-
-// Everything that was read but not rated, one row each: rejects and duplicates.
-std::string rejects_csv(const std::vector<reject>& rejects, const std::vector<duplicate>& duplicates) {
-  std::string out = "line,subscriber,id,reason,detail\n";
-  struct row { std::uint32_t line; std::string text; };
-  std::vector<row> rows;
-  for (const reject& j : rejects)
-    rows.push_back({j.line, fmt::format("{},{},{},{},{}\n", j.line, csv::quote(j.subscriber),
-                                        csv::quote(j.id), to_string(j.reason), csv::quote(j.detail))});
-  for (const duplicate& d : duplicates)
-    rows.push_back({d.line, fmt::format("{},{},{},duplicate,{}\n", d.line, csv::quote(d.subscriber),
-                                        csv::quote(d.id),
-                                        csv::quote(fmt::format("same subscriber and id as line {}{}",
-                                                              d.kept_line,
-                                                              d.same_content ? "" : " (different content; line " + std::to_string(d.kept_line) + " is rated)")))});
-  std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) { return a.line < b.line; });
-  for (const row& x : rows) out += x.text;
-  return out;
-}
 
 // Bills go to stdout as the streaming merge hands them over, through one large buffer.
 class stdout_writer {
@@ -191,7 +173,7 @@ int run_rate(const rate_options& o) {
     if (to_stdout && o.format == "json") out.write(first ? "[]\n" : "\n]\n");
     if (!out.finish()) throw input_error({"stdout", 0, 0}, "", "cannot write the bills");
 
-    if (!o.rejects.empty()) write_file(o.rejects, rejects_csv(result.rejects, result.duplicates));
+    if (!o.rejects.empty()) write_file(o.rejects, rejects_to_csv(result.rejects, result.duplicates));
     if (with_events) write_file(o.events, events);
     std::cerr << fmt::format(
         "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: {}\n",

@@ -15,8 +15,8 @@
 
 #include "fuzz_check.hpp"
 #include "ratel/account.hpp"
-#include "ratel/account_log.hpp"
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/rules.hpp"
 
 namespace {

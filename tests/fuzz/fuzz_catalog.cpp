@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/rules.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

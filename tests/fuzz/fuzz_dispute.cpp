@@ -19,9 +19,11 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/dispute.hpp"
 #include "ratel/rules.hpp"
+#include "ratel/io/disputed_bill.hpp"
+#include "ratel/io/dispute_report.hpp"
 
 namespace {
 

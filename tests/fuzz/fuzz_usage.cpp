@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "ratel/io/usage_csv.hpp"
 #include "ratel/time.hpp"
 #include "ratel/usage.hpp"
 
@@ -94,14 +95,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text(reinterpret_cast<const char*>(data), size);
   const std::size_t line_count = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
   ratel::fuzz::accepts([&] {
-    const usage_batch b = usage_batch::parse(text, "fuzz.csv");
+    const usage_batch b = parse_usage_csv(text, "fuzz.csv");
     check_batch(b, line_count);
     // A lone '\r' ending the last line is part of that line, but not once a '\n' follows
     // it; leave such texts out of the shuffle check rather than model line endings here.
     if (text.find('\r') != std::string::npos) return;
     std::optional<usage_batch> parsed;
     try {
-      parsed.emplace(usage_batch::parse(reverse_rows(text), "fuzz.csv"));
+      parsed.emplace(parse_usage_csv(reverse_rows(text), "fuzz.csv"));
     } catch (const ratel::input_error& e) {
       ratel::fuzz::fail(std::string("the same header with the rows reversed was refused: ") + e.what());
     }

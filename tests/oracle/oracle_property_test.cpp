@@ -27,8 +27,11 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include "ratel/batch.hpp"
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/run/batch.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/io/account_log.hpp"
 #include "reference_rater.hpp"
 #include "scenario_generator.hpp"
 
@@ -127,7 +130,7 @@ case_result run_case(std::uint64_t seed) {
     const rule_plan plan = rule_plan::compile(catalog(cat));
     const account_book book = fold_account_log(parse_account_log(accounts, "accounts.csv"), plan);
     const billing_cycle cycle = calendar_month_cycle(s.month, plan.home_zone());
-    const batch_result engine = rate_batch(plan, book, usage_batch::parse(usage_text, "usage.csv"), cycle, 1);
+    const batch_result engine = rate_batch(plan, book, parse_usage_csv(usage_text, "usage.csv"), cycle, 1);
 
     std::size_t records = 0;
     for (const generated_subscriber& sub : s.subscribers) records += sub.records.size();
@@ -156,7 +159,7 @@ case_result run_case(std::uint64_t seed) {
     const std::string json = bills_to_json(engine.bills);
     for (unsigned threads : {2u, 3u}) {
       const std::string reordered = shuffled(usage_text, seed * 31 + threads);
-      const batch_result again = rate_batch(plan, book, usage_batch::parse(reordered, "usage.csv"), cycle, threads);
+      const batch_result again = rate_batch(plan, book, parse_usage_csv(reordered, "usage.csv"), cycle, threads);
       if (bills_to_json(again.bills, threads) != json)
         fail(fmt::format("the bills differ with the usage shuffled and {} threads", threads));
     }

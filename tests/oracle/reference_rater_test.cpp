@@ -9,7 +9,7 @@
 
 #include <doctest/doctest.h>
 
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "reference_rater.hpp"
 
 namespace ratel::oracle {

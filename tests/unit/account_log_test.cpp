@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "ratel/account_log.hpp"
+#include "ratel/io/account_log.hpp"
 #include "ratel/error.hpp"
 
 using namespace std::chrono_literals;

@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <random>
 
-#include "ratel/batch.hpp"
+#include "ratel/run/batch.hpp"
+#include "ratel/io/bill_writer.hpp"
 #include "rating_fixture.hpp"
 
 using namespace ratel;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ratel/bill.hpp"
+#include "ratel/io/bill_writer.hpp"
 #include "rating_fixture.hpp"
 
 using namespace ratel;

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "ratel/catalog.hpp"
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/error.hpp"
 #include "ratel/money.hpp"
 #include "ratel/quantity.hpp"

@@ -2,7 +2,8 @@
 // and line matching.
 #include <doctest/doctest.h>
 
-#include "ratel/testing.hpp"
+#include "ratel/run/testing.hpp"
+#include "ratel/io/bill_writer.hpp"
 
 using ratel::testing::scenario;
 

@@ -3,7 +3,7 @@
 // a test says otherwise. Shanghai has no DST, so local days are whole 24-hour days.
 #include <doctest/doctest.h>
 
-#include "ratel/batch.hpp"
+#include "ratel/run/batch.hpp"
 #include "ratel/proration.hpp"
 #include "rating_fixture.hpp"
 

@@ -4,7 +4,7 @@
 // groups, 35.00 in JP) and tariffs/cmcc-2012.toml (intl-daypass: 88.00 a Beijing day).
 #include <doctest/doctest.h>
 
-#include "ratel/batch.hpp"
+#include "ratel/run/batch.hpp"
 #include "rating_fixture.hpp"
 
 using namespace ratel;

@@ -11,10 +11,12 @@
 
 #include <doctest/doctest.h>
 
+#include "ratel/io/usage_csv.hpp"
 #include "ratel/account.hpp"
 #include "ratel/bill.hpp"
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/rater.hpp"
+#include "ratel/io/account_log.hpp"
 
 namespace ratel {
 
@@ -54,7 +56,7 @@ priority = 1
       parse_account_log("subscriber,time,action,product,amount,note\ns1,2012-06-01T00:00:00+08:00,subscribe,p,,\n",
                         "accounts.csv"),
       plan);
-  const usage_batch usage = usage_batch::parse(
+  const usage_batch usage = parse_usage_csv(
       "id,subscriber,time,service,quantity\nr1,s1,2012-07-10T10:00:00+08:00,data,10485760\n", "usage.csv");
   std::vector<const usage_record*> records;
   for (const usage_record& r : usage.records()) records.push_back(&r);

@@ -4,9 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "ratel/io/usage_csv.hpp"
 #include "ratel/account.hpp"
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/rater.hpp"
+#include "ratel/io/account_log.hpp"
 
 namespace ratel::testing_fixture {
 
@@ -109,7 +111,7 @@ inline account_book make_book(const rule_plan& plan, const std::string& log_body
 }
 
 inline usage_batch make_usage(const std::string& body) {
-  return usage_batch::parse("id,subscriber,time,service,quantity,country\n" + body, "usage.csv");
+  return parse_usage_csv("id,subscriber,time,service,quantity,country\n" + body, "usage.csv");
 }
 
 inline rated_cycle rate_july(const rule_plan& plan, const account_book& book,

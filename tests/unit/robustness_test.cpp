@@ -6,14 +6,16 @@
 #include <string>
 #include <vector>
 
-#include "ratel/account_log.hpp"
-#include "ratel/catalog_toml.hpp"
-#include "ratel/detail/csv.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "io/csv.hpp"
 #include "ratel/dispute.hpp"
 #include "ratel/error.hpp"
 #include "ratel/rules.hpp"
 #include "ratel/time.hpp"
 #include "ratel/usage.hpp"
+#include "ratel/io/disputed_bill.hpp"
 
 namespace {
 
@@ -79,7 +81,7 @@ TEST_SUITE("robustness") {
     CHECK(e.where().line == 2);
     // A usage row is never an exception: it is a malformed_row reject, and the counts
     // still reconcile.
-    const ratel::usage_batch b = ratel::usage_batch::parse(
+    const ratel::usage_batch b = ratel::parse_usage_csv(
         "id,subscriber,time,service,quantity\nr1,s\xFF,2012-07-03T22:00:00Z,data,7\n", "u.csv");
     REQUIRE(b.rejects().size() == 1);
     CHECK(b.rejects()[0].reason == ratel::reject_reason::malformed_row);

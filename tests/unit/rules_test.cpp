@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/rules.hpp"
 #include "ratel/time.hpp"
 

@@ -7,8 +7,10 @@
 #include <fstream>
 #include <random>
 
-#include "ratel/batch.hpp"
-#include "ratel/stream.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/run/batch.hpp"
+#include "ratel/run/stream.hpp"
+#include "ratel/io/bill_writer.hpp"
 #include "rating_fixture.hpp"
 
 using namespace ratel;
@@ -88,7 +90,7 @@ std::string rejects_of(const std::vector<reject>& rejects, const std::vector<dup
 
 rendered in_memory(const rule_plan& plan, const account_book& book, const std::string& text,
                    std::span<const billing_cycle> cycles) {
-  const usage_batch usage = usage_batch::parse(text, "usage.csv");
+  const usage_batch usage = parse_usage_csv(text, "usage.csv");
   const batch_result r = rate_batch(plan, book, usage, cycles, 1);
   return {bills_to_json(r.bills), bills_to_text(r.bills), bills_to_csv(r.bills), events_to_csv(r.bills),
           rejects_of(r.rejects, r.duplicates), r.rows_read, r.rated};
@@ -194,7 +196,7 @@ TEST_SUITE("stream") {
       std::ofstream(file, std::ios::binary) << text;
       std::string expected, got;
       try {
-        (void)usage_batch::read_file(file);
+        (void)read_usage_csv(file);
       } catch (const input_error& e) {
         expected = e.what();
       }

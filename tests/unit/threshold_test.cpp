@@ -2,6 +2,7 @@
 // The catalog below is this test's own; each product holds one threshold at 10 units.
 #include <doctest/doctest.h>
 
+#include "ratel/io/usage_csv.hpp"
 #include "ratel/bill.hpp"
 #include "rating_fixture.hpp"
 
@@ -146,7 +147,7 @@ struct outcome {
 outcome run(const std::string& product, const std::string& usage_rows) {
   static const rule_plan plan = rule_plan::compile(parse_catalog(threshold_catalog, "t.toml"));
   account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe," + product + ",,\n");
-  usage_batch usage = usage_batch::parse("id,subscriber,time,service,quantity,country,peer\n" + usage_rows, "u.csv");
+  usage_batch usage = parse_usage_csv("id,subscriber,time,service,quantity,country,peer\n" + usage_rows, "u.csv");
   outcome o{rate_july(plan, book, usage), money::zero(currency::parse("CNY"))};
   for (const charge_part& p : o.rated.parts) o.charged += p.charge;
   return o;

@@ -12,7 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "ratel/detail/csv.hpp"
+#include "io/csv.hpp"
+#include "ratel/io/usage_csv.hpp"
 #include "ratel/error.hpp"
 #include "ratel/usage.hpp"
 
@@ -27,7 +28,7 @@ constexpr const char* full_header =
     "id,subscriber,time,service,quantity,country,region,peer,product\n";
 
 usage_batch parse(std::string text) {
-  return usage_batch::parse(std::move(text), "usage.csv");
+  return ratel::parse_usage_csv(std::move(text), "usage.csv");
 }
 
 /// A file of the full header and one data row: the row is line 2.
@@ -605,7 +606,7 @@ TEST_CASE("usage: read_file reads a file and names it in errors") {
     std::ofstream out(path, std::ios::binary);
     out << "\xEF\xBB\xBFid,subscriber,time,service,quantity\r\nr1,s1,2012-07-03T22:00:00Z,data,7";
   }
-  const usage_batch b = usage_batch::read_file(path);
+  const usage_batch b = ratel::read_usage_csv(path);
   std::filesystem::remove(path);
   REQUIRE(b.records().size() == 1);
   CHECK(b.records()[0].quantity == 7);
@@ -613,11 +614,11 @@ TEST_CASE("usage: read_file reads a file and names it in errors") {
 
   const std::filesystem::path missing = dir / "ratel_usage_test_no_such_file.csv";
   try {
-    (void)usage_batch::read_file(missing);
+    (void)ratel::read_usage_csv(missing);
     FAIL("no input_error");
   } catch (const ratel::input_error& e) {
     CHECK(contains(e.what(), missing.string()));
     CHECK(contains(e.what(), "cannot open"));
   }
-  CHECK_THROWS_AS((void)usage_batch::read_file(dir), ratel::input_error);  // a directory
+  CHECK_THROWS_AS((void)ratel::read_usage_csv(dir), ratel::input_error);  // a directory
 }

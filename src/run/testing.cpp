@@ -1,12 +1,15 @@
-#include "ratel/testing.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/run/testing.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-#include "ratel/catalog_toml.hpp"
-#include "ratel/explain.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/run/explain.hpp"
+#include "ratel/io/disputed_bill.hpp"
+#include "ratel/io/account_log.hpp"
 
 namespace ratel::testing {
 namespace {
@@ -49,7 +52,7 @@ scenario& scenario::usage(std::string_view row) {
 
 batch_result scenario::rate(std::string_view cycles) const {
   const account_book book = fold_account_log(parse_account_log(accounts_, "scenario accounts"), plan_);
-  const usage_batch usage = usage_batch::parse(usage_, "scenario usage");
+  const usage_batch usage = parse_usage_csv(usage_, "scenario usage");
   return rate_batch(plan_, book, usage, cycles_of(cycles, plan_.home_zone()));
 }
 
@@ -77,7 +80,7 @@ dispute_report scenario::rerate(std::string_view disputed, refund_policy policy)
 std::string scenario::explain(std::string_view subscriber, std::string_view cycle,
                               std::optional<std::string_view> record) const {
   const account_book book = fold_account_log(parse_account_log(accounts_, "scenario accounts"), plan_);
-  const usage_batch usage = usage_batch::parse(usage_, "scenario usage");
+  const usage_batch usage = parse_usage_csv(usage_, "scenario usage");
   return explain_bill(plan_, book, usage, subscriber, cycles_of(cycle, plan_.home_zone()).front(), record);
 }
 

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ratel/batch.hpp"
+#include "ratel/run/batch.hpp"
 #include "ratel/dispute.hpp"
 
 namespace ratel::testing {

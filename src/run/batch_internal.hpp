@@ -4,7 +4,7 @@
 
 #include <span>
 
-#include "ratel/batch.hpp"
+#include "ratel/run/batch.hpp"
 
 namespace ratel {
 

@@ -1,5 +1,5 @@
 // explain: bill lines back to their records and rules (see explain.hpp).
-#include "ratel/explain.hpp"
+#include "ratel/run/explain.hpp"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,7 +1,7 @@
-#include "ratel/batch.hpp"
+#include "ratel/run/batch.hpp"
 
-#include "batch_internal.hpp"
-#include "hash_internal.hpp"
+#include "run/batch_internal.hpp"
+#include "engine/hash.hpp"
 
 #include <algorithm>
 #include <atomic>

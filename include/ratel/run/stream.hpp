@@ -38,7 +38,7 @@
 #include <string>
 #include <vector>
 
-#include "ratel/batch.hpp"
+#include "ratel/run/batch.hpp"
 
 namespace ratel {
 

@@ -1,5 +1,5 @@
 // Loading a catalog file: TOML -> catalog, with every error at file:line:col and field.
-#include "ratel/catalog_toml.hpp"
+#include "ratel/io/catalog_toml.hpp"
 
 #include <algorithm>
 #include <array>

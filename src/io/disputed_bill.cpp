@@ -1,5 +1,5 @@
-// Disputed bills: reading them (JSON or CSV, with positions), comparing, the refund (D14).
-#include "ratel/dispute.hpp"
+// Disputed bills read from JSON or CSV (see io/disputed_bill.hpp).
+#include "ratel/io/disputed_bill.hpp"
 
 #include <algorithm>
 #include <map>
@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "ratel/detail/csv.hpp"
+#include "io/csv.hpp"
 
 namespace ratel {
 namespace {
@@ -287,150 +287,6 @@ std::vector<disputed_bill> parse_disputed_bills(std::string_view text, const std
 
 std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path, const rule_plan& plan) {
   return parse_disputed_bills(csv::read_text_file(path), path.string(), plan);
-}
-
-namespace {
-
-dispute_report compare_lines(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
-  const currency unit = recomputed.money_unit;
-  const money zero = money::zero(unit);
-  dispute_report r;
-  r.subscriber = disputed.subscriber;
-  r.cycle = disputed.cycle;
-  r.money_unit = unit;
-  // Group both sides by (product, kind), each group's amounts in ascending order.
-  std::map<std::pair<std::string, line_kind>, std::pair<std::vector<money>, std::vector<money>>> groups;
-  std::vector<std::pair<std::string, line_kind>> order;  // first appearance: disputed, then recomputed
-  auto group = [&](const std::string& product, line_kind kind) -> auto& {
-    auto key = std::pair(product, kind);
-    auto [it, fresh] = groups.try_emplace(key);
-    if (fresh) order.push_back(key);
-    return it->second;
-  };
-  r.disputed_total = zero;
-  for (const disputed_line& l : disputed.lines) {
-    group(l.product, l.kind).first.push_back(l.amount);
-    r.disputed_total += l.amount;
-  }
-  for (const bill_line& l : recomputed.lines) group(l.product, l.kind).second.push_back(l.amount);
-  r.recomputed_total = recomputed.total;
-  r.overcharge = zero;
-  r.undercharge = zero;
-  for (const auto& key : order) {
-    auto& [theirs, ours] = groups[key];
-    std::sort(theirs.begin(), theirs.end());
-    std::sort(ours.begin(), ours.end());
-    for (std::size_t i = 0; i < std::max(theirs.size(), ours.size()); ++i) {
-      line_comparison c;
-      c.product = key.first;
-      c.kind = key.second;
-      if (i < theirs.size()) c.disputed = theirs[i];
-      if (i < ours.size()) c.recomputed = ours[i];
-      // A recomputed line of 0.00 that the disputed bill did not show (an allowance drawn)
-      // disputes nothing: leave it out.
-      if (!c.disputed && c.recomputed->is_zero()) continue;
-      c.difference = c.disputed.value_or(zero) - c.recomputed.value_or(zero);
-      if (c.difference.is_negative()) r.undercharge -= c.difference;
-      else r.overcharge += c.difference;
-      r.lines.push_back(std::move(c));
-    }
-  }
-  refund& f = r.refund_due;
-  f.principal = r.overcharge;
-  f.double_part = r.overcharge;
-  f.total = r.overcharge * 2;
-  if (policy.verified) {
-    f.credited_now = f.total;
-    f.pending_verification = zero;
-  } else if (policy.pre_refund) {
-    f.credited_now = f.principal;
-    f.pending_verification = f.double_part;
-  } else {
-    f.credited_now = zero;
-    f.pending_verification = f.total;
-  }
-  return r;
-}
-
-}  // namespace
-
-dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
-  try {
-    return compare_lines(disputed, recomputed, policy);
-  } catch (const money_error& e) {
-    // Each disputed amount is exact money, but their sum or the double refund need not
-    // be: a bill claiming 5,000,000,000,000.00 is refunded twice that, past the range.
-    // That is a bad disputed bill (exit 1), not a crash of `ratel rerate`.
-    throw input_error(disputed.at, "amount",
-                      fmt::format("the disputed amounts are too large to total and refund twice: {}", e.what()));
-  }
-}
-
-namespace {
-
-std::string amount_text(const money& m) { return m.to_string(); }
-
-nlohmann::ordered_json report_json(const dispute_report& r) {
-  using nlohmann::ordered_json;
-  ordered_json j;
-  j["subscriber"] = r.subscriber;
-  j["cycle"] = to_string(r.cycle);
-  j["currency"] = std::string(r.money_unit.code());
-  ordered_json lines = ordered_json::array();
-  for (const line_comparison& c : r.lines) {
-    ordered_json l;
-    l["product"] = c.product;
-    l["kind"] = std::string(to_string(c.kind));
-    l["disputed"] = c.disputed ? ordered_json(amount_text(*c.disputed)) : ordered_json(nullptr);
-    l["recomputed"] = c.recomputed ? ordered_json(amount_text(*c.recomputed)) : ordered_json(nullptr);
-    l["difference"] = amount_text(c.difference);
-    lines.push_back(std::move(l));
-  }
-  j["lines"] = std::move(lines);
-  j["disputed_total"] = amount_text(r.disputed_total);
-  j["recomputed_total"] = amount_text(r.recomputed_total);
-  j["overcharge"] = amount_text(r.overcharge);
-  j["undercharge"] = amount_text(r.undercharge);
-  ordered_json f;
-  f["principal"] = amount_text(r.refund_due.principal);
-  f["double_part"] = amount_text(r.refund_due.double_part);
-  f["total"] = amount_text(r.refund_due.total);
-  f["form"] = r.refund_due.form;
-  f["credited_now"] = amount_text(r.refund_due.credited_now);
-  f["pending_verification"] = amount_text(r.refund_due.pending_verification);
-  j["refund"] = std::move(f);
-  return j;
-}
-
-}  // namespace
-
-std::string reports_to_json(const std::vector<dispute_report>& reports) {
-  if (reports.size() == 1) return report_json(reports[0]).dump(2) + "\n";
-  nlohmann::ordered_json all = nlohmann::ordered_json::array();
-  for (const dispute_report& r : reports) all.push_back(report_json(r));
-  return all.dump(2) + "\n";
-}
-
-std::string reports_to_text(const std::vector<dispute_report>& reports) {
-  std::string out;
-  for (const dispute_report& r : reports) {
-    if (!out.empty()) out += "\n";
-    out += fmt::format("Dispute of the bill of {} for {} ({})\n", r.subscriber, to_string(r.cycle), r.money_unit.code());
-    out += fmt::format("  {:<10} {:<16} {:>12} {:>12} {:>12}\n", "kind", "product", "disputed", "recomputed", "difference");
-    for (const line_comparison& c : r.lines)
-      out += fmt::format("  {:<10} {:<16} {:>12} {:>12} {:>12}\n", to_string(c.kind), c.product,
-                         c.disputed ? amount_text(*c.disputed) : "-", c.recomputed ? amount_text(*c.recomputed) : "-",
-                         amount_text(c.difference));
-    out += fmt::format("  {:<27} {:>12} {:>12}\n", "total", amount_text(r.disputed_total), amount_text(r.recomputed_total));
-    out += fmt::format("  overcharged {}, undercharged {} (reported, not billed back)\n", amount_text(r.overcharge),
-                       amount_text(r.undercharge));
-    const refund& f = r.refund_due;
-    out += fmt::format("  refund {} as account credit: principal {} + double part {}; credited now {}, pending "
-                       "verification {}\n",
-                       amount_text(f.total), amount_text(f.principal), amount_text(f.double_part),
-                       amount_text(f.credited_now), amount_text(f.pending_verification));
-  }
-  return out;
 }
 
 }  // namespace ratel

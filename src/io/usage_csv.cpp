@@ -1,23 +1,20 @@
-// The usage CSV reader (DESIGN 4.1): header, rows, rejects, duplicates.
-#include "ratel/usage.hpp"
+// usage_csv: reading usage CSV (DESIGN 4.1) into a usage_batch, whole files and framed
+// shards alike (see io/usage_csv.hpp and usage_framing.hpp).
+#include "ratel/io/usage_csv.hpp"
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cassert>
-#include <compare>
 #include <cstring>
-#include <functional>
 #include <limits>
-#include <numeric>
 #include <optional>
-#include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
-#include "ratel/detail/csv.hpp"
+#include "io/csv.hpp"
+#include "io/usage_framing.hpp"
 #include "ratel/error.hpp"
-#include "hash_internal.hpp"
 
 namespace ratel {
 namespace {
@@ -69,128 +66,7 @@ constexpr bool is_country_code(std::string_view text) noexcept {
   return text.size() == 2 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'A' && text[1] <= 'Z';
 }
 
-auto identity_of(const usage_record& r) {
-  return std::tie(r.subscriber, r.id);
-}
-auto content_of(const usage_record& r) {
-  return std::tie(r.time, r.svc, r.quantity, r.country, r.region, r.peer, r.product);
-}
-
-std::uint64_t identity_hash(const usage_record& r) noexcept {
-  const std::uint64_t a = detail::string_hash(r.subscriber);
-  const std::uint64_t b = detail::string_hash(r.id);
-  // Mix so that ("ab", "c") and ("a", "bc") and swapped fields hash apart.
-  return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
-}
-
-/// Keeps one record per (subscriber, id) and moves the others to `duplicates`. Which one is
-/// kept depends on content only (the smallest content tuple, then the line for identical
-/// content), so that a file and any shuffle of it rate the same records. Records stay in
-/// file order; duplicates are listed in line order.
-///
-/// Why a hash table: sorting every record by its strings is a memcmp per comparison on
-/// scattered memory, and even sorting (hash, index) pairs was a tenth of a run. One pass
-/// over an open-addressing table of identity hashes finds every group; strings are only
-/// compared when two hashes are equal. The hash only decides which records get compared:
-/// the result (who is kept, what is a duplicate) depends on exact identity and content,
-/// never on hash values.
-void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate>& duplicates) {
-  if (records.size() < 2) return;
-  struct slot {
-    std::uint64_t hash = 0;
-    std::uint32_t kept = 0;  // record counts are bounded by line numbers, which are 32-bit
-    bool used = false;
-  };
-  const std::size_t capacity = std::bit_ceil(records.size() + records.size() / 2);
-  const std::size_t mask = capacity - 1;
-  std::vector<slot> table(capacity);
-  // Records left out, each with the slot of its identity: who is kept is final only at the end.
-  std::vector<std::pair<std::uint32_t, std::size_t>> dropped;
-
-  auto kept_over = [&](std::uint32_t a, std::uint32_t b) {
-    const usage_record& x = records[a];
-    const usage_record& y = records[b];
-    if (auto c = content_of(x) <=> content_of(y); c != 0) return c < 0;
-    return x.line < y.line;  // identical content: any choice is the same record
-  };
-  // Hashes first, in file order (the strings are read in the order they lie in memory),
-  // so that the table's slot for a record a few ahead can be fetched while this one is
-  // placed: the table is larger than the cache and every probe would otherwise wait.
-  std::vector<std::uint64_t> hashes(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) hashes[i] = identity_hash(records[i]);
-  auto home = [&](std::uint64_t h) { return (h ^ (h >> 29)) & mask; };
-  constexpr std::size_t ahead = 16;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (i + ahead < records.size()) __builtin_prefetch(&table[home(hashes[i + ahead])]);
-    std::uint32_t index = static_cast<std::uint32_t>(i);
-    const std::uint64_t h = hashes[i];
-    for (std::size_t at = home(h);; at = (at + 1) & mask) {
-      slot& s = table[at];
-      if (!s.used) {
-        s = {h, index, true};
-        break;
-      }
-      if (s.hash != h || identity_of(records[s.kept]) != identity_of(records[i])) continue;
-      if (kept_over(index, s.kept)) std::swap(index, s.kept);
-      dropped.emplace_back(index, at);
-      break;
-    }
-  }
-  if (dropped.empty()) return;
-
-  std::vector<bool> left_out(records.size(), false);
-  for (const auto& [index, at] : dropped) {
-    const usage_record& r = records[index];
-    const usage_record& kept = records[table[at].kept];
-    left_out[index] = true;
-    duplicates.push_back({r.line, kept.line, std::string(r.subscriber), std::string(r.id),
-                          content_of(r) == content_of(kept)});
-  }
-  std::sort(duplicates.begin(), duplicates.end(),
-            [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < records.size(); ++i)
-    if (!left_out[i]) records[out++] = records[i];
-  records.resize(out);
-}
-
 }  // namespace
-
-std::string_view to_string(reject_reason r) noexcept {
-  switch (r) {
-    case reject_reason::malformed_row:
-      return "malformed_row";
-    case reject_reason::missing_field:
-      return "missing_field";
-    case reject_reason::empty_subscriber:
-      return "empty_subscriber";
-    case reject_reason::bad_time:
-      return "bad_time";
-    case reject_reason::unknown_service:
-      return "unknown_service";
-    case reject_reason::bad_quantity:
-      return "bad_quantity";
-    case reject_reason::bad_country:
-      return "bad_country";
-    case reject_reason::unknown_country:
-      return "unknown_country";
-    case reject_reason::unknown_subscriber:
-      return "unknown_subscriber";
-    case reject_reason::account_closed:
-      return "account_closed";
-    case reject_reason::outside_cycle:
-      return "outside_cycle";
-    case reject_reason::no_rate:
-      return "no_rate";
-    case reject_reason::barred:
-      return "barred";
-    case reject_reason::unknown_product:
-      return "unknown_product";
-    case reject_reason::overflow:
-      return "overflow";
-  }
-  return "?";
-}
 
 usage_columns usage_columns::from_header(std::string_view text, const std::string& file,
                                          std::uint32_t line) {
@@ -287,8 +163,7 @@ class usage_row_parser {
 };
 
 void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
-  ++batch_.rows_read_;
-  std::vector<csv::field>& fields = fields_;
+    std::vector<csv::field>& fields = fields_;
   const csv::header& header = col_.header_;
   const csv::split_result split = csv::split(text, fields);
 
@@ -304,7 +179,7 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
     if (nameable(col_.subscriber_)) r.subscriber = csv::to_owned(fields[col_.subscriber_]);
     if (nameable(col_.id_)) r.id = csv::to_owned(fields[col_.id_]);
     r.detail = std::move(detail);
-    batch_.rejects_.push_back(std::move(r));
+    batch_.add_reject(std::move(r));
   };
   auto owned = [&](std::size_t index) { return csv::to_owned(fields[index]); };
 
@@ -377,11 +252,11 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
     if (index == absent) return {};
     const csv::field& f = fields[index];
     if (!f.has_escaped_quote) return f.text;
-    std::string& unescaped = batch_.unescaped_.emplace_back();
+    std::string unescaped;
     csv::append_unescaped(f.text, unescaped);
-    return unescaped;
+    return batch_.keep(std::move(unescaped));
   };
-  usage_record& r = batch_.records_.emplace_back();
+  usage_record& r = batch_.add_record();
   r.id = value(col_.id_);
   r.subscriber = value(col_.subscriber_);
   r.time = *time;
@@ -394,21 +269,14 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
   r.line = line;
 }
 
-void usage_batch::finish() {
-  remove_duplicates(records_, duplicates_);
-  assert(rows_read_ == records_.size() + rejects_.size() + duplicates_.size());
+usage_batch read_usage_csv(const std::filesystem::path& path) {
+  return parse_usage_csv(csv::read_text_file(path), path.string());
 }
 
-usage_batch usage_batch::read_file(const std::filesystem::path& path) {
-  return parse(csv::read_text_file(path), path.string());
-}
-
-usage_batch usage_batch::parse(std::string text, std::string source_name) {
-  usage_batch batch;
-  batch.source_name_ = std::move(source_name);
-  batch.text_ = std::make_unique<std::string>(std::move(text));
-  const std::string& file = batch.source_name_;
-  const std::string_view all = *batch.text_;
+usage_batch parse_usage_csv(std::string text, std::string source_name) {
+  usage_batch batch(std::move(source_name), std::move(text));
+  const std::string& file = batch.source_name();
+  const std::string_view all = batch.text();
 
   csv::line_reader lines(all);
   std::optional<csv::line> first;
@@ -420,7 +288,7 @@ usage_batch usage_batch::parse(std::string text, std::string source_name) {
 
   // One record per line at most: reserving avoids regrowing (and the peak of twice the
   // records) on a large file. Counting newlines is a memchr-speed pass.
-  batch.records_.reserve(static_cast<std::size_t>(std::count(all.begin(), all.end(), '\n')) + 1);
+  batch.reserve(static_cast<std::size_t>(std::count(all.begin(), all.end(), '\n')) + 1);
 
   usage_row_parser rows(columns, batch);
   while (std::optional<csv::line> l = lines.next()) {
@@ -431,19 +299,17 @@ usage_batch usage_batch::parse(std::string text, std::string source_name) {
   return batch;
 }
 
-usage_batch usage_batch::parse_rows(const usage_columns& columns, std::string framed_rows,
-                                    std::string source_name) {
-  usage_batch batch;
-  batch.source_name_ = std::move(source_name);
-  batch.text_ = std::make_unique<std::string>(std::move(framed_rows));
-  const std::string_view all = *batch.text_;
+usage_batch parse_usage_rows(const usage_columns& columns, std::string framed_rows,
+                             std::string source_name) {
+  usage_batch batch(std::move(source_name), std::move(framed_rows));
+  const std::string_view all = batch.text();
   std::size_t count = 0;  // one record per row at most: no regrowing (see parse)
   for (std::size_t at = 0; at < all.size(); ++count) {
     std::uint32_t size = 0;
     std::memcpy(&size, all.data() + at + 4, 4);
     at += 8 + size;
   }
-  batch.records_.reserve(count);
+  batch.reserve(count);
   usage_row_parser rows(columns, batch);
   for (std::size_t at = 0; at < all.size();) {
     assert(all.size() - at >= 8);
@@ -455,6 +321,12 @@ usage_batch usage_batch::parse_rows(const usage_columns& columns, std::string fr
   }
   batch.finish();
   return batch;
+}
+
+usage_batch usage_batch::read_file(const std::filesystem::path& path) { return read_usage_csv(path); }
+
+usage_batch usage_batch::parse(std::string text, std::string source_name) {
+  return parse_usage_csv(std::move(text), std::move(source_name));
 }
 
 }  // namespace ratel

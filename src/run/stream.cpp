@@ -1,6 +1,8 @@
 // The streaming pipeline of stream.hpp: route rows to subscriber shards, rate the shards in
 // workers, merge their rendered output in subscriber order.
-#include "ratel/stream.hpp"
+#include "io/usage_framing.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/run/stream.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -19,9 +21,9 @@
 
 #include <fmt/format.h>
 
-#include "batch_internal.hpp"
-#include "hash_internal.hpp"
-#include "ratel/detail/csv.hpp"
+#include "run/batch_internal.hpp"
+#include "engine/hash.hpp"
+#include "io/csv.hpp"
 #include "ratel/error.hpp"
 
 namespace ratel {
@@ -455,7 +457,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
 
   auto rate_shard = [&](std::size_t s) {
     shard_result& r = results[s];
-    const usage_batch batch = usage_batch::parse_rows(columns, take(s), source_name);
+    const usage_batch batch = parse_usage_rows(columns, take(s), source_name);
     batch_result rated = detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, options.progress);
     r.rejects = std::move(rated.rejects);
     r.duplicates = std::move(rated.duplicates);

@@ -1,5 +1,5 @@
 // The account log reader (DESIGN 4.2). Every problem stops the read with file:line:col.
-#include "ratel/account_log.hpp"
+#include "ratel/io/account_log.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "ratel/detail/csv.hpp"
+#include "io/csv.hpp"
 
 namespace ratel {
 namespace {

@@ -1,26 +1,20 @@
-// ratel/account_log.hpp: the account log file (DESIGN 4.2).
+// ratel/account_entry.hpp: one line of the account log, the engine's view of it (DESIGN 4.2).
 //
-// Concept: one line per thing that happened to an account (joined, subscribed, paid a
-// deposit, closed ...), header `subscriber,time,action,product,amount,note`, columns by
-// name in any order. ratel also reads an optional `country` column: the country a roaming
-// pass is ordered for (D12: some passes are not sold for some countries). Reading checks the shape of every line; what the actions mean is
-// decided when the log is folded into per-subscriber histories (account.hpp), because
-// that needs the catalog.
+// Concept: what happened to an account at an instant (joined, subscribed, paid a deposit,
+// closed ...), already checked for shape by a reader (io/account_log.hpp reads the CSV
+// file). What an entry means under the catalog is decided by the fold (account.hpp).
 //
-// Unlike a usage record, a bad account line stops the run with an input_error naming
-// file:line:col and the field: a dropped subscription would silently change bills.
+// Invariants: `time` is a UTC instant; `product` is set for the actions that need one,
+// `amount` for deposit and redeem_points (decimal text as written).
 //
-//   std::vector<account_entry> log = read_account_log("accounts.csv");
+//   account_entry e{.subscriber = "13800000001", .time = t, .action = account_action::subscribe,
+//                   .product = "gprs-20"};
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
-
-#include <fmt/format.h>
 
 #include "ratel/error.hpp"
 #include "ratel/time.hpp"
@@ -60,14 +54,4 @@ struct account_entry {
   std::uint32_t product_column = 0;  ///< 1-based column of the product field (0: no such column)
 };
 
-/// Reads an account log. Throws input_error (file:line:col, field) for: an unreadable or
-/// empty file, a header without the required columns (subscriber, time, action; product,
-/// amount and note may be absent), an empty subscriber, a bad time, an unknown action, a
-/// missing product or amount where the action needs one, an amount that is not a
-/// non-negative decimal number. Entries are returned in file order.
-std::vector<account_entry> read_account_log(const std::filesystem::path& path);
-/// Same, from text.
-std::vector<account_entry> parse_account_log(std::string_view text, const std::string& source_name);
-
 }  // namespace ratel
-

@@ -1,0 +1,28 @@
+// ratel/io/usage_csv.hpp: usage files (CSV, DESIGN 4.1) read into a usage_batch.
+//
+// Concept: a header line names the columns (any order; id, subscriber, time, service and
+// quantity required; country, region, peer and product optional; unknown columns are
+// ignored). Every data row becomes a record or a reject with its line number and reason
+// (usage.hpp): a bad row never stops the read. Records view into the batch's copy of the
+// text, so reading allocates nothing per field.
+//
+// Errors: input_error (file:line:col, field) for an unreadable or empty file, and for a
+// header that lacks a required column or repeats one.
+//
+//   usage_batch batch = read_usage_csv("usage.csv");
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "ratel/usage.hpp"
+
+namespace ratel {
+
+/// Reads and parses a usage file (see the file comment for errors).
+usage_batch read_usage_csv(const std::filesystem::path& path);
+/// Parses usage CSV text; `source_name` names it in messages. Throws as read_usage_csv
+/// does (empty text, bad header); bad rows become rejects, never exceptions.
+usage_batch parse_usage_csv(std::string text, std::string source_name);
+
+}  // namespace ratel

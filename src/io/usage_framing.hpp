@@ -1,0 +1,56 @@
+// usage_framing.hpp (private): a usage file read in pieces (run/stream.cpp).
+//
+// A file too large for memory is read in pieces: its header gives a usage_columns, which
+// tells each raw row's subscriber without validating the row; rows are routed by
+// subscriber into framed shards (append_framed_row), and each shard is parsed by
+// parse_usage_rows with the same checks, rejects and de-duplication as a whole file (a
+// (subscriber, id) never spans two shards, so a shard's duplicates are the file's).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "io/csv.hpp"
+#include "ratel/usage.hpp"
+
+namespace ratel {
+
+/// The columns of one usage file, read from its header line (DESIGN 4.1: by name, in any
+/// order). Immutable; shared by the threads that parse the file's shards.
+class usage_columns {
+ public:
+  /// Reads the header line `text` (line `line` of `file`). Throws input_error
+  /// (file:line:col, field) for a malformed header, a repeated column or a missing
+  /// required one, with the messages of read_file.
+  static usage_columns from_header(std::string_view text, const std::string& file, std::uint32_t line);
+  /// The error read_file throws for a file with no header line (empty, or blank lines only).
+  static input_error empty_file(const std::string& file);
+
+  /// The subscriber a raw data row names (unescaped; may view into `row` or `scratch`), for
+  /// routing only: the row is not validated. Empty when the row cannot be split as far as
+  /// the subscriber column; such a row is rejected when parsed, in whatever shard it lands.
+  std::string_view subscriber_of(std::string_view row, std::string& scratch) const;
+
+  std::size_t size() const noexcept { return header_.size(); }
+
+ private:
+  friend class usage_row_parser;
+  usage_columns() = default;
+  detail::csv::header header_;
+  std::size_t id_ = 0, subscriber_ = 0, time_ = 0, service_ = 0, quantity_ = 0;
+  std::size_t country_ = absent, region_ = absent, peer_ = absent, product_ = absent;
+  static constexpr std::size_t absent = static_cast<std::size_t>(-1);
+};
+
+/// Appends one row to a framed shard text for usage_batch::parse_rows: its 1-based line
+/// number and byte length (each a uint32 in native byte order: a shard is read back by the
+/// process that wrote it), then the row's bytes, without its line terminator.
+void append_framed_row(std::string& shard, std::uint32_t line, std::string_view row);
+
+/// Parses a framed shard of data rows (append_framed_row) of a file whose header gave
+/// `columns`: the checks, rejects and de-duplication of parse_usage_csv, on those rows
+/// only. rows_read() counts the shard's rows. Never throws for a bad row.
+usage_batch parse_usage_rows(const usage_columns& columns, std::string framed_rows, std::string source_name);
+
+}  // namespace ratel
