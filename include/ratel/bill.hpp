@@ -71,7 +71,14 @@ struct bill {
 /// The spend of a bill for points: its lines of the program's counted kinds (never credits).
 money spend_of(const points_program& program, const bill& b);
 
-/// Builds the bill of a rated cycle.
+/// The lines, total and events of a rated cycle's bill, without points.
 bill make_bill(const rule_plan& plan, const rated_cycle& rated);
+
+/// The finished bill of a rated cycle: make_bill, then, when `ledger` is given (the catalog
+/// has a points program), the cycle's points statement: the ledger steps through the cycle
+/// earning from this bill's spend (D7), and a refused redemption joins the events, which
+/// stay in time order. Every run finishes its bills here (through account_biller,
+/// biller.hpp), so a bill is the same whichever run made it.
+bill finish_bill(const rule_plan& plan, const rated_cycle& rated, points_ledger* ledger);
 
 }  // namespace ratel

@@ -259,6 +259,19 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   return b;
 }
 
+bill finish_bill(const rule_plan& plan, const rated_cycle& rated, points_ledger* ledger) {
+  bill b = make_bill(plan, rated);
+  if (ledger == nullptr) return b;
+  const points_program& program = *plan.source().points;
+  std::vector<event> refused;
+  b.points = ledger->step(rated.cycle, points_for(program, spend_of(program, b)), refused);
+  for (event& e : refused)
+    b.events.push_back({format_rfc3339(e.time, plan.home_zone().offset_at(e.time)), std::move(e)});
+  std::stable_sort(b.events.begin(), b.events.end(),
+                   [](const bill_event& x, const bill_event& y) { return x.what.time < y.what.time; });
+  return b;
+}
+
 money spend_of(const points_program& program, const bill& b) {
   money spend = money::zero(b.money_unit);
   for (const bill_line& line : b.lines)

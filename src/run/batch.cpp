@@ -1,5 +1,7 @@
 #include "ratel/run/batch.hpp"
 
+#include "ratel/biller.hpp"
+
 #include "run/batch_internal.hpp"
 #include "engine/hash.hpp"
 
@@ -16,98 +18,14 @@
 namespace ratel {
 namespace {
 
-bool open_during(const account_history& h, const billing_cycle& cycle) {
-  if (h.closed && *h.closed < cycle.start) return false;
-  bool known_before_end = h.joined && *h.joined < cycle.end;
-  for (const subscription& s : h.subscriptions) known_before_end |= s.ordered < cycle.end;
-  for (const event& e : h.events) known_before_end |= e.time < cycle.end;
-  for (const deposit_order& d : h.deposits) known_before_end |= d.time < cycle.end;
-  for (const account_request& r : h.redemptions) known_before_end |= r.time < cycle.end;
-  return known_before_end;
-}
-
-// One subscriber's records of one cycle.
+// One subscriber's records of each cycle of the run, billed in cycle order by one worker
+// (an account's cycles carry points from one to the next, biller.hpp).
 struct job {
   std::string_view subscriber;
-  std::size_t cycle = 0;
-  std::vector<const usage_record*> records;
+  std::vector<std::vector<const usage_record*>> by_cycle;  // records of each cycle
+  std::vector<bool> billed;                                // a bill is due in this cycle
+  const std::vector<const usage_record*>* context = nullptr;  // pass holders: every record
 };
-
-// Points flow from cycle to cycle (D7): each subscriber's ledger steps through every cycle
-// of the run in order, earning from that cycle's bill and showing its statement there.
-void add_points(const rule_plan& plan, const account_book& accounts, std::span<const billing_cycle> cycles,
-                const std::vector<job>& jobs, std::vector<std::optional<bill>>& bills) {
-  const points_program& program = *plan.source().points;
-  std::size_t i = 0;
-  while (i < jobs.size()) {
-    const std::string_view subscriber = jobs[i].subscriber;
-    std::size_t end = i;
-    while (end < jobs.size() && jobs[end].subscriber == subscriber) ++end;
-    if (const account_history* history = accounts.find(subscriber)) {
-      points_ledger ledger(program, *history, plan.home_zone());
-      std::size_t j = i;
-      for (std::size_t c = 0; c < cycles.size(); ++c) {
-        bill* b = nullptr;
-        if (j < end && jobs[j].cycle == c) {
-          if (bills[j]) b = &*bills[j];
-          ++j;
-        }
-        std::vector<event> refused;
-        const std::int64_t earned = b ? points_for(program, spend_of(program, *b)) : 0;
-        points_statement statement = ledger.step(cycles[c], earned, refused);
-        if (b == nullptr) continue;
-        b->points = std::move(statement);
-        for (event& e : refused)
-          b->events.push_back({format_rfc3339(e.time, plan.home_zone().offset_at(e.time)), std::move(e)});
-        std::stable_sort(b->events.begin(), b->events.end(),
-                         [](const bill_event& x, const bill_event& y) { return x.what.time < y.what.time; });
-      }
-    }
-    i = end;
-  }
-}
-
-// One subscriber's cycle rated and billed: its bill (if it gets one), the records rated and
-// the rejects.
-struct billed_cycle {
-  std::optional<bill> bill_made;
-  std::size_t rated = 0;
-  std::vector<reject> rejects;
-};
-
-billed_cycle rate_and_bill(const rule_plan& plan, const account_history* history, const billing_cycle& cycle,
-                           std::span<const usage_record* const> records,
-                           std::span<const usage_record* const> context) {
-  billed_cycle out;
-  auto bill_of = [&](const rated_cycle& r) {
-    // A bill for every account open in the cycle, and for any record that was charged.
-    if (history != nullptr && (open_during(*history, cycle) || !r.records.empty()))
-      out.bill_made = make_bill(plan, r);
-  };
-  std::string overflow;
-  try {
-    rated_cycle r = rate_cycle(plan, history, cycle, records, context);
-    bill_of(r);
-    out.rated = r.records.size();
-    out.rejects = std::move(r.rejects);
-    return out;
-  } catch (const money_error& e) {
-    overflow = e.what();
-  } catch (const quantity_error& e) {
-    overflow = e.what();
-  }
-  // Sums past the exact range (each record alone fits; only absurd volumes get here): no
-  // record of the cycle can be charged exactly, so none is, and each is reported. The bill
-  // keeps what does not depend on usage (fees, credits).
-  out.rejects.clear();
-  for (const usage_record* r : records)
-    out.rejects.push_back({r->line, reject_reason::overflow, std::string(r->subscriber), std::string(r->id),
-                           fmt::format("rating the subscriber's records of cycle {} overflows ({}); none "
-                                       "of them is charged",
-                                       to_string(cycle.month), overflow)});
-  bill_of(rate_cycle(plan, history, cycle, {}, {}));
-  return out;
-}
 
 }  // namespace
 
@@ -194,36 +112,39 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
   for (const auto& [id, w] : work) subscribers.push_back(id);
   std::sort(subscribers.begin(), subscribers.end());
   std::vector<job> jobs;
-  std::vector<const std::vector<const usage_record*>*> contexts;
+  jobs.reserve(subscribers.size());
   for (std::string_view id : subscribers) {
     subscriber_work& w = work.at(id);
-    for (std::size_t c = 0; c < cycles.size(); ++c)
-      if (w.billed[c]) {
-        jobs.push_back({id, c, std::move(w.by_cycle[c])});
-        contexts.push_back(w.holds_pass ? &w.everything : nullptr);
-      }
+    if (std::none_of(w.billed.begin(), w.billed.end(), [](bool b) { return b; })) continue;
+    jobs.push_back({id, std::move(w.by_cycle), std::move(w.billed), w.holds_pass ? &w.everything : nullptr});
   }
-  // Each worker rates one subscriber's cycle and builds its bill; results land at the job's
-  // index, so the output order never depends on which worker finished first. Cycles of one
-  // subscriber are independent: everything they share is in the account history.
+  // Each worker bills one subscriber's cycles in order; results land at the job's index, so
+  // the output order (subscriber, then cycle) never depends on which worker finished first.
   // Of a rated cycle only the rejects and the count outlive its bill: the parts are freed
   // as soon as the bill is made, so memory is reused job after job.
   std::vector<std::vector<reject>> rejected(jobs.size());
   std::vector<std::size_t> rated(jobs.size(), 0);
-  std::vector<std::optional<bill>> bills(jobs.size());
+  std::vector<std::vector<bill>> bills(jobs.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
-      const account_history* history = accounts.find(jobs[i].subscriber);
-      const billing_cycle& cycle = cycles[jobs[i].cycle];
-      billed_cycle r = rate_and_bill(plan, history, cycle, jobs[i].records,
-                                     contexts[i] ? std::span<const usage_record* const>(*contexts[i])
-                                                 : std::span<const usage_record* const>{});
-      bills[i] = std::move(r.bill_made);
-      rated[i] = r.rated;
-      rejected[i] = std::move(r.rejects);
-      if (progress != nullptr) progress->records_done += jobs[i].records.size();
-      std::vector<const usage_record*>().swap(jobs[i].records);
+      job& j = jobs[i];
+      account_biller biller(plan, accounts.find(j.subscriber));
+      const std::span<const usage_record* const> context =
+          j.context ? std::span<const usage_record* const>(*j.context) : std::span<const usage_record* const>{};
+      for (std::size_t c = 0; c < cycles.size(); ++c) {
+        if (!j.billed[c]) {
+          biller.skip(cycles[c]);
+          continue;
+        }
+        billed_cycle r = biller.bill(cycles[c], j.by_cycle[c], context);
+        if (r.finished) bills[i].push_back(std::move(*r.finished));
+        rated[i] += r.rated.records.size();
+        rejected[i].insert(rejected[i].end(), std::make_move_iterator(r.rated.rejects.begin()),
+                           std::make_move_iterator(r.rated.rejects.end()));
+        if (progress != nullptr) progress->records_done += j.by_cycle[c].size();
+        std::vector<const usage_record*>().swap(j.by_cycle[c]);
+      }
     }
   };
   std::vector<std::jthread> pool;
@@ -231,12 +152,10 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
   worker();
   pool.clear();  // joins
 
-  if (plan.source().points) add_points(plan, accounts, cycles, jobs, bills);
-
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     result.rated += rated[i];
     result.rejects.insert(result.rejects.end(), rejected[i].begin(), rejected[i].end());
-    if (bills[i]) result.bills.push_back(std::move(*bills[i]));
+    for (bill& b : bills[i]) result.bills.push_back(std::move(b));
   }
   std::sort(result.rejects.begin(), result.rejects.end(),
             [](const reject& a, const reject& b) { return a.line < b.line; });

@@ -1,6 +1,8 @@
 // explain: bill lines back to their records and rules (see explain.hpp).
 #include "ratel/run/explain.hpp"
 
+#include "ratel/biller.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -23,6 +25,7 @@ class explainer {
     passes();
     credits();
     total();
+    points();
     events();
     return out_;
   }
@@ -148,6 +151,17 @@ class explainer {
     out_ += fmt::format("\ntotal {} = {}\n", bill_.total, fmt::join(amounts, " + "));
   }
 
+  // D7: what the ledger did this cycle; it starts empty at the first cycle a run rates, as
+  // in `ratel rate` over the same cycle.
+  void points() {
+    if (!bill_.points) return;
+    const points_statement& p = *bill_.points;
+    out_ += fmt::format(
+        "\npoints (D7): earned {} on this bill (credited at a later cycle start), credited {}, "
+        "redeemed {}, expired {}, forfeited {}, balance {}\n",
+        p.earned, p.credited, p.redeemed, p.expired, p.forfeited, p.balance);
+  }
+
   void events() {
     if (bill_.events.empty()) return;
     out_ += "\nevents:\n";
@@ -208,8 +222,15 @@ std::string explain_bill(const rule_plan& plan, const account_book& accounts, co
     all.push_back(&r);
     if (cycle.contains(r.time)) in_cycle.push_back(&r);
   }
-  const rated_cycle rated = rate_cycle(plan, history, cycle, in_cycle, all);
-  const bill b = make_bill(plan, rated);
+  // The bill as every run makes it (biller.hpp): overflow fallback and points included.
+  account_biller biller(plan, history);
+  const billed_cycle billed = biller.bill(cycle, in_cycle, all);
+  if (!billed.finished)
+    throw input_error({}, "subscriber",
+                      fmt::format("\"{}\" has no bill for {}: the account was not open then and has no record in it",
+                                  subscriber, to_string(cycle.month)));
+  const rated_cycle& rated = billed.rated;
+  const bill& b = *billed.finished;
   explainer e(plan, rated, b);
   if (!record) return e.whole();
   std::string text = e.record(*record);

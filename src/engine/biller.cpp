@@ -1,0 +1,63 @@
+// account_biller: rating and finishing one account's bills cycle after cycle (biller.hpp).
+#include "ratel/biller.hpp"
+
+#include <fmt/format.h>
+
+namespace ratel {
+
+bool open_during(const account_history& h, const billing_cycle& cycle) {
+  if (h.closed && *h.closed < cycle.start) return false;
+  bool known_before_end = h.joined && *h.joined < cycle.end;
+  for (const subscription& s : h.subscriptions) known_before_end |= s.ordered < cycle.end;
+  for (const event& e : h.events) known_before_end |= e.time < cycle.end;
+  for (const deposit_order& d : h.deposits) known_before_end |= d.time < cycle.end;
+  for (const account_request& r : h.redemptions) known_before_end |= r.time < cycle.end;
+  return known_before_end;
+}
+
+account_biller::account_biller(const rule_plan& plan, const account_history* history)
+    : plan_(plan), history_(history) {
+  if (history_ != nullptr && plan_.source().points)
+    ledger_.emplace(*plan_.source().points, *history_, plan_.home_zone());
+}
+
+billed_cycle account_biller::bill(const billing_cycle& cycle, std::span<const usage_record* const> records,
+                                  std::span<const usage_record* const> context) {
+  billed_cycle out;
+  // A bill for every account open in the cycle, and for any record that was charged.
+  auto finish = [&] {
+    if (history_ != nullptr && (open_during(*history_, cycle) || !out.rated.records.empty()))
+      out.finished = finish_bill(plan_, out.rated, ledger_ ? &*ledger_ : nullptr);
+    else
+      skip(cycle);
+  };
+  std::string overflow;
+  try {
+    out.rated = rate_cycle(plan_, history_, cycle, records, context);
+    finish();  // the bill's sums (a usage line's quantity, the total) can overflow too
+    return out;
+  } catch (const money_error& e) {
+    overflow = e.what();
+  } catch (const quantity_error& e) {
+    overflow = e.what();
+  }
+  // Sums past the exact range: none of the cycle's records is charged, each is reported
+  // (see the file comment). finish_bill steps the points ledger last, after every sum, so
+  // a failed attempt left it where it was.
+  out.rated = rate_cycle(plan_, history_, cycle, {}, {});
+  for (const usage_record* r : records)
+    out.rated.rejects.push_back(
+        {r->line, reject_reason::overflow, std::string(r->subscriber), std::string(r->id),
+         fmt::format("rating the subscriber's records of cycle {} overflows ({}); none of them is charged",
+                     to_string(cycle.month), overflow)});
+  finish();
+  return out;
+}
+
+void account_biller::skip(const billing_cycle& cycle) {
+  if (!ledger_) return;
+  std::vector<event> refused;  // no bill to show them on
+  (void)ledger_->step(cycle, 0, refused);
+}
+
+}  // namespace ratel
