@@ -320,7 +320,7 @@ struct service_rule {
 };
 
 /// A loyalty points program (D7). Every parameter is the catalog's: the documents settle
-/// almost none of them (RULES.md section 5).
+/// almost none of them (docs/decisions.md, D7).
 struct points_program {
   std::int64_t points_per_unit = 1;  ///< points for every whole `unit` of spend
   money unit;                         ///< the currency amount one unit of spend is

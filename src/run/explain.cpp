@@ -53,7 +53,8 @@ class explainer {
                         cat_.id, std::filesystem::path(cat_.source_file).filename().string(),
                         bill_.money_unit.code());
     out_ += fmt::format("Cycle [{}, {}). {} records rated, {} rejected. Each line is the exact sum of its parts, "
-                        "rounded once to {} decimals {} (D2); the total is the sum of the lines.\n",
+                        "rounded once to {} decimals {} (D2); the total is the sum of the lines. Dn names a "
+                        "decision of docs/decisions.md in ratel's sources.\n",
                         time(rated_.cycle.start), time(rated_.cycle.end), rated_.records.size(),
                         rated_.rejects.size(), cat_.line_places, cat_.line_rounding);
   }
