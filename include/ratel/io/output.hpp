@@ -1,0 +1,111 @@
+// ratel/io/output.hpp: files that appear complete or not at all, only where they were asked.
+//
+// Concept: every file a run writes is a transaction (docs/design.md section 7). Its bytes
+// go to a temporary name beside the final one, created exclusively and never through a
+// symbolic link; every write is checked; commit() flushes the bytes to the disk and
+// renames the file into place. A file destroyed without commit() leaves nothing behind
+// but its temporary name removed. After a kill -9 a temporary `.ratel-tmp-*` file may be
+// left in the folder, but never a partial file under a final name.
+//
+// Under --out DIR every file is created inside DIR through a handle on DIR itself, so no
+// name can leave it, and the name made from a subscriber id is encoded (bill_file_name):
+// no id (`..`, `/`, NUL, control characters, a very long id) can leave DIR, hide another
+// file or collide with another id.
+//
+// Errors: output_error, whose what() names the file and gives the system's reason
+// ("bills/x.json: cannot write: No space left on device").
+//
+//   output_dir out("bills");
+//   atomic_file f = out.create(bill_file_name("13800000001", date::year{2012} / 7, "json"));
+//   f.write(json);
+//   f.commit();
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <date/date.h>
+
+namespace ratel {
+
+/// A file that could not be created, written, flushed, closed or renamed; what() is
+/// "<file>: <what failed>: <the system's reason>".
+class output_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A file written whole or not at all (see the file comment). Move-only.
+class atomic_file {
+ public:
+  /// A new file to become `path` on commit(), in `path`'s folder (which must exist).
+  static atomic_file create(const std::filesystem::path& path);
+
+  atomic_file(atomic_file&& other) noexcept;
+  atomic_file& operator=(atomic_file&& other) noexcept;
+  atomic_file(const atomic_file&) = delete;
+  atomic_file& operator=(const atomic_file&) = delete;
+  /// Without commit(): removes the temporary file.
+  ~atomic_file();
+
+  /// Appends bytes (buffered). Throws output_error.
+  void write(std::string_view bytes);
+  /// Flushes, syncs to the disk, closes and renames the file to its final name, replacing
+  /// whatever entry had that name (a symbolic link there is replaced, never followed).
+  /// Throws output_error; the temporary file is then removed.
+  void commit();
+
+  /// The final name, as given (for messages).
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  friend class output_dir;
+  atomic_file(int dir_fd, bool owns_dir, std::string final_name, std::string shown_name);
+  void flush_buffer();
+  void discard() noexcept;
+
+  int dir_ = -1;          // the folder the file is created in
+  bool owns_dir_ = false; // dir_ is this file's own handle, closed with it
+  int fd_ = -1;           // the temporary file, until commit
+  std::string final_;     // name inside dir_
+  std::string temporary_; // name inside dir_
+  std::string name_;      // shown in messages
+  std::string buffer_;
+};
+
+/// The folder of --out DIR. Created if missing (its parents must exist or be creatable);
+/// refused if it is not a directory. Files are created in it by name, never elsewhere.
+class output_dir {
+ public:
+  explicit output_dir(const std::filesystem::path& dir);
+  output_dir(const output_dir&) = delete;
+  output_dir& operator=(const output_dir&) = delete;
+  ~output_dir();
+
+  /// A new file `file_name` in the folder. `file_name` must be one plain name (no '/', not
+  /// "." or "..", no NUL); bill_file_name gives such names.
+  atomic_file create(std::string_view file_name) const;
+  /// Syncs the folder itself, so that the renames of committed files survive a crash.
+  void sync() const;
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+};
+
+/// The file name of a bill under --out DIR: `<subscriber>-<cycle>.<extension>`, with the
+/// subscriber id encoded so that the name is one plain file name and different ids give
+/// different names. Letters, digits, '+', '-' and '_' stand for themselves, and so does
+/// '.' except at the start of the id; every other byte is written `%XX` (upper-case hex),
+/// '%' included, so the encoding is reversible. An id whose encoding is longer than 160
+/// bytes keeps its first 120 encoded bytes, then `~` and 16 hex digits of a hash of the
+/// whole id (file names are at most 255 bytes on common file systems); output_dir users
+/// check such names for collisions.
+std::string bill_file_name(std::string_view subscriber, date::year_month cycle,
+                           std::string_view extension);
+
+}  // namespace ratel
