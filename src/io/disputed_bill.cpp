@@ -153,8 +153,46 @@ class line_checker {
   const rule_plan& plan_;
 };
 
+// A bill is four levels deep (array, bill, lines, line); a text nested far deeper is not a
+// bill, and reading it would cost memory and stack with the depth (the position index
+// keeps a path per value: 100,000 levels took 4 GB and overflowed the stack).
+constexpr std::size_t max_json_depth = 64;
+
+// Refuses a text nested deeper than max_json_depth, at the bracket that goes too deep,
+// before anything recursive reads it. Brackets inside strings do not count.
+void check_depth(std::string_view text, const std::string& file) {
+  std::size_t depth = 0;
+  std::uint32_t line = 1, column = 1;
+  bool in_string = false;
+  const std::size_t start = text.starts_with(csv::line_reader::byte_order_mark) ? csv::line_reader::byte_order_mark.size() : 0;
+  for (std::size_t i = start; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i, ++column;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_json_depth)
+        throw input_error({file, line, column}, "",
+                          fmt::format("JSON nested more than {} levels deep; a bill is 4", max_json_depth));
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++column;  // code points, as an editor counts
+    }
+  }
+}
+
 std::vector<disputed_bill> parse_json(std::string_view text, const std::string& file, const rule_plan& plan) {
   using nlohmann::json;
+  check_depth(text, file);
   json doc;
   // The 1-based byte offset `byte` of the text as a line and column.
   auto position_of = [&](std::size_t byte) {

@@ -142,6 +142,27 @@ TEST_SUITE("robustness") {
   // number 1e999, past the range of a double. nlohmann::json throws out_of_range (406),
   // not parse_error, and only parse_error was turned into an input_error: `ratel rerate`
   // died in std::terminate. Now it is an input_error at the number's line and column.
+  // Issue 14, item 10 (regressions/dispute/nested-100000-deep.json): a bill JSON of
+  // 100,000 nested arrays (200 KB) overflowed the stack in our own position index after
+  // taking 4 GB (a path string per level). A bill is 4 levels deep; past 64 the text is
+  // refused before anything recursive reads it, at the bracket that goes too deep: the
+  // 65th '[' is column 65 of line 1. A string holding brackets does not count.
+  TEST_CASE("dispute JSON: nesting past 64 levels is refused where it goes too deep") {
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(deep, "d.json", cmcc_2012()); });
+    CHECK(e.where().file == "d.json");
+    CHECK(e.where().line == 1);
+    CHECK(e.where().column == 65);
+    CHECK(e.message() == "JSON nested more than 64 levels deep; a bill is 4");
+    // 64 levels are read (and found not to be a bill, which is another error).
+    const std::string ok = std::string(64, '[') + std::string(64, ']');
+    const ratel::input_error shallow = error_of([&] { (void)ratel::parse_disputed_bills(ok, "d.json", cmcc_2012()); });
+    CHECK(shallow.message() != "JSON nested more than 64 levels deep; a bill is 4");
+    const std::string quoted = "[{\"subscriber\": \"" + std::string(100, '[') + "\"}]";
+    const ratel::input_error in_string = error_of([&] { (void)ratel::parse_disputed_bills(quoted, "d.json", cmcc_2012()); });
+    CHECK(in_string.message() != "JSON nested more than 64 levels deep; a bill is 4");
+  }
+
   TEST_CASE("dispute JSON: a number past the range of a double is an input_error where it is") {
     const std::string text = "[{\"subscriber\": \"s1\",\n  \"n\": 1e999}]";
     const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.json", cmcc_2012()); });
