@@ -14,8 +14,13 @@ if(IS_DIRECTORY "${REGRESSIONS}")
 endif()
 set(ENV{ASAN_OPTIONS} "detect_leaks=1:abort_on_error=1:$ENV{ASAN_OPTIONS}")
 set(ENV{UBSAN_OPTIONS} "print_stacktrace=1:halt_on_error=1:$ENV{UBSAN_OPTIONS}")
+# A dictionary of the format's tokens, where the target has one (tests/fuzz/dictionaries/).
+set(dict "")
+if(DICTIONARY AND EXISTS "${DICTIONARY}")
+  set(dict "-dict=${DICTIONARY}")
+endif()
 execute_process(
-  COMMAND "${FUZZER}" -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -max_len=65536
+  COMMAND "${FUZZER}" ${dict} -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -max_len=65536
           -print_final_stats=1 -artifact_prefix=${artifacts}/ ${dirs}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
