@@ -67,6 +67,12 @@ inline bool non_empty(const subscription& s) {
   return !s.end || *s.end > s.start;
 }
 
+/// A subscription held at some time in the cycle: its fees, allowances, rates and
+/// thresholds apply to the cycle.
+inline bool held_in(const subscription& s, const billing_cycle& cycle) {
+  return non_empty(s) && s.overlaps(cycle.start, cycle.end);
+}
+
 /// D13 draw order between two product instances: higher priority, then smaller product
 /// code, then earlier start; the log order settles the rest deterministically.
 bool drawn_before(const rule_plan& plan, const subscription& a, std::size_t a_index,
@@ -99,11 +105,12 @@ class cycle_rater {
   void emit_part(const usage_record& r, const source& from, std::int64_t units,
                  const quantity& increment);
 
-  // Fees, allowance buckets and credits.
+  // Fees, allowance buckets and credits (rater_fees.cpp).
   void collect_fees_and_buckets();
   void collect_credits();
 
   // Sources: where a segment comes from.
+  void order_draws();
   source choose_source(const usage_record& r, band_id band, country_id country) const;
   source rate_for(const usage_record& r, band_id band, country_id country) const;
   bool drawable(const bucket& k, const usage_record& r, band_id band, country_id country) const;

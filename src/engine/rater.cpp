@@ -38,6 +38,8 @@ cycle_rater::cycle_rater(const rule_plan& plan, const account_history* history,
   if (history_ == nullptr) return;
   out_.subscriber = history_->subscriber;
   collect_fees_and_buckets();
+  collect_credits();
+  order_draws();
   collect_thresholds();
   for (const event& e : history_->events)
     if (cycle.contains(e.time)) out_.events.push_back(e);
@@ -187,96 +189,6 @@ bool cycle_rater::product_active(std::size_t product, instant t) const {
                      [&](const subscription& s) { return s.product == product && s.active_at(t); });
 }
 
-void cycle_rater::collect_fees_and_buckets() {
-  const billing_cycle& cycle = out_.cycle;
-  const zone& home = plan_.home_zone();
-  const std::int64_t cycle_days = cycle.length_in_days().count();
-  const auto& subs = history_->subscriptions;
-  for (std::size_t i = 0; i < subs.size(); ++i) {
-    const subscription& s = subs[i];
-    if (!non_empty(s) || !s.overlaps(cycle.start, cycle.end)) continue;
-    const product& p = *plan_.product_at(s.product).source;
-    const instant until = s.end ? std::min(*s.end, cycle.end) : cycle.end;
-    if (p.fee_charged == fee_basis::per_order && cycle.contains(s.start))
-      out_.fees.push_back({s.product, i, p.fee_charged, p.fee, 0, cycle_days, {}});
-    if (p.fee_charged == fee_basis::per_cycle && !s.awaiting_confirm) {
-      // Charged from the start, the end of a free window or the confirmation (D15), by
-      // the product's day-count strategy (D4).
-      const std::int64_t days = active_days(std::max(s.charged_from, cycle.start), until, home);
-      if (days > 0) {
-        const day_share share = share_of_cycle(p.proration.fee, days, cycle_days);
-        const money amount =
-            share.whole() ? p.fee
-                          : prorate(p.fee, share, p.proration.fee_places, p.proration.fee_rounding);
-        out_.fees.push_back({s.product, i, p.fee_charged, amount, days, cycle_days, share});
-      }
-    }
-    const instant from = std::max(s.start, cycle.start);
-    const day_share allowance_share =
-        share_of_cycle(p.proration.allowance, active_days(from, until, home), cycle_days);
-    for (std::size_t a = 0; a < p.allowances.size(); ++a) {
-      const quantity& increment = *plan_.increment(p.allowances[a].svc);
-      const quantity size = p.lasts == validity::subscription
-                                ? prorate(p.allowances[a].amount, increment, allowance_share,
-                                          p.proration.allowance_rounding)
-                                : p.allowances[a].amount;
-      out_.buckets.push_back({s.product, a, i, from, until, size, size});
-    }
-    by_draw_order_.push_back(i);
-  }
-  collect_credits();
-  // Passes are looked up for records of any cycle (see charge_passes), so all of them.
-  for (std::size_t i = 0; i < subs.size(); ++i)
-    if (plan_.product_at(subs[i].product).pass && non_empty(subs[i])) pass_order_.push_back(i);
-  std::sort(pass_order_.begin(), pass_order_.end(), [&](std::size_t a, std::size_t b) {
-    return drawn_before(plan_, subs[a], a, subs[b], b);
-  });
-  std::sort(by_draw_order_.begin(), by_draw_order_.end(), [&](std::size_t a, std::size_t b) {
-    return drawn_before(plan_, subs[a], a, subs[b], b);
-  });
-  bucket_order_.resize(out_.buckets.size());
-  for (std::size_t b = 0; b < bucket_order_.size(); ++b) bucket_order_[b] = b;
-  std::stable_sort(bucket_order_.begin(), bucket_order_.end(), [&](std::size_t a, std::size_t b) {
-    const bucket& x = out_.buckets[a];
-    const bucket& y = out_.buckets[b];
-    // While throttled, an accelerator pack's volume is the one to use (D8).
-    const bool lift_x = lifts_throttle(x), lift_y = lifts_throttle(y);
-    if (lift_x != lift_y) return lift_x;
-    if (x.subscription != y.subscription)
-      return drawn_before(plan_, subs[x.subscription], x.subscription, subs[y.subscription],
-                          y.subscription);
-    return x.allowance < y.allowance;
-  });
-}
-
-// D16: each credit of each deposit's schedule that falls in this cycle: at the deposit
-// (month 0) or at the start of the n-th cycle after the deposit's. None after a close.
-void cycle_rater::collect_credits() {
-  const zone& home = plan_.home_zone();
-  for (const deposit_order& d : history_->deposits) {
-    const product& offer = *plan_.product_at(d.product).source;
-    const date::year_month deposit_month = cycle_containing(d.time, home).month;
-    std::int64_t count = 0;
-    for (const credit_rule& c : offer.credits) count += c.last_month - c.first_month + 1;
-    std::vector<credit_due> schedule;
-    for (const credit_rule& c : offer.credits)
-      for (std::int64_t m = c.first_month; m <= c.last_month; ++m) {
-        const instant at =
-            m == 0 ? d.time : calendar_month_cycle(deposit_month + date::months(m), home).start;
-        schedule.push_back({d.product, at, c.deposit_part, c.bonus_part, 0, count});
-      }
-    std::stable_sort(schedule.begin(), schedule.end(),
-                     [](const credit_due& a, const credit_due& b) { return a.time < b.time; });
-    for (std::size_t n = 0; n < schedule.size(); ++n) {
-      credit_due& c = schedule[n];
-      c.number = static_cast<std::int64_t>(n) + 1;
-      if (!out_.cycle.contains(c.time)) continue;
-      if (history_->closed && c.time >= *history_->closed) continue;
-      out_.credits.push_back(c);
-    }
-  }
-}
-
 // The subscription of the pass that covers record r, if one does: its service, in its
 // countries, from the start of the day (in its day zone) it was ordered on until it ends.
 std::optional<std::size_t> cycle_rater::covering_pass(const usage_record& r,
@@ -321,6 +233,34 @@ void cycle_rater::collect_thresholds() {
       counts_peers_ |= t.counter == counter_kind::distinct_peers;
       slots_.push_back(std::move(slot));
     }
+}
+
+void cycle_rater::order_draws() {
+  const auto& subs = history_->subscriptions;
+  for (std::size_t i = 0; i < subs.size(); ++i)
+    if (held_in(subs[i], out_.cycle)) by_draw_order_.push_back(i);
+  // Passes are looked up for records of any cycle (see charge_passes), so all of them.
+  for (std::size_t i = 0; i < subs.size(); ++i)
+    if (plan_.product_at(subs[i].product).pass && non_empty(subs[i])) pass_order_.push_back(i);
+  std::sort(pass_order_.begin(), pass_order_.end(), [&](std::size_t a, std::size_t b) {
+    return drawn_before(plan_, subs[a], a, subs[b], b);
+  });
+  std::sort(by_draw_order_.begin(), by_draw_order_.end(), [&](std::size_t a, std::size_t b) {
+    return drawn_before(plan_, subs[a], a, subs[b], b);
+  });
+  bucket_order_.resize(out_.buckets.size());
+  for (std::size_t b = 0; b < bucket_order_.size(); ++b) bucket_order_[b] = b;
+  std::stable_sort(bucket_order_.begin(), bucket_order_.end(), [&](std::size_t a, std::size_t b) {
+    const bucket& x = out_.buckets[a];
+    const bucket& y = out_.buckets[b];
+    // While throttled, an accelerator pack's volume is the one to use (D8).
+    const bool lift_x = lifts_throttle(x), lift_y = lifts_throttle(y);
+    if (lift_x != lift_y) return lift_x;
+    if (x.subscription != y.subscription)
+      return drawn_before(plan_, subs[x.subscription], x.subscription, subs[y.subscription],
+                          y.subscription);
+    return x.allowance < y.allowance;
+  });
 }
 
 // The rate for the part of a record no allowance covers, under the current state.
