@@ -119,7 +119,8 @@ class cycle_rater {
     return plan_.product_at(k.product).source->lifts_throttle;
   }
 
-  // Passes.
+  // Passes (rater_passes.cpp).
+  void collect_passes();
   std::optional<std::size_t> covering_pass(const usage_record& r, country_id country) const;
   const zone& day_zone_of(const compiled_pass& pass, country_id country) const;
 

@@ -40,6 +40,7 @@ cycle_rater::cycle_rater(const rule_plan& plan, const account_history* history,
   collect_fees_and_buckets();
   collect_credits();
   order_draws();
+  collect_passes();
   collect_thresholds();
   for (const event& e : history_->events)
     if (cycle.contains(e.time)) out_.events.push_back(e);
@@ -130,44 +131,6 @@ void cycle_rater::rate(const usage_record& r) {
   out_.records.push_back(rated);
 }
 
-void cycle_rater::charge_passes(std::span<const usage_record* const> context) {
-  if (history_ == nullptr || pass_order_.empty()) return;
-  std::map<std::tuple<std::size_t, std::int64_t, country_id>, std::size_t>
-      charged;  // -> passes index
-  for (const usage_record* r : context) {
-    if (r->quantity == 0) continue;  // nothing used
-    if (history_->closed && r->time >= *history_->closed) continue;
-    const auto country = plan_.country_of(r->country);
-    if (!country) continue;
-    const auto i = covering_pass(*r, *country);
-    if (!i) continue;
-    const subscription& s = history_->subscriptions[*i];
-    const compiled_pass& pass = *plan_.product_at(s.product).pass;
-    const zone& days = day_zone_of(pass, *country);
-    date::local_days day = days.local_day(r->time);
-    if (pass.source->charge == pass_charge::per_country) day = days.local_day(s.start);
-    const country_id per_country =
-        pass.source->charge == pass_charge::per_day ? country_id{0} : *country;
-    // The cycle of the calendar date charged (home zone): "1 July (Tokyo)" is on July's
-    // bill, though the Tokyo day starts at 23:00 Beijing time on 30 June.
-    const instant starts = plan_.home_zone().start_of_day(day);
-    if (!out_.cycle.contains(starts)) continue;
-    const auto key =
-        std::tuple(*i, static_cast<std::int64_t>(day.time_since_epoch().count()), per_country);
-    auto [it, fresh] = charged.try_emplace(key, out_.passes.size());
-    if (fresh)
-      out_.passes.push_back({s.product,
-                             *i,
-                             day,
-                             pass.source->days == day_zone::visited,
-                             *country,
-                             starts,
-                             pass.price_for(*country),
-                             {}});
-    out_.passes[it->second].records.emplace_back(r->id);
-  }
-}
-
 rated_cycle cycle_rater::finish() && {
   if (history_ != nullptr) apply_requests_until(out_.cycle.end - std::chrono::seconds(1));
   std::stable_sort(out_.events.begin(), out_.events.end(),
@@ -187,25 +150,6 @@ void cycle_rater::reject_record(const usage_record& r, reject_reason reason, std
 bool cycle_rater::product_active(std::size_t product, instant t) const {
   return std::any_of(history_->subscriptions.begin(), history_->subscriptions.end(),
                      [&](const subscription& s) { return s.product == product && s.active_at(t); });
-}
-
-// The subscription of the pass that covers record r, if one does: its service, in its
-// countries, from the start of the day (in its day zone) it was ordered on until it ends.
-std::optional<std::size_t> cycle_rater::covering_pass(const usage_record& r,
-                                                      country_id country) const {
-  for (std::size_t i : pass_order_) {
-    const subscription& s = history_->subscriptions[i];
-    const compiled_pass& pass = *plan_.product_at(s.product).pass;
-    if (pass.source->svc != r.svc || !pass.covers.test(country)) continue;
-    if (s.end && r.time >= *s.end) continue;
-    const zone& days = day_zone_of(pass, country);
-    if (r.time >= days.start_of_day(days.local_day(s.start))) return i;
-  }
-  return std::nullopt;
-}
-
-const zone& cycle_rater::day_zone_of(const compiled_pass& pass, country_id country) const {
-  return pass.source->days == day_zone::home ? plan_.home_zone() : plan_.zone_of(country);
 }
 
 // One slot per threshold of every product held at some point in the cycle.
@@ -239,12 +183,6 @@ void cycle_rater::order_draws() {
   const auto& subs = history_->subscriptions;
   for (std::size_t i = 0; i < subs.size(); ++i)
     if (held_in(subs[i], out_.cycle)) by_draw_order_.push_back(i);
-  // Passes are looked up for records of any cycle (see charge_passes), so all of them.
-  for (std::size_t i = 0; i < subs.size(); ++i)
-    if (plan_.product_at(subs[i].product).pass && non_empty(subs[i])) pass_order_.push_back(i);
-  std::sort(pass_order_.begin(), pass_order_.end(), [&](std::size_t a, std::size_t b) {
-    return drawn_before(plan_, subs[a], a, subs[b], b);
-  });
   std::sort(by_draw_order_.begin(), by_draw_order_.end(), [&](std::size_t a, std::size_t b) {
     return drawn_before(plan_, subs[a], a, subs[b], b);
   });
