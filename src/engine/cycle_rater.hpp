@@ -109,7 +109,7 @@ class cycle_rater {
   void collect_fees_and_buckets();
   void collect_credits();
 
-  // Sources: where a segment comes from.
+  // Sources: where a segment comes from (rater_sources.cpp).
   void order_draws();
   source choose_source(const usage_record& r, band_id band, country_id country) const;
   source rate_for(const usage_record& r, band_id band, country_id country) const;

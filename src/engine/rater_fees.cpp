@@ -4,6 +4,7 @@
 //    a free window's end or the confirmation of a trial as the start of the charge);
 //  - its allowance buckets: D4 (x 12/365 x active days, rounded down to whole increments);
 //  - the credits of a deposit-and-bonus offer due in the cycle: D16.
+// The order the buckets are drawn in is in rater_sources.cpp.
 #include <algorithm>
 
 #include "engine/cycle_rater.hpp"
