@@ -101,7 +101,6 @@ class cycle_rater {
   // The record loop.
   std::string format_time(instant t) const;
   void reject_record(const usage_record& r, reject_reason reason, std::string detail);
-  bool product_active(std::size_t product, instant t) const;
   void emit_part(const usage_record& r, const source& from, std::int64_t units,
                  const quantity& increment);
 
@@ -124,8 +123,14 @@ class cycle_rater {
   std::optional<std::size_t> covering_pass(const usage_record& r, country_id country) const;
   const zone& day_zone_of(const compiled_pass& pass, country_id country) const;
 
-  // Thresholds.
+  // Thresholds (rater_thresholds.cpp).
   void collect_thresholds();
+  bool product_active(std::size_t product, instant t) const;
+  void set_active_slots(instant t);
+  std::int64_t before_crossing(const usage_record& r, const source& from, country_id country,
+                               std::int64_t take) const;
+  void count_last_part(const usage_record& r, const source& from, country_id country,
+                       const quantity& increment);
   bool counts(const threshold_slot& slot, const usage_record& r, const source& from,
               country_id country) const;
   bool can_cross(const threshold_slot& slot, const usage_record& r, const source& from) const;
@@ -142,7 +147,7 @@ class cycle_rater {
   std::string level_text(const compiled_threshold& t) const;
   void track_boost(const usage_record& r, const source& from);
 
-  // Account requests.
+  // Account requests: reactivate_data (rater_thresholds.cpp).
   void apply_requests_until(instant t);
 
   const rule_plan& plan_;

@@ -1,11 +1,13 @@
-// Rating one subscriber's cycle (the algorithm is described in rater.hpp).
+// Rating one subscriber's cycle: the record loop (rater.hpp describes the algorithm).
+// Records in (time, id) order; each rounded up to whole increments (D1), in the band of its
+// start time (D17), rejected with a reason or cut into parts, each part under the state in
+// force for it. The rule families the loop asks are in their own files (cycle_rater.hpp
+// lists them).
 #include "ratel/rater.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <limits>
-#include <map>
-#include <tuple>
 
 #include <fmt/format.h>
 
@@ -13,13 +15,6 @@
 
 namespace ratel {
 namespace detail {
-namespace {
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return a / b + (a % b != 0 ? 1 : 0);
-}
-
-}  // namespace
 
 cycle_rater::cycle_rater(const rule_plan& plan, const account_history* history,
                          const billing_cycle& cycle)
@@ -89,11 +84,9 @@ void cycle_rater::rate(const usage_record& r) {
                                      times(units, *increment), to_string(r.svc),
                                      plan_.band_name(band), plan_.country_code(*country)));
 
-  rated_record rated{
-      &r, times(units, *increment), band, *country, static_cast<std::uint32_t>(out_.parts.size()),
-      0};
-  // A record has one instant, so whether each threshold's product is held is known once.
-  for (threshold_slot& slot : slots_) slot.active = product_active(slot.rule->product, r.time);
+  const auto first_part = static_cast<std::uint32_t>(out_.parts.size());
+  rated_record rated{&r, times(units, *increment), band, *country, first_part, 0};
+  set_active_slots(r.time);
   if (units > 0 && counts_peers_) count_peer(r, *increment);
   std::int64_t left = units;
   while (left > 0) {
@@ -104,17 +97,11 @@ void cycle_rater::rate(const usage_record& r) {
     std::int64_t take = left;
     if (from.bucket)
       take = std::min(take, out_.buckets[*from.bucket].remaining.value() / increment->value());
-    for (threshold_slot& slot : slots_)
-      if (counts(slot, r, from, *country) && can_cross(slot, r, from))
-        take = std::min(take, distance(slot, from));
+    take = before_crossing(r, from, *country, take);
     assert(take > 0);
     emit_part(r, from, take, *increment);
     left -= take;
-    for (threshold_slot& slot : slots_)
-      if (counts(slot, r, from, *country)) {
-        slot.counter += counted(slot, out_.parts.back());
-        if (crossed(slot)) fire(slot, r, *increment);
-      }
+    count_last_part(r, from, *country, *increment);
     track_boost(r, from);
   }
   rated.part_count = static_cast<std::uint32_t>(out_.parts.size() - rated.first_part);
@@ -135,124 +122,6 @@ std::string cycle_rater::format_time(instant t) const {
 void cycle_rater::reject_record(const usage_record& r, reject_reason reason, std::string detail) {
   out_.rejects.push_back(
       {r.line, reason, std::string(r.subscriber), std::string(r.id), std::move(detail)});
-}
-
-bool cycle_rater::product_active(std::size_t product, instant t) const {
-  return std::any_of(history_->subscriptions.begin(), history_->subscriptions.end(),
-                     [&](const subscription& s) { return s.product == product && s.active_at(t); });
-}
-
-// One slot per threshold of every product held at some point in the cycle.
-void cycle_rater::collect_thresholds() {
-  std::vector<std::size_t> held;
-  for (std::size_t i : by_draw_order_) {
-    std::size_t p = history_->subscriptions[i].product;
-    if (std::find(held.begin(), held.end(), p) == held.end()) held.push_back(p);
-  }
-  for (std::size_t p : held)
-    for (const compiled_threshold& t : plan_.product_at(p).thresholds) {
-      threshold_slot slot;
-      slot.rule = &t;
-      slot.level = t.level;
-      if (t.counter == counter_kind::allowance_used) {
-        // A share of what the product includes in this cycle, rounded up to a whole
-        // increment: the reminder comes once at least that share is used.
-        const std::int64_t increment = plan_.increment(*t.svc)->value();
-        std::int64_t included = 0;
-        for (const bucket& k : out_.buckets)
-          if (k.product == p && plan_.product_at(p).allowances[k.allowance].source->svc == *t.svc)
-            included += k.initial.value() / increment;
-        slot.level = ceil_div(included * t.level, 100);
-      }
-      counts_peers_ |= t.counter == counter_kind::distinct_peers;
-      slots_.push_back(std::move(slot));
-    }
-}
-
-// Whether a segment from `from` of record r adds to this slot's counter.
-bool cycle_rater::counts(const threshold_slot& slot, const usage_record& r, const source& from,
-                         country_id country) const {
-  const compiled_threshold& t = *slot.rule;
-  if (slot.fired || slot.lifted || !slot.active) return false;
-  switch (t.counter) {
-    case counter_kind::volume:
-      if (*t.svc != r.svc || !t.covers.test(country)) return false;
-      if (t.peers == peer_filter::on_net) return plan_.is_on_net(r.peer);
-      if (t.peers == peer_filter::off_net) return !plan_.is_on_net(r.peer);
-      return true;
-    case counter_kind::allowance_used:
-      return from.bucket && out_.buckets[*from.bucket].product == t.product &&
-             plan_.product_at(t.product)
-                     .allowances[out_.buckets[*from.bucket].allowance]
-                     .source->svc == *t.svc;
-    case counter_kind::usage_fee:
-      return from.rate != nullptr && (t.all_fees || from.owner == t.product) && from.rate->capped &&
-             (!t.svc || *t.svc == r.svc) && from.rate->price_per_increment.micros() > 0;
-    case counter_kind::distinct_peers:
-      return false;  // counted per record (count_peer)
-  }
-  return false;
-}
-
-// A usage fee counter grows by what is charged, so when the caps in force leave less
-// room than it needs, it cannot cross in this segment: splitting every few increments
-// would change nothing but fill memory with parts (a 100 MB record in 1 B increments).
-bool cycle_rater::can_cross(const threshold_slot& slot, const usage_record& r,
-                            const source& from) const {
-  if (slot.rule->counter != counter_kind::usage_fee) return true;
-  const std::optional<std::int64_t> room = cap_room(r, from);
-  const std::int64_t need = slot.level - slot.counter;
-  return !room || (slot.rule->compare == comparison::reaches ? *room >= need : *room > need);
-}
-
-// The least room the caps in force leave for a charge from `from` (micro-units);
-// nullopt when no cap stops it.
-std::optional<std::int64_t> cycle_rater::cap_room(const usage_record& r, const source& from) const {
-  std::optional<std::int64_t> room;
-  if (from.rate == nullptr || !from.rate->capped) return room;
-  for (const threshold_slot& slot : slots_) {
-    const compiled_threshold& t = *slot.rule;
-    if (t.action != threshold_action::cap || slot.lifted) continue;
-    if (!t.all_fees && from.owner != t.product) continue;
-    if ((t.svc && *t.svc != r.svc) || !slot.active) continue;
-    // A cap in force charges nothing; the part that reaches it, only up to it.
-    const std::int64_t left = slot.fired ? 0 : slot.level - slot.counter;
-    room = room ? std::min(*room, left) : left;
-  }
-  return room;
-}
-
-// How many increments of a segment from `from` this slot can count before it crosses.
-std::int64_t cycle_rater::distance(const threshold_slot& slot, const source& from) const {
-  const std::int64_t need = slot.level - slot.counter;  // >= 0 (>= 1 for reaches)
-  if (slot.rule->counter != counter_kind::usage_fee)
-    return std::max<std::int64_t>(need, 1);  // state applies to units beyond the level
-  const std::int64_t price = from.rate->price_per_increment.micros();
-  return slot.rule->compare == comparison::reaches ? ceil_div(need, price) : need / price + 1;
-}
-
-std::int64_t cycle_rater::counted(const threshold_slot& slot, const charge_part& part) const {
-  return slot.rule->counter == counter_kind::usage_fee ? part.charge.micros() : part.units;
-}
-
-bool cycle_rater::crossed(const threshold_slot& slot) {
-  return slot.rule->compare == comparison::reaches ? slot.counter >= slot.level
-                                                   : slot.counter > slot.level;
-}
-
-// Exceeds-thresholds at exactly their level fire before the next unit they count.
-bool cycle_rater::fire_exceeded_before(const usage_record& r, const source& from,
-                                       country_id country, const quantity& increment) {
-  bool fired = false;
-  for (threshold_slot& slot : slots_) {
-    if (slot.rule->compare != comparison::exceeds || slot.counter != slot.level) continue;
-    if (slot.rule->counter == counter_kind::usage_fee || !counts(slot, r, from, country)) continue;
-    slot.counter += 1;  // the unit about to be rated is the one that exceeds
-    fire(slot, r, increment);
-    slot.counter -= 1;  // and it is counted when it is rated
-    fired = true;
-  }
-  return fired;
 }
 
 void cycle_rater::emit_part(const usage_record& r, const source& from, std::int64_t units,
@@ -277,183 +146,6 @@ void cycle_rater::emit_part(const usage_record& r, const source& from, std::int6
     charge = std::min(charge, money::from_micros(*room, full.unit()));
   out_.parts.push_back({charge_part::source::rate, 0, from.rate, from.owner, amount, units, charge,
                         full, charge < full});
-}
-
-void cycle_rater::count_peer(const usage_record& r, const quantity& increment) {
-  if (r.peer.empty()) return;
-  for (threshold_slot& slot : slots_) {
-    const compiled_threshold& t = *slot.rule;
-    if (t.counter != counter_kind::distinct_peers || *t.svc != r.svc) continue;
-    if (slot.fired || slot.lifted || !slot.active) continue;
-    if (!slot.peers.insert(r.peer).second) continue;
-    ++slot.counter;
-    if (crossed(slot)) fire(slot, r, increment);
-  }
-}
-
-std::string cycle_rater::counter_text(const threshold_slot& slot, const quantity& increment) const {
-  switch (slot.rule->counter) {
-    case counter_kind::volume:
-    case counter_kind::allowance_used:
-      return times(slot.counter, increment).to_string();
-    case counter_kind::usage_fee:
-      return money::from_micros(slot.counter, plan_.source().money_unit).to_string();
-    case counter_kind::distinct_peers:
-      return std::to_string(slot.counter);
-  }
-  return {};
-}
-
-void cycle_rater::fire(threshold_slot& slot, const usage_record& r, const quantity& increment) {
-  slot.fired = true;
-  const compiled_threshold& t = *slot.rule;
-  event e;
-  e.time = r.time;
-  e.product = plan_.product_at(t.product).source->id;
-  e.record = std::string(r.id);
-  e.threshold = t.source->name;
-  e.counter = counter_text(slot, increment);
-  const std::string crossing = crossing_text(t, e.counter);
-  service_state* state = t.svc ? &services_[static_cast<std::size_t>(*t.svc)] : nullptr;
-  switch (t.action) {
-    case threshold_action::notify:
-      e.kind = event_kind::notify;
-      e.reason = t.source->message.empty() ? crossing : t.source->message;
-      break;
-    case threshold_action::cap:
-      e.kind = event_kind::cap;
-      e.reason = fmt::format("{}: no more usage fee is charged this cycle", crossing);
-      break;
-    case threshold_action::cut_off:
-      e.kind = event_kind::cut_off;
-      state->rate_override = &t;
-      state->suspended_by = &t;
-      e.reason =
-          fmt::format("{}: {} suspended; what is still recorded is charged {} per {}", crossing,
-                      *t.svc, t.then_rate->source->price, t.then_rate->source->per);
-      break;
-    case threshold_action::rate_change:
-      e.kind = event_kind::rate_change;
-      state->rate_override = &t;
-      e.reason = fmt::format("{}: {} from here on at {} per {}", crossing, *t.svc,
-                             t.then_rate->source->price, t.then_rate->source->per);
-      break;
-    case threshold_action::throttle:
-      e.kind = event_kind::throttle;
-      e.limit_kbps = t.source->limit_kbps;
-      state->throttled_by = &t;
-      e.reason = fmt::format("{}: {} limited to {} kbps", crossing, *t.svc, t.source->limit_kbps);
-      break;
-    case threshold_action::bar:
-      e.kind = event_kind::bar;
-      state->barred_by = &t;
-      e.reason = fmt::format("{}: {} barred until the next cycle", crossing, *t.svc);
-      break;
-  }
-  out_.events.push_back(std::move(e));
-}
-
-// "data volume reached 15 GB", "off-net voice volume exceeded 3000 min (3001 min)".
-std::string cycle_rater::crossing_text(const compiled_threshold& t,
-                                       const std::string& counter) const {
-  std::string what;
-  switch (t.counter) {
-    case counter_kind::volume:
-      what = fmt::format("{}{} volume",
-                         t.peers == peer_filter::any      ? ""
-                         : t.peers == peer_filter::on_net ? "on-net "
-                                                          : "off-net ",
-                         *t.svc);
-      break;
-    case counter_kind::usage_fee:
-      what = "usage fee";
-      break;
-    case counter_kind::allowance_used:
-      what = fmt::format("{} allowance used", *t.svc);
-      break;
-    case counter_kind::distinct_peers:
-      what = fmt::format("distinct {} numbers", *t.svc);
-      break;
-  }
-  std::string text = fmt::format(
-      "{} {} {}", what, t.compare == comparison::reaches ? "reached" : "exceeded", level_text(t));
-  if (counter != level_text(t)) text += fmt::format(" ({})", counter);
-  return text;
-}
-
-std::string cycle_rater::level_text(const compiled_threshold& t) const {
-  switch (t.counter) {
-    case counter_kind::volume:
-      return t.source->volume_level->to_string();
-    case counter_kind::usage_fee:
-      return t.source->fee_level->to_string();
-    case counter_kind::distinct_peers:
-      return std::to_string(t.source->count_level);
-    case counter_kind::allowance_used:
-      return fmt::format("{}%", t.source->percent_level);
-  }
-  return {};
-}
-
-// An accelerator pack starting or ending while throttled changes the speed (D8).
-void cycle_rater::track_boost(const usage_record& r, const source& from) {
-  service_state& state = services_[static_cast<std::size_t>(r.svc)];
-  if (state.throttled_by == nullptr) return;
-  const bool boosting = from.bucket && lifts_throttle(out_.buckets[*from.bucket]);
-  if (boosting == state.boosting) return;
-  state.boosting = boosting;
-  event e;
-  e.time = r.time;
-  e.record = std::string(r.id);
-  if (boosting) {
-    e.kind = event_kind::throttle_lifted;
-    e.product = plan_.product_at(out_.buckets[*from.bucket].product).source->id;
-    e.reason = fmt::format("full speed while the accelerator's {} lasts", to_string(r.svc));
-  } else {
-    e.kind = event_kind::throttle;
-    e.product = plan_.product_at(state.throttled_by->product).source->id;
-    e.threshold = state.throttled_by->source->name;
-    e.limit_kbps = state.throttled_by->source->limit_kbps;
-    e.reason = fmt::format("accelerator volume used up; {} limited to {} kbps again",
-                           to_string(r.svc), state.throttled_by->source->limit_kbps);
-  }
-  out_.events.push_back(std::move(e));
-}
-
-// reactivate_data lines up to t, in time order (D6: lifts the cut-off as the product says).
-void cycle_rater::apply_requests_until(instant t) {
-  const auto& requests = history_->reactivations;
-  for (; next_request_ < requests.size() && requests[next_request_].time <= t; ++next_request_) {
-    const account_request& q = requests[next_request_];
-    if (!out_.cycle.contains(q.time)) continue;  // another cycle's request
-    event e;
-    e.time = q.time;
-    e.from = q.from;
-    service_state& data = services_[static_cast<std::size_t>(service::data)];
-    if (data.suspended_by == nullptr) {
-      e.kind = event_kind::refused;
-      e.reason = "reactivate_data: data is not cut off";
-    } else if (const product& p = *plan_.product_at(data.suspended_by->product).source;
-               !p.reactivation.allowed) {
-      e.kind = event_kind::refused;
-      e.product = p.id;
-      e.reason = fmt::format("reactivate_data: {} does not allow reactivating data", p.id);
-    } else {
-      e.kind = event_kind::reactivated;
-      e.product = p.id;
-      std::vector<std::string_view> lifted;
-      for (threshold_action a : p.reactivation.lifts) lifted.push_back(to_string(a));
-      e.reason = fmt::format("data reactivated; for the rest of the cycle no further {}",
-                             fmt::join(lifted, " or "));
-      for (threshold_slot& slot : slots_)
-        if (slot.rule->product == data.suspended_by->product &&
-            std::find(p.reactivation.lifts.begin(), p.reactivation.lifts.end(),
-                      slot.rule->action) != p.reactivation.lifts.end())
-          slot.lifted = true;
-      data.suspended_by = nullptr;
-    }
-    out_.events.push_back(std::move(e));
-  }
 }
 
 }  // namespace detail
