@@ -124,8 +124,9 @@ void cycle_rater::reject_record(const usage_record& r, reject_reason reason, std
       {r.line, reason, std::string(r.subscriber), std::string(r.id), std::move(detail)});
 }
 
-void cycle_rater::emit_part(const usage_record& r, const source& from, std::int64_t units,
-                            const quantity& increment) {
+// Inline: once for every segment, and only rate() calls it.
+inline void cycle_rater::emit_part(const usage_record& r, const source& from, std::int64_t units,
+                                   const quantity& increment) {
   const quantity amount = times(units, increment);
   const money zero = money::zero(plan_.source().money_unit);
   if (from.pass) {

@@ -6,6 +6,8 @@
 //    none after a cut-off (D6);
 //  - a rate: a per-use service's own (D15), a cut-off's or rate change's (D6), else the
 //    first product held in D13 order that rates it, else the base tariff (rules.hpp).
+// choose_source and drawable run for every segment and are inline at the end of
+// cycle_rater.hpp.
 #include <algorithm>
 #include <cassert>
 
@@ -45,16 +47,6 @@ void cycle_rater::order_draws() {
   });
 }
 
-source cycle_rater::choose_source(const usage_record& r, band_id band, country_id country) const {
-  if (const auto pass = covering_pass(r, country))
-    return source::covered(history_->subscriptions[*pass].product, *pass);
-  for (std::size_t b : bucket_order_)
-    if (drawable(out_.buckets[b], r, band, country)) return source::drawn(b);
-  source s = rate_for(r, band, country);
-  assert(s.rate != nullptr);  // checked before the record's first segment
-  return s;
-}
-
 // The rate for the part of a record no allowance covers, under the current state.
 source cycle_rater::rate_for(const usage_record& r, band_id band, country_id country) const {
   // A vas record naming a per-use service is priced by that service alone (D15).
@@ -75,22 +67,6 @@ source cycle_rater::rate_for(const usage_record& r, band_id band, country_id cou
       return source::charged(rate, s.product);
   }
   return source::charged(rule_plan::match(plan_.base_rates(), r.svc, band, country), std::nullopt);
-}
-
-bool cycle_rater::drawable(const bucket& k, const usage_record& r, band_id band,
-                           country_id country) const {
-  const compiled_allowance& a = plan_.product_at(k.product).allowances[k.allowance];
-  if (a.source->svc != r.svc || !a.covers.test(country)) return false;
-  if (a.band && *a.band != band) return false;
-  if (r.time < k.valid_from || r.time >= k.valid_until) return false;
-  if (k.remaining.value() < plan_.increment(r.svc)->value()) return false;
-  const service_state& state = services_[static_cast<std::size_t>(r.svc)];
-  if (lifts_throttle(k) && state.throttled_by == nullptr) return false;
-  // After a cut-off, what is still recorded is rated by the cut-off's own rate.
-  if (state.rate_override != nullptr && state.rate_override->action == threshold_action::cut_off &&
-      state.rate_override->covers.test(country))
-    return false;
-  return true;
 }
 
 std::int64_t cycle_rater::drawable_units(const usage_record& r, band_id band,

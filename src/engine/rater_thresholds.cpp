@@ -9,9 +9,12 @@
 //  - throttle (D8): a speed limit, lifted while an accelerator pack's volume lasts;
 //  - bar (D9): later records of the service are rejected (rater.cpp).
 // A segment of a record ends where a threshold it counts toward is crossed, so each part is
-// rated under the state in force for it. The account request the rater decides is here
-// too, because what it changes is threshold state: reactivate_data (D6) lifts a cut-off,
-// and whatever else the product says, for the rest of the cycle.
+// rated under the state in force for it. That counting runs for every segment and is inline
+// at the end of cycle_rater.hpp (counts, cap_room, before_crossing, count_last_part, ...);
+// here are the slots, firing and its events, distinct numbers and accelerator events. The
+// account request the rater decides is here too, because what it changes is threshold
+// state: reactivate_data (D6) lifts a cut-off, and whatever else the product says, for the
+// rest of the cycle.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -19,13 +22,6 @@
 #include "engine/cycle_rater.hpp"
 
 namespace ratel::detail {
-namespace {
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return a / b + (a % b != 0 ? 1 : 0);
-}
-
-}  // namespace
 
 // One slot per threshold of every product held at some point in the cycle.
 void cycle_rater::collect_thresholds() {
@@ -54,123 +50,7 @@ void cycle_rater::collect_thresholds() {
     }
 }
 
-bool cycle_rater::product_active(std::size_t product, instant t) const {
-  return std::any_of(history_->subscriptions.begin(), history_->subscriptions.end(),
-                     [&](const subscription& s) { return s.product == product && s.active_at(t); });
-}
-
-// A record has one instant, so whether each threshold's product is held is known once.
-void cycle_rater::set_active_slots(instant t) {
-  for (threshold_slot& slot : slots_) slot.active = product_active(slot.rule->product, t);
-}
-
-// At most `take` increments: where a segment from `from` ends so that no threshold it
-// counts toward is crossed inside it.
-std::int64_t cycle_rater::before_crossing(const usage_record& r, const source& from,
-                                          country_id country, std::int64_t take) const {
-  for (const threshold_slot& slot : slots_)
-    if (counts(slot, r, from, country) && can_cross(slot, r, from))
-      take = std::min(take, distance(slot, from));
-  return take;
-}
-
-// The part just rated adds to the counters it counts toward; those it takes across their
-// level fire.
-void cycle_rater::count_last_part(const usage_record& r, const source& from, country_id country,
-                                  const quantity& increment) {
-  for (threshold_slot& slot : slots_)
-    if (counts(slot, r, from, country)) {
-      slot.counter += counted(slot, out_.parts.back());
-      if (crossed(slot)) fire(slot, r, increment);
-    }
-}
-
-// Whether a segment from `from` of record r adds to this slot's counter.
-bool cycle_rater::counts(const threshold_slot& slot, const usage_record& r, const source& from,
-                         country_id country) const {
-  const compiled_threshold& t = *slot.rule;
-  if (slot.fired || slot.lifted || !slot.active) return false;
-  switch (t.counter) {
-    case counter_kind::volume:
-      if (*t.svc != r.svc || !t.covers.test(country)) return false;
-      if (t.peers == peer_filter::on_net) return plan_.is_on_net(r.peer);
-      if (t.peers == peer_filter::off_net) return !plan_.is_on_net(r.peer);
-      return true;
-    case counter_kind::allowance_used:
-      return from.bucket && out_.buckets[*from.bucket].product == t.product &&
-             plan_.product_at(t.product)
-                     .allowances[out_.buckets[*from.bucket].allowance]
-                     .source->svc == *t.svc;
-    case counter_kind::usage_fee:
-      return from.rate != nullptr && (t.all_fees || from.owner == t.product) && from.rate->capped &&
-             (!t.svc || *t.svc == r.svc) && from.rate->price_per_increment.micros() > 0;
-    case counter_kind::distinct_peers:
-      return false;  // counted per record (count_peer)
-  }
-  return false;
-}
-
-// A usage fee counter grows by what is charged, so when the caps in force leave less
-// room than it needs, it cannot cross in this segment: splitting every few increments
-// would change nothing but fill memory with parts (a 100 MB record in 1 B increments).
-bool cycle_rater::can_cross(const threshold_slot& slot, const usage_record& r,
-                            const source& from) const {
-  if (slot.rule->counter != counter_kind::usage_fee) return true;
-  const std::optional<std::int64_t> room = cap_room(r, from);
-  const std::int64_t need = slot.level - slot.counter;
-  return !room || (slot.rule->compare == comparison::reaches ? *room >= need : *room > need);
-}
-
-// The least room the caps in force leave for a charge from `from` (micro-units);
-// nullopt when no cap stops it.
-std::optional<std::int64_t> cycle_rater::cap_room(const usage_record& r, const source& from) const {
-  std::optional<std::int64_t> room;
-  if (from.rate == nullptr || !from.rate->capped) return room;
-  for (const threshold_slot& slot : slots_) {
-    const compiled_threshold& t = *slot.rule;
-    if (t.action != threshold_action::cap || slot.lifted) continue;
-    if (!t.all_fees && from.owner != t.product) continue;
-    if ((t.svc && *t.svc != r.svc) || !slot.active) continue;
-    // A cap in force charges nothing; the part that reaches it, only up to it.
-    const std::int64_t left = slot.fired ? 0 : slot.level - slot.counter;
-    room = room ? std::min(*room, left) : left;
-  }
-  return room;
-}
-
-// How many increments of a segment from `from` this slot can count before it crosses.
-std::int64_t cycle_rater::distance(const threshold_slot& slot, const source& from) const {
-  const std::int64_t need = slot.level - slot.counter;  // >= 0 (>= 1 for reaches)
-  if (slot.rule->counter != counter_kind::usage_fee)
-    return std::max<std::int64_t>(need, 1);  // state applies to units beyond the level
-  const std::int64_t price = from.rate->price_per_increment.micros();
-  return slot.rule->compare == comparison::reaches ? ceil_div(need, price) : need / price + 1;
-}
-
-std::int64_t cycle_rater::counted(const threshold_slot& slot, const charge_part& part) const {
-  return slot.rule->counter == counter_kind::usage_fee ? part.charge.micros() : part.units;
-}
-
-bool cycle_rater::crossed(const threshold_slot& slot) {
-  return slot.rule->compare == comparison::reaches ? slot.counter >= slot.level
-                                                   : slot.counter > slot.level;
-}
-
-// Exceeds-thresholds at exactly their level fire before the next unit they count.
-bool cycle_rater::fire_exceeded_before(const usage_record& r, const source& from,
-                                       country_id country, const quantity& increment) {
-  bool fired = false;
-  for (threshold_slot& slot : slots_) {
-    if (slot.rule->compare != comparison::exceeds || slot.counter != slot.level) continue;
-    if (slot.rule->counter == counter_kind::usage_fee || !counts(slot, r, from, country)) continue;
-    slot.counter += 1;  // the unit about to be rated is the one that exceeds
-    fire(slot, r, increment);
-    slot.counter -= 1;  // and it is counted when it is rated
-    fired = true;
-  }
-  return fired;
-}
-
+// Distinct numbers (D9) are counted per record, not per segment: a new number adds one.
 void cycle_rater::count_peer(const usage_record& r, const quantity& increment) {
   if (r.peer.empty()) return;
   for (threshold_slot& slot : slots_) {
@@ -287,12 +167,9 @@ std::string cycle_rater::level_text(const compiled_threshold& t) const {
   return {};
 }
 
-// An accelerator pack starting or ending while throttled changes the speed (D8).
-void cycle_rater::track_boost(const usage_record& r, const source& from) {
+// An accelerator pack's volume starts or ends being drawn while throttled (D8).
+void cycle_rater::change_speed(const usage_record& r, const source& from, bool boosting) {
   service_state& state = services_[static_cast<std::size_t>(r.svc)];
-  if (state.throttled_by == nullptr) return;
-  const bool boosting = from.bucket && lifts_throttle(out_.buckets[*from.bucket]);
-  if (boosting == state.boosting) return;
   state.boosting = boosting;
   event e;
   e.time = r.time;
