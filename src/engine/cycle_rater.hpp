@@ -13,8 +13,8 @@
 //                         (D8), bars and distinct numbers (D9), reminders; and the request
 //                         that lifts them, reactivate_data (D6)
 //
-// The few members the loop calls for every segment are defined at the end of this header
-// instead, inline (the note there says why).
+// What the loop asks for every segment (choosing the source, counting toward thresholds,
+// caps) is defined at the end of this header instead, inline: the note there says why.
 #pragma once
 
 #include <algorithm>
@@ -70,7 +70,8 @@ struct threshold_slot {
   std::unordered_set<std::string_view> peers;  ///< distinct_peers: numbers seen
 };
 
-/// What thresholds have done to one service so far in the cycle.
+/// What thresholds have done to one service so far in the cycle (set by
+/// rater_thresholds.cpp; the loop and the sources read it).
 struct service_state {
   const compiled_threshold* rate_override = nullptr;  ///< a cut_off or rate_change in force
   const compiled_threshold* suspended_by = nullptr;   ///< a cut_off not lifted by the customer
@@ -84,7 +85,7 @@ inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return a / b + (a % b != 0 ? 1 : 0);
 }
 
-/// A subscription that can be billed in a cycle: it does not end where it starts.
+/// A subscription that lasts at all: it does not end where it starts.
 inline bool non_empty(const subscription& s) {
   return !s.end || *s.end > s.start;
 }
@@ -198,6 +199,8 @@ class cycle_rater {
 
 // Sources (rater_sources.cpp has the rest of the family).
 
+// Where the next segment of r comes from: a covering pass, then the first bucket that can be
+// drawn in bucket_order_ (D13), then the rate (rate_for).
 inline source cycle_rater::choose_source(const usage_record& r, band_id band,
                                          country_id country) const {
   if (const auto pass = covering_pass(r, country))
@@ -209,6 +212,7 @@ inline source cycle_rater::choose_source(const usage_record& r, band_id band,
   return s;
 }
 
+// Whether bucket k can be drawn for record r now.
 inline bool cycle_rater::drawable(const bucket& k, const usage_record& r, band_id band,
                                   country_id country) const {
   const compiled_allowance& a = plan_.product_at(k.product).allowances[k.allowance];
@@ -217,8 +221,9 @@ inline bool cycle_rater::drawable(const bucket& k, const usage_record& r, band_i
   if (r.time < k.valid_from || r.time >= k.valid_until) return false;
   if (k.remaining.value() < plan_.increment(r.svc)->value()) return false;
   const service_state& state = services_[static_cast<std::size_t>(r.svc)];
+  // An accelerator pack's volume is drawn only while the service is throttled (D8).
   if (lifts_throttle(k) && state.throttled_by == nullptr) return false;
-  // After a cut-off, what is still recorded is rated by the cut-off's own rate.
+  // After a cut-off (D6), what is still recorded is rated by the cut-off's own rate.
   if (state.rate_override != nullptr && state.rate_override->action == threshold_action::cut_off &&
       state.rate_override->covers.test(country))
     return false;
@@ -310,7 +315,7 @@ inline bool cycle_rater::can_cross(const threshold_slot& slot, const usage_recor
   return !room || (slot.rule->compare == comparison::reaches ? *room >= need : *room > need);
 }
 
-// The least room the caps in force leave for a charge from `from` (micro-units);
+// The least room the caps in force (D6) leave for a charge from `from` (micro-units);
 // nullopt when no cap stops it.
 inline std::optional<std::int64_t> cycle_rater::cap_room(const usage_record& r,
                                                          const source& from) const {

@@ -63,6 +63,7 @@ void cycle_rater::count_peer(const usage_record& r, const quantity& increment) {
   }
 }
 
+// A threshold is crossed: its action, for the rest of the cycle, and its event.
 void cycle_rater::fire(threshold_slot& slot, const usage_record& r, const quantity& increment) {
   slot.fired = true;
   const compiled_threshold& t = *slot.rule;
