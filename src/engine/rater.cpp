@@ -1,696 +1,155 @@
-// Rating one subscriber's cycle (the algorithm is described in rater.hpp).
+// Rating one subscriber's cycle: the record loop (rater.hpp describes the algorithm).
+// Records in (time, id) order; each rounded up to whole increments (D1), in the band of its
+// start time (D17), rejected with a reason or cut into parts, each part under the state in
+// force for it. The rule families the loop asks are in their own files (cycle_rater.hpp
+// lists them).
 #include "ratel/rater.hpp"
 
 #include <algorithm>
-#include <array>
-#include <limits>
-#include <map>
-#include <tuple>
 #include <cassert>
-#include <unordered_set>
+#include <limits>
 
 #include <fmt/format.h>
 
-namespace ratel {
-namespace {
+#include "engine/cycle_rater.hpp"
 
-// D13 draw order between two product instances: higher priority, then smaller product
-// code, then earlier start; the log order settles the rest deterministically.
-bool drawn_before(const rule_plan& plan, const subscription& a, std::size_t a_index,
-                  const subscription& b, std::size_t b_index) {
-  const product& pa = *plan.product_at(a.product).source;
-  const product& pb = *plan.product_at(b.product).source;
-  if (pa.priority != pb.priority) return pa.priority > pb.priority;
-  if (pa.code != pb.code) return pa.code < pb.code;
-  if (a.start != b.start) return a.start < b.start;
-  return a_index < b_index;
+namespace ratel {
+namespace detail {
+
+cycle_rater::cycle_rater(const rule_plan& plan, const account_history* history,
+                         const billing_cycle& cycle)
+    : plan_(plan), history_(history) {
+  out_.cycle = cycle;
+  if (history_ == nullptr) return;
+  out_.subscriber = history_->subscriber;
+  collect_fees_and_buckets();
+  collect_credits();
+  order_draws();
+  collect_passes();
+  collect_thresholds();
+  for (const event& e : history_->events)
+    if (cycle.contains(e.time)) out_.events.push_back(e);
 }
 
-bool non_empty(const subscription& s) { return !s.end || *s.end > s.start; }
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
-
-// One threshold of a product held in the cycle, with its counter.
-struct threshold_slot {
-  const compiled_threshold* rule = nullptr;
-  std::int64_t level = 0;  // in the counter's unit; allowance_used resolved to increments
-  std::int64_t counter = 0;
-  bool fired = false;
-  bool lifted = false;  // switched off by reactivate_data for the rest of the cycle
-  bool active = false;  // its product is held at the time of the record being rated
-  std::unordered_set<std::string_view> peers;  // distinct_peers: numbers seen
-};
-
-// What thresholds have done to one service so far in the cycle.
-struct service_state {
-  const compiled_threshold* rate_override = nullptr;  // a cut_off or rate_change in force
-  const compiled_threshold* suspended_by = nullptr;   // a cut_off not lifted by the customer
-  const compiled_threshold* barred_by = nullptr;
-  const compiled_threshold* throttled_by = nullptr;
-  bool boosting = false;  // the last part drew from an accelerator pack
-};
-
-// Where the next segment of a record comes from: a bucket to draw, a rate to charge, or a
-// pass that covers it.
-struct source {
-  std::optional<std::size_t> bucket;
-  const compiled_rate* rate = nullptr;
-  std::optional<std::size_t> owner;  // the rate's or the pass's product; nullopt: base tariff
-  std::optional<std::size_t> pass;   // the covering pass's subscription
-
-  static source drawn(std::size_t bucket) {
-    source s;
-    s.bucket = bucket;
-    return s;
-  }
-  static source charged(const compiled_rate* rate, std::optional<std::size_t> owner) {
-    source s;
-    s.rate = rate;
-    s.owner = owner;
-    return s;
-  }
-  static source covered(std::size_t product, std::size_t subscription) {
-    source s;
-    s.owner = product;
-    s.pass = subscription;
-    return s;
-  }
-};
-
-class cycle_rater {
- public:
-  cycle_rater(const rule_plan& plan, const account_history* history, const billing_cycle& cycle)
-      : plan_(plan), history_(history) {
-    out_.cycle = cycle;
-    if (history_ == nullptr) return;
-    out_.subscriber = history_->subscriber;
-    collect_fees_and_buckets();
-    collect_thresholds();
-    for (const event& e : history_->events)
-      if (cycle.contains(e.time)) out_.events.push_back(e);
-  }
-
-  void rate(const usage_record& r) {
-    if (history_ == nullptr)
-      return reject_record(r, reject_reason::unknown_subscriber,
-                           "no line of the account log names this subscriber");
-    apply_requests_until(r.time);
-    if (history_->closed && r.time >= *history_->closed)
-      return reject_record(r, reject_reason::account_closed,
-                           fmt::format("the account was closed at {}", format_time(*history_->closed)));
-    auto country = plan_.country_of(r.country);
-    if (!country)
-      return reject_record(r, reject_reason::unknown_country,
-                           fmt::format("country \"{}\" is not in catalog {}", r.country,
+void cycle_rater::rate(const usage_record& r) {
+  if (history_ == nullptr)
+    return reject_record(r, reject_reason::unknown_subscriber,
+                         "no line of the account log names this subscriber");
+  apply_requests_until(r.time);
+  if (history_->closed && r.time >= *history_->closed)
+    return reject_record(
+        r, reject_reason::account_closed,
+        fmt::format("the account was closed at {}", format_time(*history_->closed)));
+  auto country = plan_.country_of(r.country);
+  if (!country)
+    return reject_record(
+        r, reject_reason::unknown_country,
+        fmt::format("country \"{}\" is not in catalog {}", r.country, plan_.source().id));
+  const std::optional<quantity>& increment = plan_.increment(r.svc);
+  if (!increment)
+    return reject_record(r, reject_reason::no_rate,
+                         fmt::format("catalog {} does not rate {} (no increment in [services])",
+                                     plan_.source().id, to_string(r.svc)));
+  if (r.svc == service::vas && !r.product.empty()) {
+    const auto index = plan_.product_index(r.product);
+    if (!index || plan_.product_at(*index).source->fee_charged != fee_basis::per_use)
+      return reject_record(r, reject_reason::unknown_product,
+                           fmt::format("\"{}\" is not a per-use service of catalog {}", r.product,
                                        plan_.source().id));
-    const std::optional<quantity>& increment = plan_.increment(r.svc);
-    if (!increment)
-      return reject_record(r, reject_reason::no_rate,
-                           fmt::format("catalog {} does not rate {} (no increment in [services])",
-                                       plan_.source().id, to_string(r.svc)));
-    if (r.svc == service::vas && !r.product.empty()) {
-      const auto index = plan_.product_index(r.product);
-      if (!index || plan_.product_at(*index).source->fee_charged != fee_basis::per_use)
-        return reject_record(r, reject_reason::unknown_product,
-                             fmt::format("\"{}\" is not a per-use service of catalog {}", r.product,
-                                         plan_.source().id));
-    }
-    service_state& state = services_[static_cast<std::size_t>(r.svc)];
-    if (state.barred_by != nullptr)
-      return reject_record(r, reject_reason::barred,
-                           fmt::format("{} is barred for the rest of the cycle by threshold {}",
-                                       to_string(r.svc), state.barred_by->source->name));
-    const std::int64_t units = units_of(quantity(r.quantity, dimension_of(r.svc)), *increment);
-    // Rounded up to whole increments, the largest quantities no longer fit: a record that
-    // cannot be counted exactly is refused here, before it changes anything.
-    if (units > std::numeric_limits<std::int64_t>::max() / increment->value())
-      return reject_record(r, reject_reason::bad_quantity,
-                           fmt::format("quantity: {} rounded up to whole increments of {} is too large "
-                                       "to count (the largest is {})",
-                                       r.quantity, *increment, std::numeric_limits<std::int64_t>::max()));
-    const band_id band = plan_.band_at(r.time);
-
-    // Without a rate now, the record must fit in the allowances it can draw now: nothing
-    // later in the record can take allowance away, and a cut-off or rate change brings
-    // its own rate. So a record that cannot be rated is known before anything changes.
-    if (!covering_pass(r, *country) && rate_for(r, band, *country).rate == nullptr &&
-        drawable_units(r, band, *country) < units)
-      return reject_record(r, reject_reason::no_rate,
-                           fmt::format("{} of {} in band {} in {} is not covered by an allowance "
-                                       "and no rate applies",
-                                       times(units, *increment), to_string(r.svc),
-                                       plan_.band_name(band), plan_.country_code(*country)));
-
-    rated_record rated{&r, times(units, *increment), band, *country,
-                       static_cast<std::uint32_t>(out_.parts.size()), 0};
-    // A record has one instant, so whether each threshold's product is held is known once.
-    for (threshold_slot& slot : slots_) slot.active = product_active(slot.rule->product, r.time);
-    if (units > 0 && counts_peers_) count_peer(r, *increment);
-    std::int64_t left = units;
-    while (left > 0) {
-      source from = choose_source(r, band, *country);
-      // A threshold that fires when its counter exceeds a level it already sits at fires
-      // before the next counted unit, so that unit is rated under the new state.
-      if (fire_exceeded_before(r, from, *country, *increment)) continue;
-      std::int64_t take = left;
-      if (from.bucket) take = std::min(take, out_.buckets[*from.bucket].remaining.value() / increment->value());
-      for (threshold_slot& slot : slots_)
-        if (counts(slot, r, from, *country) && can_cross(slot, r, from)) take = std::min(take, distance(slot, from));
-      assert(take > 0);
-      emit_part(r, from, take, *increment);
-      left -= take;
-      for (threshold_slot& slot : slots_)
-        if (counts(slot, r, from, *country)) {
-          slot.counter += counted(slot, out_.parts.back());
-          if (crossed(slot)) fire(slot, r, *increment);
-        }
-      track_boost(r, from);
-    }
-    rated.part_count = static_cast<std::uint32_t>(out_.parts.size() - rated.first_part);
-    out_.records.push_back(rated);
   }
+  service_state& state = services_[static_cast<std::size_t>(r.svc)];
+  if (state.barred_by != nullptr)
+    return reject_record(r, reject_reason::barred,
+                         fmt::format("{} is barred for the rest of the cycle by threshold {}",
+                                     to_string(r.svc), state.barred_by->source->name));
+  const std::int64_t units = units_of(quantity(r.quantity, dimension_of(r.svc)), *increment);
+  // Rounded up to whole increments, the largest quantities no longer fit: a record that
+  // cannot be counted exactly is refused here, before it changes anything.
+  if (units > std::numeric_limits<std::int64_t>::max() / increment->value())
+    return reject_record(
+        r, reject_reason::bad_quantity,
+        fmt::format("quantity: {} rounded up to whole increments of {} is too large "
+                    "to count (the largest is {})",
+                    r.quantity, *increment, std::numeric_limits<std::int64_t>::max()));
+  const band_id band = plan_.band_at(r.time);
 
-  bool holds_passes() const noexcept { return !pass_order_.empty(); }
+  // Without a rate now, the record must fit in the allowances it can draw now: nothing
+  // later in the record can take allowance away, and a cut-off or rate change brings
+  // its own rate. So a record that cannot be rated is known before anything changes.
+  if (!covering_pass(r, *country) && rate_for(r, band, *country).rate == nullptr &&
+      drawable_units(r, band, *country) < units)
+    return reject_record(r, reject_reason::no_rate,
+                         fmt::format("{} of {} in band {} in {} is not covered by an allowance "
+                                     "and no rate applies",
+                                     times(units, *increment), to_string(r.svc),
+                                     plan_.band_name(band), plan_.country_code(*country)));
 
-
-  // D10-D12: each (pass, day or validity, country) with covered use is charged once, in the
-  // cycle holding that day's date (or the validity's first date). `context` holds the subscriber's
-  // records of every cycle the caller has, in (time, id) order.
-  void charge_passes(std::span<const usage_record* const> context) {
-    if (history_ == nullptr || pass_order_.empty()) return;
-    std::map<std::tuple<std::size_t, std::int64_t, country_id>, std::size_t> charged;  // -> passes index
-    for (const usage_record* r : context) {
-      if (r->quantity == 0) continue;  // nothing used
-      if (history_->closed && r->time >= *history_->closed) continue;
-      const auto country = plan_.country_of(r->country);
-      if (!country) continue;
-      const auto i = covering_pass(*r, *country);
-      if (!i) continue;
-      const subscription& s = history_->subscriptions[*i];
-      const compiled_pass& pass = *plan_.product_at(s.product).pass;
-      const zone& days = day_zone_of(pass, *country);
-      date::local_days day = days.local_day(r->time);
-      if (pass.source->charge == pass_charge::per_country) day = days.local_day(s.start);
-      const country_id per_country = pass.source->charge == pass_charge::per_day ? country_id{0} : *country;
-      // The cycle of the calendar date charged (home zone): "1 July (Tokyo)" is on July's
-      // bill, though the Tokyo day starts at 23:00 Beijing time on 30 June.
-      const instant starts = plan_.home_zone().start_of_day(day);
-      if (!out_.cycle.contains(starts)) continue;
-      const auto key = std::tuple(*i, static_cast<std::int64_t>(day.time_since_epoch().count()), per_country);
-      auto [it, fresh] = charged.try_emplace(key, out_.passes.size());
-      if (fresh)
-        out_.passes.push_back({s.product, *i, day, pass.source->days == day_zone::visited, *country, starts,
-                               pass.price_for(*country), {}});
-      out_.passes[it->second].records.emplace_back(r->id);
-    }
+  const auto first_part = static_cast<std::uint32_t>(out_.parts.size());
+  rated_record rated{&r, times(units, *increment), band, *country, first_part, 0};
+  set_active_slots(r.time);
+  if (units > 0 && counts_peers_) count_peer(r, *increment);
+  std::int64_t left = units;
+  while (left > 0) {
+    source from = choose_source(r, band, *country);
+    // A threshold that fires when its counter exceeds a level it already sits at fires
+    // before the next counted unit, so that unit is rated under the new state.
+    if (fire_exceeded_before(r, from, *country, *increment)) continue;
+    std::int64_t take = left;
+    if (from.bucket)
+      take = std::min(take, out_.buckets[*from.bucket].remaining.value() / increment->value());
+    take = before_crossing(r, from, *country, take);
+    assert(take > 0);
+    emit_part(r, from, take, *increment);
+    left -= take;
+    count_last_part(r, from, *country, *increment);
+    track_boost(r, from);
   }
+  rated.part_count = static_cast<std::uint32_t>(out_.parts.size() - rated.first_part);
+  out_.records.push_back(rated);
+}
 
-  rated_cycle finish() && {
-    if (history_ != nullptr) apply_requests_until(out_.cycle.end - std::chrono::seconds(1));
-    std::stable_sort(out_.events.begin(), out_.events.end(),
-                     [](const event& a, const event& b) { return a.time < b.time; });
-    return std::move(out_);
+rated_cycle cycle_rater::finish() && {
+  if (history_ != nullptr) apply_requests_until(out_.cycle.end - std::chrono::seconds(1));
+  std::stable_sort(out_.events.begin(), out_.events.end(),
+                   [](const event& a, const event& b) { return a.time < b.time; });
+  return std::move(out_);
+}
+
+std::string cycle_rater::format_time(instant t) const {
+  return format_rfc3339(t, plan_.home_zone().offset_at(t));
+}
+
+void cycle_rater::reject_record(const usage_record& r, reject_reason reason, std::string detail) {
+  out_.rejects.push_back(
+      {r.line, reason, std::string(r.subscriber), std::string(r.id), std::move(detail)});
+}
+
+// Inline: once for every segment, and only rate() calls it.
+inline void cycle_rater::emit_part(const usage_record& r, const source& from, std::int64_t units,
+                                   const quantity& increment) {
+  const quantity amount = times(units, increment);
+  const money zero = money::zero(plan_.source().money_unit);
+  if (from.pass) {
+    out_.parts.push_back(
+        {charge_part::source::pass, 0, nullptr, from.owner, amount, units, zero, zero, false});
+    return;
   }
-
- private:
-  std::string format_time(instant t) const {
-    return format_rfc3339(t, plan_.home_zone().offset_at(t));
+  if (from.bucket) {
+    bucket& k = out_.buckets[*from.bucket];
+    k.remaining = k.remaining - amount;
+    out_.parts.push_back({charge_part::source::allowance, *from.bucket, nullptr, std::nullopt,
+                          amount, units, zero, zero, false});
+    return;
   }
+  const money full = from.rate->price_per_increment * units;
+  money charge = full;
+  if (const std::optional<std::int64_t> room = cap_room(r, from))
+    charge = std::min(charge, money::from_micros(*room, full.unit()));
+  out_.parts.push_back({charge_part::source::rate, 0, from.rate, from.owner, amount, units, charge,
+                        full, charge < full});
+}
 
-  void reject_record(const usage_record& r, reject_reason reason, std::string detail) {
-    out_.rejects.push_back({r.line, reason, std::string(r.subscriber), std::string(r.id),
-                            std::move(detail)});
-  }
-
-  bool product_active(std::size_t product, instant t) const {
-    return std::any_of(history_->subscriptions.begin(), history_->subscriptions.end(),
-                       [&](const subscription& s) { return s.product == product && s.active_at(t); });
-  }
-
-  void collect_fees_and_buckets() {
-    const billing_cycle& cycle = out_.cycle;
-    const zone& home = plan_.home_zone();
-    const std::int64_t cycle_days = cycle.length_in_days().count();
-    const auto& subs = history_->subscriptions;
-    for (std::size_t i = 0; i < subs.size(); ++i) {
-      const subscription& s = subs[i];
-      if (!non_empty(s) || !s.overlaps(cycle.start, cycle.end)) continue;
-      const product& p = *plan_.product_at(s.product).source;
-      const instant until = s.end ? std::min(*s.end, cycle.end) : cycle.end;
-      if (p.fee_charged == fee_basis::per_order && cycle.contains(s.start))
-        out_.fees.push_back({s.product, i, p.fee_charged, p.fee, 0, cycle_days, {}});
-      if (p.fee_charged == fee_basis::per_cycle && !s.awaiting_confirm) {
-        // Charged from the start, the end of a free window or the confirmation (D15), by
-        // the product's day-count strategy (D4).
-        const std::int64_t days = active_days(std::max(s.charged_from, cycle.start), until, home);
-        if (days > 0) {
-          const day_share share = share_of_cycle(p.proration.fee, days, cycle_days);
-          const money amount =
-              share.whole() ? p.fee : prorate(p.fee, share, p.proration.fee_places, p.proration.fee_rounding);
-          out_.fees.push_back({s.product, i, p.fee_charged, amount, days, cycle_days, share});
-        }
-      }
-      const instant from = std::max(s.start, cycle.start);
-      const day_share allowance_share =
-          share_of_cycle(p.proration.allowance, active_days(from, until, home), cycle_days);
-      for (std::size_t a = 0; a < p.allowances.size(); ++a) {
-        const quantity& increment = *plan_.increment(p.allowances[a].svc);
-        const quantity size = p.lasts == validity::subscription
-                                  ? prorate(p.allowances[a].amount, increment, allowance_share,
-                                            p.proration.allowance_rounding)
-                                  : p.allowances[a].amount;
-        out_.buckets.push_back({s.product, a, i, from, until, size, size});
-      }
-      by_draw_order_.push_back(i);
-    }
-    collect_credits();
-    // Passes are looked up for records of any cycle (see charge_passes), so all of them.
-    for (std::size_t i = 0; i < subs.size(); ++i)
-      if (plan_.product_at(subs[i].product).pass && non_empty(subs[i])) pass_order_.push_back(i);
-    std::sort(pass_order_.begin(), pass_order_.end(), [&](std::size_t a, std::size_t b) {
-      return drawn_before(plan_, subs[a], a, subs[b], b);
-    });
-    std::sort(by_draw_order_.begin(), by_draw_order_.end(), [&](std::size_t a, std::size_t b) {
-      return drawn_before(plan_, subs[a], a, subs[b], b);
-    });
-    bucket_order_.resize(out_.buckets.size());
-    for (std::size_t b = 0; b < bucket_order_.size(); ++b) bucket_order_[b] = b;
-    std::stable_sort(bucket_order_.begin(), bucket_order_.end(), [&](std::size_t a, std::size_t b) {
-      const bucket& x = out_.buckets[a];
-      const bucket& y = out_.buckets[b];
-      // While throttled, an accelerator pack's volume is the one to use (D8).
-      const bool lift_x = lifts_throttle(x), lift_y = lifts_throttle(y);
-      if (lift_x != lift_y) return lift_x;
-      if (x.subscription != y.subscription)
-        return drawn_before(plan_, subs[x.subscription], x.subscription, subs[y.subscription],
-                            y.subscription);
-      return x.allowance < y.allowance;
-    });
-  }
-
-  // D16: each credit of each deposit's schedule that falls in this cycle: at the deposit
-  // (month 0) or at the start of the n-th cycle after the deposit's. None after a close.
-  void collect_credits() {
-    const zone& home = plan_.home_zone();
-    for (const deposit_order& d : history_->deposits) {
-      const product& offer = *plan_.product_at(d.product).source;
-      const date::year_month deposit_month = cycle_containing(d.time, home).month;
-      std::int64_t count = 0;
-      for (const credit_rule& c : offer.credits) count += c.last_month - c.first_month + 1;
-      std::vector<credit_due> schedule;
-      for (const credit_rule& c : offer.credits)
-        for (std::int64_t m = c.first_month; m <= c.last_month; ++m) {
-          const instant at = m == 0 ? d.time
-                                    : calendar_month_cycle(deposit_month + date::months(m), home).start;
-          schedule.push_back({d.product, at, c.deposit_part, c.bonus_part, 0, count});
-        }
-      std::stable_sort(schedule.begin(), schedule.end(),
-                       [](const credit_due& a, const credit_due& b) { return a.time < b.time; });
-      for (std::size_t n = 0; n < schedule.size(); ++n) {
-        credit_due& c = schedule[n];
-        c.number = static_cast<std::int64_t>(n) + 1;
-        if (!out_.cycle.contains(c.time)) continue;
-        if (history_->closed && c.time >= *history_->closed) continue;
-        out_.credits.push_back(c);
-      }
-    }
-  }
-
-  // The subscription of the pass that covers record r, if one does: its service, in its
-  // countries, from the start of the day (in its day zone) it was ordered on until it ends.
-  std::optional<std::size_t> covering_pass(const usage_record& r, country_id country) const {
-    for (std::size_t i : pass_order_) {
-      const subscription& s = history_->subscriptions[i];
-      const compiled_pass& pass = *plan_.product_at(s.product).pass;
-      if (pass.source->svc != r.svc || !pass.covers.test(country)) continue;
-      if (s.end && r.time >= *s.end) continue;
-      const zone& days = day_zone_of(pass, country);
-      if (r.time >= days.start_of_day(days.local_day(s.start))) return i;
-    }
-    return std::nullopt;
-  }
-
-  const zone& day_zone_of(const compiled_pass& pass, country_id country) const {
-    return pass.source->days == day_zone::home ? plan_.home_zone() : plan_.zone_of(country);
-  }
-
-  bool lifts_throttle(const bucket& k) const { return plan_.product_at(k.product).source->lifts_throttle; }
-
-  // One slot per threshold of every product held at some point in the cycle.
-  void collect_thresholds() {
-    std::vector<std::size_t> held;
-    for (std::size_t i : by_draw_order_) {
-      std::size_t p = history_->subscriptions[i].product;
-      if (std::find(held.begin(), held.end(), p) == held.end()) held.push_back(p);
-    }
-    for (std::size_t p : held)
-      for (const compiled_threshold& t : plan_.product_at(p).thresholds) {
-        threshold_slot slot;
-        slot.rule = &t;
-        slot.level = t.level;
-        if (t.counter == counter_kind::allowance_used) {
-          // A share of what the product includes in this cycle, rounded up to a whole
-          // increment: the reminder comes once at least that share is used.
-          const std::int64_t increment = plan_.increment(*t.svc)->value();
-          std::int64_t included = 0;
-          for (const bucket& k : out_.buckets)
-            if (k.product == p && plan_.product_at(p).allowances[k.allowance].source->svc == *t.svc)
-              included += k.initial.value() / increment;
-          slot.level = ceil_div(included * t.level, 100);
-        }
-        counts_peers_ |= t.counter == counter_kind::distinct_peers;
-        slots_.push_back(std::move(slot));
-      }
-  }
-
-  // The rate for the part of a record no allowance covers, under the current state.
-  source rate_for(const usage_record& r, band_id band, country_id country) const {
-    // A vas record naming a per-use service is priced by that service alone (D15).
-    if (r.svc == service::vas && !r.product.empty()) {
-      const auto index = plan_.product_index(r.product);
-      if (!index) return source{};
-      return source::charged(rule_plan::match(plan_.product_at(*index).rates, r.svc, band, country), *index);
-    }
-    const service_state& state = services_[static_cast<std::size_t>(r.svc)];
-    if (state.rate_override != nullptr && state.rate_override->covers.test(country))
-      return source::charged(&*state.rate_override->then_rate, state.rate_override->product);
-    for (std::size_t i : by_draw_order_) {
-      const subscription& s = history_->subscriptions[i];
-      if (!s.active_at(r.time)) continue;
-      if (const compiled_rate* rate = rule_plan::match(plan_.product_at(s.product).rates, r.svc, band, country))
-        return source::charged(rate, s.product);
-    }
-    return source::charged(rule_plan::match(plan_.base_rates(), r.svc, band, country), std::nullopt);
-  }
-
-  bool drawable(const bucket& k, const usage_record& r, band_id band, country_id country) const {
-    const compiled_allowance& a = plan_.product_at(k.product).allowances[k.allowance];
-    if (a.source->svc != r.svc || !a.covers.test(country)) return false;
-    if (a.band && *a.band != band) return false;
-    if (r.time < k.valid_from || r.time >= k.valid_until) return false;
-    if (k.remaining.value() < plan_.increment(r.svc)->value()) return false;
-    const service_state& state = services_[static_cast<std::size_t>(r.svc)];
-    if (lifts_throttle(k) && state.throttled_by == nullptr) return false;
-    // After a cut-off, what is still recorded is rated by the cut-off's own rate.
-    if (state.rate_override != nullptr && state.rate_override->action == threshold_action::cut_off &&
-        state.rate_override->covers.test(country))
-      return false;
-    return true;
-  }
-
-  std::int64_t drawable_units(const usage_record& r, band_id band, country_id country) const {
-    std::int64_t total = 0;
-    for (const bucket& k : out_.buckets)
-      if (drawable(k, r, band, country)) total += k.remaining.value() / plan_.increment(r.svc)->value();
-    return total;
-  }
-
-  source choose_source(const usage_record& r, band_id band, country_id country) const {
-    if (const auto pass = covering_pass(r, country))
-      return source::covered(history_->subscriptions[*pass].product, *pass);
-    for (std::size_t b : bucket_order_)
-      if (drawable(out_.buckets[b], r, band, country)) return source::drawn(b);
-    source s = rate_for(r, band, country);
-    assert(s.rate != nullptr);  // checked before the record's first segment
-    return s;
-  }
-
-  // Whether a segment from `from` of record r adds to this slot's counter.
-  bool counts(const threshold_slot& slot, const usage_record& r, const source& from,
-              country_id country) const {
-    const compiled_threshold& t = *slot.rule;
-    if (slot.fired || slot.lifted || !slot.active) return false;
-    switch (t.counter) {
-      case counter_kind::volume:
-        if (*t.svc != r.svc || !t.covers.test(country)) return false;
-        if (t.peers == peer_filter::on_net) return plan_.is_on_net(r.peer);
-        if (t.peers == peer_filter::off_net) return !plan_.is_on_net(r.peer);
-        return true;
-      case counter_kind::allowance_used:
-        return from.bucket && out_.buckets[*from.bucket].product == t.product &&
-               plan_.product_at(t.product).allowances[out_.buckets[*from.bucket].allowance].source->svc == *t.svc;
-      case counter_kind::usage_fee:
-        return from.rate != nullptr && (t.all_fees || from.owner == t.product) && from.rate->capped &&
-               (!t.svc || *t.svc == r.svc) && from.rate->price_per_increment.micros() > 0;
-      case counter_kind::distinct_peers: return false;  // counted per record (count_peer)
-    }
-    return false;
-  }
-
-  // A usage fee counter grows by what is charged, so when the caps in force leave less
-  // room than it needs, it cannot cross in this segment: splitting every few increments
-  // would change nothing but fill memory with parts (a 100 MB record in 1 B increments).
-  bool can_cross(const threshold_slot& slot, const usage_record& r, const source& from) const {
-    if (slot.rule->counter != counter_kind::usage_fee) return true;
-    const std::optional<std::int64_t> room = cap_room(r, from);
-    const std::int64_t need = slot.level - slot.counter;
-    return !room || (slot.rule->compare == comparison::reaches ? *room >= need : *room > need);
-  }
-
-  // The least room the caps in force leave for a charge from `from` (micro-units);
-  // nullopt when no cap stops it.
-  std::optional<std::int64_t> cap_room(const usage_record& r, const source& from) const {
-    std::optional<std::int64_t> room;
-    if (from.rate == nullptr || !from.rate->capped) return room;
-    for (const threshold_slot& slot : slots_) {
-      const compiled_threshold& t = *slot.rule;
-      if (t.action != threshold_action::cap || slot.lifted) continue;
-      if (!t.all_fees && from.owner != t.product) continue;
-      if ((t.svc && *t.svc != r.svc) || !slot.active) continue;
-      // A cap in force charges nothing; the part that reaches it, only up to it.
-      const std::int64_t left = slot.fired ? 0 : slot.level - slot.counter;
-      room = room ? std::min(*room, left) : left;
-    }
-    return room;
-  }
-
-  // How many increments of a segment from `from` this slot can count before it crosses.
-  std::int64_t distance(const threshold_slot& slot, const source& from) const {
-    const std::int64_t need = slot.level - slot.counter;  // >= 0 (>= 1 for reaches)
-    if (slot.rule->counter != counter_kind::usage_fee)
-      return std::max<std::int64_t>(need, 1);  // state applies to units beyond the level
-    const std::int64_t price = from.rate->price_per_increment.micros();
-    return slot.rule->compare == comparison::reaches ? ceil_div(need, price) : need / price + 1;
-  }
-
-  std::int64_t counted(const threshold_slot& slot, const charge_part& part) const {
-    return slot.rule->counter == counter_kind::usage_fee ? part.charge.micros() : part.units;
-  }
-
-  static bool crossed(const threshold_slot& slot) {
-    return slot.rule->compare == comparison::reaches ? slot.counter >= slot.level
-                                                     : slot.counter > slot.level;
-  }
-
-  // Exceeds-thresholds at exactly their level fire before the next unit they count.
-  bool fire_exceeded_before(const usage_record& r, const source& from, country_id country,
-                            const quantity& increment) {
-    bool fired = false;
-    for (threshold_slot& slot : slots_) {
-      if (slot.rule->compare != comparison::exceeds || slot.counter != slot.level) continue;
-      if (slot.rule->counter == counter_kind::usage_fee || !counts(slot, r, from, country)) continue;
-      slot.counter += 1;  // the unit about to be rated is the one that exceeds
-      fire(slot, r, increment);
-      slot.counter -= 1;  // and it is counted when it is rated
-      fired = true;
-    }
-    return fired;
-  }
-
-  void emit_part(const usage_record& r, const source& from, std::int64_t units, const quantity& increment) {
-    const quantity amount = times(units, increment);
-    const money zero = money::zero(plan_.source().money_unit);
-    if (from.pass) {
-      out_.parts.push_back({charge_part::source::pass, 0, nullptr, from.owner, amount, units, zero, zero, false});
-      return;
-    }
-    if (from.bucket) {
-      bucket& k = out_.buckets[*from.bucket];
-      k.remaining = k.remaining - amount;
-      out_.parts.push_back({charge_part::source::allowance, *from.bucket, nullptr, std::nullopt,
-                            amount, units, zero, zero, false});
-      return;
-    }
-    const money full = from.rate->price_per_increment * units;
-    money charge = full;
-    if (const std::optional<std::int64_t> room = cap_room(r, from))
-      charge = std::min(charge, money::from_micros(*room, full.unit()));
-    out_.parts.push_back({charge_part::source::rate, 0, from.rate, from.owner, amount, units, charge,
-                          full, charge < full});
-  }
-
-  void count_peer(const usage_record& r, const quantity& increment) {
-    if (r.peer.empty()) return;
-    for (threshold_slot& slot : slots_) {
-      const compiled_threshold& t = *slot.rule;
-      if (t.counter != counter_kind::distinct_peers || *t.svc != r.svc) continue;
-      if (slot.fired || slot.lifted || !slot.active) continue;
-      if (!slot.peers.insert(r.peer).second) continue;
-      ++slot.counter;
-      if (crossed(slot)) fire(slot, r, increment);
-    }
-  }
-
-  std::string counter_text(const threshold_slot& slot, const quantity& increment) const {
-    switch (slot.rule->counter) {
-      case counter_kind::volume:
-      case counter_kind::allowance_used: return times(slot.counter, increment).to_string();
-      case counter_kind::usage_fee:
-        return money::from_micros(slot.counter, plan_.source().money_unit).to_string();
-      case counter_kind::distinct_peers: return std::to_string(slot.counter);
-    }
-    return {};
-  }
-
-  void fire(threshold_slot& slot, const usage_record& r, const quantity& increment) {
-    slot.fired = true;
-    const compiled_threshold& t = *slot.rule;
-    event e;
-    e.time = r.time;
-    e.product = plan_.product_at(t.product).source->id;
-    e.record = std::string(r.id);
-    e.threshold = t.source->name;
-    e.counter = counter_text(slot, increment);
-    const std::string crossing = crossing_text(t, e.counter);
-    service_state* state = t.svc ? &services_[static_cast<std::size_t>(*t.svc)] : nullptr;
-    switch (t.action) {
-      case threshold_action::notify:
-        e.kind = event_kind::notify;
-        e.reason = t.source->message.empty() ? crossing : t.source->message;
-        break;
-      case threshold_action::cap:
-        e.kind = event_kind::cap;
-        e.reason = fmt::format("{}: no more usage fee is charged this cycle", crossing);
-        break;
-      case threshold_action::cut_off:
-        e.kind = event_kind::cut_off;
-        state->rate_override = &t;
-        state->suspended_by = &t;
-        e.reason = fmt::format("{}: {} suspended; what is still recorded is charged {} per {}", crossing,
-                               *t.svc, t.then_rate->source->price, t.then_rate->source->per);
-        break;
-      case threshold_action::rate_change:
-        e.kind = event_kind::rate_change;
-        state->rate_override = &t;
-        e.reason = fmt::format("{}: {} from here on at {} per {}", crossing, *t.svc,
-                               t.then_rate->source->price, t.then_rate->source->per);
-        break;
-      case threshold_action::throttle:
-        e.kind = event_kind::throttle;
-        e.limit_kbps = t.source->limit_kbps;
-        state->throttled_by = &t;
-        e.reason = fmt::format("{}: {} limited to {} kbps", crossing, *t.svc, t.source->limit_kbps);
-        break;
-      case threshold_action::bar:
-        e.kind = event_kind::bar;
-        state->barred_by = &t;
-        e.reason = fmt::format("{}: {} barred until the next cycle", crossing, *t.svc);
-        break;
-    }
-    out_.events.push_back(std::move(e));
-  }
-
-  // "data volume reached 15 GB", "off-net voice volume exceeded 3000 min (3001 min)".
-  std::string crossing_text(const compiled_threshold& t, const std::string& counter) const {
-    std::string what;
-    switch (t.counter) {
-      case counter_kind::volume:
-        what = fmt::format("{}{} volume", t.peers == peer_filter::any ? "" : t.peers == peer_filter::on_net ? "on-net " : "off-net ",
-                           *t.svc);
-        break;
-      case counter_kind::usage_fee: what = "usage fee"; break;
-      case counter_kind::allowance_used: what = fmt::format("{} allowance used", *t.svc); break;
-      case counter_kind::distinct_peers: what = fmt::format("distinct {} numbers", *t.svc); break;
-    }
-    std::string text = fmt::format("{} {} {}", what, t.compare == comparison::reaches ? "reached" : "exceeded",
-                                   level_text(t));
-    if (counter != level_text(t)) text += fmt::format(" ({})", counter);
-    return text;
-  }
-
-  std::string level_text(const compiled_threshold& t) const {
-    switch (t.counter) {
-      case counter_kind::volume: return t.source->volume_level->to_string();
-      case counter_kind::usage_fee: return t.source->fee_level->to_string();
-      case counter_kind::distinct_peers: return std::to_string(t.source->count_level);
-      case counter_kind::allowance_used: return fmt::format("{}%", t.source->percent_level);
-    }
-    return {};
-  }
-
-  // An accelerator pack starting or ending while throttled changes the speed (D8).
-  void track_boost(const usage_record& r, const source& from) {
-    service_state& state = services_[static_cast<std::size_t>(r.svc)];
-    if (state.throttled_by == nullptr) return;
-    const bool boosting = from.bucket && lifts_throttle(out_.buckets[*from.bucket]);
-    if (boosting == state.boosting) return;
-    state.boosting = boosting;
-    event e;
-    e.time = r.time;
-    e.record = std::string(r.id);
-    if (boosting) {
-      e.kind = event_kind::throttle_lifted;
-      e.product = plan_.product_at(out_.buckets[*from.bucket].product).source->id;
-      e.reason = fmt::format("full speed while the accelerator's {} lasts", to_string(r.svc));
-    } else {
-      e.kind = event_kind::throttle;
-      e.product = plan_.product_at(state.throttled_by->product).source->id;
-      e.threshold = state.throttled_by->source->name;
-      e.limit_kbps = state.throttled_by->source->limit_kbps;
-      e.reason = fmt::format("accelerator volume used up; {} limited to {} kbps again", to_string(r.svc),
-                             state.throttled_by->source->limit_kbps);
-    }
-    out_.events.push_back(std::move(e));
-  }
-
-  // reactivate_data lines up to t, in time order (D6: lifts the cut-off as the product says).
-  void apply_requests_until(instant t) {
-    const auto& requests = history_->reactivations;
-    for (; next_request_ < requests.size() && requests[next_request_].time <= t; ++next_request_) {
-      const account_request& q = requests[next_request_];
-      if (!out_.cycle.contains(q.time)) continue;  // another cycle's request
-      event e;
-      e.time = q.time;
-      e.from = q.from;
-      service_state& data = services_[static_cast<std::size_t>(service::data)];
-      if (data.suspended_by == nullptr) {
-        e.kind = event_kind::refused;
-        e.reason = "reactivate_data: data is not cut off";
-      } else if (const product& p = *plan_.product_at(data.suspended_by->product).source; !p.reactivation.allowed) {
-        e.kind = event_kind::refused;
-        e.product = p.id;
-        e.reason = fmt::format("reactivate_data: {} does not allow reactivating data", p.id);
-      } else {
-        e.kind = event_kind::reactivated;
-        e.product = p.id;
-        std::vector<std::string_view> lifted;
-        for (threshold_action a : p.reactivation.lifts) lifted.push_back(to_string(a));
-        e.reason = fmt::format("data reactivated; for the rest of the cycle no further {}",
-                               fmt::join(lifted, " or "));
-        for (threshold_slot& slot : slots_)
-          if (slot.rule->product == data.suspended_by->product &&
-              std::find(p.reactivation.lifts.begin(), p.reactivation.lifts.end(), slot.rule->action) !=
-                  p.reactivation.lifts.end())
-            slot.lifted = true;
-        data.suspended_by = nullptr;
-      }
-      out_.events.push_back(std::move(e));
-    }
-  }
-
-  const rule_plan& plan_;
-  const account_history* history_;
-  rated_cycle out_;
-  std::vector<std::size_t> bucket_order_;   // bucket indices, accelerators first, then D13
-  std::vector<std::size_t> by_draw_order_;  // subscription indices in D13 order
-  std::vector<std::size_t> pass_order_;     // subscriptions of passes (any cycle), D13 order
-  std::vector<threshold_slot> slots_;
-  bool counts_peers_ = false;  // some slot counts distinct numbers: only then read peers
-  std::array<service_state, all_services.size()> services_{};
-  std::size_t next_request_ = 0;
-};
-
-}  // namespace
+}  // namespace detail
 
 rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
                        const billing_cycle& cycle, std::span<const usage_record* const> records,
@@ -705,7 +164,7 @@ rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
   // (country, region, peer, product). Asking for them all now overlaps the misses, which
   // the rating loop, one record at a time, would otherwise take one after another.
   for (const usage_record* r : ordered) __builtin_prefetch(reinterpret_cast<const char*>(r) + 64);
-  cycle_rater rater(plan, history, cycle);
+  detail::cycle_rater rater(plan, history, cycle);
   for (const usage_record* r : ordered) {
     assert(cycle.contains(r->time));
     rater.rate(*r);
@@ -720,7 +179,8 @@ rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
     rater.charge_passes(all);
   }
   rated_cycle out = std::move(rater).finish();
-  if (out.subscriber.empty() && !ordered.empty()) out.subscriber = std::string(ordered.front()->subscriber);
+  if (out.subscriber.empty() && !ordered.empty())
+    out.subscriber = std::string(ordered.front()->subscriber);
   return out;
 }
 
