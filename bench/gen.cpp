@@ -1,6 +1,6 @@
 // ratel_gen: a deterministic generator of a month of realistic input for cmcc-2012.
 //
-//   ratel_gen --seed 7 --subscribers 100000 --records 10000000 --out DIR [--month 2012-07]
+//   ratel_gen --out DIR [--seed 7] [--subscribers 1000] [--records 100000] [--month 2012-07]
 //             [--profile full|data]
 //
 // Writes DIR/accounts.csv and DIR/usage.csv (DESIGN 4.2 and 4.1) for tariffs/cmcc-2012.toml:
@@ -13,10 +13,15 @@
 // side implements: home data on gprs-20, data-pack-5 and data-topup-3, no roaming, no
 // passes, no voice or SMS. The same arguments give the same bytes on any machine:
 // only the raw output of std::mt19937_64 (specified by the standard) is used.
+//
+// `--out` is required: a generator that writes a hundred thousand records into the current
+// directory when run bare (or with `--help`, which it once did) surprises everyone.
+// `--help` prints the usage; an unknown option or a bad value exits 2.
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -31,37 +36,82 @@ struct options {
   std::uint64_t seed = 7;
   std::uint64_t subscribers = 1000;
   std::uint64_t records = 100000;
-  std::string out = ".";
+  std::string out;  // --out, required
   int year = 2012;
   unsigned month = 7;
   bool data_only = false;
 };
 
-std::uint64_t number(std::string_view text, const char* name) {
+constexpr std::string_view usage_text =
+    "usage: ratel_gen --out DIR [--seed N] [--subscribers N] [--records N] [--month YYYY-MM]\n"
+    "                 [--profile full|data]\n"
+    "\n"
+    "Writes DIR/accounts.csv and DIR/usage.csv, a month of input for tariffs/cmcc-2012.toml;\n"
+    "the same arguments give the same bytes on any machine.\n"
+    "\n"
+    "  --out DIR          directory to write to (made if missing)\n"
+    "  --seed N           seed of the generator (default 7)\n"
+    "  --subscribers N    subscribers, at least 1 (default 1000)\n"
+    "  --records N        usage records (default 100000)\n"
+    "  --month YYYY-MM    the month of the usage (default 2012-07)\n"
+    "  --profile P        full: data, voice, SMS, roaming and passes (default);\n"
+    "                     data: home data only, what bench/compare.sh's DuckDB side rates\n"
+    "  --help             print this and exit\n";
+
+// A command line that cannot be used: the message, then a pointer to --help, exit 2.
+struct usage_error : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+std::uint64_t number(std::string_view text, std::string_view name) {
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size())
-    throw std::invalid_argument(std::string(name) + ": not a whole number: " + std::string(text));
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+    throw usage_error(std::string(name) + ": not a whole number: \"" + std::string(text) + "\"");
   return v;
 }
 
-options parse(int argc, char** argv) {
+// Returns nullopt for --help.
+std::optional<options> parse(int argc, char** argv) {
   options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string_view key = argv[i], value = argv[i + 1];
-    if (key == "--seed") o.seed = number(value, "--seed");
-    else if (key == "--subscribers") o.subscribers = number(value, "--subscribers");
-    else if (key == "--records") o.records = number(value, "--records");
-    else if (key == "--out") o.out = std::string(value);
-    else if (key == "--profile" && (value == "full" || value == "data")) o.data_only = value == "data";
-    else if (key == "--month" && value.size() == 7) {
-      o.year = static_cast<int>(number(value.substr(0, 4), "--month"));
-      o.month = static_cast<unsigned>(number(value.substr(5, 2), "--month"));
-    } else {
-      throw std::invalid_argument("unknown option " + std::string(key));
+  bool has_out = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view key = argv[i];
+    if (key == "--help" || key == "-h") return std::nullopt;
+    if (key != "--seed" && key != "--subscribers" && key != "--records" && key != "--out" &&
+        key != "--month" && key != "--profile")
+      throw usage_error("unknown option \"" + std::string(key) + "\"");
+    if (i + 1 == argc) throw usage_error(std::string(key) + " needs a value");
+    const std::string_view value = argv[++i];
+    if (key == "--seed") {
+      o.seed = number(value, key);
+    } else if (key == "--subscribers") {
+      o.subscribers = number(value, key);
+      if (o.subscribers == 0) throw usage_error("--subscribers: at least 1");
+    } else if (key == "--records") {
+      o.records = number(value, key);
+    } else if (key == "--out") {
+      o.out = std::string(value);
+      has_out = true;
+    } else if (key == "--profile") {
+      if (value != "full" && value != "data")
+        throw usage_error("--profile: \"" + std::string(value) + "\" is not full or data");
+      o.data_only = value == "data";
+    } else {  // --month
+      const auto bad = [&] {
+        return usage_error("--month: \"" + std::string(value) + "\" is not YYYY-MM");
+      };
+      if (value.size() != 7 || value[4] != '-') throw bad();
+      try {
+        o.year = static_cast<int>(number(value.substr(0, 4), key));
+        o.month = static_cast<unsigned>(number(value.substr(5, 2), key));
+      } catch (const usage_error&) {
+        throw bad();
+      }
+      if (o.month < 1 || o.month > 12) throw bad();
     }
   }
-  if (o.subscribers == 0 || o.month < 1 || o.month > 12) throw std::invalid_argument("bad arguments");
+  if (!has_out) throw usage_error("--out DIR is required");
   return o;
 }
 
@@ -101,7 +151,12 @@ std::string two(unsigned v) { return {static_cast<char>('0' + v / 10), static_ca
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const options o = parse(argc, argv);
+  const std::optional<options> parsed = parse(argc, argv);
+  if (!parsed) {
+    std::fputs(usage_text.data(), stdout);
+    return 0;
+  }
+  const options& o = *parsed;
   std::filesystem::create_directories(o.out);
   std::mt19937_64 rng(o.seed);
   auto below = [&](std::uint64_t n) { return rng() % n; };  // raw output only: portable
@@ -159,7 +214,10 @@ int main(int argc, char** argv) try {
     }
   }
   return 0;
-} catch (const std::exception& e) {
-  std::fprintf(stderr, "ratel_gen: %s\n", e.what());
+} catch (const usage_error& e) {
+  std::fprintf(stderr, "ratel_gen: %s\nrun ratel_gen --help for the usage\n", e.what());
   return 2;
+} catch (const std::exception& e) {  // a directory or file that cannot be written
+  std::fprintf(stderr, "ratel_gen: %s\n", e.what());
+  return 1;
 }

@@ -20,7 +20,7 @@
 //
 //   auto disputed = read_disputed_bills("disputed.csv", plan);   // ratel/io/disputed_bill.hpp
 //   dispute_report r = compare(disputed[0], recomputed_bill, {.pre_refund = true});
-//   // r.refund.credited_now == r.overcharge, r.refund.pending_verification == r.overcharge
+//   // r.refund_due.credited_now == r.overcharge, r.refund_due.pending_verification == r.overcharge
 #pragma once
 
 #include <optional>

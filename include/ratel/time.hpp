@@ -16,7 +16,7 @@
 // Example:
 //   auto shanghai = zone::locate("Asia/Shanghai");
 //   instant t = *parse_rfc3339("2012-07-31T23:30:00+08:00");
-//   billing_cycle july = calendar_month_cycle(date::July / 2012, shanghai);
+//   billing_cycle july = calendar_month_cycle(date::year{2012} / date::July, shanghai);
 //   assert(july.contains(t));
 //   date::local_days d = shanghai.local_day(t);   // 2012-07-31
 #pragma once

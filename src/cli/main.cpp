@@ -3,12 +3,18 @@
 // Exit codes: 0 success; 1 the inputs were read but something is wrong with them (a
 // broken catalog or account log; usage records rejected or duplicated: the bills are
 // still written, the rejects file says which records and why); 2 usage error.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 #include "ratel/money.hpp"
@@ -21,6 +27,81 @@ void add_inputs(CLI::App* command, std::string& catalog, std::string& accounts, 
   command->add_option("--catalog", catalog, "tariff catalog (TOML)")->required()->check(CLI::ExistingFile);
   command->add_option("--accounts", accounts, "account log (CSV)")->required()->check(CLI::ExistingFile);
   command->add_option("--usage", usage, "usage records (CSV)")->required()->check(CLI::ExistingFile);
+}
+
+// Optimal string alignment distance (edits, a swap of two neighbours counting one), to
+// suggest the option a mistyped one was meant to be: "--cylce" is one swap from "--cycle".
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min(
+          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+// What the user typed that ratel did not understand, named before anything else. CLI11
+// checks required options before it looks at arguments left over, so a mistyped option
+// ("--cylce 2012-07") was reported as the one it was meant to be ("--cycle is required"),
+// and the user went looking for a --cycle they had given. Returns the message, or nullopt
+// when every argument was understood (the error is then CLI11's own, and right).
+std::optional<std::string> not_understood(const CLI::App& app, int argc, char** argv) {
+  const std::vector<std::string> left = app.remaining(true);
+  // CLI11 keeps the left-overs per command, not in command-line order: take the first in
+  // argv (its index, or argc when there is none).
+  auto first = [&](auto&& wanted) {
+    int i = 1;
+    while (i < argc && !(wanted(std::string_view(argv[i])) &&
+                         std::find(left.begin(), left.end(), argv[i]) != left.end()))
+      ++i;
+    return i;
+  };
+  auto any = [](std::string_view) { return true; };
+  auto option_like = [](std::string_view a) { return a.starts_with('-') && a != "-"; };
+  const std::vector<CLI::App*> commands = app.get_subcommands();
+  const int word = first(any);
+  if (word == argc) return std::nullopt;
+  if (commands.empty() && !option_like(argv[word])) {  // "ratel rat --catalog ..."
+    std::vector<std::string> names;
+    for (const CLI::App* command :
+         app.get_subcommands([](const CLI::App* c) { return !c->get_name().empty(); }))
+      names.push_back(command->get_name());
+    return fmt::format("ratel: unknown command \"{}\" (the commands are {})", argv[word],
+                       fmt::join(names, ", "));
+  }
+  const int option = first(option_like);
+  if (option == argc) {
+    return fmt::format("ratel {}: unexpected argument \"{}\"", commands.front()->get_name(),
+                       argv[word]);
+  }
+  // An option before the command's name is ratel's own, after it the command's.
+  const CLI::App* command = &app;
+  for (int i = 1; !commands.empty() && i < option; ++i)
+    if (argv[i] == commands.front()->get_name()) command = commands.front();
+  const std::string name =
+      std::string(argv[option]).substr(0, std::string_view(argv[option]).find('='));
+  std::string message =
+      fmt::format("{}: unknown option \"{}\"",
+                  command == &app ? std::string("ratel") : "ratel " + command->get_name(), name);
+  // The closest long option, if it is close: at most two edits, fewer than half its letters.
+  std::string best;
+  std::size_t best_distance = 3;
+  for (const CLI::Option* known : command->get_options())
+    for (const std::string& long_name : known->get_lnames()) {
+      const std::string candidate = "--" + long_name;
+      const std::size_t distance = edit_distance(name, candidate);
+      if (distance < best_distance && 2 * distance < long_name.size()) {
+        best = candidate;
+        best_distance = distance;
+      }
+    }
+  if (!best.empty()) message += fmt::format(" (did you mean {}?)", best);
+  return message;
 }
 
 }  // namespace
@@ -73,6 +154,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" that exit 0: they win over anything left over.
+    if (e.get_exit_code() != 0)
+      if (const std::optional<std::string> message = not_understood(app, argc, argv)) {
+        std::cerr << *message << "\nRun with --help for more information.\n";
+        return 2;
+      }
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }

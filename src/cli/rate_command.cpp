@@ -1,11 +1,18 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <optional>
+#include <condition_variable>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
 #include <thread>
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <fstream>
 #include <iostream>
@@ -13,43 +20,165 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/rejects_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/stream.hpp"
-#include "ratel/io/catalog_toml.hpp"
-#include "ratel/io/bill_writer.hpp"
-#include "ratel/io/account_log.hpp"
-#include "ratel/io/rejects_csv.hpp"
+#include "time_left.hpp"
 
 namespace ratel::cli {
 
-// Records rated, the rate and the time left, on one line of stderr, while a batch runs; only
-// when stderr is a terminal, so that logs and pipes stay clean.
+namespace {
+
+// Whether two descriptors are the same terminal (the bills on stdout would then share the
+// screen with the progress line on stderr).
+bool same_terminal(int a, int b) {
+  using file_status = struct stat;
+  file_status x{}, y{};
+  return isatty(a) != 0 && isatty(b) != 0 && ::fstat(a, &x) == 0 && ::fstat(b, &y) == 0 &&
+         x.st_rdev == y.st_rdev;
+}
+
+}  // namespace
+
+// Where `ratel rate` stands, on one line of stderr, phase by phase: reading the usage file,
+// rating, writing the bills, each with its own amount done and its own estimate of the time
+// it has left. Only when stderr is a terminal, so that logs and pipes stay clean, and only
+// once the run has taken a second (RATEL_PROGRESS_DELAY seconds, as git's
+// GIT_PROGRESS_DELAY), so that short runs show nothing.
+//
+// The estimate is the phase's bytes left at the rate its bytes have been done (time_left.hpp);
+// the counts are looked at ten times a second, so a move is timed within 0.1 s.
 class progress_display {
  public:
-  explicit progress_display(const batch_progress& progress) {
+  /// What the phases do, in words for the user.
+  struct labels {
+    std::string file;     ///< the usage file, as named on the command line
+    std::string rating;   ///< e.g. "rating", or "rating, writing bill files" with --out DIR
+    std::string writing;  ///< e.g. "writing the bills"
+  };
+
+  progress_display(const batch_progress& progress, labels words)
+      : progress_(progress), words_(std::move(words)) {
     if (isatty(STDERR_FILENO) == 0) return;
-    thread_ = std::jthread([&progress](std::stop_token stop) {
-      const auto started = std::chrono::steady_clock::now();
-      bool shown = false;
-      while (!stop.stop_requested()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        const std::size_t total = progress.records_total;
-        const std::size_t done = std::min<std::size_t>(progress.records_done, total);
-        const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::steady_clock::now() - started).count();
-        if (total == 0 || elapsed_ms < 1000) continue;  // short runs show nothing
-        const std::size_t per_second = done * 1000 / static_cast<std::size_t>(elapsed_ms);
-        const std::size_t eta = per_second == 0 ? 0 : (total - done) / per_second;
-        std::fprintf(stderr, "\rratel rate: %zu of %zu records, %zu/s, about %zu s left   ", done, total,
-                     per_second, eta);
-        shown = true;
-      }
-      if (shown) std::fprintf(stderr, "\r%80s\r", "");
-    });
+    if (const char* delay = std::getenv("RATEL_PROGRESS_DELAY")) {
+      char* end = nullptr;
+      const double seconds = std::strtod(delay, &end);
+      if (end != delay && *end == '\0' && seconds >= 0 && seconds < 3600)
+        delay_ = std::chrono::duration<double>(seconds);
+    }
+    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+  }
+  progress_display(const progress_display&) = delete;
+  progress_display& operator=(const progress_display&) = delete;
+  ~progress_display() { stop(); }
+
+  /// Stops the display and clears its line; returns once the line is clear.
+  void stop() {
+    if (!thread_.joinable()) return;
+    thread_.request_stop();  // wakes the wait at once
+    thread_.join();
   }
 
  private:
-  std::jthread thread_;
+  using clock = std::chrono::steady_clock;
+
+  void run(const std::stop_token& stop) {
+    const clock::time_point started = clock::now();
+    run_phase phase = run_phase::starting;
+    time_left estimate;
+    std::size_t width = 0;  // of what the line shows
+    std::string shown;
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    for (;;) {
+      wake.wait_for(lock, stop, std::chrono::milliseconds(100), [] { return false; });
+      if (stop.stop_requested()) break;
+      const clock::time_point now = clock::now();
+      const run_phase seen = progress_.phase.load(std::memory_order_acquire);
+      const progress_counter* counter = counter_of(seen);
+      const std::uint64_t done = counter ? counter->done.load(std::memory_order_relaxed) : 0;
+      const std::uint64_t total = counter ? counter->total.load(std::memory_order_relaxed) : 0;
+      if (seen != phase) {  // seen up to 0.1 s late: measure from what was done by then
+        phase = seen;
+        estimate.start(now, done);
+      } else {
+        estimate.observe(now, done);
+      }
+      if (now - started < delay_) continue;
+      const std::string text = line(phase, done, total, estimate.seconds_left(now, total));
+      if (text == shown) continue;
+      width = std::max(width, text.size());
+      std::fprintf(stderr, "\r%s%*s", text.c_str(), static_cast<int>(width - text.size()), "");
+      shown = text;
+    }
+    if (width > 0) std::fprintf(stderr, "\r%*s\r", static_cast<int>(width), "");
+  }
+
+  const progress_counter* counter_of(run_phase phase) const {
+    switch (phase) {
+      case run_phase::copying:
+        return &progress_.copied;
+      case run_phase::reading:
+        return &progress_.read;
+      case run_phase::rating:
+        return &progress_.rated;
+      case run_phase::writing:
+        return &progress_.written;
+      case run_phase::starting:
+      case run_phase::done:
+        break;
+    }
+    return nullptr;
+  }
+
+  // One line, under 80 columns: "ratel [2/3] rating: 210/515 MB (41%), about 9 s left".
+  std::string line(run_phase phase, std::uint64_t done, std::uint64_t total,
+                   std::optional<double> left) const {
+    std::string file = std::filesystem::path(words_.file).filename().string();
+    if (file.size() > 16) file = file.substr(0, 13) + "...";
+    std::string what;
+    switch (phase) {
+      case run_phase::starting:
+        return "ratel: loading the catalog and the account log";
+      case run_phase::copying:
+        what = fmt::format("[1/3] copying {} from a pipe", file);
+        break;
+      case run_phase::reading:
+        what = fmt::format("[1/3] reading {}", file);
+        break;
+      case run_phase::rating:
+        what = "[2/3] " + words_.rating;
+        break;
+      case run_phase::writing:
+        what = "[3/3] " + words_.writing;
+        break;
+      case run_phase::done:
+        return "";
+    }
+    const auto megabytes = [](std::uint64_t bytes) { return (bytes + (1 << 19)) >> 20; };
+    std::string text = "ratel " + what;
+    if (total > 0) {
+      text += fmt::format(": {}/{} MB ({}%)", megabytes(std::min(done, total)), megabytes(total),
+                          std::min(done, total) * 100 / total);
+    } else if (done > 0) {
+      text += fmt::format(": {} MB", megabytes(done));
+    }
+    if (left) {
+      const auto seconds = static_cast<std::uint64_t>(*left + 0.5);
+      text += seconds < 100 ? fmt::format(", about {} s left", seconds)
+                            : fmt::format(", about {} min left", (seconds + 59) / 60);
+    }
+    return text;
+  }
+
+  const batch_progress& progress_;
+  labels words_;
+  std::chrono::duration<double> delay_{1.0};  // before the first line
+  std::jthread thread_;  // last: stopped and joined before the members it reads go
 };
 
 // A run covers at most ten years of cycles: more is almost certainly a typo.
@@ -113,6 +242,22 @@ int run_rate(const rate_options& o) {
     return 2;
   }
   try {
+    const bool to_stdout = o.out == "-";
+    const bool with_events = !o.events.empty();
+    batch_progress progress;
+    progress_display display(progress,
+                             {o.usage, to_stdout ? "rating" : "rating, writing bill files",
+                              to_stdout     ? "writing the bills"
+                              : with_events ? "collecting the events"
+                                            : "finishing"});
+    // Bills to stdout on the very terminal stderr is on: a progress line would land inside
+    // them. The user watching that terminal still wants to see the run alive while the file
+    // is read and rated, and no bill is written until every shard is rated (the merge hands
+    // them over last), so the progress shows until the first bill is written and is cleared
+    // then; while the bills scroll past, they are the progress. (Progress after the output
+    // would only come once the run is over.)
+    const bool quiet_once_writing = to_stdout && same_terminal(STDOUT_FILENO, STDERR_FILENO);
+
     rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     std::vector<billing_cycle> cycles;
@@ -121,8 +266,6 @@ int run_rate(const rate_options& o) {
 
     // Rendering happens in the workers, per subscriber: part 0 is the bills' text for
     // stdout (nothing with --out DIR: the workers write the files), part 1 their events.
-    const bool to_stdout = o.out == "-";
-    const bool with_events = !o.events.empty();
     if (!to_stdout) std::filesystem::create_directories(o.out);
     const std::string ext = o.format == "text" ? "txt" : o.format;
     bill_output output;
@@ -150,7 +293,17 @@ int run_rate(const rate_options& o) {
     stdout_writer out;
     std::string events(events_csv_header());
     bool first = true;
+    // Before the first bill, or at the end when there is none: the progress line goes if it
+    // shares the terminal, then the CSV header.
+    bool started = false;
+    auto start_output = [&] {
+      if (started) return;
+      started = true;
+      if (quiet_once_writing) display.stop();
+      if (to_stdout && o.format == "csv") out.write(bills_csv_header());
+    };
     output.write = [&](std::span<const std::string> parts) {
+      start_output();
       if (to_stdout) {
         if (o.format == "json") out.write(first ? "[\n" : ",\n");
         if (o.format == "text" && !first) out.write("\n");
@@ -159,17 +312,14 @@ int run_rate(const rate_options& o) {
       events += parts[1];
       first = false;
     };
-    if (to_stdout && o.format == "csv") out.write(bills_csv_header());
 
     stream_options options;
     options.threads = o.threads;
     options.memory_budget = *budget;
-    batch_progress progress;
     options.progress = &progress;
-    stream_result result = [&] {
-      progress_display display(progress);  // on a terminal only; stops when rating is done
-      return rate_file(plan, accounts, o.usage, cycles, output, options);
-    }();
+    stream_result result = rate_file(plan, accounts, o.usage, cycles, output, options);
+    start_output();
+    display.stop();  // before the summary and the rejects, on stderr
     if (to_stdout && o.format == "json") out.write(first ? "[]\n" : "\n]\n");
     if (!out.finish()) throw input_error({"stdout", 0, 0}, "", "cannot write the bills");
 

@@ -180,10 +180,12 @@ class shard_router {
 // Calls `line(text)` for each line of the file's bytes [begin, end) (end = -1: to the end of
 // the file), reading `block_size` bytes at a time; `line` returns false to stop. Lines end
 // as csv::line_reader's do: at "\n", with a "\r" before it removed; a last line without a
-// newline is still a line. Returns the offset just past the last line read.
+// newline is still a line. Returns the offset just past the last line read. `bytes_read`,
+// if given, grows by each block read (one relaxed add per block, for a progress display).
 template <typename OnLine>
 std::uintmax_t read_lines(std::FILE* file, const std::string& name, std::uintmax_t begin,
-                          std::uintmax_t end, std::size_t block_size, OnLine&& line) {
+                          std::uintmax_t end, std::size_t block_size, OnLine&& line,
+                          std::atomic<std::uint64_t>* bytes_read = nullptr) {
   if (::fseeko(file, static_cast<off_t>(begin), SEEK_SET) != 0)
     throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
   std::string block(block_size, '\0');
@@ -198,6 +200,7 @@ std::uintmax_t read_lines(std::FILE* file, const std::string& name, std::uintmax
     std::size_t want = block.size() - kept;
     if (end != std::uintmax_t(-1)) want = static_cast<std::size_t>(std::min<std::uintmax_t>(want, end - offset - kept));
     const std::size_t got = want == 0 ? 0 : std::fread(block.data() + kept, 1, want, file);
+    if (bytes_read != nullptr) bytes_read->fetch_add(got, std::memory_order_relaxed);
     if (got == 0) {
       if (std::ferror(file)) throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
       break;
@@ -251,25 +254,34 @@ std::uintmax_t next_line_start(std::FILE* file, const std::string& name, std::ui
 
 // Routes the data rows of bytes [begin, end) to `router`, numbering lines from 1 within the
 // range (the range's first line number is only known once the ranges before it are
-// counted); counts the rows and the lines.
-void route_range(const std::string& path, const std::string& name, std::uintmax_t begin, std::uintmax_t end,
-                 const usage_columns& columns, std::size_t block_size, shard_router& router,
-                 std::size_t& rows, std::size_t& lines) {
+// counted); counts the rows, their bytes (each with one line end: what rating them will
+// report, see renumber) and the lines; `bytes_read` as read_lines.
+void route_range(const std::string& path, const std::string& name, std::uintmax_t begin,
+                 std::uintmax_t end, const usage_columns& columns, std::size_t block_size,
+                 shard_router& router, std::size_t& rows, std::uint64_t& row_bytes,
+                 std::size_t& lines, std::atomic<std::uint64_t>* bytes_read) {
   if (begin >= end) return;
   const file_ptr file = csv::open_input(path);
   std::string scratch;
-  read_lines(file.get(), name, begin, end, block_size, [&](std::string_view text) {
-    ++lines;
-    if (csv::is_blank(text)) return true;
-    ++rows;
-    router.add(columns.subscriber_of(text, scratch), csv::checked_line_number(lines, name), text);
-    return true;
-  });
+  read_lines(
+      file.get(), name, begin, end, block_size,
+      [&](std::string_view text) {
+        ++lines;
+        if (csv::is_blank(text)) return true;
+        ++rows;
+        row_bytes += text.size() + 1;
+        router.add(columns.subscriber_of(text, scratch), csv::checked_line_number(lines, name),
+                   text);
+        return true;
+      },
+      bytes_read);
 }
 
-// Adds `base` to the line number of every framed row of `text` (see append_framed_row).
-void renumber(std::string& text, std::size_t base, const std::string& name) {
-  for (std::size_t at = 0; at < text.size();) {
+// Adds `base` to the line number of every framed row of `text` (see append_framed_row);
+// returns the number of rows.
+std::size_t renumber(std::string& text, std::size_t base, const std::string& name) {
+  std::size_t rows = 0;
+  for (std::size_t at = 0; at < text.size(); ++rows) {
     std::uint32_t line = 0, size = 0;
     std::memcpy(&line, text.data() + at, 4);
     std::memcpy(&size, text.data() + at + 4, 4);
@@ -277,6 +289,16 @@ void renumber(std::string& text, std::size_t base, const std::string& name) {
     std::memcpy(text.data() + at, &line, 4);
     at += 8 + size;
   }
+  return rows;
+}
+
+// Starts `phase` once its counter's total is stored: the phase's store releases it to a
+// display that reads the phase first.
+void enter(batch_progress* progress, run_phase phase,
+           progress_counter batch_progress::*counter = nullptr, std::uint64_t total = 0) {
+  if (progress == nullptr) return;
+  if (counter != nullptr) (progress->*counter).total.store(total, std::memory_order_relaxed);
+  progress->phase.store(phase, std::memory_order_release);
 }
 
 // One shard's rendered output: entries of (subscriber, parts) in subscriber order, each
@@ -360,6 +382,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   const std::size_t budget = std::max<std::size_t>(options.memory_budget, 1);
   const std::size_t block_size = std::clamp<std::size_t>(budget / 16, std::size_t{64} << 10, std::size_t{8} << 20);
 
+  batch_progress* const progress = options.progress;
   spill_dir dir(options.temp_dir);
   std::string name = usage.string();
   // A pipe cannot be read by several threads at offsets: it is copied to the spill
@@ -369,9 +392,12 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   if (fs::exists(usage, type_error) && !fs::is_regular_file(usage, type_error)) {
     file_ptr in = csv::open_input(name);
     file_ptr copy = dir.create("input");
+    enter(progress, run_phase::copying);
     std::string buffer(1 << 20, '\0');
-    while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), in.get()))
+    while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), in.get())) {
       write_all(copy.get(), std::string_view(buffer.data(), got));
+      if (progress != nullptr) progress->copied.done.fetch_add(got, std::memory_order_relaxed);
+    }
     if (std::ferror(in.get())) throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
     read_from = dir.path_of("input").string();
   }
@@ -395,16 +421,21 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   const std::size_t readers = bounds.size() - 1;
   std::vector<std::unique_ptr<shard_router>> routers;
   std::vector<std::size_t> rows_of(readers, 0), lines_of(readers, 0);
+  std::vector<std::uint64_t> row_bytes_of(readers, 0);
   for (std::size_t t = 0; t < readers; ++t) {
     routers.push_back(std::make_unique<shard_router>(shards, budget / 2 / readers, dir, fmt::format("rows-{}-", t)));
     if (!size_error) routers[t]->expect(bounds[t + 1] - bounds[t]);
   }
+  enter(progress, run_phase::reading, &batch_progress::read,
+        size_error ? 0 : input_bytes - start.body);
   {
     std::exception_ptr reading_failure;
     std::mutex reading_mutex;
     auto read = [&](std::size_t t) {
       try {
-        route_range(read_from, name, bounds[t], bounds[t + 1], columns, block_size, *routers[t], rows_of[t], lines_of[t]);
+        route_range(read_from, name, bounds[t], bounds[t + 1], columns, block_size, *routers[t],
+                    rows_of[t], row_bytes_of[t], lines_of[t],
+                    progress ? &progress->read.done : nullptr);
         routers[t]->finish();
       } catch (...) {
         std::lock_guard lock(reading_mutex);
@@ -422,16 +453,24 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   for (std::size_t t = 1; t < readers; ++t) line_base[t] = line_base[t - 1] + lines_of[t - 1];
   std::size_t rows = 0;
   for (std::size_t r : rows_of) rows += r;
-  if (options.progress != nullptr) options.progress->records_total = rows;
-  // A shard's rows, from every reader, with their line numbers in the file.
-  auto take = [&](std::size_t s) {
+  std::uint64_t row_bytes = 0;
+  for (std::uint64_t b : row_bytes_of) row_bytes += b;
+  if (progress != nullptr) progress->records_total = rows;
+  // A shard's rows, from every reader, with their line numbers in the file; `bytes` gets
+  // what they were in the file as route_range counts them (a framed row's 8-byte prefix
+  // stands for one line end).
+  auto take = [&](std::size_t s, std::uint64_t& bytes) {
     std::string text;
+    std::size_t framed_rows = 0;
     for (std::size_t t = 0; t < readers; ++t) {
       std::string part = routers[t]->take(s);
-      renumber(part, line_base[t], name);
-      if (text.empty()) text = std::move(part);
-      else text += part;
+      framed_rows += renumber(part, line_base[t], name);
+      if (text.empty())
+        text = std::move(part);
+      else
+        text += part;
     }
+    bytes = text.size() - 7 * std::uint64_t{framed_rows};
     return text;
   };
 
@@ -444,6 +483,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     std::vector<reject> rejects;
     std::vector<duplicate> duplicates;
     std::size_t rows_read = 0, rated = 0, bills = 0;
+    std::uint64_t rendered_bytes = 0;  // of the parts handed to output.write
     shard_output out;
   };
   std::vector<shard_result> results(shards);
@@ -457,8 +497,10 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
 
   auto rate_shard = [&](std::size_t s) {
     shard_result& r = results[s];
-    const usage_batch batch = parse_usage_rows(columns, take(s), source_name);
-    batch_result rated = detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, options.progress);
+    std::uint64_t input_bytes_of_shard = 0;
+    const usage_batch batch = parse_usage_rows(columns, take(s, input_bytes_of_shard), source_name);
+    batch_result rated =
+        detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, progress);
     r.rejects = std::move(rated.rejects);
     r.duplicates = std::move(rated.duplicates);
     r.rows_read = rated.rows_read;
@@ -471,7 +513,10 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
       for (std::string& p : parts) p.clear();
       output.render(std::span<const bill>(rated.bills).subspan(i, end - i), parts);
       append_field(r.out.memory, rated.bills[i].subscriber);
-      for (const std::string& p : parts) append_field(r.out.memory, p);
+      for (const std::string& p : parts) {
+        append_field(r.out.memory, p);
+        r.rendered_bytes += p.size();
+      }
     }
     if (output_held.fetch_add(r.out.memory.size()) + r.out.memory.size() > budget / 4) {
       output_held -= r.out.memory.size();
@@ -479,6 +524,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
       write_all(r.out.file.get(), r.out.memory);
       std::string().swap(r.out.memory);
     }
+    if (progress != nullptr)
+      progress->rated.done.fetch_add(input_bytes_of_shard, std::memory_order_relaxed);
   };
   auto worker = [&] {
     for (std::size_t s = next++; s < shards && !failed; s = next++) {
@@ -491,6 +538,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
       }
     }
   };
+  enter(progress, run_phase::rating, &batch_progress::rated, row_bytes);
   {
     std::vector<std::jthread> pool;
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
@@ -507,12 +555,23 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     merged.push_back(std::make_unique<entry_reader>(results[s].out, output.parts));
     if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
   }
+  std::uint64_t rendered_bytes = 0;
+  for (const shard_result& r : results) rendered_bytes += r.rendered_bytes;
+  enter(progress, run_phase::writing, &batch_progress::written, rendered_bytes);
+  std::uint64_t unpublished = 0;  // bytes handed over, reported a megabyte at a time
   while (!heads.empty()) {
     const std::size_t s = heads.top().second;
     heads.pop();
     output.write(merged[s]->parts);
+    for (const std::string& p : merged[s]->parts) unpublished += p.size();
+    if (progress != nullptr && unpublished >= (1 << 20)) {
+      progress->written.done.fetch_add(unpublished, std::memory_order_relaxed);
+      unpublished = 0;
+    }
     if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
   }
+  if (progress != nullptr) progress->written.done.fetch_add(unpublished, std::memory_order_relaxed);
+  enter(progress, run_phase::done);
 
   stream_result result;
   result.shards = shards;

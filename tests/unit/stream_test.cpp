@@ -114,7 +114,9 @@ rendered streamed(const rule_plan& plan, const account_book& book, const std::fi
       parts[3] += bill_events_to_csv_rows(b);
     }
   };
+  std::uint64_t handed_over = 0;  // bytes of rendered text given to write
   output.write = [&](std::span<const std::string> parts) {
+    for (const std::string& p : parts) handed_over += p.size();
     out.json += out.json.empty() ? "[\n" : ",\n";
     out.json += parts[0];
     if (!out.text.empty()) out.text += "\n";
@@ -134,6 +136,20 @@ rendered streamed(const rule_plan& plan, const account_book& book, const std::fi
   CHECK(progress.records_total == r.rows_read);
   CHECK(progress.records_done <= progress.records_total);
   CHECK(progress.records_done >= r.rated);
+  // Each phase's count ends at its total. Reading: the file after the byte order mark and
+  // the header line. Rating: the rows, each with one line end, which is the body less the
+  // blank lines ("\n" after the header, "   \n") and x10's "\r", and plus the line end
+  // the last line lacks, whichever line is last: 5 bytes fewer.
+  CHECK(progress.phase == run_phase::done);
+  CHECK(progress.copied.done == 0);  // a regular file is read in place
+  const std::uint64_t header =
+      3 + std::string_view("id,subscriber,time,service,quantity,country\n").size();
+  CHECK(progress.read.total == std::filesystem::file_size(file) - header);
+  CHECK(progress.read.done == progress.read.total);
+  CHECK(progress.rated.total + 5 == progress.read.total);
+  CHECK(progress.rated.done == progress.rated.total);
+  CHECK(progress.written.total == handed_over);
+  CHECK(progress.written.done == progress.written.total);
   out.json += out.json.empty() ? "[]\n" : "\n]\n";
   out.rejects = rejects_of(r.rejects, r.duplicates);
   out.rows_read = r.rows_read;

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -31,11 +32,39 @@
 
 namespace ratel {
 
-/// Progress of a running batch, for a display: records_done grows as subscribers are rated
-/// (read it from another thread); records_total is set before rating starts.
+/// The steps of rate_file (stream.hpp), in the order they come (`copying` only for input
+/// that is not a regular file, a pipe). rate_batch reports records only, and leaves the
+/// phase and the byte counters alone.
+enum class run_phase : std::uint8_t {
+  starting,  ///< nothing read yet
+  copying,   ///< the input copied to the spill directory, to be read by several threads
+  reading,   ///< the usage file read and its rows routed to subscriber shards
+  rating,    ///< shards rated, their bills made and rendered
+  writing,   ///< the rendered bills handed to bill_output::write, in subscriber order
+  done,      ///< rate_file is about to return
+};
+
+/// One phase's work, in bytes: `done` grows while the phase runs; `total` is set before the
+/// phase starts (0: not known, as for a pipe being copied).
+struct progress_counter {
+  std::atomic<std::uint64_t> done{0};
+  std::atomic<std::uint64_t> total{0};
+};
+
+/// Progress of a running batch or file, for a display on another thread. The counters are
+/// bumped with relaxed atomic adds once per chunk of work (a block of the file read, a shard
+/// rated, a megabyte of bills handed over, a few thousand records rated), never per record,
+/// so they cost the run nothing measurable. Each counter only grows; read `phase` first
+/// (its store releases the totals of the phase it names), then that phase's counter.
 struct batch_progress {
-  std::atomic<std::size_t> records_done{0};
-  std::atomic<std::size_t> records_total{0};
+  std::atomic<std::size_t> records_done{0};   ///< records rated so far
+  std::atomic<std::size_t> records_total{0};  ///< the run's records, set before rating starts
+  std::atomic<run_phase> phase{run_phase::starting};
+  progress_counter copied;  ///< bytes of a pipe copied (total unknown)
+  progress_counter read;    ///< bytes of the usage file's body read and routed
+  /// Bytes of usage rows (each with one line end) in the shards rated so far; total: all rows.
+  progress_counter rated;
+  progress_counter written;  ///< bytes of rendered bill text handed to bill_output::write
 };
 
 struct batch_result {

@@ -49,7 +49,9 @@ struct stream_options {
   std::size_t memory_budget = std::size_t{512} << 20;
   /// Where the spill directory is made; empty: std::filesystem::temp_directory_path().
   std::filesystem::path temp_dir;
-  batch_progress* progress = nullptr;  ///< records_total is set once the file is read
+  /// Where the run reports its phase and how far each has come (for a display on another
+  /// thread; see batch_progress). records_total is set once the file is read.
+  batch_progress* progress = nullptr;
 };
 
 /// What becomes of the bills: rendered in the workers, written in order by the caller.
