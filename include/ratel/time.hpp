@@ -2,13 +2,17 @@
 //
 // Concept: an instant is a UTC second (`date::sys_seconds`). Everything calendar-shaped
 // (the day a roaming session belongs to, the hour band of a call, the month of a bill) is
-// computed in a named IANA zone through Howard Hinnant's date/tz on the system tzdata.
+// computed in a named IANA zone of the system tzdata, with Howard Hinnant's date for the
+// calendar types (local days, year_month, choose).
 //
 // Invariants:
 //  - inputs carry an explicit UTC offset (RFC 3339); a time without one is an error;
 //  - a `zone` is immutable and cheap to copy; it precomputes the zone's offset periods
 //    once, so mapping an instant to local time is a binary search over a small table and
 //    never a tz database search on the hot path;
+//  - a zone's offsets follow its rules in every year: the transitions its zone file lists
+//    (up to 2037) and after them the rule of the file's footer, so summer time goes on in
+//    2038, 2050 and 2100 under the rule in force today (issue 14 item 13);
 //  - a billing cycle is the half-open interval [start, end) of instants;
 //  - a local time that does not exist (spring-forward gap) or exists twice (autumn
 //    overlap) is resolved only by an explicit `date::choose` at the call site.
@@ -71,13 +75,15 @@ class time_error : public std::runtime_error {
 /// An IANA time zone with its offset periods cached (see the file comment).
 class zone {
  public:
-  /// Throws time_error (naming the zone) if the system tzdata has no zone of that name.
+  /// Throws time_error (naming the zone) if the system tzdata has no zone of that name,
+  /// or if its zone file cannot be read.
   /// The zone's table is built on the first call for a name and shared by every later
   /// call (a process-wide registry under a mutex); locate is for setup, not the hot path.
   static zone locate(std::string_view name);
 
   std::string_view name() const noexcept;
-  /// UTC offset in force at t (local = t + offset).
+  /// UTC offset in force at t (local = t + offset), in any year: after the last
+  /// transition of the zone file, from the rule of its footer.
   std::chrono::seconds offset_at(instant t) const;
   date::local_seconds to_local(instant t) const { return date::local_seconds{(t + offset_at(t)).time_since_epoch()}; }
   date::local_days local_day(instant t) const { return date::floor<date::days>(to_local(t)); }

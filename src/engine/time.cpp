@@ -1,11 +1,23 @@
 // ratel/time.cpp: RFC 3339 parsing, cached IANA zone tables, billing cycles.
 //
 // The zone table is the reason this file exists: rating a record needs the local day and
-// hour of its start, and asking date/tz per record means building a sys_info (with its
-// abbreviation string) after a search of the zone's transitions. A zone's offset changes
-// at most a few hundred times in three centuries, so we list the periods once and
-// binary-search them (measured: ~12 ns per offset_at against ~35 ns per get_info, -O2,
-// Europe/London).
+// hour of its start, and asking a tz library per record means a search of the zone's
+// transitions (and, with date/tz, building a sys_info with its abbreviation string). A
+// zone's offset changes at most a few hundred times in three centuries, so we list the
+// periods once and binary-search them (measured: ~12 ns per offset_at against ~35 ns per
+// date/tz get_info, -O2, Europe/London).
+//
+// The offsets come from Google's cctz, not from date/tz (issue 14 item 13). The system's
+// zone files (TZif v2+) list transitions only up to 2037; after that the rule is the
+// POSIX TZ string in the file's footer (Europe/London: GMT0BST,M3.5.0/1,M10.5.0). date
+// 3.0.1 built with USE_OS_TZDB ignores the footer and answers GMT for every summer from
+// 2038 on; cctz applies it (tests/unit/time_test.cpp checks every zone of the system
+// tzdata against glibc's localtime_r, which reads the footers too). date stays the
+// authority for zone names and for all the calendar types.
+//
+// Cost: cctz reads a zone file whole and extends it by 400 years of the footer's
+// transitions, so the first locate of a zone with summer time takes ~0.5 ms instead of
+// ~0.1 ms (bench/README.md); once per zone per process.
 #include "ratel/time.hpp"
 
 #include <algorithm>
@@ -14,6 +26,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include <cctz/civil_time.h>
+#include <cctz/time_zone.h>
 #include <fmt/format.h>
 
 namespace ratel {
@@ -366,13 +380,14 @@ struct zone::table {
   };
 
   std::string name;
-  const date::time_zone* tz = nullptr;
-  /// Sorted by begin, adjacent periods have different offsets (date's sys_info also
-  /// changes on abbreviation or `save` changes alone; those are merged away because only
-  /// the offset matters here). Never empty.
+  /// The zone's rules: its file's transitions, then its footer's rule.
+  cctz::time_zone rules;
+  /// Sorted by begin, adjacent periods have different offsets (a transition that changes
+  /// only the abbreviation or the dst flag is merged away because only the offset matters
+  /// here). Never empty.
   std::vector<period> periods;
   /// End of the last period; [periods.front().begin, covered_end) is answered from the
-  /// table, anything outside goes to date/tz.
+  /// table, anything outside from `rules` directly.
   instant covered_end;
 
   /// Offsets in tzdata stay well inside +-26 h (the extremes are around +-15:57 LMT), so
@@ -394,11 +409,55 @@ struct zone::table {
 
 namespace {
 
-// The span to list. 1900 is before standard time in most zones that matter to an
-// operator; 2200 is far past any cycle we will rate. date's first and last sys_info
-// usually reach far beyond these bounds anyway (year -32767 .. 32767).
-constexpr date::sys_days table_from = date::sys_days{date::year{1900} / 1 / 1};
-constexpr date::sys_days table_until = date::sys_days{date::year{2200} / 1 / 1};
+// The span to list: the table covers exactly [table_from, table_until). 1900 is before
+// standard time in most zones that matter to an operator; 2200 is far past any cycle we
+// will rate. Outside it the answers come from cctz directly, with the same rules.
+constexpr instant table_from{date::sys_days{date::year{1900} / 1 / 1}};
+constexpr instant table_until{date::sys_days{date::year{2200} / 1 / 1}};
+
+// Where date/tz (USE_OS_TZDB, Linux) lists the zone names from. cctz is given the file of
+// that directory by its full path, so the names and the data come from the same files
+// whatever TZDIR says (cctz honours TZDIR, date 3.0.1 does not).
+constexpr std::string_view zoneinfo_dir = "/usr/share/zoneinfo";
+
+// cctz and date both count whole seconds of system_clock since 1970-01-01T00:00:00Z; the
+// casts are exact and keep the code right where the two reps differ.
+cctz::time_point<cctz::seconds> to_cctz(instant t) {
+  return std::chrono::time_point_cast<cctz::seconds>(t);
+}
+instant from_cctz(cctz::time_point<cctz::seconds> t) {
+  return std::chrono::time_point_cast<seconds>(t);
+}
+
+/// The offset in force at t, from the zone's rules without the table.
+seconds rules_offset_at(const cctz::time_zone& rules, instant t) {
+  return seconds{rules.lookup(to_cctz(t)).offset};
+}
+
+/// The instant of a local time from the zone's rules without the table, resolved as
+/// date::choose resolves it (zone::to_instant's contract): a time in a gap maps to the
+/// transition, the end of the gap, for both choices; a time in an overlap to its earlier
+/// (pre-transition offset) or later (post-transition offset) occurrence.
+instant rules_to_instant(const cctz::time_zone& rules, date::local_seconds local,
+                         date::choose choice) {
+  const date::local_days day = date::floor<date::days>(local);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss<seconds> clock{local - day};
+  const cctz::civil_second civil(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                                 static_cast<unsigned>(ymd.day()), clock.hours().count(),
+                                 clock.minutes().count(), clock.seconds().count());
+  const cctz::time_zone::civil_lookup found = rules.lookup(civil);
+  switch (found.kind) {
+    case cctz::time_zone::civil_lookup::UNIQUE:
+      return from_cctz(found.pre);
+    case cctz::time_zone::civil_lookup::SKIPPED:
+      return from_cctz(found.trans);
+    case cctz::time_zone::civil_lookup::REPEATED:
+      return from_cctz(choice == date::choose::earliest ? found.pre : found.post);
+  }
+  assert(false && "cctz returned a civil_lookup kind it does not document");
+  return from_cctz(found.pre);
+}
 
 }  // namespace
 
@@ -430,18 +489,37 @@ zone zone::locate(std::string_view name) {
     return zone(found->second);
   }
 
+  // Only a name date lists reaches cctz: cctz 2.3 would open any path given as a name.
+  const std::string file = fmt::format("{}/{}", zoneinfo_dir, tz->name());
+  cctz::time_zone rules;
+  if (!cctz::load_time_zone(file, &rules)) {
+    throw time_error(
+        fmt::format("time zone '{}' is in the system tzdata, but cctz cannot read {}", name, file));
+  }
+
   auto built = std::make_shared<table>();
   built->name = tz->name();
-  built->tz = tz;
-  date::sys_info info = tz->get_info(date::sys_seconds{table_from});
-  built->periods.push_back({info.begin, info.offset});
-  while (info.end < table_until) {
-    info = tz->get_info(info.end);
-    if (info.offset != built->periods.back().offset) {
-      built->periods.push_back({info.begin, info.offset});
+  built->rules = rules;
+  // The file's transitions and, after its last one (2037 in the zones zic writes "fat"),
+  // the footer rule's, as cctz generates them.
+  built->periods.push_back({table_from, rules_offset_at(rules, table_from)});
+  cctz::time_zone::civil_transition change;
+  for (instant after = table_from; rules.next_transition(to_cctz(after), &change);) {
+    // cctz's own idiom for the instant of a transition: the civil time just after it.
+    const instant at = from_cctz(rules.lookup(change.to).trans);
+    if (at >= table_until) break;
+    if (at <= after) {
+      // A walk that does not advance would leave the table short while claiming to cover
+      // its span: refuse the zone rather than answer from a table with a hole.
+      throw time_error(fmt::format("time zone '{}': cctz gives the transition after {} at {}", name,
+                                   format_rfc3339(after, seconds{0}, true),
+                                   format_rfc3339(at, seconds{0}, true)));
     }
+    const seconds offset = rules_offset_at(rules, at);
+    if (offset != built->periods.back().offset) built->periods.push_back({at, offset});
+    after = at;
   }
-  built->covered_end = info.end;
+  built->covered_end = table_until;
 
   std::shared_ptr<const table> shared = std::move(built);
   registry.emplace(shared->name, shared);
@@ -453,7 +531,7 @@ std::string_view zone::name() const noexcept { return table_->name; }
 
 seconds zone::offset_at(instant t) const {
   const table& tb = *table_;
-  if (!tb.covers(t)) return tb.tz->get_info(t).offset;
+  if (!tb.covers(t)) return rules_offset_at(tb.rules, t);
   return tb.periods[tb.index_of(t)].offset;
 }
 
@@ -464,16 +542,8 @@ instant zone::to_instant(date::local_seconds local, date::choose choice) const {
 
   if (as_utc < tb.periods.front().begin + table::max_offset ||
       as_utc >= tb.covered_end - table::max_offset) {
-    // Outside the table: ask date, which resolves gaps and overlaps the same way.
-    const date::local_info li = tb.tz->get_info(local);
-    switch (li.result) {
-      case date::local_info::unique:
-        return as_utc - li.first.offset;
-      case date::local_info::nonexistent:
-        return li.first.end;
-      case date::local_info::ambiguous:
-        return as_utc - (choice == date::choose::earliest ? li.first.offset : li.second.offset);
-    }
+    // Outside the table: the rules themselves, resolved the same way.
+    return rules_to_instant(tb.rules, local, choice);
   }
 
   // Every period that could map some instant to `local` lies within max_offset of it.
@@ -497,9 +567,8 @@ instant zone::to_instant(date::local_seconds local, date::choose choice) const {
     const instant after = as_utc - tb.periods[i].offset;
     if (before >= tb.periods[i].begin && after < tb.periods[i].begin) return tb.periods[i].begin;
   }
-  // Unreachable with consistent tzdata; keep date's answer rather than assert on data.
-  const date::local_info li = tb.tz->get_info(local);
-  return li.result == date::local_info::nonexistent ? li.first.end : as_utc - li.first.offset;
+  // Unreachable with consistent tzdata; keep the rules' answer rather than assert on data.
+  return rules_to_instant(tb.rules, local, choice);
 }
 
 // ---------------------------------------------------------------------------------------

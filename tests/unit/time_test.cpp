@@ -5,7 +5,11 @@
 // and the table-vs-date sweeps below re-check them on every run).
 #include "ratel/time.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <ctime>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -284,10 +288,23 @@ TEST_CASE("zone: offset_at agrees with date/tz") {
     // Only UTC has no transitions at all; the sweep above must have looked at some.
     if (std::string_view(name) != "UTC") CHECK(transitions > 0);
 
-    // Far outside the precomputed span (the fallback to date/tz, or date's open-ended
-    // first and last periods).
-    for (const instant t : {utc(1600, 6, 1), utc(1850, 1, 1), utc(2300, 6, 1), utc(9000, 1, 1)}) {
+    // Far before the precomputed span (answered by the zone's rules directly), where
+    // date/tz reads the same first types of the same file.
+    for (const instant t : {utc(1600, 6, 1), utc(1850, 1, 1)}) {
       CHECK(z.offset_at(t) == tz->get_info(t).offset);
+    }
+    // Far after it, the rule of the zone file's footer applies, which date/tz 3.0.1
+    // ignores (it keeps the offset of the file's last transition, in 2037, for ever: issue
+    // 14 item 13), so date/tz cannot be asked about 2300 directly. The rule repeats every
+    // 400 Gregorian years (146,097 days, a whole number of weeks), and in 2036 date/tz
+    // still answers from the file's own transitions, which zic wrote from the same rule:
+    // 2436 and 8836 (2036 + 400 and + 17 x 400) have the offsets of the same days of 2036.
+    // (Africa/Casablanca's file lists its changes to 2087 and its footer is +01 all year;
+    // 1 January and 1 June 2036 are outside Ramadan, at +01 too.)
+    constexpr date::days cycle_400_years{146097};
+    for (const instant t : {utc(2036, 1, 1), utc(2036, 6, 1)}) {
+      CHECK(z.offset_at(t + cycle_400_years) == tz->get_info(t).offset);
+      CHECK(z.offset_at(t + 17 * cycle_400_years) == tz->get_info(t).offset);
     }
   }
 }
@@ -317,8 +334,9 @@ TEST_CASE("zone: to_instant agrees with date/tz around every transition") {
       info = tz->get_info(edge);
     }
     CHECK(mismatches == 0);
-    // Before the table's first period (London's starts with GMT at 1847-12-01, before it
-    // is LMT -00:01:15): these go to date/tz, and must agree with it.
+    // Before the table (1900), including London's change from LMT -00:01:15 to GMT at
+    // 1847-12-01: these are answered by the zone's rules directly, and must agree with
+    // date/tz, which reads the same file.
     for (const date::local_seconds local : {wall(1700, 6, 1, 12), wall(1847, 11, 30, 23, 59),
                                             wall(1847, 12, 1, 0, 0, 30), wall(1847, 12, 1, 3)}) {
       for (const auto choice : {date::choose::earliest, date::choose::latest}) {
@@ -470,6 +488,261 @@ TEST_CASE("DST: days whose midnight does not exist") {
     CHECK(december.end == utc(2011, 12, 31, 10));
     CHECK(december.length_in_days() == date::days{30});
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// after 2037: the rule of the zone file's footer (issue 14 item 13)
+// ---------------------------------------------------------------------------------------
+//
+// The system's zone files list transitions up to 2037; after the last one the rule is the
+// POSIX TZ string of the file's footer. date/tz 3.0.1 ignores it (London stays on GMT from
+// 2037-10-25 for ever), so these values are derived from the footers by hand, and the
+// sweep at the end checks every zone against glibc's own reading of the footers.
+
+TEST_CASE("after 2037: Europe/London keeps summer time by its footer rule") {
+  // Footer GMT0BST,M3.5.0/1,M10.5.0: GMT (+00:00) normally; BST (+01:00) from the last
+  // Sunday of March (M3.5.0) at 01:00 GMT (/1), which is 01:00Z, to the last Sunday of
+  // October (M10.5.0) at 02:00 BST (no /time: the default 02:00), which is also 01:00Z.
+  const zone london = zone::locate("Europe/London");
+
+  SUBCASE("2038: from 28 March to 31 October") {
+    // 31 March 2038 is a Wednesday, so the last Sunday of March is the 28th; 31 October
+    // is itself a Sunday.
+    CHECK(date::weekday{day_of(2038, 3, 31)} == date::Wednesday);
+    CHECK(date::weekday{day_of(2038, 10, 31)} == date::Sunday);
+    CHECK(london.offset_at(utc(2038, 1, 19, 3, 14, 8)) == seconds{0});  // past 2^31 - 1 s
+    CHECK(london.offset_at(utc(2038, 3, 28, 0, 59, 59)) == seconds{0});
+    CHECK(london.offset_at(utc(2038, 3, 28, 1)) == hours{1});
+    CHECK(london.offset_at(utc(2038, 7, 1)) == hours{1});
+    CHECK(london.offset_at(utc(2038, 10, 31, 0, 59, 59)) == hours{1});
+    CHECK(london.offset_at(utc(2038, 10, 31, 1)) == seconds{0});
+
+    // Spring gap: the clocks go from 01:00 GMT to 02:00 BST, so 01:30 on the 28th never
+    // happens and maps to the end of the gap, 01:00Z, whatever the choice.
+    CHECK(london.to_instant(wall(2038, 3, 28, 1, 30), date::choose::earliest) ==
+          utc(2038, 3, 28, 1));
+    CHECK(london.to_instant(wall(2038, 3, 28, 1, 30), date::choose::latest) == utc(2038, 3, 28, 1));
+    // Either side of the gap is a unique time: 00:59:59 GMT is 00:59:59Z, 02:00 BST is
+    // 01:00Z.
+    CHECK(london.to_instant(wall(2038, 3, 28, 0, 59, 59), date::choose::latest) ==
+          utc(2038, 3, 28, 0, 59, 59));
+    CHECK(london.to_instant(wall(2038, 3, 28, 2), date::choose::earliest) == utc(2038, 3, 28, 1));
+    // Autumn overlap: the clocks go back from 02:00 BST to 01:00 GMT, so 01:30 on the 31st
+    // happens twice: first at +01:00 (00:30Z), then at +00:00 (01:30Z).
+    CHECK(london.to_instant(wall(2038, 10, 31, 1, 30), date::choose::earliest) ==
+          utc(2038, 10, 31, 0, 30));
+    CHECK(london.to_instant(wall(2038, 10, 31, 1, 30), date::choose::latest) ==
+          utc(2038, 10, 31, 1, 30));
+    CHECK(london.time_of_day(utc(2038, 10, 31, 0, 30)) == hours{1} + minutes{30});
+    CHECK(london.time_of_day(utc(2038, 10, 31, 1, 30)) == hours{1} + minutes{30});
+
+    // A 23-hour day (midnight GMT, 00:00Z, to midnight BST, 23:00Z) and a 25-hour one
+    // (midnight BST, 23:00Z on the 30th, to midnight GMT, 00:00Z on 1 November).
+    CHECK(london.start_of_day(day_of(2038, 3, 28)) == utc(2038, 3, 28));
+    CHECK(london.start_of_day(day_of(2038, 3, 29)) == utc(2038, 3, 28, 23));
+    CHECK(london.start_of_day(day_of(2038, 10, 31)) == utc(2038, 10, 30, 23));
+    CHECK(london.start_of_day(day_of(2038, 11, 1)) == utc(2038, 11, 1));
+  }
+
+  SUBCASE("July 2038: the cycle and the band of the issue") {
+    // July starts at midnight BST on the 1st (2038-06-30T23:00Z) and ends at midnight BST
+    // on 1 August (2038-07-31T23:00Z): 31 whole days.
+    const auto july = ratel::calendar_month_cycle(date::year{2038} / 7, london);
+    CHECK(july.start == utc(2038, 6, 30, 23));
+    CHECK(july.end == utc(2038, 7, 31, 23));
+    CHECK(july.length_in_days() == date::days{31});
+    // 00:30+01:00 on the 1st is 23:30Z on 30 June: in July (on GMT it was refused as June).
+    const instant just_after_midnight = rfc("2038-07-01T00:30:00+01:00");
+    CHECK(just_after_midnight == utc(2038, 6, 30, 23, 30));
+    CHECK(july.contains(just_after_midnight));
+    CHECK(ratel::cycle_containing(just_after_midnight, london).month == date::year{2038} / 7);
+    CHECK(london.local_day(just_after_midnight) == day_of(2038, 7, 1));
+    // 23:30+01:00 reads 23:30 on the London clock, in the off-peak band from 23:00 (on GMT
+    // it read 22:30, peak).
+    CHECK(london.time_of_day(rfc("2038-07-01T23:30:00+01:00")) == hours{23} + minutes{30});
+  }
+
+  SUBCASE("2050 and 2100") {
+    // 2050: 31 March is a Thursday, so the last Sunday is the 27th; 31 October is a
+    // Monday, so the last Sunday is the 30th.
+    CHECK(date::weekday{day_of(2050, 3, 31)} == date::Thursday);
+    CHECK(date::weekday{day_of(2050, 10, 31)} == date::Monday);
+    CHECK(london.offset_at(utc(2050, 3, 27, 0, 59, 59)) == seconds{0});
+    CHECK(london.offset_at(utc(2050, 3, 27, 1)) == hours{1});
+    CHECK(london.offset_at(utc(2050, 10, 30, 0, 59, 59)) == hours{1});
+    CHECK(london.offset_at(utc(2050, 10, 30, 1)) == seconds{0});
+    CHECK(london.to_instant(wall(2050, 3, 27, 1, 30), date::choose::earliest) ==
+          utc(2050, 3, 27, 1));
+    CHECK(london.to_instant(wall(2050, 10, 30, 1, 30), date::choose::latest) ==
+          utc(2050, 10, 30, 1, 30));
+
+    // 2100 is not a leap year (divisible by 100, not by 400), so its calendar is 2038's:
+    // 31 March is a Wednesday (last Sunday the 28th) and 31 October a Sunday.
+    CHECK_FALSE(date::year{2100}.is_leap());
+    CHECK(date::weekday{day_of(2100, 3, 31)} == date::Wednesday);
+    CHECK(date::weekday{day_of(2100, 10, 31)} == date::Sunday);
+    CHECK(london.offset_at(utc(2100, 3, 28, 0, 59, 59)) == seconds{0});
+    CHECK(london.offset_at(utc(2100, 3, 28, 1)) == hours{1});
+    CHECK(london.offset_at(utc(2100, 10, 31, 0, 59, 59)) == hours{1});
+    CHECK(london.offset_at(utc(2100, 10, 31, 1)) == seconds{0});
+    CHECK(london.to_instant(wall(2100, 10, 31, 1, 30), date::choose::earliest) ==
+          utc(2100, 10, 31, 0, 30));
+    CHECK(london.to_instant(wall(2100, 10, 31, 1, 30), date::choose::latest) ==
+          utc(2100, 10, 31, 1, 30));
+    CHECK(ratel::calendar_month_cycle(date::year{2100} / 7, london).start == utc(2100, 6, 30, 23));
+  }
+
+  SUBCASE("the table's last year, and after it") {
+    // The table covers 1900..2199; 2199's changes are on 31 March (a Sunday) and 27
+    // October (31 October is a Thursday).
+    CHECK(date::weekday{day_of(2199, 3, 31)} == date::Sunday);
+    CHECK(date::weekday{day_of(2199, 10, 31)} == date::Thursday);
+    CHECK(london.offset_at(utc(2199, 3, 31, 1) - seconds{1}) == seconds{0});
+    CHECK(london.offset_at(utc(2199, 3, 31, 1)) == hours{1});
+    CHECK(london.offset_at(utc(2199, 10, 27, 1) - seconds{1}) == hours{1});
+    CHECK(london.offset_at(utc(2199, 10, 27, 1)) == seconds{0});
+    CHECK(london.offset_at(utc(2199, 12, 31, 23, 59, 59)) == seconds{0});
+    CHECK(london.offset_at(utc(2200, 1, 1)) == seconds{0});
+    // Past the table the rules answer directly. 2438 = 2038 + 400: the same calendar
+    // (146,097 days are 20,871 weeks), so its changes are on 28 March and 31 October too.
+    CHECK(london.offset_at(utc(2438, 3, 28, 0, 59, 59)) == seconds{0});
+    CHECK(london.offset_at(utc(2438, 3, 28, 1)) == hours{1});
+    CHECK(london.offset_at(utc(2438, 10, 31, 0, 59, 59)) == hours{1});
+    CHECK(london.offset_at(utc(2438, 10, 31, 1)) == seconds{0});
+    CHECK(london.to_instant(wall(2438, 3, 28, 1, 30), date::choose::earliest) ==
+          utc(2438, 3, 28, 1));
+    CHECK(london.to_instant(wall(2438, 3, 28, 1, 30), date::choose::latest) == utc(2438, 3, 28, 1));
+    CHECK(london.to_instant(wall(2438, 10, 31, 1, 30), date::choose::earliest) ==
+          utc(2438, 10, 31, 0, 30));
+    CHECK(london.to_instant(wall(2438, 10, 31, 1, 30), date::choose::latest) ==
+          utc(2438, 10, 31, 1, 30));
+    CHECK(london.to_instant(wall(2438, 7, 1), date::choose::earliest) == utc(2438, 6, 30, 23));
+  }
+}
+
+TEST_CASE("after 2037: other footers, north, south and without summer time") {
+  SUBCASE("America/New_York, EST5EDT,M3.2.0,M11.1.0") {
+    // EDT (-04:00) from the second Sunday of March at 02:00 EST (07:00Z) to the first
+    // Sunday of November at 02:00 EDT (06:00Z). 2050: 1 March is a Tuesday, so the second
+    // Sunday is the 13th; 1 November is a Tuesday, so the first Sunday is the 6th.
+    const zone new_york = zone::locate("America/New_York");
+    CHECK(date::weekday{day_of(2050, 3, 1)} == date::Tuesday);
+    CHECK(date::weekday{day_of(2050, 11, 1)} == date::Tuesday);
+    CHECK(new_york.offset_at(utc(2050, 3, 13, 6, 59, 59)) == hours{-5});
+    CHECK(new_york.offset_at(utc(2050, 3, 13, 7)) == hours{-4});
+    CHECK(new_york.offset_at(utc(2050, 11, 6, 5, 59, 59)) == hours{-4});
+    CHECK(new_york.offset_at(utc(2050, 11, 6, 6)) == hours{-5});
+    // 02:30 on 13 March does not exist: the end of the gap, 07:00Z. 01:30 on 6 November is
+    // 05:30Z (EDT) and 06:30Z (EST).
+    CHECK(new_york.to_instant(wall(2050, 3, 13, 2, 30), date::choose::latest) ==
+          utc(2050, 3, 13, 7));
+    CHECK(new_york.to_instant(wall(2050, 11, 6, 1, 30), date::choose::earliest) ==
+          utc(2050, 11, 6, 5, 30));
+    CHECK(new_york.to_instant(wall(2050, 11, 6, 1, 30), date::choose::latest) ==
+          utc(2050, 11, 6, 6, 30));
+  }
+
+  SUBCASE("Australia/Sydney, AEST-10AEDT,M10.1.0,M4.1.0/3") {
+    // Southern summer across the new year: AEDT (+11:00) from the first Sunday of October
+    // at 02:00 AEST (16:00Z the day before) to the first Sunday of April at 03:00 AEDT
+    // (16:00Z the day before). 2050: 1 April is a Friday, so the first Sunday is the 3rd;
+    // 1 October is a Saturday, so the first Sunday is the 2nd.
+    const zone sydney = zone::locate("Australia/Sydney");
+    CHECK(date::weekday{day_of(2050, 4, 1)} == date::Friday);
+    CHECK(date::weekday{day_of(2050, 10, 1)} == date::Saturday);
+    CHECK(sydney.offset_at(utc(2050, 1, 15)) == hours{11});
+    CHECK(sydney.offset_at(utc(2050, 4, 2, 15, 59, 59)) == hours{11});
+    CHECK(sydney.offset_at(utc(2050, 4, 2, 16)) == hours{10});
+    CHECK(sydney.offset_at(utc(2050, 10, 1, 15, 59, 59)) == hours{10});
+    CHECK(sydney.offset_at(utc(2050, 10, 1, 16)) == hours{11});
+    // 02:30 on 3 April happens at +11:00 (2 April 15:30Z) and at +10:00 (16:30Z).
+    CHECK(sydney.to_instant(wall(2050, 4, 3, 2, 30), date::choose::earliest) ==
+          utc(2050, 4, 2, 15, 30));
+    CHECK(sydney.to_instant(wall(2050, 4, 3, 2, 30), date::choose::latest) ==
+          utc(2050, 4, 2, 16, 30));
+  }
+
+  SUBCASE("Asia/Shanghai, CST-8: unchanged") {
+    // China has had no summer time since 1991; the footer is +08:00 all year, so nothing
+    // moves, before or after 2037, inside or outside the table.
+    const zone shanghai = zone::locate("Asia/Shanghai");
+    for (const instant t : {utc(2037, 12, 31, 23, 59, 59), utc(2038, 1, 19, 3, 14, 8),
+                            utc(2038, 7, 1), utc(2050, 3, 27, 1), utc(2100, 10, 31, 1),
+                            utc(2199, 12, 31, 23, 59, 59), utc(2200, 6, 1), utc(9000, 1, 1)}) {
+      CHECK(shanghai.offset_at(t) == hours{8});
+    }
+    // July 2038: 1 July 00:00 +08:00 is 30 June 16:00Z; 1 August 00:00 is 31 July 16:00Z.
+    const auto july = ratel::calendar_month_cycle(date::year{2038} / 7, shanghai);
+    CHECK(july.start == utc(2038, 6, 30, 16));
+    CHECK(july.end == utc(2038, 7, 31, 16));
+    CHECK(shanghai.to_instant(wall(2100, 7, 1, 23, 30), date::choose::earliest) ==
+          utc(2100, 7, 1, 15, 30));
+  }
+}
+
+TEST_CASE("after 2037: every zone agrees with glibc's reading of its footer") {
+  // An oracle independent of both tz libraries: glibc's localtime_r applies the footer of
+  // the same files (TZ=":<zone>"). For every zone date/tz lists, from 2030 (before the
+  // files' last transitions) to 2200 (the table's end), a sample every 9 days 7 hours
+  // (drifting through the hours and weekdays) must agree; where two samples differ, the
+  // change is searched to the second and both of its sides must agree too. Every footer
+  // rule keeps an offset for months, so no change hides between two samples.
+  struct restore_tz {
+    std::optional<std::string> saved;
+    restore_tz() {
+      if (const char* tz = std::getenv("TZ")) saved = tz;
+    }
+    ~restore_tz() {
+      if (saved) {
+        setenv("TZ", saved->c_str(), 1);
+      } else {
+        unsetenv("TZ");
+      }
+      tzset();
+    }
+  } restore;
+  // nullopt (never equal to an offset) if glibc cannot convert t.
+  auto glibc_offset = [](instant t) -> std::optional<seconds> {
+    const std::time_t c = static_cast<std::time_t>(t.time_since_epoch().count());
+    std::tm local{};
+    if (localtime_r(&c, &local) == nullptr) return std::nullopt;
+    return seconds{local.tm_gmtoff};
+  };
+
+  int zones = 0, changes = 0;
+  for (const date::time_zone& listed : date::get_tzdb().zones) {
+    const std::string name{listed.name()};
+    CAPTURE(name);
+    const zone z = zone::locate(name);
+    setenv("TZ", (":" + name).c_str(), 1);
+    tzset();
+    ++zones;
+    int mismatches = 0;
+    const instant from = utc(2030, 1, 1), until = utc(2200, 1, 1);
+    const seconds step = date::days{9} + hours{7};
+    for (instant t = from; t < until; t += step) {
+      if (z.offset_at(t) != glibc_offset(t)) ++mismatches;
+      const instant next = std::min(t + step, until - seconds{1});
+      if (z.offset_at(next) == z.offset_at(t)) continue;
+      // offset_at(lo) differs from offset_at(hi): narrow to the second of a change.
+      instant lo = t, hi = next;
+      while (hi - lo > seconds{1}) {
+        const instant mid = lo + (hi - lo) / 2;
+        if (z.offset_at(mid) == z.offset_at(lo)) {
+          lo = mid;
+        } else {
+          hi = mid;
+        }
+      }
+      ++changes;
+      if (z.offset_at(lo) != glibc_offset(lo)) ++mismatches;
+      if (z.offset_at(hi) != glibc_offset(hi)) ++mismatches;
+    }
+    CHECK(mismatches == 0);
+  }
+  // The system tzdata has some 600 names, and summer time in many of them every year.
+  CHECK(zones > 400);
+  CHECK(changes > 10000);
 }
 
 // ---------------------------------------------------------------------------------------
