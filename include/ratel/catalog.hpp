@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,6 +48,11 @@ struct area {
   /// "anywhere", "home", "roaming", the group's name or "[HK, MO]".
   std::string describe() const;
 };
+
+/// The most named bands a catalog may define; the loader refuses more. With the default
+/// band that makes 256 bands, so the compiled plan numbers a band in one byte (band_id in
+/// rules.hpp, which checks that it fits).
+inline constexpr std::size_t max_named_bands = 255;
 
 /// A named part of the day in the home zone, [from, to); wraps midnight when from > to
 /// (23:00-07:00). A record belongs to the band of its start time (D17).

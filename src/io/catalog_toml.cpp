@@ -5,7 +5,6 @@
 #include <array>
 #include <initializer_list>
 #include <fstream>
-#include <limits>
 #include <set>
 #include <span>
 #include <sstream>
@@ -14,7 +13,6 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
-#include "ratel/rules.hpp"
 #include "ratel/time.hpp"
 
 namespace ratel {
@@ -322,12 +320,10 @@ class catalog_builder {
     result_.default_band = bands.required_string("default");
     if (!is_identifier(result_.default_band))
       loader_.fail(bands.require("default"), "bands.default", "use letters, digits, '-' and '_'");
-    // band_id 0 is the default band, so a band_id can number this many named bands.
-    constexpr std::size_t max_bands = std::numeric_limits<band_id>::max();
-    if (keys.size() - 1 > max_bands)
+    if (keys.size() - 1 > max_named_bands)
       loader_.fail(bands.position(), "bands",
                    fmt::format("{} named bands; at most {} named bands fit", keys.size() - 1,
-                               max_bands));
+                               max_named_bands));
     // Each minute of the day belongs to at most one named band.
     std::array<const time_band*, 24 * 60> owner{};
     for (auto&& [key, node] : *t) {
