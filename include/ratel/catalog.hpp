@@ -337,7 +337,9 @@ struct points_program {
   std::int64_t credit_after_cycles = 1;
   /// A cohort credited in month M expires at the end of month M + validity_months - 1.
   std::int64_t validity_months = 36;
-  /// Redemption needs this many complete months since `join` (by calendar date).
+  /// Redemption needs this many complete months since `join` (by calendar date). The
+  /// default is D7's 6, here and in the loader alike (a catalog without the field gets 6;
+  /// one that wants no minimum writes 0).
   std::int64_t min_tenure_months = 6;
   bool oldest_first = true;   ///< redemption order of cohorts
   bool forfeit_on_close = true;

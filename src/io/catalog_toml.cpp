@@ -531,7 +531,7 @@ class catalog_builder {
     };
     p.credit_after_cycles = bounded("credit_after_cycles", 1, 0, 12);
     p.validity_months = bounded("validity_months", 36, 1, 1200);
-    p.min_tenure_months = bounded("min_tenure_months", 0, 0, 1200);
+    p.min_tenure_months = bounded("min_tenure_months", 6, 0, 1200);
     const std::string order = r.optional_string("redeem", "oldest_first");
     if (order != "oldest_first" && order != "newest_first")
       loader_.fail(r.require("redeem"), r.field("redeem"), fmt::format("\"{}\" is not oldest_first or newest_first", order));

@@ -2075,3 +2075,31 @@ rate = { price = "0.0005", per = "1 KB", capped = false }
                 {16, 10, "products[0].addons", "is not any or lifts_throttle_only"});
   }
 }
+
+// [points] (D7).
+namespace {
+
+constexpr std::string_view points_head = R"([catalog]
+id = "t"
+home_country = "CN"
+zone = "Asia/Shanghai"
+currency = "CNY"
+[points]
+unit = "1.00"
+)";
+
+}  // namespace
+
+TEST_SUITE("catalog_toml") {
+  TEST_CASE("[points] without min_tenure_months: D7's 6 months, the struct's default too") {
+    // D7 (RULES.md): redemption needs 6 complete months since join. The loader and a
+    // points_program built in code agree on it.
+    ratel::catalog c = parse(points_head);
+    REQUIRE(c.points.has_value());
+    CHECK(c.points->min_tenure_months == 6);
+    CHECK(c.points->min_tenure_months == ratel::points_program{}.min_tenure_months);
+    // A catalog that wants no minimum says so.
+    ratel::catalog none = parse(std::string(points_head) + "min_tenure_months = 0\n");
+    CHECK(none.points->min_tenure_months == 0);
+  }
+}
