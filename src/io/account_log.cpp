@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "io/csv.hpp"
+#include "io/file.hpp"
 
 namespace ratel {
 namespace {
@@ -87,7 +88,7 @@ std::string_view to_string(account_action a) noexcept {
 }
 
 std::vector<account_entry> read_account_log(const std::filesystem::path& path) {
-  return parse_account_log(csv::read_text_file(path), path.string());
+  return parse_account_log(detail::read_text_file(path), path.string());
 }
 
 std::vector<account_entry> parse_account_log(std::string_view text,

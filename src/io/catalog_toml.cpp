@@ -4,15 +4,14 @@
 #include <algorithm>
 #include <array>
 #include <initializer_list>
-#include <fstream>
 #include <set>
 #include <span>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "io/file.hpp"
 #include "ratel/time.hpp"
 
 namespace ratel {
@@ -1115,11 +1114,7 @@ catalog parse_catalog(std::string_view text, const std::string& source_name) {
 }
 
 catalog load_catalog(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error({path.string(), 0, 0}, "", "cannot open the catalog file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_catalog(text.str(), path.string());
+  return parse_catalog(detail::read_text_file(path), path.string());
 }
 
 }  // namespace ratel

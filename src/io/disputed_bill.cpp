@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/csv.hpp"
+#include "io/file.hpp"
 
 namespace ratel {
 namespace {
@@ -286,7 +287,7 @@ std::vector<disputed_bill> parse_disputed_bills(std::string_view text, const std
 }
 
 std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path, const rule_plan& plan) {
-  return parse_disputed_bills(csv::read_text_file(path), path.string(), plan);
+  return parse_disputed_bills(detail::read_text_file(path), path.string(), plan);
 }
 
 }  // namespace ratel

@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 
 #include "io/csv.hpp"
+#include "io/file.hpp"
 #include "io/usage_framing.hpp"
 #include "ratel/error.hpp"
 
@@ -270,7 +271,7 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
 }
 
 usage_batch read_usage_csv(const std::filesystem::path& path) {
-  return parse_usage_csv(csv::read_text_file(path), path.string());
+  return parse_usage_csv(detail::read_text_file(path), path.string());
 }
 
 usage_batch parse_usage_csv(std::string text, std::string source_name) {
