@@ -231,7 +231,8 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
   const std::optional<service> svc = parse_service(raw(col_.service_));
   if (!svc) {
     reject_row(reject_reason::unknown_service,
-               fmt::format("service: {} is not one of data, voice, sms, mms, vas", owned(col_.service_)));
+               fmt::format("service: {} is not one of {}", owned(col_.service_),
+                           service_names.list()));
     return;
   }
   std::int64_t quantity = 0;
