@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "ratel/error.hpp"
+#include "ratel/line_kind.hpp"
 #include "ratel/money.hpp"
 #include "ratel/quantity.hpp"
 #include "ratel/service.hpp"
@@ -420,8 +421,10 @@ struct points_program {
   std::int64_t points_per_unit = 1;  ///< points for every whole `unit` of spend
   money unit;                         ///< the currency amount one unit of spend is
   rounding fraction = rounding::down; ///< how spend / unit becomes whole units (D7: dropped)
-  /// The bill line kinds that count as spend (credits never do: deposits are not spend).
-  std::vector<std::string> counts;
+  /// The bill line kinds that count as spend (credits never do: deposits are not spend). The
+  /// default is the bill before credits (D7), here and in the loader alike.
+  std::vector<line_kind> counts{line_kind::fee, line_kind::pack, line_kind::usage,
+                                line_kind::pass};
   /// Points of cycle M are credited at the start of cycle M + credit_after_cycles.
   std::int64_t credit_after_cycles = 1;
   /// A cohort credited in month M expires at the end of month M + validity_months - 1.

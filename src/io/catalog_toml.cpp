@@ -219,6 +219,9 @@ constexpr std::array<std::string_view, 2> pass_price_fields{"where", "price"};
 // A fee is charged per cycle, order or use; a product without one has fee_basis::none.
 constexpr auto fee_per_names =
     fee_basis_names.only({fee_basis::per_cycle, fee_basis::per_order, fee_basis::per_use});
+// The line kinds [points] can count as spend: all but credits (D7: deposits are not spend).
+constexpr auto spend_line_kind_names = line_kind_names.only(
+    {line_kind::fee, line_kind::pack, line_kind::allowance, line_kind::usage, line_kind::pass});
 // What reactivate_data can lift: the actions that stop or restrict a service.
 constexpr auto reactivation_lift_names =
     threshold_action_names.only({threshold_action::cut_off, threshold_action::cap,
@@ -523,9 +526,9 @@ class catalog_builder {
     table_reader r(loader_, *t, "points",
                    {"points_per_unit", "unit", "fraction", "counts", "credit_after_cycles",
                     "validity_months", "min_tenure_months", "redeem", "on_close"});
-    points_program p;
+    points_program p;  // a field left out keeps the struct's default (D7's value)
     p.defined_at = r.position();
-    p.points_per_unit = r.optional_integer("points_per_unit").value_or(1);
+    p.points_per_unit = r.optional_integer("points_per_unit").value_or(p.points_per_unit);
     if (p.points_per_unit < 1)
       loader_.fail(r.require("points_per_unit"), r.field("points_per_unit"), "must be at least 1");
     p.unit = r.money_of(r.require("unit"), "unit", result_.money_unit);
@@ -533,18 +536,19 @@ class catalog_builder {
       loader_.fail(r.require("unit"), r.field("unit"), "must be a positive amount");
     if (r.find("fraction") != nullptr) p.fraction = read_rounding_mode(r, "fraction");
     if (const toml::array* counts = r.optional_array("counts")) {
+      p.counts.clear();
       std::size_t i = 0;
       for (const toml::node& n : *counts) {
         const std::string key = fmt::format("counts[{}]", i++);
-        std::string kind = r.string_of(n, key);
-        if (kind == "credit")
+        const std::string kind = r.string_of(n, key);
+        if (kind == to_string(line_kind::credit))
           loader_.fail(n, r.field(key), "credits are never spend (D7: deposits are not spend)");
-        if (kind != "fee" && kind != "pack" && kind != "usage" && kind != "pass" && kind != "allowance")
-          loader_.fail(n, r.field(key), fmt::format("\"{}\" is not a bill line kind (fee, pack, usage, pass)", kind));
-        p.counts.push_back(std::move(kind));
+        const std::optional<line_kind> counted = spend_line_kind_names.parse(kind);
+        if (!counted)
+          loader_.fail(n, r.field(key), fmt::format("\"{}\" is not a bill line kind ({})", kind,
+                                                    spend_line_kind_names.list()));
+        p.counts.push_back(*counted);
       }
-    } else {
-      p.counts = {"fee", "pack", "usage", "pass"};
     }
     auto bounded = [&](std::string_view key, std::int64_t fallback, std::int64_t low, std::int64_t high) {
       const std::int64_t v = r.optional_integer(key).value_or(fallback);
@@ -552,9 +556,9 @@ class catalog_builder {
         loader_.fail(r.require(key), r.field(key), fmt::format("{} is not in {}..{}", v, low, high));
       return v;
     };
-    p.credit_after_cycles = bounded("credit_after_cycles", 1, 0, 12);
-    p.validity_months = bounded("validity_months", 36, 1, 1200);
-    p.min_tenure_months = bounded("min_tenure_months", 6, 0, 1200);
+    p.credit_after_cycles = bounded("credit_after_cycles", p.credit_after_cycles, 0, 12);
+    p.validity_months = bounded("validity_months", p.validity_months, 1, 1200);
+    p.min_tenure_months = bounded("min_tenure_months", p.min_tenure_months, 0, 1200);
     const std::string order = r.optional_string("redeem", "oldest_first");
     if (order != "oldest_first" && order != "newest_first")
       loader_.fail(r.require("redeem"), r.field("redeem"), fmt::format("\"{}\" is not oldest_first or newest_first", order));

@@ -2102,4 +2102,20 @@ TEST_SUITE("catalog_toml") {
     ratel::catalog none = parse(std::string(points_head) + "min_tenure_months = 0\n");
     CHECK(none.points->min_tenure_months == 0);
   }
+
+  TEST_CASE("[points] counts: bill line kinds, each checked at its value") {
+    using ratel::line_kind;
+    // Left out: the bill before credits (D7), as the struct's default.
+    CHECK(parse(points_head).points->counts ==
+          std::vector<line_kind>{line_kind::fee, line_kind::pack, line_kind::usage, line_kind::pass});
+    CHECK(parse(std::string(points_head) + "counts = [\"usage\", \"allowance\"]\n").points->counts ==
+          std::vector<line_kind>{line_kind::usage, line_kind::allowance});
+    // Line 8 is the counts line: `[` at column 10, the first name at 11, the second at 18.
+    check_error(std::string(points_head) + "counts = [\"fee\", \"fees\"]\n",
+                {8, 18, "points.counts[1]", "\"fees\" is not a bill line kind"});
+    check_error(std::string(points_head) + "counts = [\"credit\"]\n",
+                {8, 11, "points.counts[0]", "credits are never spend"});
+    check_error(std::string(points_head) + "counts = [1]\n",
+                {8, 11, "points.counts[0]", "expected a string, found an integer"});
+  }
 }

@@ -8,6 +8,7 @@
 #include "ratel/account_entry.hpp"
 #include "ratel/catalog.hpp"
 #include "ratel/event.hpp"
+#include "ratel/line_kind.hpp"
 #include "ratel/money.hpp"
 #include "ratel/quantity.hpp"
 #include "ratel/service.hpp"
@@ -47,6 +48,7 @@ TEST_SUITE("enum_names") {
     check_round_trip(event_kind_names);
     check_round_trip(reject_reason_names);
     check_round_trip(account_action_names);
+    check_round_trip(line_kind_names);
     check_round_trip(counter_kind_names);
     check_round_trip(peer_filter_names);
     check_round_trip(comparison_names);
