@@ -18,6 +18,7 @@
 
 #include "ratel/error.hpp"
 #include "ratel/time.hpp"
+#include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
@@ -34,10 +35,27 @@ enum class account_action : std::uint8_t {
   close,                 ///< account closed
 };
 
+/// The names of the account log's `action` column (DESIGN 4.2).
+inline constexpr auto account_action_names = detail::enum_names_of<account_action>({
+    {account_action::join, "join"},
+    {account_action::subscribe, "subscribe"},
+    {account_action::subscribe_next_cycle, "subscribe_next_cycle"},
+    {account_action::unsubscribe, "unsubscribe"},
+    {account_action::confirm, "confirm"},
+    {account_action::reactivate_data, "reactivate_data"},
+    {account_action::deposit, "deposit"},
+    {account_action::redeem_points, "redeem_points"},
+    {account_action::close, "close"},
+});
+
 /// The names of DESIGN 4.2 ("join", "subscribe", ...); nullopt for anything else.
-std::optional<account_action> parse_account_action(std::string_view name) noexcept;
+constexpr std::optional<account_action> parse_account_action(std::string_view name) noexcept {
+  return account_action_names.parse(name);
+}
 /// The DESIGN 4.2 name of an action ("subscribe_next_cycle").
-std::string_view to_string(account_action a) noexcept;
+constexpr std::string_view to_string(account_action a) noexcept {
+  return account_action_names.name(a);
+}
 
 /// One line of the account log, checked for shape.
 struct account_entry {

@@ -20,21 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "ratel/line_kind.hpp"
 #include "ratel/points.hpp"
 #include "ratel/rater.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
-
-enum class line_kind : std::uint8_t {
-  fee,        ///< recurring product fee for the cycle
-  pack,       ///< one-off product order
-  allowance,  ///< what was drawn from an included allowance (amount 0.00)
-  usage,      ///< usage charged at a rate
-  credit,     ///< a credit of an offer: returned deposit or bonus (negative amount)
-  pass,       ///< a roaming pass charge: one day, (country, day) or validity with use
-};
-std::string_view to_string(line_kind k) noexcept;
 
 struct bill_line {
   std::string product;  ///< product id, or the catalog id for the base tariff

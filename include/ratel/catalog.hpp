@@ -17,15 +17,18 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ratel/error.hpp"
+#include "ratel/line_kind.hpp"
 #include "ratel/money.hpp"
 #include "ratel/quantity.hpp"
 #include "ratel/service.hpp"
+#include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
@@ -47,6 +50,11 @@ struct area {
   /// "anywhere", "home", "roaming", the group's name or "[HK, MO]".
   std::string describe() const;
 };
+
+/// The most named bands a catalog may define; the loader refuses more. With the default
+/// band that makes 256 bands, so the compiled plan numbers a band in one byte (band_id in
+/// rules.hpp, which checks that it fits).
+inline constexpr std::size_t max_named_bands = 255;
 
 /// A named part of the day in the home zone, [from, to); wraps midnight when from > to
 /// (23:00-07:00). A record belongs to the band of its start time (D17).
@@ -88,15 +96,33 @@ enum class counter_kind : std::uint8_t {
   allowance_used,  ///< how much of this product's allowance of a service is drawn
   distinct_peers,  ///< distinct called numbers of a service
 };
-std::string_view to_string(counter_kind k) noexcept;
+/// The names a threshold writes (`counter = "usage_fee"`).
+inline constexpr auto counter_kind_names = detail::enum_names_of<counter_kind>({
+    {counter_kind::volume, "volume"},
+    {counter_kind::usage_fee, "usage_fee"},
+    {counter_kind::allowance_used, "allowance_used"},
+    {counter_kind::distinct_peers, "distinct_peers"},
+});
+constexpr std::string_view to_string(counter_kind k) noexcept { return counter_kind_names.name(k); }
 
 /// Which called numbers a volume counter counts (on-net: [network] on_net_prefixes).
 enum class peer_filter : std::uint8_t { any, on_net, off_net };
-std::string_view to_string(peer_filter p) noexcept;
+/// The names a threshold writes (`peer = "on_net"`).
+inline constexpr auto peer_filter_names = detail::enum_names_of<peer_filter>({
+    {peer_filter::any, "any"},
+    {peer_filter::on_net, "on_net"},
+    {peer_filter::off_net, "off_net"},
+});
+constexpr std::string_view to_string(peer_filter p) noexcept { return peer_filter_names.name(p); }
 
 /// When a threshold is crossed: when the counter reaches the level (>=) or exceeds it (>).
 enum class comparison : std::uint8_t { reaches, exceeds };
-std::string_view to_string(comparison c) noexcept;
+/// The names a threshold writes (`compare = "exceeds"`).
+inline constexpr auto comparison_names = detail::enum_names_of<comparison>({
+    {comparison::reaches, "reaches"},
+    {comparison::exceeds, "exceeds"},
+});
+constexpr std::string_view to_string(comparison c) noexcept { return comparison_names.name(c); }
 
 /// What happens at a threshold.
 enum class threshold_action : std::uint8_t {
@@ -107,7 +133,18 @@ enum class threshold_action : std::uint8_t {
   throttle,     ///< a speed limit (`limit_kbps`), an event for the network
   bar,          ///< later records of the service are rejected (`barred`)
 };
-std::string_view to_string(threshold_action a) noexcept;
+/// The names a threshold writes (`action = "cut_off"`) and a reactivation lifts.
+inline constexpr auto threshold_action_names = detail::enum_names_of<threshold_action>({
+    {threshold_action::notify, "notify"},
+    {threshold_action::cap, "cap"},
+    {threshold_action::cut_off, "cut_off"},
+    {threshold_action::rate_change, "rate_change"},
+    {threshold_action::throttle, "throttle"},
+    {threshold_action::bar, "bar"},
+});
+constexpr std::string_view to_string(threshold_action a) noexcept {
+  return threshold_action_names.name(a);
+}
 
 /// A rule on a cumulative counter of the cycle, with an action when it is crossed. A record
 /// that crosses it is split there, so each part is rated under the right state.
@@ -147,7 +184,12 @@ enum class addon_policy : std::uint8_t {
   any,                 ///< every pack
   lifts_throttle_only, ///< domestic data packs only if they lift the throttle
 };
-std::string_view to_string(addon_policy p) noexcept;
+/// The names a plan writes (`addons = "lifts_throttle_only"`).
+inline constexpr auto addon_policy_names = detail::enum_names_of<addon_policy>({
+    {addon_policy::any, "any"},
+    {addon_policy::lifts_throttle_only, "lifts_throttle_only"},
+});
+constexpr std::string_view to_string(addon_policy p) noexcept { return addon_policy_names.name(p); }
 
 enum class product_kind : std::uint8_t {
   plan,   ///< a tariff plan
@@ -156,7 +198,15 @@ enum class product_kind : std::uint8_t {
   offer,  ///< a deposit-and-bonus offer (D16)
   pass,   ///< a roaming pass (D10, D11, D12)
 };
-std::string_view to_string(product_kind k) noexcept;
+/// The names a product writes (`kind = "pack"`).
+inline constexpr auto product_kind_names = detail::enum_names_of<product_kind>({
+    {product_kind::plan, "plan"},
+    {product_kind::pack, "pack"},
+    {product_kind::vas, "vas"},
+    {product_kind::offer, "offer"},
+    {product_kind::pass, "pass"},
+});
+constexpr std::string_view to_string(product_kind k) noexcept { return product_kind_names.name(k); }
 
 /// When a product's fee is charged.
 enum class fee_basis : std::uint8_t {
@@ -165,14 +215,26 @@ enum class fee_basis : std::uint8_t {
   per_order,  ///< one-off: once for every `subscribe`
   per_use,    ///< per use: every `vas` usage record naming the product, per use (D15)
 };
-std::string_view to_string(fee_basis b) noexcept;
+/// The names a fee writes (`per = "cycle"`); `none` is a product without `fee`.
+inline constexpr auto fee_basis_names = detail::enum_names_of<fee_basis>({
+    {fee_basis::none, "none"},
+    {fee_basis::per_cycle, "cycle", "recurring"},
+    {fee_basis::per_order, "order", "one-off"},
+    {fee_basis::per_use, "use"},
+});
+constexpr std::string_view to_string(fee_basis b) noexcept { return fee_basis_names.name(b); }
 
 /// How long a one-off product's allowances last after the order.
 enum class validity : std::uint8_t {
   subscription,  ///< while subscribed (recurring products)
   rest_of_cycle, ///< from the order to the end of the cycle it was ordered in
 };
-std::string_view to_string(validity v) noexcept;
+/// The names a product writes (`validity = "rest_of_cycle"`).
+inline constexpr auto validity_names = detail::enum_names_of<validity>({
+    {validity::subscription, "subscription"},
+    {validity::rest_of_cycle, "rest_of_cycle"},
+});
+constexpr std::string_view to_string(validity v) noexcept { return validity_names.name(v); }
 
 /// When `unsubscribe` ends a product (D5: plans and packs at the next cycle start).
 enum class unsubscribe_rule : std::uint8_t {
@@ -180,7 +242,15 @@ enum class unsubscribe_rule : std::uint8_t {
   next_day,     ///< at the next 00:00 in the home zone after the request
   next_cycle,   ///< at the next cycle start (the current cycle is billed in full)
 };
-std::string_view to_string(unsubscribe_rule u) noexcept;
+/// The names a product writes (`unsubscribe = "next_cycle"`).
+inline constexpr auto unsubscribe_rule_names = detail::enum_names_of<unsubscribe_rule>({
+    {unsubscribe_rule::immediately, "immediately"},
+    {unsubscribe_rule::next_day, "next_day"},
+    {unsubscribe_rule::next_cycle, "next_cycle"},
+});
+constexpr std::string_view to_string(unsubscribe_rule u) noexcept {
+  return unsubscribe_rule_names.name(u);
+}
 
 /// A day-count convention for a part of a cycle, like a bond's: what share of a cycle's
 /// fee or allowance a product active on some of its days gets. The share is an exact ratio
@@ -190,7 +260,15 @@ enum class proration_strategy : std::uint8_t {
   actual_days,  ///< active days / days in the cycle (D4 fee)
   days_12_365,  ///< 12 / 365 x active days (D4 allowance, R-PRO-04)
 };
-std::string_view to_string(proration_strategy p) noexcept;
+/// The names a product's `proration` writes (`fee = "actual_days"`).
+inline constexpr auto proration_strategy_names = detail::enum_names_of<proration_strategy>({
+    {proration_strategy::none, "none"},
+    {proration_strategy::actual_days, "actual_days"},
+    {proration_strategy::days_12_365, "days_12_365"},
+});
+constexpr std::string_view to_string(proration_strategy p) noexcept {
+  return proration_strategy_names.name(p);
+}
 
 /// How a product's recurring fee and allowances are prorated in a part cycle (D4). Active
 /// days count the local days (home zone) from the first active one to the last, both
@@ -215,7 +293,12 @@ struct credit_rule {
 
 /// Whose calendar a pass's days follow (D10: Beijing days; D11: the visited country's).
 enum class day_zone : std::uint8_t { home, visited };
-std::string_view to_string(day_zone z) noexcept;
+/// The names a pass writes (`days = "visited"`).
+inline constexpr auto day_zone_names = detail::enum_names_of<day_zone>({
+    {day_zone::home, "home"},
+    {day_zone::visited, "visited"},
+});
+constexpr std::string_view to_string(day_zone z) noexcept { return day_zone_names.name(z); }
 
 /// What a pass charges its price for (D10, D11, D12).
 enum class pass_charge : std::uint8_t {
@@ -223,7 +306,13 @@ enum class pass_charge : std::uint8_t {
   per_country_day,  ///< each (country, local day) with covered use
   per_country,      ///< once per country with covered use in the validity
 };
-std::string_view to_string(pass_charge c) noexcept;
+/// The names a pass writes (`charge = "per_country"`).
+inline constexpr auto pass_charge_names = detail::enum_names_of<pass_charge>({
+    {pass_charge::per_day, "per_day"},
+    {pass_charge::per_country_day, "per_country_day"},
+    {pass_charge::per_country, "per_country"},
+});
+constexpr std::string_view to_string(pass_charge c) noexcept { return pass_charge_names.name(c); }
 
 /// A price of a pass for the countries of `where` (the first that covers a country applies).
 struct pass_price {
@@ -252,7 +341,14 @@ enum class group_conflict : std::uint8_t {
   replace_next_cycle,  ///< D5: the held one ends at cycle end, the new one starts then
   refuse,              ///< D12, R-ROAM-11: the order is refused
 };
-std::string_view to_string(group_conflict g) noexcept;
+/// The names a product writes (`on_group_conflict = "refuse"`).
+inline constexpr auto group_conflict_names = detail::enum_names_of<group_conflict>({
+    {group_conflict::replace_next_cycle, "replace_next_cycle"},
+    {group_conflict::refuse, "refuse"},
+});
+constexpr std::string_view to_string(group_conflict g) noexcept {
+  return group_conflict_names.name(g);
+}
 
 /// Something a subscriber can hold: a plan, a pack, a value-added service, an offer or a
 /// pass.
@@ -325,13 +421,17 @@ struct points_program {
   std::int64_t points_per_unit = 1;  ///< points for every whole `unit` of spend
   money unit;                         ///< the currency amount one unit of spend is
   rounding fraction = rounding::down; ///< how spend / unit becomes whole units (D7: dropped)
-  /// The bill line kinds that count as spend (credits never do: deposits are not spend).
-  std::vector<std::string> counts;
+  /// The bill line kinds that count as spend (credits never do: deposits are not spend). The
+  /// default is the bill before credits (D7), here and in the loader alike.
+  std::vector<line_kind> counts{line_kind::fee, line_kind::pack, line_kind::usage,
+                                line_kind::pass};
   /// Points of cycle M are credited at the start of cycle M + credit_after_cycles.
   std::int64_t credit_after_cycles = 1;
   /// A cohort credited in month M expires at the end of month M + validity_months - 1.
   std::int64_t validity_months = 36;
-  /// Redemption needs this many complete months since `join` (by calendar date).
+  /// Redemption needs this many complete months since `join` (by calendar date). The
+  /// default is D7's 6, here and in the loader alike (a catalog without the field gets 6;
+  /// one that wants no minimum writes 0).
   std::int64_t min_tenure_months = 6;
   bool oldest_first = true;   ///< redemption order of cohorts
   bool forfeit_on_close = true;

@@ -15,6 +15,7 @@
 
 #include "ratel/error.hpp"
 #include "ratel/time.hpp"
+#include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
@@ -31,7 +32,20 @@ enum class event_kind : std::uint8_t {
   rate_change,
 };
 
-std::string_view to_string(event_kind k) noexcept;
+/// The kind names of the bill's events (DESIGN 4.3): a contract, never renamed.
+inline constexpr auto event_kind_names = detail::enum_names_of<event_kind>({
+    {event_kind::notify, "notify"},
+    {event_kind::cap, "cap"},
+    {event_kind::cut_off, "cut_off"},
+    {event_kind::reactivated, "reactivated"},
+    {event_kind::throttle, "throttle"},
+    {event_kind::bar, "bar"},
+    {event_kind::refused, "refused"},
+    {event_kind::throttle_lifted, "throttle_lifted"},
+    {event_kind::rate_change, "rate_change"},
+});
+
+constexpr std::string_view to_string(event_kind k) noexcept { return event_kind_names.name(k); }
 
 struct event {
   instant time;  ///< the account-log line's time, or the start of the record that crossed

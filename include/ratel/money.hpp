@@ -33,6 +33,7 @@
 
 #include <fmt/format.h>
 
+#include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
@@ -69,10 +70,23 @@ enum class rounding {
   ceiling,    ///< toward positive infinity
 };
 
+/// The names catalogs write (`mode = "half_up"`).
+inline constexpr auto rounding_names = detail::enum_names_of<rounding>({
+    {rounding::half_up, "half_up"},
+    {rounding::half_even, "half_even"},
+    {rounding::half_down, "half_down"},
+    {rounding::down, "down"},
+    {rounding::up, "up"},
+    {rounding::floor, "floor"},
+    {rounding::ceiling, "ceiling"},
+});
+
 /// "half_up", "half_even", ... as spelled above; nullopt for anything else.
-std::optional<rounding> parse_rounding(std::string_view name) noexcept;
+constexpr std::optional<rounding> parse_rounding(std::string_view name) noexcept {
+  return rounding_names.parse(name);
+}
 /// The name parse_rounding accepts for `mode` ("half_up", ...).
-std::string_view to_string(rounding mode) noexcept;
+constexpr std::string_view to_string(rounding mode) noexcept { return rounding_names.name(mode); }
 
 /// Exact amount of one currency, in micro-units.
 class money {

@@ -27,13 +27,22 @@
 
 #include <fmt/format.h>
 
+#include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
 
 enum class dimension : std::uint8_t { bytes, seconds, messages, uses };
 
-std::string_view to_string(dimension d) noexcept;
+/// What messages call each dimension ("must be a positive quantity of bytes").
+inline constexpr auto dimension_names = detail::enum_names_of<dimension>({
+    {dimension::bytes, "bytes"},
+    {dimension::seconds, "seconds"},
+    {dimension::messages, "messages"},
+    {dimension::uses, "uses"},
+});
+
+constexpr std::string_view to_string(dimension d) noexcept { return dimension_names.name(d); }
 
 /// Bad quantity text ("15 GiB", "-3 MB", "1.5 MB") or overflow.
 class quantity_error : public std::runtime_error {

@@ -21,6 +21,7 @@
 #include <bitset>
 #include <memory>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -33,6 +34,8 @@ namespace ratel {
 
 /// Index of a time band: 0 is the catalog's default band, then the named bands in order.
 using band_id = std::uint8_t;
+static_assert(std::numeric_limits<band_id>::max() >= max_named_bands,
+              "a band_id numbers the default band and every named band a catalog may have");
 
 /// A country code as a dense index 0..675 (AA..ZZ).
 using country_id = std::uint16_t;

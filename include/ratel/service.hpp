@@ -14,15 +14,23 @@
 #include <fmt/format.h>
 
 #include "ratel/quantity.hpp"
+#include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
 
 enum class service : std::uint8_t { data, voice, sms, mms, vas };
 
-inline constexpr std::array<service, 5> all_services{service::data, service::voice, service::sms,
-                                                     service::mms, service::vas};
+/// The names of the usage contract (DESIGN 4.1) and of catalogs: exact, lower case.
+inline constexpr auto service_names = detail::enum_names_of<service>({
+    {service::data, "data"},
+    {service::voice, "voice"},
+    {service::sms, "sms"},
+    {service::mms, "mms"},
+    {service::vas, "vas"},
+});
 
+inline constexpr std::array<service, service_names.size()> all_services = service_names.values();
 
 /// The base unit in which a record of this service states its quantity.
 constexpr dimension dimension_of(service s) noexcept {
@@ -36,22 +44,11 @@ constexpr dimension dimension_of(service s) noexcept {
   return dimension::uses;
 }
 
-constexpr std::string_view to_string(service s) noexcept {
-  switch (s) {
-    case service::data: return "data";
-    case service::voice: return "voice";
-    case service::sms: return "sms";
-    case service::mms: return "mms";
-    case service::vas: return "vas";
-  }
-  return "?";
-}
+constexpr std::string_view to_string(service s) noexcept { return service_names.name(s); }
 
 /// "data", "voice", "sms", "mms", "vas" (exact, lower case).
 constexpr std::optional<service> parse_service(std::string_view name) noexcept {
-  for (service s : all_services)
-    if (name == to_string(s)) return s;
-  return std::nullopt;
+  return service_names.parse(name);
 }
 
 }  // namespace ratel

@@ -32,6 +32,7 @@
 
 #include "ratel/service.hpp"
 #include "ratel/time.hpp"
+#include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
 
 namespace ratel {
@@ -78,8 +79,29 @@ enum class reject_reason : std::uint8_t {
   overflow,            ///< the subscriber's cycle sums past what money or counters hold exactly
 };
 
+/// The names the rejects file and the CLI print: the enumerators' own.
+inline constexpr auto reject_reason_names = detail::enum_names_of<reject_reason>({
+    {reject_reason::malformed_row, "malformed_row"},
+    {reject_reason::missing_field, "missing_field"},
+    {reject_reason::empty_subscriber, "empty_subscriber"},
+    {reject_reason::bad_time, "bad_time"},
+    {reject_reason::unknown_service, "unknown_service"},
+    {reject_reason::bad_quantity, "bad_quantity"},
+    {reject_reason::bad_country, "bad_country"},
+    {reject_reason::unknown_country, "unknown_country"},
+    {reject_reason::unknown_subscriber, "unknown_subscriber"},
+    {reject_reason::account_closed, "account_closed"},
+    {reject_reason::outside_cycle, "outside_cycle"},
+    {reject_reason::no_rate, "no_rate"},
+    {reject_reason::barred, "barred"},
+    {reject_reason::unknown_product, "unknown_product"},
+    {reject_reason::overflow, "overflow"},
+});
+
 /// The enumerator's name ("bad_quantity"): what the rejects file and the CLI print.
-std::string_view to_string(reject_reason r) noexcept;
+constexpr std::string_view to_string(reject_reason r) noexcept {
+  return reject_reason_names.name(r);
+}
 
 /// A record that was not rated, with where it came from and why.
 struct reject {

@@ -9,21 +9,6 @@
 
 namespace ratel {
 
-std::string_view to_string(event_kind k) noexcept {
-  switch (k) {
-    case event_kind::notify: return "notify";
-    case event_kind::cap: return "cap";
-    case event_kind::cut_off: return "cut_off";
-    case event_kind::reactivated: return "reactivated";
-    case event_kind::throttle: return "throttle";
-    case event_kind::bar: return "bar";
-    case event_kind::refused: return "refused";
-    case event_kind::throttle_lifted: return "throttle_lifted";
-    case event_kind::rate_change: return "rate_change";
-  }
-  return "?";
-}
-
 const account_history* account_book::find(std::string_view subscriber) const {
   auto it = histories_.find(subscriber);
   return it == histories_.end() ? nullptr : &it->second;

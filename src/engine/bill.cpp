@@ -12,18 +12,6 @@
 
 namespace ratel {
 
-std::string_view to_string(line_kind k) noexcept {
-  switch (k) {
-    case line_kind::fee: return "fee";
-    case line_kind::pack: return "pack";
-    case line_kind::allowance: return "allowance";
-    case line_kind::usage: return "usage";
-    case line_kind::credit: return "credit";
-    case line_kind::pass: return "pass";
-  }
-  return "?";
-}
-
 namespace {
 
 std::string rate_text(const rate& r) {
@@ -275,7 +263,7 @@ bill finish_bill(const rule_plan& plan, const rated_cycle& rated, points_ledger*
 money spend_of(const points_program& program, const bill& b) {
   money spend = money::zero(b.money_unit);
   for (const bill_line& line : b.lines)
-    if (std::find(program.counts.begin(), program.counts.end(), to_string(line.kind)) != program.counts.end())
+    if (std::find(program.counts.begin(), program.counts.end(), line.kind) != program.counts.end())
       spend += line.amount;
   return spend;
 }

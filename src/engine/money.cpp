@@ -129,16 +129,6 @@ std::string unexpected(std::string_view text, std::size_t at) {
   return fmt::format("unexpected byte 0x{:02X} at position {}", byte, at + 1);
 }
 
-constexpr std::array<std::pair<rounding, std::string_view>, 7> rounding_names{{
-    {rounding::half_up, "half_up"},
-    {rounding::half_even, "half_even"},
-    {rounding::half_down, "half_down"},
-    {rounding::down, "down"},
-    {rounding::up, "up"},
-    {rounding::floor, "floor"},
-    {rounding::ceiling, "ceiling"},
-}};
-
 }  // namespace
 
 currency currency::parse(std::string_view code) {
@@ -152,18 +142,6 @@ currency currency::parse(std::string_view code) {
   currency c;
   c.code_ = {code[0], code[1], code[2]};
   return c;
-}
-
-std::optional<rounding> parse_rounding(std::string_view name) noexcept {
-  for (const auto& [mode, spelled] : rounding_names)
-    if (spelled == name) return mode;
-  return std::nullopt;
-}
-
-std::string_view to_string(rounding mode) noexcept {
-  for (const auto& [m, spelled] : rounding_names)
-    if (m == mode) return spelled;
-  return "?";
 }
 
 money money::parse(std::string_view text, currency c) {

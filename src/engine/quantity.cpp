@@ -34,16 +34,6 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-std::string_view to_string(dimension d) noexcept {
-  switch (d) {
-    case dimension::bytes: return "bytes";
-    case dimension::seconds: return "seconds";
-    case dimension::messages: return "messages";
-    case dimension::uses: return "uses";
-  }
-  return "?";
-}
-
 quantity quantity::parse(std::string_view text) {
   std::string_view s = trim(text);
   std::size_t digits = 0;

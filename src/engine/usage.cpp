@@ -100,42 +100,6 @@ void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate
 
 }  // namespace
 
-std::string_view to_string(reject_reason r) noexcept {
-  switch (r) {
-    case reject_reason::malformed_row:
-      return "malformed_row";
-    case reject_reason::missing_field:
-      return "missing_field";
-    case reject_reason::empty_subscriber:
-      return "empty_subscriber";
-    case reject_reason::bad_time:
-      return "bad_time";
-    case reject_reason::unknown_service:
-      return "unknown_service";
-    case reject_reason::bad_quantity:
-      return "bad_quantity";
-    case reject_reason::bad_country:
-      return "bad_country";
-    case reject_reason::unknown_country:
-      return "unknown_country";
-    case reject_reason::unknown_subscriber:
-      return "unknown_subscriber";
-    case reject_reason::account_closed:
-      return "account_closed";
-    case reject_reason::outside_cycle:
-      return "outside_cycle";
-    case reject_reason::no_rate:
-      return "no_rate";
-    case reject_reason::barred:
-      return "barred";
-    case reject_reason::unknown_product:
-      return "unknown_product";
-    case reject_reason::overflow:
-      return "overflow";
-  }
-  return "?";
-}
-
 usage_batch::usage_batch(std::string source_name, std::string text)
     : source_name_(std::move(source_name)), text_(std::make_unique<std::string>(std::move(text))) {}
 

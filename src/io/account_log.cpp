@@ -2,13 +2,13 @@
 #include "ratel/io/account_log.hpp"
 
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "io/csv.hpp"
+#include "io/file.hpp"
 
 namespace ratel {
 namespace {
@@ -16,18 +16,6 @@ namespace {
 namespace csv = detail::csv;
 
 constexpr std::size_t absent = std::numeric_limits<std::size_t>::max();
-
-constexpr std::array<std::pair<account_action, std::string_view>, 9> action_names{{
-    {account_action::join, "join"},
-    {account_action::subscribe, "subscribe"},
-    {account_action::subscribe_next_cycle, "subscribe_next_cycle"},
-    {account_action::unsubscribe, "unsubscribe"},
-    {account_action::confirm, "confirm"},
-    {account_action::reactivate_data, "reactivate_data"},
-    {account_action::deposit, "deposit"},
-    {account_action::redeem_points, "redeem_points"},
-    {account_action::close, "close"},
-}};
 
 constexpr bool needs_product(account_action a) noexcept {
   switch (a) {
@@ -63,31 +51,10 @@ constexpr bool is_decimal(std::string_view text) noexcept {
   return i > fraction && i == text.size();
 }
 
-std::string action_list() {
-  std::string names;
-  for (const auto& [action, name] : action_names) {
-    if (!names.empty()) names += ", ";
-    names += name;
-  }
-  return names;
-}
-
 }  // namespace
 
-std::optional<account_action> parse_account_action(std::string_view name) noexcept {
-  for (const auto& [action, text] : action_names)
-    if (text == name) return action;
-  return std::nullopt;
-}
-
-std::string_view to_string(account_action a) noexcept {
-  for (const auto& [action, text] : action_names)
-    if (action == a) return text;
-  return "?";
-}
-
 std::vector<account_entry> read_account_log(const std::filesystem::path& path) {
-  return parse_account_log(csv::read_text_file(path), path.string());
+  return parse_account_log(detail::read_text_file(path), path.string());
 }
 
 std::vector<account_entry> parse_account_log(std::string_view text,
@@ -172,7 +139,7 @@ std::vector<account_entry> parse_account_log(std::string_view text,
     const std::optional<account_action> action = parse_account_action(action_text);
     if (!action)
       throw fail(action_col, "action",
-                 fmt::format("{} is not an action (one of {})", action_text, action_list()));
+                 fmt::format("{} is not an action (one of {})", action_text, account_action_names.list()));
     e.action = *action;
 
     e.product = value(product_col);

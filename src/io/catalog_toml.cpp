@@ -4,17 +4,14 @@
 #include <algorithm>
 #include <array>
 #include <initializer_list>
-#include <fstream>
-#include <limits>
 #include <set>
 #include <span>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
-#include "ratel/rules.hpp"
+#include "io/file.hpp"
 #include "ratel/time.hpp"
 
 namespace ratel {
@@ -167,6 +164,23 @@ class table_reader {
     }
   }
 
+  /// The value a name of the enum's table stands for; any other string is an error that
+  /// offers the table's choices: "\"bundle\" is not plan, pack, vas, offer or pass".
+  template <typename E, std::size_t N>
+  E enum_of(const toml::node& n, std::string_view key, const detail::enum_names<E, N>& names) const {
+    const std::string text = string_of(n, key);
+    if (std::optional<E> value = names.parse(text)) return *value;
+    loader_.fail(n, field(key), fmt::format("\"{}\" is not {}", text, names.choices()));
+  }
+  template <typename E, std::size_t N>
+  E required_enum(std::string_view key, const detail::enum_names<E, N>& names) {
+    return enum_of(require(key), key, names);
+  }
+  template <typename E, std::size_t N>
+  E optional_enum(std::string_view key, const detail::enum_names<E, N>& names, E fallback) {
+    const toml::node* n = find(key);
+    return n ? enum_of(*n, key, names) : fallback;
+  }
 
  private:
   const loader& loader_;
@@ -201,6 +215,17 @@ constexpr std::array<std::string_view, 24> product_fields{
     "unsubscribe", "proration", "free_window", "requires_confirm", "deposit", "credits",
     "on_group_conflict", "pass", "requires"};
 constexpr std::array<std::string_view, 2> pass_price_fields{"where", "price"};
+
+// A fee is charged per cycle, order or use; a product without one has fee_basis::none.
+constexpr auto fee_per_names =
+    fee_basis_names.only({fee_basis::per_cycle, fee_basis::per_order, fee_basis::per_use});
+// The line kinds [points] can count as spend: all but credits (D7: deposits are not spend).
+constexpr auto spend_line_kind_names = line_kind_names.only(
+    {line_kind::fee, line_kind::pack, line_kind::allowance, line_kind::usage, line_kind::pass});
+// What reactivate_data can lift: the actions that stop or restrict a service.
+constexpr auto reactivation_lift_names =
+    threshold_action_names.only({threshold_action::cut_off, threshold_action::cap,
+                                 threshold_action::throttle, threshold_action::bar});
 
 class catalog_builder {
  public:
@@ -286,10 +311,9 @@ class catalog_builder {
 
   rounding read_rounding_mode(table_reader& r, std::string_view key) {
     std::string name = r.required_string(key);
-    if (auto mode = parse_rounding(name)) return *mode;
+    if (auto mode = rounding_names.parse(name)) return *mode;
     loader_.fail(r.require(key), r.field(key),
-                 fmt::format("\"{}\" is not a rounding mode (half_up, half_even, half_down, down, "
-                             "up, floor, ceiling)", name));
+                 fmt::format("\"{}\" is not a rounding mode ({})", name, rounding_names.list()));
   }
 
   void read_services(table_reader& top) {
@@ -297,10 +321,10 @@ class catalog_builder {
     if (t == nullptr) return;
     for (auto&& [key, node] : *t) {
       std::string field = fmt::format("services.{}", key.str());
-      auto svc = parse_service(key.str());
+      auto svc = service_names.parse(key.str());
       if (!svc)
         loader_.fail(loader_.at(key.source()), field,
-                     "not a service (data, voice, sms, mms, vas)");
+                     fmt::format("not a service ({})", service_names.list()));
       if (!node.is_table()) loader_.fail(node, field, "expected a table: { increment = \"1 KB\" }");
       table_reader r(loader_, *node.as_table(), field, {"increment"});
       service_rule rule{*svc, r.quantity_of(r.require("increment"), "increment"), loader_.at(node)};
@@ -322,12 +346,10 @@ class catalog_builder {
     result_.default_band = bands.required_string("default");
     if (!is_identifier(result_.default_band))
       loader_.fail(bands.require("default"), "bands.default", "use letters, digits, '-' and '_'");
-    // band_id 0 is the default band, so a band_id can number this many named bands.
-    constexpr std::size_t max_bands = std::numeric_limits<band_id>::max();
-    if (keys.size() - 1 > max_bands)
+    if (keys.size() - 1 > max_named_bands)
       loader_.fail(bands.position(), "bands",
                    fmt::format("{} named bands; at most {} named bands fit", keys.size() - 1,
-                               max_bands));
+                               max_named_bands));
     // Each minute of the day belongs to at most one named band.
     std::array<const time_band*, 24 * 60> owner{};
     for (auto&& [key, node] : *t) {
@@ -484,10 +506,10 @@ class catalog_builder {
     if (const toml::array* list = r.optional_array("on_net_prefixes")) {
       std::size_t i = 0;
       for (const toml::node& n : *list) {
-        std::string item = fmt::format("network.on_net_prefixes[{}]", i++);
-        std::string prefix = r.string_of(n, item);
+        const std::string key = fmt::format("on_net_prefixes[{}]", i++);
+        std::string prefix = r.string_of(n, key);
         if (prefix.empty() || !std::all_of(prefix.begin(), prefix.end(), [](char c) { return c >= '0' && c <= '9'; }))
-          loader_.fail(n, item, fmt::format("\"{}\" is not a prefix of digits", prefix));
+          loader_.fail(n, r.field(key), fmt::format("\"{}\" is not a prefix of digits", prefix));
         result_.on_net_prefixes.push_back(std::move(prefix));
       }
     }
@@ -504,9 +526,9 @@ class catalog_builder {
     table_reader r(loader_, *t, "points",
                    {"points_per_unit", "unit", "fraction", "counts", "credit_after_cycles",
                     "validity_months", "min_tenure_months", "redeem", "on_close"});
-    points_program p;
+    points_program p;  // a field left out keeps the struct's default (D7's value)
     p.defined_at = r.position();
-    p.points_per_unit = r.optional_integer("points_per_unit").value_or(1);
+    p.points_per_unit = r.optional_integer("points_per_unit").value_or(p.points_per_unit);
     if (p.points_per_unit < 1)
       loader_.fail(r.require("points_per_unit"), r.field("points_per_unit"), "must be at least 1");
     p.unit = r.money_of(r.require("unit"), "unit", result_.money_unit);
@@ -514,18 +536,19 @@ class catalog_builder {
       loader_.fail(r.require("unit"), r.field("unit"), "must be a positive amount");
     if (r.find("fraction") != nullptr) p.fraction = read_rounding_mode(r, "fraction");
     if (const toml::array* counts = r.optional_array("counts")) {
+      p.counts.clear();
       std::size_t i = 0;
       for (const toml::node& n : *counts) {
-        std::string item = fmt::format("points.counts[{}]", i++);
-        std::string kind = r.string_of(n, item);
-        if (kind == "credit")
-          loader_.fail(n, item, "credits are never spend (D7: deposits are not spend)");
-        if (kind != "fee" && kind != "pack" && kind != "usage" && kind != "pass" && kind != "allowance")
-          loader_.fail(n, item, fmt::format("\"{}\" is not a bill line kind (fee, pack, usage, pass)", kind));
-        p.counts.push_back(std::move(kind));
+        const std::string key = fmt::format("counts[{}]", i++);
+        const std::string kind = r.string_of(n, key);
+        if (kind == to_string(line_kind::credit))
+          loader_.fail(n, r.field(key), "credits are never spend (D7: deposits are not spend)");
+        const std::optional<line_kind> counted = spend_line_kind_names.parse(kind);
+        if (!counted)
+          loader_.fail(n, r.field(key), fmt::format("\"{}\" is not a bill line kind ({})", kind,
+                                                    spend_line_kind_names.list()));
+        p.counts.push_back(*counted);
       }
-    } else {
-      p.counts = {"fee", "pack", "usage", "pass"};
     }
     auto bounded = [&](std::string_view key, std::int64_t fallback, std::int64_t low, std::int64_t high) {
       const std::int64_t v = r.optional_integer(key).value_or(fallback);
@@ -533,9 +556,9 @@ class catalog_builder {
         loader_.fail(r.require(key), r.field(key), fmt::format("{} is not in {}..{}", v, low, high));
       return v;
     };
-    p.credit_after_cycles = bounded("credit_after_cycles", 1, 0, 12);
-    p.validity_months = bounded("validity_months", 36, 1, 1200);
-    p.min_tenure_months = bounded("min_tenure_months", 0, 0, 1200);
+    p.credit_after_cycles = bounded("credit_after_cycles", p.credit_after_cycles, 0, 12);
+    p.validity_months = bounded("validity_months", p.validity_months, 1, 1200);
+    p.min_tenure_months = bounded("min_tenure_months", p.min_tenure_months, 0, 1200);
     const std::string order = r.optional_string("redeem", "oldest_first");
     if (order != "oldest_first" && order != "newest_first")
       loader_.fail(r.require("redeem"), r.field("redeem"), fmt::format("\"{}\" is not oldest_first or newest_first", order));
@@ -549,10 +572,10 @@ class catalog_builder {
 
   const service_rule& read_service(table_reader& r) {
     std::string name = r.required_string("service");
-    auto svc = parse_service(name);
+    auto svc = service_names.parse(name);
     if (!svc)
       loader_.fail(r.require("service"), r.field("service"),
-                   fmt::format("\"{}\" is not a service (data, voice, sms, mms, vas)", name));
+                   fmt::format("\"{}\" is not a service ({})", name, service_names.list()));
     const service_rule* rule = result_.find_service(*svc);
     if (rule == nullptr)
       loader_.fail(r.require("service"), r.field("service"),
@@ -658,15 +681,7 @@ class catalog_builder {
     if (result_.find_product(p.id) != nullptr)
       loader_.fail(r.require("id"), r.field("id"), fmt::format("\"{}\" is defined twice", p.id));
     p.name = r.optional_string("name", p.id);
-    std::string kind = r.required_string("kind");
-    if (kind == "plan") p.kind = product_kind::plan;
-    else if (kind == "pack") p.kind = product_kind::pack;
-    else if (kind == "vas") p.kind = product_kind::vas;
-    else if (kind == "offer") p.kind = product_kind::offer;
-    else if (kind == "pass") p.kind = product_kind::pass;
-    else
-      loader_.fail(r.require("kind"), r.field("kind"),
-                   fmt::format("\"{}\" is not plan, pack, vas, offer or pass", kind));
+    p.kind = r.required_enum("kind", product_kind_names);
     p.code = r.required_integer("code");
     p.priority = r.required_integer("priority");
     if (p.code < 0) loader_.fail(r.require("code"), r.field("code"), "must not be negative");
@@ -674,13 +689,7 @@ class catalog_builder {
       table_reader f(loader_, *fee, r.field("fee"), {"amount", "per"});
       p.fee = f.money_of(f.require("amount"), "amount", result_.money_unit);
       if (p.fee.is_negative()) loader_.fail(f.require("amount"), f.field("amount"), "must not be negative");
-      std::string per = f.required_string("per");
-      if (per == "cycle") p.fee_charged = fee_basis::per_cycle;
-      else if (per == "order") p.fee_charged = fee_basis::per_order;
-      else if (per == "use") p.fee_charged = fee_basis::per_use;
-      else
-        loader_.fail(f.require("per"), f.field("per"),
-                     fmt::format("\"{}\" is not cycle (recurring), order (one-off) or use", per));
+      p.fee_charged = f.required_enum("per", fee_per_names);
       if (p.fee_charged == fee_basis::per_use) {
         if (p.kind != product_kind::vas)
           loader_.fail(f.require("per"), f.field("per"), "only a vas product is charged per use");
@@ -692,12 +701,7 @@ class catalog_builder {
     } else {
       p.fee = money::zero(result_.money_unit);
     }
-    std::string lasts = r.optional_string("validity", "subscription");
-    if (lasts == "subscription") p.lasts = validity::subscription;
-    else if (lasts == "rest_of_cycle") p.lasts = validity::rest_of_cycle;
-    else
-      loader_.fail(r.require("validity"), r.field("validity"),
-                   fmt::format("\"{}\" is not subscription or rest_of_cycle", lasts));
+    p.lasts = r.optional_enum("validity", validity_names, validity::subscription);
     if (p.fee_charged == fee_basis::per_order && p.lasts != validity::rest_of_cycle) {
       // At the written validity if there is one, else at the product (nothing to point at).
       const toml::node* written = r.find("validity");
@@ -712,12 +716,8 @@ class catalog_builder {
       loader_.fail(r.require("stackable"), r.field("stackable"),
                    "only one-off products (validity rest_of_cycle) can stack");
     p.exclusive_group = r.optional_string("exclusive_group");
-    const std::string conflict = r.optional_string("on_group_conflict", "replace_next_cycle");
-    if (conflict == "replace_next_cycle") p.on_conflict = group_conflict::replace_next_cycle;
-    else if (conflict == "refuse") p.on_conflict = group_conflict::refuse;
-    else
-      loader_.fail(r.require("on_group_conflict"), r.field("on_group_conflict"),
-                   fmt::format("\"{}\" is not replace_next_cycle or refuse", conflict));
+    p.on_conflict = r.optional_enum("on_group_conflict", group_conflict_names,
+                                    group_conflict::replace_next_cycle);
     if (r.find("on_group_conflict") != nullptr && p.exclusive_group.empty())
       loader_.fail(r.require("on_group_conflict"), r.field("on_group_conflict"), "needs an exclusive_group");
     if (const toml::array* list = r.optional_array("allowances"))
@@ -749,13 +749,8 @@ class catalog_builder {
       if (const toml::array* lifts = a.optional_array("lifts")) {
         std::size_t i = 0;
         for (const toml::node& n : *lifts) {
-          std::string item = fmt::format("{}[{}]", a.field("lifts"), i++);
-          std::string name = a.string_of(n, item);
-          if (name == "cut_off") p.reactivation.lifts.push_back(threshold_action::cut_off);
-          else if (name == "cap") p.reactivation.lifts.push_back(threshold_action::cap);
-          else if (name == "throttle") p.reactivation.lifts.push_back(threshold_action::throttle);
-          else if (name == "bar") p.reactivation.lifts.push_back(threshold_action::bar);
-          else loader_.fail(n, item, fmt::format("\"{}\" is not cut_off, cap, throttle or bar", name));
+          p.reactivation.lifts.push_back(
+              a.enum_of(n, fmt::format("lifts[{}]", i++), reactivation_lift_names));
         }
       }
       if (std::none_of(p.thresholds.begin(), p.thresholds.end(),
@@ -763,18 +758,14 @@ class catalog_builder {
         loader_.fail(*reactivation, r.field("reactivation"),
                      "reactivate_data lifts a cut-off, but this product has no cut_off threshold");
     }
-    std::string addons = r.optional_string("addons", "any");
-    if (addons == "any") p.addons = addon_policy::any;
-    else if (addons == "lifts_throttle_only") p.addons = addon_policy::lifts_throttle_only;
-    else
-      loader_.fail(r.require("addons"), r.field("addons"),
-                   fmt::format("\"{}\" is not any or lifts_throttle_only", addons));
+    p.addons = r.optional_enum("addons", addon_policy_names, addon_policy::any);
     p.lifts_throttle = r.optional_bool("lifts_throttle", false);
     if (const toml::array* list = r.optional_array("requires")) {
       std::size_t i = 0;
       for (const toml::node& n : *list) {
-        std::string item = fmt::format("{}[{}]", r.field("requires"), i++);
-        std::string id = r.string_of(n, item);
+        const std::string key = fmt::format("requires[{}]", i++);
+        std::string item = r.field(key);
+        std::string id = r.string_of(n, key);
         if (id == p.id) loader_.fail(n, item, fmt::format("\"{}\" cannot require itself", id));
         // Products may be listed in any order: the id is looked up once all are read.
         required_references_.push_back({&n, std::move(item), id});
@@ -789,18 +780,13 @@ class catalog_builder {
 
   // unsubscribe, proration, free_window, requires_confirm, deposit and credits.
   void read_lifecycle(table_reader& r, product& p) {
-    const std::string ends = r.optional_string("unsubscribe", "immediately");
-    if (ends == "immediately") p.ends = unsubscribe_rule::immediately;
-    else if (ends == "next_day") p.ends = unsubscribe_rule::next_day;
-    else if (ends == "next_cycle") p.ends = unsubscribe_rule::next_cycle;
-    else
-      loader_.fail(r.require("unsubscribe"), r.field("unsubscribe"),
-                   fmt::format("\"{}\" is not immediately, next_day or next_cycle", ends));
+    p.ends = r.optional_enum("unsubscribe", unsubscribe_rule_names, unsubscribe_rule::immediately);
     if (const toml::table* t = r.optional_table("proration")) {
       table_reader pr(loader_, *t, r.field("proration"),
                       {"fee", "fee_rounding", "allowance", "allowance_rounding"});
-      p.proration.fee = read_strategy(pr, "fee");
-      p.proration.allowance = read_strategy(pr, "allowance");
+      p.proration.fee = pr.optional_enum("fee", proration_strategy_names, proration_strategy::none);
+      p.proration.allowance =
+          pr.optional_enum("allowance", proration_strategy_names, proration_strategy::none);
       if (const toml::table* fr = pr.optional_table("fee_rounding")) {
         table_reader f(loader_, *fr, pr.field("fee_rounding"), {"places", "mode"});
         std::int64_t places = f.required_integer("places");
@@ -841,17 +827,8 @@ class catalog_builder {
     pass_rule pass;
     pass.svc = read_service(pr).svc;
     pass.covers = read_area(pr);
-    const std::string days = pr.optional_string("days", "home");
-    if (days == "home") pass.days = day_zone::home;
-    else if (days == "visited") pass.days = day_zone::visited;
-    else loader_.fail(pr.require("days"), pr.field("days"), fmt::format("\"{}\" is not home or visited", days));
-    const std::string charge = pr.required_string("charge");
-    if (charge == "per_day") pass.charge = pass_charge::per_day;
-    else if (charge == "per_country_day") pass.charge = pass_charge::per_country_day;
-    else if (charge == "per_country") pass.charge = pass_charge::per_country;
-    else
-      loader_.fail(pr.require("charge"), pr.field("charge"),
-                   fmt::format("\"{}\" is not per_day, per_country_day or per_country", charge));
+    pass.days = pr.optional_enum("days", day_zone_names, day_zone::home);
+    pass.charge = pr.required_enum("charge", pass_charge_names);
     if (const toml::node* price = pr.find("price")) {
       if (pr.find("prices") != nullptr)
         loader_.fail(*pr.find("prices"), pr.field("prices"), "give `price` or `prices`, not both");
@@ -904,15 +881,6 @@ class catalog_builder {
     return false;
   }
 
-  proration_strategy read_strategy(table_reader& r, std::string_view key) {
-    const std::string name = r.optional_string(key, "none");
-    if (name == "none") return proration_strategy::none;
-    if (name == "actual_days") return proration_strategy::actual_days;
-    if (name == "days_12_365") return proration_strategy::days_12_365;
-    loader_.fail(r.require(key), r.field(key),
-                 fmt::format("\"{}\" is not none, actual_days or days_12_365", name));
-  }
-
   void read_offer(table_reader& r, product& p) {
     const toml::node* deposit = r.find("deposit");
     const toml::array* credits = r.optional_array("credits");
@@ -962,14 +930,7 @@ class catalog_builder {
     threshold t;
     t.defined_at = r.position();
     t.name = r.optional_string("name", fmt::format("{}.{}", p.id, r.path().substr(r.path().rfind('.') + 1)));
-    const std::string counter = r.required_string("counter");
-    if (counter == "volume") t.counter = counter_kind::volume;
-    else if (counter == "usage_fee") t.counter = counter_kind::usage_fee;
-    else if (counter == "allowance_used") t.counter = counter_kind::allowance_used;
-    else if (counter == "distinct_peers") t.counter = counter_kind::distinct_peers;
-    else
-      loader_.fail(r.require("counter"), r.field("counter"),
-                   fmt::format("\"{}\" is not volume, usage_fee, allowance_used or distinct_peers", counter));
+    t.counter = r.required_enum("counter", counter_kind_names);
     const service_rule* svc = nullptr;
     if (r.find("service") != nullptr) {
       svc = &read_service(r);
@@ -983,11 +944,7 @@ class catalog_builder {
     if (const toml::node* peer = r.find("peer")) {
       if (t.counter != counter_kind::volume)
         loader_.fail(*peer, r.field("peer"), "only a volume counter has a `peer` filter");
-      std::string name = r.string_of(*peer, "peer");
-      if (name == "any") t.peers = peer_filter::any;
-      else if (name == "on_net") t.peers = peer_filter::on_net;
-      else if (name == "off_net") t.peers = peer_filter::off_net;
-      else loader_.fail(*peer, r.field("peer"), fmt::format("\"{}\" is not any, on_net or off_net", name));
+      t.peers = r.enum_of(*peer, "peer", peer_filter_names);
       if (t.peers != peer_filter::any && result_.on_net_prefixes.empty())
         loader_.fail(*peer, r.field("peer"), "on_net/off_net need [network] on_net_prefixes");
     }
@@ -1000,10 +957,7 @@ class catalog_builder {
       else loader_.fail(*scope, r.field("scope"), fmt::format("\"{}\" is not product or all", name));
     }
     read_level(r, t, svc, p);
-    std::string compare = r.optional_string("compare", "reaches");
-    if (compare == "reaches") t.compare = comparison::reaches;
-    else if (compare == "exceeds") t.compare = comparison::exceeds;
-    else loader_.fail(r.require("compare"), r.field("compare"), fmt::format("\"{}\" is not reaches or exceeds", compare));
+    t.compare = r.optional_enum("compare", comparison_names, comparison::reaches);
     read_action(r, t, svc);
     return t;
   }
@@ -1053,17 +1007,8 @@ class catalog_builder {
   }
 
   void read_action(table_reader& r, threshold& t, const service_rule* svc) {
-    const std::string action = r.required_string("action");
     const toml::node& node = r.require("action");
-    if (action == "notify") t.action = threshold_action::notify;
-    else if (action == "cap") t.action = threshold_action::cap;
-    else if (action == "cut_off") t.action = threshold_action::cut_off;
-    else if (action == "rate_change") t.action = threshold_action::rate_change;
-    else if (action == "throttle") t.action = threshold_action::throttle;
-    else if (action == "bar") t.action = threshold_action::bar;
-    else
-      loader_.fail(node, r.field("action"),
-                   fmt::format("\"{}\" is not notify, cap, cut_off, rate_change, throttle or bar", action));
+    t.action = r.enum_of(node, "action", threshold_action_names);
     t.message = r.optional_string("message");
     const bool needs_rate = t.action == threshold_action::cut_off || t.action == threshold_action::rate_change;
     if (t.action == threshold_action::cap && t.counter != counter_kind::usage_fee)
@@ -1072,7 +1017,7 @@ class catalog_builder {
     if (t.action == threshold_action::cap && t.compare == comparison::exceeds)
       loader_.fail(r.require("compare"), r.field("compare"), "a cap is reached (compare = \"reaches\"): the fee never exceeds it");
     if (t.action != threshold_action::notify && t.action != threshold_action::cap && svc == nullptr)
-      loader_.fail(node, r.field("action"), fmt::format("{} acts on a service: give `service`", action));
+      loader_.fail(node, r.field("action"), fmt::format("{} acts on a service: give `service`", t.action));
     if (const toml::node* limit = r.find("limit_kbps")) {
       if (t.action != threshold_action::throttle)
         loader_.fail(*limit, r.field("limit_kbps"), "only a throttle has a speed limit");
@@ -1119,11 +1064,7 @@ catalog parse_catalog(std::string_view text, const std::string& source_name) {
 }
 
 catalog load_catalog(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error({path.string(), 0, 0}, "", "cannot open the catalog file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_catalog(text.str(), path.string());
+  return parse_catalog(detail::read_text_file(path), path.string());
 }
 
 }  // namespace ratel

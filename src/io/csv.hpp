@@ -1,4 +1,4 @@
-// ratel/detail/csv.hpp: the CSV tokenizer shared by the usage and account-log readers.
+// io/csv.hpp (private): the CSV tokenizer shared by the usage and account-log readers.
 //
 // Concept: RFC 4180 CSV, read one physical line at a time, without allocating per field.
 //  - Lines end in "\n" or "\r\n"; a last line without a newline is still a line; a UTF-8
@@ -25,17 +25,11 @@
 //   }
 #pragma once
 
-#include <cerrno>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <limits>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
@@ -340,42 +334,6 @@ inline std::uint32_t checked_line_number(std::size_t number, const std::string& 
                       fmt::format("more than {} lines; split the file",
                                   std::numeric_limits<std::uint32_t>::max()));
   return static_cast<std::uint32_t>(number);
-}
-
-struct file_closer {
-  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
-/// A C stdio file that closes itself.
-using file_ptr = std::unique_ptr<std::FILE, file_closer>;
-
-/// Opens an input file for reading (binary). Throws input_error naming the file and the
-/// system's reason when it cannot be opened.
-inline file_ptr open_input(const std::string& name) {
-  errno = 0;
-  file_ptr file(std::fopen(name.c_str(), "rb"));
-  if (!file) throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
-  return file;
-}
-
-/// The whole content of a file. Throws input_error naming the file when it cannot be read
-/// (missing, a directory, no permission, I/O error).
-inline std::string read_text_file(const std::filesystem::path& path) {
-  const std::string name = path.string();
-  const file_ptr file = open_input(name);
-  std::string text;
-  // A hint only: a pipe or /dev/stdin has no size, and the loop below reads to the end.
-  std::error_code size_error;
-  const std::uintmax_t size = std::filesystem::file_size(path, size_error);
-  if (!size_error) text.reserve(static_cast<std::size_t>(size));
-  char buffer[1 << 16];
-  for (;;) {
-    const std::size_t got = std::fread(buffer, 1, sizeof buffer, file.get());
-    text.append(buffer, got);
-    if (got < sizeof buffer) break;
-  }
-  if (std::ferror(file.get()))
-    throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
-  return text;
 }
 
 /// A field as RFC 4180 writes it: quoted (with quotes doubled) only when it holds a comma,

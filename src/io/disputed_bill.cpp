@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/csv.hpp"
+#include "io/file.hpp"
 
 namespace ratel {
 namespace {
@@ -106,13 +107,6 @@ class json_positions {
   std::map<std::string, std::pair<std::uint32_t, std::uint32_t>> where_;
 };
 
-std::optional<line_kind> parse_line_kind(std::string_view name) {
-  for (line_kind k : {line_kind::fee, line_kind::pack, line_kind::allowance, line_kind::usage,
-                      line_kind::credit, line_kind::pass})
-    if (to_string(k) == name) return k;
-  return std::nullopt;
-}
-
 // Checks shared by both formats; `where` names the place of the value concerned.
 class line_checker {
  public:
@@ -126,9 +120,9 @@ class line_checker {
     return value;
   }
   line_kind kind(std::string_view value, const source_position& where) const {
-    if (auto k = parse_line_kind(value)) return *k;
+    if (auto k = line_kind_names.parse(value)) return *k;
     throw input_error(where, "kind",
-                      fmt::format("\"{}\" is not a line kind (fee, pack, allowance, usage, credit, pass)", value));
+                      fmt::format("\"{}\" is not a line kind ({})", value, line_kind_names.list()));
   }
   money amount(std::string_view value, const source_position& where) const {
     try {
@@ -324,7 +318,7 @@ std::vector<disputed_bill> parse_disputed_bills(std::string_view text, const std
 }
 
 std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path, const rule_plan& plan) {
-  return parse_disputed_bills(csv::read_text_file(path), path.string(), plan);
+  return parse_disputed_bills(detail::read_text_file(path), path.string(), plan);
 }
 
 }  // namespace ratel

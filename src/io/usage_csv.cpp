@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 
 #include "io/csv.hpp"
+#include "io/file.hpp"
 #include "io/usage_framing.hpp"
 #include "ratel/error.hpp"
 
@@ -230,7 +231,8 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
   const std::optional<service> svc = parse_service(raw(col_.service_));
   if (!svc) {
     reject_row(reject_reason::unknown_service,
-               fmt::format("service: {} is not one of data, voice, sms, mms, vas", owned(col_.service_)));
+               fmt::format("service: {} is not one of {}", owned(col_.service_),
+                           service_names.list()));
     return;
   }
   std::int64_t quantity = 0;
@@ -270,7 +272,7 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
 }
 
 usage_batch read_usage_csv(const std::filesystem::path& path) {
-  return parse_usage_csv(csv::read_text_file(path), path.string());
+  return parse_usage_csv(detail::read_text_file(path), path.string());
 }
 
 usage_batch parse_usage_csv(std::string text, std::string source_name) {

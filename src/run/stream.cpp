@@ -24,6 +24,7 @@
 #include "run/batch_internal.hpp"
 #include "engine/hash.hpp"
 #include "io/csv.hpp"
+#include "io/file.hpp"
 #include "ratel/error.hpp"
 
 namespace ratel {
@@ -32,7 +33,7 @@ namespace {
 namespace csv = detail::csv;
 namespace fs = std::filesystem;
 
-using csv::file_ptr;
+using detail::file_ptr;
 
 // Which shard a subscriber belongs to. The hash is mixed again before the shard is taken
 // from its high bits, so that the hash tables inside a shard (keyed by the same
@@ -261,7 +262,7 @@ void route_range(const std::string& path, const std::string& name, std::uintmax_
                  shard_router& router, std::size_t& rows, std::uint64_t& row_bytes,
                  std::size_t& lines, std::atomic<std::uint64_t>* bytes_read) {
   if (begin >= end) return;
-  const file_ptr file = csv::open_input(path);
+  const file_ptr file = detail::open_input(path);
   std::string scratch;
   read_lines(
       file.get(), name, begin, end, block_size,
@@ -390,7 +391,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   std::string read_from = name;
   std::error_code type_error;
   if (fs::exists(usage, type_error) && !fs::is_regular_file(usage, type_error)) {
-    file_ptr in = csv::open_input(name);
+    file_ptr in = detail::open_input(name);
     file_ptr copy = dir.create("input");
     enter(progress, run_phase::copying);
     std::string buffer(1 << 20, '\0');
@@ -405,7 +406,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   const std::uintmax_t input_bytes = fs::file_size(read_from, size_error);
   // An unknown size is taken as one budget's worth: a few shards, spilling if larger.
   const std::size_t shards = shard_count(size_error ? budget : input_bytes, budget, threads);
-  file_ptr file = csv::open_input(read_from);
+  file_ptr file = detail::open_input(read_from);
   const file_start start = read_header(file.get(), name);
   const usage_columns& columns = *start.columns;
 

@@ -2075,3 +2075,47 @@ rate = { price = "0.0005", per = "1 KB", capped = false }
                 {16, 10, "products[0].addons", "is not any or lifts_throttle_only"});
   }
 }
+
+// [points] (D7).
+namespace {
+
+constexpr std::string_view points_head = R"([catalog]
+id = "t"
+home_country = "CN"
+zone = "Asia/Shanghai"
+currency = "CNY"
+[points]
+unit = "1.00"
+)";
+
+}  // namespace
+
+TEST_SUITE("catalog_toml") {
+  TEST_CASE("[points] without min_tenure_months: D7's 6 months, the struct's default too") {
+    // D7 (RULES.md): redemption needs 6 complete months since join. The loader and a
+    // points_program built in code agree on it.
+    ratel::catalog c = parse(points_head);
+    REQUIRE(c.points.has_value());
+    CHECK(c.points->min_tenure_months == 6);
+    CHECK(c.points->min_tenure_months == ratel::points_program{}.min_tenure_months);
+    // A catalog that wants no minimum says so.
+    ratel::catalog none = parse(std::string(points_head) + "min_tenure_months = 0\n");
+    CHECK(none.points->min_tenure_months == 0);
+  }
+
+  TEST_CASE("[points] counts: bill line kinds, each checked at its value") {
+    using ratel::line_kind;
+    // Left out: the bill before credits (D7), as the struct's default.
+    CHECK(parse(points_head).points->counts ==
+          std::vector<line_kind>{line_kind::fee, line_kind::pack, line_kind::usage, line_kind::pass});
+    CHECK(parse(std::string(points_head) + "counts = [\"usage\", \"allowance\"]\n").points->counts ==
+          std::vector<line_kind>{line_kind::usage, line_kind::allowance});
+    // Line 8 is the counts line: `[` at column 10, the first name at 11, the second at 18.
+    check_error(std::string(points_head) + "counts = [\"fee\", \"fees\"]\n",
+                {8, 18, "points.counts[1]", "\"fees\" is not a bill line kind"});
+    check_error(std::string(points_head) + "counts = [\"credit\"]\n",
+                {8, 11, "points.counts[0]", "credits are never spend"});
+    check_error(std::string(points_head) + "counts = [1]\n",
+                {8, 11, "points.counts[0]", "expected a string, found an integer"});
+  }
+}

@@ -14,7 +14,7 @@ const currency cny = currency::parse("CNY");
 points_program d7() {
   points_program p;
   p.unit = money::parse("1.00", cny);
-  p.counts = {"fee", "pack", "usage", "pass"};
+  p.counts = {line_kind::fee, line_kind::pack, line_kind::usage, line_kind::pass};
   p.min_tenure_months = 6;
   return p;
 }
