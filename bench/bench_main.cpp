@@ -187,6 +187,35 @@ void rate_month(benchmark::State& state) {
 }
 BENCHMARK(rate_month)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Issue 14 item 11: one subscriber with `n` account-log lines a minute apart, of the
+// stackable data-topup-3, in blocks of subscribe, subscribe, unsubscribe, unsubscribe (the
+// second unsubscribe is refused). The fold was quadratic in the lines of one subscriber.
+void fold_one_subscriber(benchmark::State& state) {
+  const rule_plan plan =
+      rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  std::vector<account_entry> log;
+  log.reserve(n);
+  const instant first = date::sys_days{date::year(2012) / 7 / 1} - std::chrono::hours(8);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    account_entry e;
+    e.subscriber = "13800000001";
+    e.time = first + std::chrono::minutes(i);
+    e.action = i % 4 < 2 ? account_action::subscribe : account_action::unsubscribe;
+    e.product = "data-topup-3";
+    e.where = {"accounts.csv", i + 2, 1};
+    log.push_back(std::move(e));
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<account_entry> copy = log;  // the fold takes its entries by value
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(fold_account_log(std::move(copy), plan).histories().size());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(fold_one_subscriber)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

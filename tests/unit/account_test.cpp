@@ -1,6 +1,10 @@
 // The fold of the account log (account.hpp).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
 #include "rating_fixture.hpp"
 
 using namespace ratel;
@@ -124,5 +128,44 @@ TEST_SUITE("account") {
       CHECK(e.where().column == 40);  // "s1," + 25-character time + "," + "subscribe," -> col 40
       CHECK(e.field() == "product");
     }
+  }
+
+  // Issue 14 item 11: the fold looked at every earlier subscription for each line, so one
+  // subscriber with 200,000 lines took over a minute. The result is checked here; how long
+  // it takes is bench/bench_main.cpp's (fold_one_subscriber).
+  TEST_CASE("one subscriber with 200,000 lines of a stackable pack folds line by line") {
+    rule_plan plan = make_plan();
+    // Blocks of four lines a minute apart: subscribe, subscribe, unsubscribe, unsubscribe.
+    std::vector<account_entry> log;
+    log.reserve(200'000);
+    const instant first = at("2012-07-01T00:00:00+08:00");
+    for (std::uint32_t i = 0; i < 200'000; ++i) {
+      account_entry e;
+      e.subscriber = "s1";
+      e.time = first + std::chrono::minutes(i);
+      e.action = i % 4 < 2 ? account_action::subscribe : account_action::unsubscribe;
+      e.product = "topup";
+      e.where = {"log.csv", i + 2, 1};
+      e.product_column = 40;
+      log.push_back(std::move(e));
+    }
+    account_book book = fold_account_log(std::move(log), plan);
+    const account_history& h = *book.find("s1");
+    // 50,000 blocks: two instances each; the first unsubscribe ends both (topup ends
+    // immediately), the second finds none held and is refused.
+    REQUIRE(h.subscriptions.size() == 100'000);
+    REQUIRE(h.events.size() == 50'000);
+    for (std::size_t b : {std::size_t{0}, std::size_t{31'117}, std::size_t{49'999}}) {
+      const instant block = first + std::chrono::minutes(4 * b);
+      for (std::size_t k : {2 * b, 2 * b + 1}) {
+        CHECK(h.subscriptions[k].start == block + std::chrono::minutes(k - 2 * b));
+        CHECK(h.subscriptions[k].end == block + std::chrono::minutes(2));
+      }
+      CHECK(h.events[b].time == block + std::chrono::minutes(3));
+      CHECK(h.events[b].reason == "topup is not subscribed");
+      CHECK(h.events[b].from.line == 4 * b + 5);  // the block's fourth line, after the header
+    }
+    CHECK(std::all_of(h.subscriptions.begin(), h.subscriptions.end(),
+                      [](const subscription& s) { return s.end && *s.end > s.start; }));
   }
 }
