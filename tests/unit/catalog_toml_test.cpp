@@ -2119,3 +2119,27 @@ TEST_SUITE("catalog_toml") {
                 {8, 11, "points.counts[0]", "expected a string, found an integer"});
   }
 }
+
+// [products.pass] (D10-D12).
+TEST_SUITE("catalog_toml") {
+  TEST_CASE("a pass with an empty list of prices is refused at the list") {
+    // The check that every covered country has a price looks at the last entry; an empty
+    // list has none, and must be an input_error rather than a read past the end.
+    check_error(R"([catalog]
+id = "t"
+home_country = "CN"
+zone = "Asia/Shanghai"
+currency = "CNY"
+[services]
+data = { increment = "1 KB" }
+[[products]]
+id = "day"
+kind = "pass"
+code = 1
+priority = 1
+pass = { service = "data", where = "roaming", charge = "per_day", prices = [] }
+)",
+                // `[` is at column 76 of line 13: 75 characters of `pass = { ... prices = ` before it.
+                {13, 76, "products[0].pass.prices", "lists no price"});
+  }
+}

@@ -1,8 +1,9 @@
 // ratel/detail/format.hpp: one fmt::formatter for every ratel enum that has a name.
 //
 // Each ratel enum has a `to_string(e)` giving its contract name ("data", "bad_time",
-// "half_up"); this formatter prints that name, so `fmt::format("{}", service::data)` is
-// "data" without a formatter written out per enum.
+// "half_up") from the enum's names table (detail/enum_names.hpp); this formatter prints
+// that name, so `fmt::format("{}", service::data)` is "data" without a formatter written
+// out per enum.
 #pragma once
 
 #include <concepts>

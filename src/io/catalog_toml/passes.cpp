@@ -49,6 +49,7 @@ void catalog_builder::read_pass(table_reader& r, product& p) {
                              x.money_of(x.require("price"), "price", result_.money_unit),
                              x.position()});
     });
+    if (pass.prices.empty()) loader_.fail(*prices, pr.field("prices"), "lists no price");
   } else {
     pr.require("price");
   }
