@@ -80,11 +80,14 @@ struct account_request {
   std::int64_t points = 0;
 };
 
+/// What the fold made of one subscriber's lines. Every list is in time order (ties in file
+/// order), which the biller, the rater and the points ledger rely on to look at only the
+/// part a cycle needs: a history built by hand must keep it.
 struct account_history {
   std::string subscriber;
   std::optional<instant> joined;
   std::optional<instant> closed;
-  std::vector<subscription> subscriptions;  ///< in order of the log
+  std::vector<subscription> subscriptions;  ///< in order of the log: by `ordered`
   std::vector<event> events;                ///< refused requests, in time order
   std::vector<account_request> reactivations;  ///< reactivate_data lines, in time order
   std::vector<deposit_order> deposits;         ///< in time order
