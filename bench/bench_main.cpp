@@ -216,6 +216,55 @@ void fold_one_subscriber(benchmark::State& state) {
 }
 BENCHMARK(fold_one_subscriber)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
+// Issue 14 item 11, after the fold: what the rater, the biller and the points ledger do
+// with one long history over a run of many cycles. One subscriber, ten years (120
+// cycles from January 2012): gprs-20 (five thresholds) and gprs-50 by turns, one month
+// each, and `n` lines in all, the rest of them data-topup-3 in blocks of subscribe,
+// subscribe, unsubscribe, unsubscribe (the second refused); 20 data records a cycle.
+void bill_long_history(benchmark::State& state) {
+  const rule_plan plan =
+      rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  const date::year_month first_month = date::year(2012) / 1;
+  std::vector<billing_cycle> cycles;
+  for (int m = 0; m < 120; ++m)
+    cycles.push_back(calendar_month_cycle(first_month + date::months(m), plan.home_zone()));
+  std::vector<account_entry> log;
+  log.reserve(n);
+  auto line = [&](instant t, account_action a, const char* product) {
+    account_entry e;
+    e.subscriber = "13800000001";
+    e.time = t;
+    e.action = a;
+    e.product = product;
+    e.where = {"accounts.csv", static_cast<std::uint32_t>(log.size() + 2), 1};
+    log.push_back(std::move(e));
+  };
+  line(cycles.front().start, account_action::subscribe, "gprs-20");
+  for (std::size_t m = 1; m < cycles.size(); ++m)  // ordered mid-month, from the next cycle
+    line(cycles[m - 1].start + date::days(14), account_action::subscribe,
+         m % 2 == 0 ? "gprs-20" : "gprs-50");
+  const auto span = cycles.back().end - cycles.front().start;
+  const std::uint32_t topups = n - static_cast<std::uint32_t>(log.size());
+  for (std::uint32_t i = 0; i < topups; ++i)
+    line(cycles.front().start + span / topups * i,
+         i % 4 < 2 ? account_action::subscribe : account_action::unsubscribe, "data-topup-3");
+  const account_book book = fold_account_log(std::move(log), plan);
+  std::mt19937_64 rng(11);
+  std::string usage = "id,subscriber,time,service,quantity,country\n";
+  for (const billing_cycle& c : cycles)
+    for (int r = 0; r < 20; ++r) {
+      const instant t = c.start + std::chrono::seconds(rng() % 2'419'200);  // in its first 28 days
+      usage += fmt::format("r{}-{},13800000001,{},data,{},\n", to_string(c.month), r,
+                           format_rfc3339(t, plan.home_zone().offset_at(t)), rng() % 4'000'000);
+    }
+  const usage_batch records = parse_usage_csv(usage, "usage.csv");
+  for (auto _ : state)
+    benchmark::DoNotOptimize(rate_batch(plan, book, records, cycles, 1).bills.size());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(bill_long_history)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

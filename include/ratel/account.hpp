@@ -5,7 +5,8 @@
 // requests the catalog refuses. The fold is a pure function of the log and the plan, in
 // time order (entries at the same instant keep their file order). It takes O(n log n) time
 // for n lines, however they are shared among subscribers: a line looks at what it changes
-// through per-product indexes, never at the whole history before it.
+// through per-product indexes, never at the whole history before it. One subscriber may
+// have at most max_history_lines lines.
 //
 // What each action does now:
 //  - join: tenure starts.
@@ -34,6 +35,7 @@
 //   const account_history* h = book.find("13800000001");
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -78,11 +80,14 @@ struct account_request {
   std::int64_t points = 0;
 };
 
+/// What the fold made of one subscriber's lines. Every list is in time order (ties in file
+/// order), which the biller, the rater and the points ledger rely on to look at only the
+/// part a cycle needs: a history built by hand must keep it.
 struct account_history {
   std::string subscriber;
   std::optional<instant> joined;
   std::optional<instant> closed;
-  std::vector<subscription> subscriptions;  ///< in order of the log
+  std::vector<subscription> subscriptions;  ///< in order of the log: by `ordered`
   std::vector<event> events;                ///< refused requests, in time order
   std::vector<account_request> reactivations;  ///< reactivate_data lines, in time order
   std::vector<deposit_order> deposits;         ///< in time order
@@ -102,8 +107,22 @@ class account_book {
   std::map<std::string, account_history, std::less<>> histories_;
 };
 
-/// Folds the log under the plan. Throws input_error (file:line:col, field `product`) for a
-/// product the catalog does not have: such a log belongs to another catalog.
+/// The most lines the account log may hold for one subscriber. A run spans at most 120
+/// cycles (ten years); a million lines is one every five minutes, day and night, for those
+/// ten years, where a person's orders, even an automatic top-up every hour, stay under a
+/// tenth of it. Past it, the log is not an account's history but a generator's or a loop's,
+/// and it would cost without bound: about 300 to 550 bytes a line held for the whole run
+/// (the entry, then its subscription or refusal), and the rater and the points ledger go
+/// through a history for each cycle they bill.
+inline constexpr std::size_t max_history_lines = 1'000'000;
+
+/// Folds the log under the plan. Throws input_error (file:line:col):
+///  - field `subscriber`, before anything is folded, at the first line of a subscriber past
+///    max_history_lines, counted in the order of `entries` (a file's line order, as
+///    read_account_log returns them);
+///  - field `product`, for a product the catalog does not have (such a log belongs to
+///    another catalog): the first such line in time order.
+/// Time: O(n log n) for n entries.
 account_book fold_account_log(std::vector<account_entry> entries, const rule_plan& plan);
 
 }  // namespace ratel

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "engine/account_fold.hpp"
+
 namespace ratel {
 
 const account_history* account_book::find(std::string_view subscriber) const {
@@ -349,7 +351,48 @@ class history_builder {
 
 }  // namespace
 
+namespace {
+
+// The end of the run of lines of the subscriber of order[run] in `order`.
+std::size_t end_of_run(const std::vector<account_entry>& entries,
+                       const std::vector<std::size_t>& order, std::size_t run) {
+  std::size_t end = run;
+  while (end < order.size() && entries[order[end]].subscriber == entries[order[run]].subscriber)
+    ++end;
+  return end;
+}
+
+// Throws for the first line, in the order given, that is past `max_lines` of its
+// subscriber; `order` has each subscriber's lines together.
+void check_history_lengths(const std::vector<account_entry>& entries,
+                           const std::vector<std::size_t>& order, std::size_t max_lines) {
+  std::optional<std::size_t> first_past;
+  for (std::size_t run = 0, end = 0; run < order.size(); run = end) {
+    end = end_of_run(entries, order, run);
+    if (end - run <= max_lines) continue;
+    // The run is in time order; the line past the limit is the (max_lines + 1)-th given.
+    std::vector<std::size_t> given(order.begin() + static_cast<std::ptrdiff_t>(run),
+                                   order.begin() + static_cast<std::ptrdiff_t>(end));
+    std::nth_element(given.begin(), given.begin() + static_cast<std::ptrdiff_t>(max_lines),
+                     given.end());
+    first_past = std::min(first_past.value_or(given[max_lines]), given[max_lines]);
+  }
+  if (!first_past) return;
+  const account_entry& e = entries[*first_past];
+  throw input_error(e.where, "subscriber",
+                    fmt::format("{} has more than {} lines, the most one subscriber's history may "
+                                "have (max_history_lines); this is the first past it",
+                                e.subscriber, max_lines));
+}
+
+}  // namespace
+
 account_book fold_account_log(std::vector<account_entry> entries, const rule_plan& plan) {
+  return detail::fold_account_log(std::move(entries), plan, max_history_lines);
+}
+
+account_book detail::fold_account_log(std::vector<account_entry> entries, const rule_plan& plan,
+                                      std::size_t max_lines) {
   // A history depends on its subscriber's lines only, in time order (ties in file order):
   // the lines are sorted by (subscriber, time, position) and each history is folded on its
   // own, by one builder whose indexes are reused.
@@ -362,6 +405,7 @@ account_book fold_account_log(std::vector<account_entry> entries, const rule_pla
     if (x.time != y.time) return x.time < y.time;
     return a < b;
   });
+  check_history_lengths(entries, order, max_lines);
   account_book book;
   history_builder builder(plan);
   // The error to report is the one the whole log, folded in time order, meets first: the
@@ -372,26 +416,24 @@ account_book fold_account_log(std::vector<account_entry> entries, const rule_pla
     input_error error;
   };
   std::optional<failure> first;
-  for (std::size_t run = 0; run < order.size();) {
+  for (std::size_t run = 0, end = 0; run < order.size(); run = end) {
+    end = end_of_run(entries, order, run);
     const std::string& subscriber = entries[order[run]].subscriber;
     auto where =
         book.histories().emplace_hint(book.histories().end(), subscriber, account_history{});
     where->second.subscriber = subscriber;
     builder.start(where->second);
-    std::size_t next = run;
-    for (; next < order.size() && entries[order[next]].subscriber == subscriber; ++next) {
-      const account_entry& e = entries[order[next]];
-      if (first && std::pair(first->time, first->position) < std::pair(e.time, order[next]))
-        continue;
+    for (std::size_t k = run; k < end; ++k) {
+      const account_entry& e = entries[order[k]];
+      // Past an error already found (in time order), this history cannot change the outcome.
+      if (first && std::pair(first->time, first->position) < std::pair(e.time, order[k])) break;
       try {
         builder.apply(e);
       } catch (const input_error& error) {
-        first.emplace(failure{e.time, order[next], error});
-        // The rest of this history comes after the error in time order.
-        while (next + 1 < order.size() && entries[order[next + 1]].subscriber == subscriber) ++next;
+        first.emplace(failure{e.time, order[k], error});
+        break;  // the fold in time order would have stopped here
       }
     }
-    run = next;
   }
   if (first) throw first->error;
   return book;

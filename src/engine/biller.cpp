@@ -7,12 +7,13 @@ namespace ratel {
 
 bool open_during(const account_history& h, const billing_cycle& cycle) {
   if (h.closed && *h.closed < cycle.start) return false;
-  bool known_before_end = h.joined && *h.joined < cycle.end;
-  for (const subscription& s : h.subscriptions) known_before_end |= s.ordered < cycle.end;
-  for (const event& e : h.events) known_before_end |= e.time < cycle.end;
-  for (const deposit_order& d : h.deposits) known_before_end |= d.time < cycle.end;
-  for (const account_request& r : h.redemptions) known_before_end |= r.time < cycle.end;
-  return known_before_end;
+  // Each list is in time order (account.hpp), so its first item is its earliest: a run
+  // asks this for every cycle, and a history can be long (issue 14 item 11).
+  return (h.joined && *h.joined < cycle.end) ||
+         (!h.subscriptions.empty() && h.subscriptions.front().ordered < cycle.end) ||
+         (!h.events.empty() && h.events.front().time < cycle.end) ||
+         (!h.deposits.empty() && h.deposits.front().time < cycle.end) ||
+         (!h.redemptions.empty() && h.redemptions.front().time < cycle.end);
 }
 
 account_biller::account_biller(const rule_plan& plan, const account_history* history)

@@ -233,9 +233,13 @@ inline bool cycle_rater::drawable(const bucket& k, const usage_record& r, band_i
 // Thresholds: counting (rater_thresholds.cpp collects the slots and acts on what is
 // counted).
 
+// t is in the cycle, so only the subscriptions held in it can be active then: those, not
+// the whole history (issue 14 item 11: a record would look at every line ever written).
 inline bool cycle_rater::product_active(std::size_t product, instant t) const {
-  return std::any_of(history_->subscriptions.begin(), history_->subscriptions.end(),
-                     [&](const subscription& s) { return s.product == product && s.active_at(t); });
+  return std::any_of(by_draw_order_.begin(), by_draw_order_.end(), [&](std::size_t i) {
+    const subscription& s = history_->subscriptions[i];
+    return s.product == product && s.active_at(t);
+  });
 }
 
 // A record has one instant, so whether each threshold's product is held is known once.

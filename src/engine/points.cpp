@@ -47,10 +47,14 @@ points_statement points_ledger::step(const billing_cycle& cycle, std::int64_t ea
       c.remaining = 0;
     }
   // Redemptions and the close, in time order (the log's order at equal times).
-  for (const account_request& r : history_.redemptions) {
-    if (!cycle.contains(r.time)) continue;
-    redeem(r, r.points, s, events);  // one at or after a close is refused there
-  }
+  // The history's redemptions are in time order: only the cycle's are looked at, since
+  // the ledger steps through every cycle of a run.
+  const auto& redemptions = history_.redemptions;
+  const auto first =
+      std::partition_point(redemptions.begin(), redemptions.end(),
+                           [&](const account_request& r) { return r.time < cycle.start; });
+  for (auto r = first; r != redemptions.end() && r->time < cycle.end; ++r)
+    redeem(*r, r->points, s, events);  // one at or after a close is refused there
   if (history_.closed && cycle.contains(*history_.closed) && !closed_) {
     closed_ = true;
     if (program_.forfeit_on_close) {

@@ -27,8 +27,16 @@ cycle_rater::cycle_rater(const rule_plan& plan, const account_history* history,
   order_draws();
   collect_passes();
   collect_thresholds();
-  for (const event& e : history_->events)
-    if (cycle.contains(e.time)) out_.events.push_back(e);
+  // The history's events are in time order: only the cycle's are looked at.
+  const auto& events = history_->events;
+  const auto first = std::partition_point(events.begin(), events.end(),
+                                          [&](const event& e) { return e.time < cycle.start; });
+  for (auto e = first; e != events.end() && e->time < cycle.end; ++e) out_.events.push_back(*e);
+  // Likewise the reactivate_data lines: the first of the cycle is the first to apply.
+  next_request_ = static_cast<std::size_t>(
+      std::partition_point(history_->reactivations.begin(), history_->reactivations.end(),
+                           [&](const account_request& q) { return q.time < cycle.start; }) -
+      history_->reactivations.begin());
 }
 
 void cycle_rater::rate(const usage_record& r) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <vector>
 
+#include "engine/account_fold.hpp"
 #include "rating_fixture.hpp"
 
 using namespace ratel;
@@ -128,6 +129,41 @@ TEST_SUITE("account") {
       CHECK(e.where().column == 40);  // "s1," + 25-character time + "," + "subscribe," -> col 40
       CHECK(e.field() == "product");
     }
+  }
+
+  // The limit is max_history_lines (a million); the private fold takes it as a parameter,
+  // so that three lines are enough here.
+  TEST_CASE("a subscriber past the line limit is an input_error at the first line past it") {
+    rule_plan plan = make_plan();
+    const std::string log =
+        "subscriber,time,action,product,amount,note\n"
+        "s3,2012-07-01T00:00:00+08:00,subscribe,nope,,\n"     // line 2: reported only later
+        "s1,2012-07-05T00:00:00+08:00,join,,,\n"              // s1's 1st line
+        "s2,2012-07-01T00:00:00+08:00,join,,,\n"              // s2's 1st
+        "s1,2012-07-01T00:00:00+08:00,subscribe,topup,,\n"    // s1's 2nd
+        "s1,2012-07-03T00:00:00+08:00,unsubscribe,topup,,\n"  // s1's 3rd
+        "s2,2012-07-02T00:00:00+08:00,subscribe,topup,,\n"    // s2's 2nd
+        "s1,2012-07-02T00:00:00+08:00,subscribe,topup,,\n"    // line 8: s1's 4th
+        "s2,2012-07-03T00:00:00+08:00,unsubscribe,topup,,\n"  // s2's 3rd
+        "s2,2012-07-04T00:00:00+08:00,join,,,\n";             // line 10: s2's 4th
+    try {
+      (void)detail::fold_account_log(parse_account_log(log, "log.csv"), plan, 3);
+      FAIL("expected an input_error");
+    } catch (const input_error& e) {
+      // Counted in file order (line 8 is s1's 2nd line in time order), before anything is
+      // folded (line 2's unknown product is not reached), the earliest of s1's and s2's.
+      CHECK(e.where().file == "log.csv");
+      CHECK(e.where().line == 8);
+      CHECK(e.where().column == 1);
+      CHECK(e.field() == "subscriber");
+      CHECK(e.message() ==
+            "s1 has more than 3 lines, the most one subscriber's history may have "
+            "(max_history_lines); this is the first past it");
+    }
+    // Up to line 7 no subscriber is past the limit: the log is folded, and line 2 is met.
+    const std::string at_limit = log.substr(0, log.find("s1,2012-07-02"));
+    CHECK_THROWS_WITH_AS(detail::fold_account_log(parse_account_log(at_limit, "log.csv"), plan, 3),
+                         doctest::Contains("\"nope\" is not a product"), input_error);
   }
 
   // Issue 14 item 11: the fold looked at every earlier subscription for each line, so one

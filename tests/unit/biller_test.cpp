@@ -4,9 +4,19 @@
 
 #include <string>
 
+#include "ratel/biller.hpp"
 #include "ratel/run/testing.hpp"
+#include "rating_fixture.hpp"
 
 using ratel::testing::scenario;
+
+namespace {
+
+ratel::billing_cycle cycle_of(const ratel::rule_plan& plan, unsigned month) {
+  return ratel::calendar_month_cycle(date::year(2012) / date::month(month), plan.home_zone());
+}
+
+}  // namespace
 
 TEST_SUITE("biller") {
   TEST_CASE("explain shows the points statement of the bill rate makes (D7)") {
@@ -43,5 +53,46 @@ TEST_SUITE("biller") {
     CHECK(r.bills[0].total == s.amount("20.00"));
     const std::string text = s.explain("s1", "2012-07");
     CHECK(text.find("total 20.00 = 20.00") != std::string::npos);
+  }
+
+  // The history's lists are in time order; each cycle looks at its own part of them.
+  TEST_CASE("open_during: from the earliest line of any kind, until the cycle after a close") {
+    using namespace ratel;
+    using namespace ratel::testing_fixture;
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan,
+                                  "s1,2012-07-10T00:00:00+08:00,unsubscribe,plan-a,,\n"  // refused
+                                  "s1,2012-08-10T00:00:00+08:00,subscribe,plan-a,,\n"
+                                  "s2,2012-07-05T00:00:00+08:00,subscribe,plan-a,,\n"
+                                  "s2,2012-08-03T00:00:00+08:00,close,,,\n");
+    const account_history& s1 = *book.find("s1");
+    CHECK(!open_during(s1, cycle_of(plan, 6)));
+    CHECK(open_during(s1, cycle_of(plan, 7)));  // known by its refused line alone
+    CHECK(open_during(s1, cycle_of(plan, 9)));
+    const account_history& s2 = *book.find("s2");
+    CHECK(!open_during(s2, cycle_of(plan, 6)));
+    CHECK(open_during(s2, cycle_of(plan, 8)));  // closed after August starts
+    CHECK(!open_during(s2, cycle_of(plan, 9)));
+  }
+
+  TEST_CASE("a cycle shows its own refusals and reactivate_data requests, not another's") {
+    using namespace ratel;
+    using namespace ratel::testing_fixture;
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan,
+                                  "s1,2012-06-20T00:00:00+08:00,unsubscribe,plan-a,,\n"
+                                  "s1,2012-06-21T00:00:00+08:00,reactivate_data,,,\n"
+                                  "s1,2012-07-20T00:00:00+08:00,unsubscribe,plan-b,,\n"
+                                  "s1,2012-07-21T00:00:00+08:00,reactivate_data,,,\n"
+                                  "s1,2012-08-20T00:00:00+08:00,unsubscribe,topup,,\n");
+    const account_history* h = book.find("s1");
+    REQUIRE(h->events.size() == 3);
+    const rated_cycle july = rate_cycle(plan, h, cycle_of(plan, 7), {});
+    // July's refused unsubscribe, and its request refused when the cycle is finished (no
+    // cut-off to lift).
+    REQUIRE(july.events.size() == 2);
+    CHECK(july.events[0].product == "plan-b");
+    CHECK(july.events[1].time == testing_fixture::at("2012-07-21T00:00:00+08:00"));
+    CHECK(july.events[1].reason == "reactivate_data: data is not cut off");
   }
 }
