@@ -29,6 +29,7 @@ namespace {
 
 using ratel::usage_batch;
 using ratel::usage_record;
+using ratel::parse_usage_csv;
 
 using record_key = std::tuple<std::string, std::string, std::int64_t, int, std::int64_t, std::string,
                               std::string, std::string, std::string>;
