@@ -56,9 +56,14 @@ std::uint64_t fnv1a(std::string_view text) {
 
 atomic_file::atomic_file(int dir_fd, bool owns_dir, std::string final_name, std::string shown_name)
     : dir_(dir_fd), owns_dir_(owns_dir), final_(std::move(final_name)), name_(std::move(shown_name)) {
-  temporary_ = temporary_name();
-  // 0666 and the umask, as any file a user's program creates.
-  fd_ = ::openat(dir_, temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  // A file with no name at all until it is complete (O_TMPFILE): a kill at any moment
+  // leaves nothing. 0666 and the umask, as any file a user's program creates.
+  fd_ = ::openat(dir_, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    // A file system without O_TMPFILE: a hidden temporary name, exclusive, never a link.
+    temporary_ = temporary_name();
+    fd_ = ::openat(dir_, temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  }
   if (fd_ < 0) {
     const int error = errno;
     if (owns_dir_) ::close(dir_);
@@ -67,8 +72,25 @@ atomic_file::atomic_file(int dir_fd, bool owns_dir, std::string final_name, std:
   }
 }
 
+atomic_file atomic_file::in_place(int fd, std::string shown_name) {
+  atomic_file file;
+  file.fd_ = fd;
+  file.in_place_ = true;
+  file.name_ = std::move(shown_name);
+  return file;
+}
+
 atomic_file atomic_file::create(const std::filesystem::path& path) {
   const std::string shown = path.string();
+  // A device or a pipe (/dev/null, /dev/stdout, a FIFO) cannot be replaced: it is written
+  // as it is, every write still checked.
+  struct stat status {};
+  if (::stat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
+    if (S_ISDIR(status.st_mode)) throw output_error(fmt::format("{}: is a folder, not a file", shown));
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fail(shown, "cannot open for writing", errno);
+    return in_place(fd, shown);
+  }
   const std::string file = path.filename().string();
   if (!plain_name(file)) throw output_error(fmt::format("{}: not a file name", shown));
   return atomic_file(open_dir(path.parent_path(), shown), true, file, shown);
@@ -78,6 +100,7 @@ atomic_file::atomic_file(atomic_file&& other) noexcept
     : dir_(std::exchange(other.dir_, -1)),
       owns_dir_(other.owns_dir_),
       fd_(std::exchange(other.fd_, -1)),
+      in_place_(other.in_place_),
       final_(std::move(other.final_)),
       temporary_(std::move(other.temporary_)),
       name_(std::move(other.name_)),
@@ -89,6 +112,7 @@ atomic_file& atomic_file::operator=(atomic_file&& other) noexcept {
     dir_ = std::exchange(other.dir_, -1);
     owns_dir_ = other.owns_dir_;
     fd_ = std::exchange(other.fd_, -1);
+    in_place_ = other.in_place_;
     final_ = std::move(other.final_);
     temporary_ = std::move(other.temporary_);
     name_ = std::move(other.name_);
@@ -102,7 +126,7 @@ atomic_file::~atomic_file() { discard(); }
 void atomic_file::discard() noexcept {
   if (fd_ >= 0) {
     ::close(fd_);
-    ::unlinkat(dir_, temporary_.c_str(), 0);
+    if (!temporary_.empty()) ::unlinkat(dir_, temporary_.c_str(), 0);
     fd_ = -1;
   }
   if (dir_ >= 0 && owns_dir_) ::close(dir_);
@@ -138,10 +162,26 @@ void atomic_file::flush_buffer() {
 void atomic_file::commit() {
   if (fd_ < 0) throw output_error(fmt::format("{}: already committed or discarded", name_));
   flush_buffer();
+  if (in_place_) {
+    if (::close(std::exchange(fd_, -1)) != 0) fail(name_, "cannot close", errno);
+    return;
+  }
   if (::fsync(fd_) != 0) {
     const int error = errno;
     discard();
     fail(name_, "cannot flush to the disk", error);
+  }
+  if (temporary_.empty()) {
+    // Give the anonymous file a hidden name (linkat cannot replace a file), then rename
+    // it over the final name: a reader sees the old file or the new one, never a part.
+    temporary_ = temporary_name();
+    const std::string self = fmt::format("/proc/self/fd/{}", fd_);
+    if (::linkat(AT_FDCWD, self.c_str(), dir_, temporary_.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      const int error = errno;
+      temporary_.clear();
+      discard();
+      fail(name_, "cannot name the new file", error);
+    }
   }
   const int fd = std::exchange(fd_, -1);
   if (::close(fd) != 0) {

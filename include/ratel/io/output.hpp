@@ -1,11 +1,13 @@
 // ratel/io/output.hpp: files that appear complete or not at all, only where they were asked.
 //
 // Concept: every file a run writes is a transaction (docs/design.md section 7). Its bytes
-// go to a temporary name beside the final one, created exclusively and never through a
-// symbolic link; every write is checked; commit() flushes the bytes to the disk and
-// renames the file into place. A file destroyed without commit() leaves nothing behind
-// but its temporary name removed. After a kill -9 a temporary `.ratel-tmp-*` file may be
-// left in the folder, but never a partial file under a final name.
+// go to a file beside the final one that has no name yet (O_TMPFILE; on a file system
+// without it, a hidden `.ratel-tmp-*` name created exclusively, never through a symbolic
+// link); every write is checked; commit() flushes the bytes to the disk and renames the
+// file into place. A file destroyed without commit() leaves nothing behind, and neither
+// does a kill -9 (with the fallback names, a `.ratel-tmp-*` file may stay), never a partial
+// file under a final name. A path naming an existing device or pipe (/dev/null, /dev/stdout,
+// a FIFO) cannot be replaced: it is written in place, every write checked.
 //
 // Under --out DIR every file is created inside DIR through a handle on DIR itself, so no
 // name can leave it, and the name made from a subscriber id is encoded (bill_file_name):
@@ -40,7 +42,9 @@ class output_error : public std::runtime_error {
 /// A file written whole or not at all (see the file comment). Move-only.
 class atomic_file {
  public:
-  /// A new file to become `path` on commit(), in `path`'s folder (which must exist).
+  /// A new file to become `path` on commit(), in `path`'s folder (which must exist); or,
+  /// when `path` is a device or a pipe, that file opened for writing in place. A folder is
+  /// refused.
   static atomic_file create(const std::filesystem::path& path);
 
   atomic_file(atomic_file&& other) noexcept;
@@ -62,15 +66,18 @@ class atomic_file {
 
  private:
   friend class output_dir;
+  atomic_file() = default;
   atomic_file(int dir_fd, bool owns_dir, std::string final_name, std::string shown_name);
+  static atomic_file in_place(int fd, std::string shown_name);
   void flush_buffer();
   void discard() noexcept;
 
   int dir_ = -1;          // the folder the file is created in
   bool owns_dir_ = false; // dir_ is this file's own handle, closed with it
   int fd_ = -1;           // the temporary file, until commit
+  bool in_place_ = false; // fd_ is the device or pipe itself
   std::string final_;     // name inside dir_
-  std::string temporary_; // name inside dir_
+  std::string temporary_; // name inside dir_, empty while the file has none
   std::string name_;      // shown in messages
   std::string buffer_;
 };
