@@ -10,6 +10,7 @@
 //   detail::file_ptr in = detail::open_input("usage.csv");  // closes itself
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -40,8 +41,14 @@ inline file_ptr open_input(const std::string& name) {
   return file;
 }
 
+/// No line of a text input (a catalog, an account log, a disputed bill, even one written on
+/// a single line) comes near this: past it the input is not text (a binary file,
+/// /dev/zero), and reading on would only grow memory.
+inline constexpr std::size_t longest_text_line = std::size_t{16} << 20;
+
 /// The whole content of a file. Throws input_error naming the file when it cannot be read
-/// (missing, a directory, no permission, I/O error).
+/// (missing, a directory, no permission, I/O error), and at file:line when a line is longer
+/// than longest_text_line.
 inline std::string read_text_file(const std::filesystem::path& path) {
   const std::string name = path.string();
   const file_ptr file = open_input(name);
@@ -51,9 +58,18 @@ inline std::string read_text_file(const std::filesystem::path& path) {
   const std::uintmax_t size = std::filesystem::file_size(path, size_error);
   if (!size_error) text.reserve(static_cast<std::size_t>(size));
   char buffer[1 << 16];
+  std::size_t line = 1, line_start = 0;  // the line being read, and where it starts in text
   for (;;) {
     const std::size_t got = std::fread(buffer, 1, sizeof buffer, file.get());
+    const std::size_t before = text.size();
     text.append(buffer, got);
+    for (std::size_t at = text.find('\n', before); at != std::string::npos; at = text.find('\n', at + 1)) {
+      ++line;
+      line_start = at + 1;
+    }
+    if (text.size() - line_start > longest_text_line)
+      throw input_error({name, static_cast<std::uint32_t>(std::min<std::size_t>(line, UINT32_MAX)), 1}, "",
+                        fmt::format("a line longer than {} MiB: not a text file", longest_text_line >> 20));
     if (got < sizeof buffer) break;
   }
   if (std::ferror(file.get()))

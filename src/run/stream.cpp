@@ -11,7 +11,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -26,6 +29,7 @@
 #include "io/csv.hpp"
 #include "io/file.hpp"
 #include "ratel/error.hpp"
+#include "ratel/io/output.hpp"
 
 namespace ratel {
 namespace {
@@ -46,72 +50,120 @@ std::size_t shard_of(std::string_view subscriber, std::size_t shards) noexcept {
   return static_cast<std::size_t>(((h >> 32) * shards) >> 32);  // shards < 2^32
 }
 
-// A private directory for spilled shards, made on first use and removed with everything
-// in it when the run ends, whether it succeeds or throws.
-class spill_dir {
+// Where spilled rows and output go: anonymous files in the spill folder (stream_options::
+// temp_dir, else $TMPDIR, else /tmp; an empty TMPDIR counts as unset, as for other
+// programs). Each file is created already unlinked (O_TMPFILE, or a unique name removed at
+// once where the file system lacks it), so nothing is left behind however the run ends:
+// an exception, SIGTERM, Ctrl-C or kill -9 all free the space with the last descriptor.
+class spill_space {
  public:
-  explicit spill_dir(fs::path base) : base_(std::move(base)) {}
-  spill_dir(const spill_dir&) = delete;
-  spill_dir& operator=(const spill_dir&) = delete;
-  ~spill_dir() {
-    std::error_code ignored;
-    if (!path_.empty()) fs::remove_all(path_, ignored);
-  }
-
-  /// Where create(name) made its file.
-  fs::path path_of(const std::string& name) const { return path_ / name; }
-
-  /// A new file in the directory, open for writing.
-  file_ptr create(const std::string& name) {
-    std::lock_guard lock(mutex_);  // workers spill their output concurrently
-    if (path_.empty()) {
-      fs::path base = base_;
-      if (base.empty()) {
-        // temp_directory_path's own message names no directory; say which one and why.
-        std::error_code error;
-        base = fs::temp_directory_path(error);
-        if (error) {
-          const char* tmpdir = std::getenv("TMPDIR");
-          throw fs::filesystem_error(
-              fmt::format("no directory to spill shards to (TMPDIR is {}); set TMPDIR to a writable "
-                          "directory, or raise --memory-budget above the file's size",
-                          tmpdir ? fmt::format("\"{}\"", tmpdir) : std::string("not set")),
-              fs::path(tmpdir ? tmpdir : ""), error);
-        }
-      }
-      std::string pattern = (base / "ratel-XXXXXX").string();
-      if (::mkdtemp(pattern.data()) == nullptr)
-        throw fs::filesystem_error("cannot make a spill directory", fs::path(pattern),
-                                   std::error_code(errno, std::generic_category()));
-      path_ = pattern;
+  explicit spill_space(fs::path base) : base_(std::move(base)) {
+    if (base_.empty()) {
+      const char* tmpdir = std::getenv("TMPDIR");
+      base_ = tmpdir != nullptr && *tmpdir != '\0' ? fs::path(tmpdir) : fs::path("/tmp");
     }
-    const fs::path file = path_ / name;
-    file_ptr f(std::fopen(file.c_str(), "w+b"));
-    if (!f)
-      throw fs::filesystem_error("cannot create a spill file", file, std::error_code(errno, std::generic_category()));
-    return f;
   }
+
+  /// A new empty file, open for reading and writing; `what` names it in messages.
+  class spill_file create(std::string what) const;
+
+  const fs::path& folder() const noexcept { return base_; }
 
  private:
   fs::path base_;
-  fs::path path_;
-  std::mutex mutex_;
 };
 
-void write_all(std::FILE* f, std::string_view bytes) {
-  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
-    throw fs::filesystem_error("cannot write a spill file", std::error_code(errno, std::generic_category()));
+// What to do when a spill fails: said once, in every spill message.
+std::string spill_advice(const fs::path& folder) {
+  return fmt::format("the spill folder is {} ($TMPDIR, /tmp if unset): give it more room, set TMPDIR "
+                     "to a folder with room, or raise --memory-budget so that less spills",
+                     folder.string());
 }
 
-// Reads a whole spilled file back from its start.
-void read_all(std::FILE* f, std::string& out) {
-  std::fflush(f);
-  const long size = (std::fseek(f, 0, SEEK_END), std::ftell(f));
-  std::rewind(f);
-  const std::size_t had = out.size();
-  out.resize(had + static_cast<std::size_t>(size));
-  if (size > 0 && std::fread(out.data() + had, 1, static_cast<std::size_t>(size), f) != static_cast<std::size_t>(size))
-    throw fs::filesystem_error("cannot read a spill file", std::error_code(errno, std::generic_category()));
+// One spilled file: every write checked, and the bytes written counted, so that reading it
+// back finds every byte written or fails the run (a full disk can surface at any write or
+// only at the flush; a short file must never read as the end of a shard).
+class spill_file {
+ public:
+  spill_file() = default;
+  spill_file(file_ptr file, std::string what, fs::path folder)
+      : file_(std::move(file)), what_(std::move(what)), folder_(std::move(folder)) {}
+
+  explicit operator bool() const noexcept { return static_cast<bool>(file_); }
+
+  void append(std::string_view bytes) {
+    if (bytes.empty()) return;
+    if (std::fwrite(bytes.data(), 1, bytes.size(), file_.get()) != bytes.size()) fail("cannot write", errno);
+    written_ += bytes.size();
+  }
+
+  /// Flushes what was written, checks that the file holds all of it, and rewinds it.
+  void rewind_for_reading() {
+    if (std::fflush(file_.get()) != 0 || std::ferror(file_.get()) != 0) fail("cannot write", errno);
+    struct stat status {};
+    if (::fstat(::fileno(file_.get()), &status) != 0) fail("cannot read its size", errno);
+    if (static_cast<std::uint64_t>(status.st_size) != written_)
+      throw output_error(fmt::format("{}: holds {} of the {} bytes written; {}", describe(),
+                                     status.st_size, written_, spill_advice(folder_)));
+    std::rewind(file_.get());
+    read_ = 0;
+  }
+
+  /// Reads exactly `size` bytes, or returns false at the end of what was written.
+  bool read(void* data, std::size_t size) {
+    if (read_ == written_) return false;
+    if (written_ - read_ < size || std::fread(data, 1, size, file_.get()) != size)
+      fail("cannot read back", std::ferror(file_.get()) != 0 ? errno : EIO);
+    read_ += size;
+    return true;
+  }
+
+  /// The whole file, appended to `out`.
+  void read_all(std::string& out) {
+    rewind_for_reading();
+    const std::size_t had = out.size();
+    out.resize(had + static_cast<std::size_t>(written_));
+    if (written_ > 0) read(out.data() + had, static_cast<std::size_t>(written_));
+  }
+
+  /// A path that opens this (unlinked) file again, for readers that open by name.
+  std::string reopen_path() const { return fmt::format("/proc/self/fd/{}", ::fileno(file_.get())); }
+
+ private:
+  std::string describe() const { return fmt::format("spill file ({}) in {}", what_, folder_.string()); }
+  [[noreturn]] void fail(std::string_view failed, int error) const {
+    throw output_error(fmt::format("{}: {}: {}; {}", describe(), failed, std::strerror(error),
+                                   spill_advice(folder_)));
+  }
+
+  file_ptr file_;
+  std::string what_;
+  fs::path folder_;
+  std::uint64_t written_ = 0;
+  std::uint64_t read_ = 0;
+};
+
+spill_file spill_space::create(std::string what) const {
+  int fd = ::open(base_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    // No O_TMPFILE on this file system: a unique name, unlinked as soon as it is open.
+    std::string pattern = (base_ / "ratel-spill-XXXXXX").string();
+    fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+    if (fd >= 0) ::unlink(pattern.c_str());
+  }
+  if (fd < 0) {
+    const int error = errno;
+    throw output_error(fmt::format("cannot make a spill file ({}) in {}: {}; {}", what, base_.string(),
+                                   std::strerror(error), spill_advice(base_)));
+  }
+  file_ptr file(::fdopen(fd, "w+b"));
+  if (!file) {
+    const int error = errno;
+    ::close(fd);
+    throw output_error(fmt::format("cannot open a spill file ({}) in {}: {}", what, base_.string(),
+                                   std::strerror(error)));
+  }
+  return spill_file(std::move(file), std::move(what), base_);
 }
 
 // The rows of each shard: in memory while all shards together hold less than `limit`
@@ -119,7 +171,7 @@ void read_all(std::FILE* f, std::string& out) {
 // refilled (their memory is kept until the last row is in).
 class shard_router {
  public:
-  shard_router(std::size_t shards, std::size_t limit, spill_dir& dir, std::string file_prefix)
+  shard_router(std::size_t shards, std::size_t limit, const spill_space& dir, std::string file_prefix)
       : rows_(shards), files_(shards), limit_(limit), dir_(dir), prefix_(std::move(file_prefix)) {}
 
   /// Reserves what each shard will likely hold (`bytes` of rows in all, framed), so that
@@ -150,8 +202,8 @@ class shard_router {
   std::string take(std::size_t s) {
     if (!files_[s]) return std::move(rows_[s]);  // in memory only: no copy
     std::string text;
-    read_all(files_[s].get(), text);
-    files_[s].reset();
+    files_[s].read_all(text);
+    files_[s] = spill_file();
     text += rows_[s];
     std::string().swap(rows_[s]);
     return text;
@@ -162,7 +214,7 @@ class shard_router {
     for (std::size_t s = 0; s < rows_.size(); ++s) {
       if (rows_[s].empty()) continue;
       if (!files_[s]) files_[s] = dir_.create(fmt::format("{}{}", prefix_, s));
-      write_all(files_[s].get(), rows_[s]);
+      files_[s].append(rows_[s]);
       rows_[s].clear();  // keeps its memory: refilling it costs no new pages
     }
     buffered_ = 0;
@@ -170,12 +222,48 @@ class shard_router {
   }
 
   std::vector<std::string> rows_;
-  std::vector<file_ptr> files_;
+  std::vector<spill_file> files_;
   std::size_t limit_;
   std::size_t buffered_ = 0;
   bool spilled_ = false;
-  spill_dir& dir_;
+  const spill_space& dir_;
   std::string prefix_;
+};
+
+// A usage row is at most 64 KiB (max_row_bytes); a longer line is still read whole, to be
+// rejected as one malformed row. Past this, the input is not a usage file (a binary file,
+// /dev/zero) and reading on would only grow memory forever: the run stops.
+constexpr std::size_t longest_usage_line = std::size_t{64} << 20;
+
+[[noreturn]] void line_too_long(const std::string& name, std::size_t line) {
+  throw input_error({name, static_cast<std::uint32_t>(std::min<std::size_t>(line, UINT32_MAX)), 1}, "",
+                    fmt::format("a line longer than {} bytes: this is not a usage CSV file (one "
+                                "short record per line)", longest_usage_line));
+}
+
+// Counts lines as bytes stream past, and stops input that has no line end where a usage
+// file would have one (checked while a pipe is copied, before anything is kept of it).
+class line_length_guard {
+ public:
+  explicit line_length_guard(std::string name) : name_(std::move(name)) {}
+  void check(std::string_view bytes) {
+    for (;;) {
+      const void* newline = std::memchr(bytes.data(), '\n', bytes.size());
+      const std::size_t length = newline == nullptr ? bytes.size()
+                                                    : static_cast<std::size_t>(static_cast<const char*>(newline) - bytes.data());
+      current_ += length;
+      if (current_ > longest_usage_line) line_too_long(name_, line_);
+      if (newline == nullptr) return;
+      bytes.remove_prefix(length + 1);
+      current_ = 0;
+      ++line_;
+    }
+  }
+
+ private:
+  std::string name_;
+  std::size_t line_ = 1;     // the line being read, from 1
+  std::size_t current_ = 0;  // its bytes so far
 };
 
 // Calls `line(text)` for each line of the file's bytes [begin, end) (end = -1: to the end of
@@ -197,7 +285,13 @@ std::uintmax_t read_lines(std::FILE* file, const std::string& name, std::uintmax
     return line(text);
   };
   for (;;) {
-    if (kept == block.size()) block.resize(block.size() * 2);  // a line longer than a block
+    if (kept == block.size()) {  // a line longer than a block
+      if (kept > longest_usage_line)
+        throw input_error({name, 0, 0}, "",
+                          fmt::format("the line at byte {} is longer than {} bytes: this is not a usage "
+                                      "CSV file (one short record per line)", offset, longest_usage_line));
+      block.resize(block.size() * 2);
+    }
     std::size_t want = block.size() - kept;
     if (end != std::uintmax_t(-1)) want = static_cast<std::size_t>(std::min<std::uintmax_t>(want, end - offset - kept));
     const std::size_t got = want == 0 ? 0 : std::fread(block.data() + kept, 1, want, file);
@@ -306,7 +400,7 @@ void enter(batch_progress* progress, run_phase phase,
 // field length-prefixed; in memory, or in a file when the run holds too much output.
 struct shard_output {
   std::string memory;
-  file_ptr file;
+  spill_file file;
 };
 
 void append_field(std::string& out, std::string_view text) {
@@ -319,7 +413,7 @@ void append_field(std::string& out, std::string_view text) {
 class entry_reader {
  public:
   entry_reader(shard_output& source, std::size_t parts) : parts(parts), source_(source) {
-    if (source_.file) std::rewind(source_.file.get());
+    if (source_.file) source_.file.rewind_for_reading();
   }
 
   /// Reads the next entry into subscriber/parts; false at the end.
@@ -346,10 +440,10 @@ class entry_reader {
       at_ += sizeof size + size;
       return true;
     }
-    if (std::fread(&size, sizeof size, 1, source_.file.get()) != 1) return false;
+    if (!source_.file.read(&size, sizeof size)) return false;
     out.resize(size);
-    if (size > 0 && std::fread(out.data(), 1, size, source_.file.get()) != size)
-      throw fs::filesystem_error("cannot read a spill file", std::error_code(errno, std::generic_category()));
+    if (size > 0 && !source_.file.read(out.data(), size))
+      throw output_error("a spill file ended inside an entry");  // read() counts: cannot happen
     return true;
   }
 
@@ -384,7 +478,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   const std::size_t block_size = std::clamp<std::size_t>(budget / 16, std::size_t{64} << 10, std::size_t{8} << 20);
 
   batch_progress* const progress = options.progress;
-  spill_dir dir(options.temp_dir);
+  const spill_space dir(options.temp_dir);
+  spill_file input_copy;
   std::string name = usage.string();
   // A pipe cannot be read by several threads at offsets: it is copied to the spill
   // directory first (messages still name it as given, the rows' lines are the same).
@@ -392,15 +487,18 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   std::error_code type_error;
   if (fs::exists(usage, type_error) && !fs::is_regular_file(usage, type_error)) {
     file_ptr in = detail::open_input(name);
-    file_ptr copy = dir.create("input");
+    input_copy = dir.create("a copy of " + name);
     enter(progress, run_phase::copying);
     std::string buffer(1 << 20, '\0');
+    line_length_guard guard(name);
     while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), in.get())) {
-      write_all(copy.get(), std::string_view(buffer.data(), got));
+      guard.check(std::string_view(buffer.data(), got));
+      input_copy.append(std::string_view(buffer.data(), got));
       if (progress != nullptr) progress->copied.done.fetch_add(got, std::memory_order_relaxed);
     }
     if (std::ferror(in.get())) throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
-    read_from = dir.path_of("input").string();
+    input_copy.rewind_for_reading();  // every byte is on the disk before it is read by name
+    read_from = input_copy.reopen_path();
   }
   std::error_code size_error;
   const std::uintmax_t input_bytes = fs::file_size(read_from, size_error);
@@ -521,8 +619,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     }
     if (output_held.fetch_add(r.out.memory.size()) + r.out.memory.size() > budget / 4) {
       output_held -= r.out.memory.size();
-      r.out.file = dir.create(fmt::format("bills-{}", s));
-      write_all(r.out.file.get(), r.out.memory);
+      r.out.file = dir.create(fmt::format("rendered bills of shard {}", s));
+      r.out.file.append(r.out.memory);
       std::string().swap(r.out.memory);
     }
     if (progress != nullptr)

@@ -9,6 +9,7 @@
 
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
+#include "ratel/io/output.hpp"
 #include "ratel/run/stream.hpp"
 #include "ratel/io/bill_writer.hpp"
 #include "rating_fixture.hpp"
@@ -230,8 +231,7 @@ TEST_SUITE("stream") {
 
 TEST_SUITE("stream") {
   // A run that must spill (budget 1 byte) with TMPDIR naming no directory: the error says
-  // which directory and what to do, where std::filesystem's own says only
-  // "temp_directory_path: No such file or directory".
+  // which directory, the system's reason and what to do.
   TEST_CASE("no spill directory: the error names TMPDIR and the way out") {
     const rule_plan plan = make_plan();
     const account_book book = make_book(plan, "s1,2012-01-01T00:00:00+08:00,join,,,\n");
@@ -249,13 +249,15 @@ TEST_SUITE("stream") {
     std::string message;
     try {
       (void)rate_file(plan, book, file, std::span<const billing_cycle>(&july, 1), output, options);
-    } catch (const std::filesystem::filesystem_error& e) {
+    } catch (const ratel::output_error& e) {
       message = e.what();
     }
     if (saved) ::setenv("TMPDIR", restore.c_str(), 1);
     else ::unsetenv("TMPDIR");
     std::filesystem::remove(file);
-    CHECK(message.find("TMPDIR is \"/nonexistent-ratel-tmp\"") != std::string::npos);
-    CHECK(message.find("--memory-budget") != std::string::npos);
+    CHECK(message.find("in /nonexistent-ratel-tmp: No such file or directory") != std::string::npos);
+    CHECK(message.find("the spill folder is /nonexistent-ratel-tmp ($TMPDIR, /tmp if unset)") !=
+          std::string::npos);
+    CHECK(message.find("raise --memory-budget") != std::string::npos);
   }
 }

@@ -6,8 +6,10 @@
 //     with its line number, to one of S shards chosen by a hash of its subscriber (the
 //     shards a cluster would run one per worker; S gives shards of about 8 MiB, more when
 //     the budget is small). Rows are held in memory while they fit half the memory budget,
-//     and spilled to files in a private temporary directory beyond that (removed at the
-//     end, also on error). Input that is not a regular file (a pipe) is first copied there.
+//     and spilled beyond that to files that have no name (created unlinked in $TMPDIR, so
+//     that no exit, not even kill -9, leaves them behind); every spilled byte is checked
+//     when read back, so a full disk fails the run. Input that is not a regular file (a
+//     pipe) is first copied to such a file.
 //  2. Workers take the shards one at a time: parse and validate the rows
 //     (usage_batch::parse_rows: the checks of a whole file), de-duplicate, rate and bill
 //     every subscriber's cycles (rate_batch's code, for the accounts of the shard), and
@@ -47,7 +49,7 @@ struct stream_options {
   /// Bytes the run aims to stay within: shards spill to disk beyond half of it, and the
   /// shard count is chosen so that a shard being rated fits a worker's share.
   std::size_t memory_budget = std::size_t{512} << 20;
-  /// Where the spill directory is made; empty: std::filesystem::temp_directory_path().
+  /// The folder spill files are made in; empty: $TMPDIR, or /tmp when it is unset or empty.
   std::filesystem::path temp_dir;
   /// Where the run reports its phase and how far each has come (for a display on another
   /// thread; see batch_progress). records_total is set once the file is read.
@@ -76,8 +78,9 @@ struct stream_result {
 
 /// Rates the usage file at `usage` for consecutive `cycles` (at least one), as rate_batch
 /// does, streaming. Throws input_error (file:line:col, field) when the file cannot be read
-/// or its header is wrong, as usage_batch::read_file does, and std::filesystem::filesystem_error
-/// when the spill directory cannot be written.
+/// or its header is wrong, as usage_batch::read_file does (a line longer than 64 MiB included:
+/// not a usage file), and output_error (io/output.hpp: the file, what failed, the system's
+/// reason, what to do) when a spill file cannot be made, written or read back in full.
 stream_result rate_file(const rule_plan& plan, const account_book& accounts,
                         const std::filesystem::path& usage, std::span<const billing_cycle> cycles,
                         const bill_output& output, const stream_options& options = {});
