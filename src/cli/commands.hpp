@@ -16,6 +16,7 @@ struct rate_options {
   std::string cycle;
   std::string format = "json";
   std::string out = "-";
+  std::string out_file;  ///< instead of --out: one file, written whole or not at all
   std::string rejects;
   std::string events;
   unsigned threads = 1;

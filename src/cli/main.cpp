@@ -118,16 +118,20 @@ int main(int argc, char** argv) {
   rate_cmd->add_option("--format", rate.format, "json, text or csv")
       ->check(CLI::IsMember({"json", "text", "csv"}))
       ->default_val("json");
-  rate_cmd->add_option("--out", rate.out, "directory for one file per bill, or - for stdout")
-      ->default_val("-");
+  CLI::Option* out_option =
+      rate_cmd->add_option("--out", rate.out, "folder for one file per bill (made if missing), or - for stdout")
+          ->default_val("-");
+  rate_cmd->add_option("--out-file", rate.out_file,
+                       "all the bills in one file, as on stdout, written whole or not at all")
+      ->excludes(out_option);
   rate_cmd->add_option("--rejects", rate.rejects, "write rejected and duplicate records here (CSV)");
   rate_cmd->add_option("--events", rate.events, "also write the bills' events here (CSV)");
   rate_cmd->add_option("--threads", rate.threads, "worker threads (the output does not depend on it)")
       ->default_val(1)
       ->check(CLI::Range(1, 256));
   rate_cmd->add_option("--memory-budget", rate.memory_budget,
-                       "memory to aim for (e.g. 512M, 2G); past it the records spill to a temporary "
-                       "directory ($TMPDIR), the output does not depend on it")
+                       "memory to aim for (e.g. 512M, 2G); past it the records spill to unnamed "
+                       "files in $TMPDIR (/tmp if unset), the output does not depend on it")
       ->default_val("512M");
 
   ratel::cli::rerate_options rerate;

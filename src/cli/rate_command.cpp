@@ -14,8 +14,8 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
-#include <fstream>
 #include <iostream>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -23,6 +23,7 @@
 #include "ratel/io/account_log.hpp"
 #include "ratel/io/bill_writer.hpp"
 #include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/output.hpp"
 #include "ratel/io/rejects_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/stream.hpp"
@@ -183,25 +184,122 @@ class progress_display {
 
 // A run covers at most ten years of cycles: more is almost certainly a typo.
 constexpr std::int64_t max_cycles = 120;
+// Reject lines shown on stderr: a screenful; the rest are counted (all are in --rejects).
+constexpr std::size_t rejects_shown = 20;
+
 namespace {
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw input_error({path.string(), 0, 0}, "", "cannot write this file");
+// An output named on the command line that cannot be used: found before anything is read,
+// exit 2 (docs/design.md section 7).
+struct unusable_output : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Whether two paths name one file: the same inode when both exist, else the same
+// absolute path once `.` and `..` and the links of the existing part are resolved.
+bool same_file(const std::string& a, const std::string& b) {
+  using file_status = struct stat;
+  file_status x{}, y{};
+  if (::stat(a.c_str(), &x) == 0 && ::stat(b.c_str(), &y) == 0)
+    return x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+  std::error_code error_a, error_b;
+  const auto canonical_a = std::filesystem::weakly_canonical(std::filesystem::absolute(a), error_a);
+  const auto canonical_b = std::filesystem::weakly_canonical(std::filesystem::absolute(b), error_b);
+  return !error_a && !error_b && canonical_a == canonical_b;
 }
 
+// The files a run writes, each opened (so proved writable) before any input is read:
+// a mistake in a path costs nothing, not a whole run.
+struct run_outputs {
+  std::optional<output_dir> bill_folder;  // --out DIR
+  std::optional<atomic_file> bills;       // --out-file FILE
+  std::optional<atomic_file> rejects;     // --rejects FILE
+  std::optional<atomic_file> events;      // --events FILE
+};
 
-// Bills go to stdout as the streaming merge hands them over, through one large buffer.
-class stdout_writer {
- public:
-  void write(std::string_view text) {
-    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) failed_ = true;
+void open_outputs(const rate_options& o, run_outputs& out) {
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"--catalog", o.catalog}, {"--accounts", o.accounts}, {"--usage", o.usage}};
+  std::vector<std::pair<std::string, std::string>> files;
+  if (!o.out_file.empty()) files.emplace_back("--out-file", o.out_file);
+  if (!o.rejects.empty()) files.emplace_back("--rejects", o.rejects);
+  if (!o.events.empty()) files.emplace_back("--events", o.events);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto& [option, path] = files[i];
+    for (const auto& [input_option, input] : inputs)
+      if (same_file(path, input))
+        throw unusable_output(fmt::format("{} {}: is the {} file; writing it would destroy an input. "
+                                          "Name another file", option, path, input_option.substr(2)));
+    std::error_code error;
+    const bool device = std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error);
+    for (std::size_t j = 0; j < i && !device; ++j)  // /dev/null may take both
+      if (same_file(path, files[j].second))
+        throw unusable_output(fmt::format("{} and {} name the same file {}: name two files", files[j].first,
+                                          option, path));
   }
-  bool finish() { return std::fflush(stdout) == 0 && !failed_; }
+  const auto open_file = [](const std::string& option, const std::string& path) {
+    try {
+      return atomic_file::create(path);
+    } catch (const output_error& e) {
+      throw unusable_output(fmt::format("{}: {}. Name a file in a folder that exists and that you can write",
+                                        option, e.what()));
+    }
+  };
+  for (const auto& [option, path] : files) {
+    atomic_file file = open_file(option, path);
+    if (option == "--out-file") out.bills = std::move(file);
+    else if (option == "--rejects") out.rejects = std::move(file);
+    else out.events = std::move(file);
+  }
+  if (o.out != "-") {
+    std::error_code error;
+    if (std::filesystem::exists(o.out, error) && !std::filesystem::is_directory(o.out, error))
+      throw unusable_output(fmt::format("--out {}: is a file, not a folder. --out takes a folder (made if "
+                                        "missing) for one file per bill, or - for stdout; --out-file FILE "
+                                        "writes all the bills to one file", o.out));
+    try {
+      out.bill_folder.emplace(o.out);
+      (void)out.bill_folder->create("probe");  // can a file be made there? (it leaves nothing)
+    } catch (const output_error& e) {
+      throw unusable_output(fmt::format("--out: {}. Name a folder you can write", e.what()));
+    }
+  }
+}
+
+// A reject's text as stderr shows it: control bytes (a record may hold any) as \xNN, so
+// that a line stays one line and cannot move the cursor.
+std::string printable(std::string_view text) {
+  std::string shown;
+  shown.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) shown += fmt::format("\\x{:02x}", byte);
+    else shown += c;
+  }
+  return shown;
+}
+
+// The bills as one document (bills_to_json/text/csv, written piece by piece as the merge
+// hands them over): to stdout through one large buffer, or to --out-file.
+class bill_sink {
+ public:
+  explicit bill_sink(std::optional<atomic_file>& file) : file_(file) {}
+  void write(std::string_view text) {
+    if (text.empty()) return;
+    if (file_) return file_->write(text);
+    if (error_ == 0 && std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) error_ = errno;
+  }
+  /// Flushes stdout or commits the file; throws output_error with the reason.
+  void finish() {
+    if (file_) return file_->commit();
+    if (std::fflush(stdout) != 0 && error_ == 0) error_ = errno;
+    if (error_ != 0)
+      throw output_error(fmt::format("stdout: cannot write the bills: {}", std::strerror(error_)));
+  }
 
  private:
-  bool failed_ = false;
+  std::optional<atomic_file>& file_;
+  int error_ = 0;
 };
 
 }  // namespace
@@ -241,9 +339,16 @@ int run_rate(const rate_options& o) {
                              o.memory_budget);
     return 2;
   }
+  run_outputs files;
   try {
-    const bool to_stdout = o.out == "-";
-    const bool with_events = !o.events.empty();
+    open_outputs(o, files);
+  } catch (const unusable_output& e) {
+    std::cerr << "ratel rate: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    const bool to_stdout = !files.bill_folder.has_value();  // --out - or --out-file
+    const bool with_events = files.events.has_value();
     batch_progress progress;
     progress_display display(progress,
                              {o.usage, to_stdout ? "rating" : "rating, writing bill files",
@@ -256,7 +361,8 @@ int run_rate(const rate_options& o) {
     // them over last), so the progress shows until the first bill is written and is cleared
     // then; while the bills scroll past, they are the progress. (Progress after the output
     // would only come once the run is over.)
-    const bool quiet_once_writing = to_stdout && same_terminal(STDOUT_FILENO, STDERR_FILENO);
+    const bool quiet_once_writing =
+        to_stdout && !files.bills && same_terminal(STDOUT_FILENO, STDERR_FILENO);
 
     rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
@@ -265,19 +371,29 @@ int run_rate(const rate_options& o) {
       cycles.push_back(calendar_month_cycle(m, plan.home_zone()));
 
     // Rendering happens in the workers, per subscriber: part 0 is the bills' text for
-    // stdout (nothing with --out DIR: the workers write the files), part 1 their events.
-    if (!to_stdout) std::filesystem::create_directories(o.out);
+    // the document (nothing with --out DIR: the workers write the files), part 1 their events.
     const std::string ext = o.format == "text" ? "txt" : o.format;
+    // Names of long ids end in a hash (bill_file_name): two such ids could meet on one name.
+    std::mutex hashed_names_mutex;
+    std::unordered_set<std::string> hashed_names;
     bill_output output;
     output.parts = 2;
     output.render = [&](std::span<const bill> bills, std::span<std::string> parts) {
       for (const bill& b : bills) {
         if (with_events) parts[1] += bill_events_to_csv_rows(b);
         if (!to_stdout) {
-          auto path = std::filesystem::path(o.out) / fmt::format("{}-{}.{}", b.subscriber, to_string(b.cycle), ext);
-          write_file(path, o.format == "json" ? bill_to_json(b)
-                           : o.format == "text" ? bill_to_text(b)
-                                                : std::string(bills_csv_header()) + bill_to_csv_rows(b));
+          const std::string name = bill_file_name(b.subscriber, b.cycle, ext);
+          if (name.find('~') != std::string::npos) {  // '~' is %7E in an id: only the hash has it
+            std::lock_guard lock(hashed_names_mutex);
+            if (!hashed_names.insert(name).second)
+              throw output_error(fmt::format("{}: two subscriber ids give this file name (their hashes "
+                                             "meet); use --out - or --out-file", name));
+          }
+          atomic_file file = files.bill_folder->create(name);
+          file.write(o.format == "json" ? bill_to_json(b)
+                     : o.format == "text" ? bill_to_text(b)
+                                          : std::string(bills_csv_header()) + bill_to_csv_rows(b));
+          file.commit();
         } else if (o.format == "text") {
           if (!parts[0].empty()) parts[0] += "\n";
           parts[0] += bill_to_text(b);
@@ -289,9 +405,8 @@ int run_rate(const rate_options& o) {
         }
       }
     };
-    // The documents of bills_to_json/text/csv, written piece by piece.
-    stdout_writer out;
-    std::string events(events_csv_header());
+    bill_sink out(files.bills);
+    if (with_events) files.events->write(events_csv_header());
     bool first = true;
     // Before the first bill, or at the end when there is none: the progress line goes if it
     // shares the terminal, then the CSV header.
@@ -309,7 +424,7 @@ int run_rate(const rate_options& o) {
         if (o.format == "text" && !first) out.write("\n");
         out.write(parts[0]);
       }
-      events += parts[1];
+      if (with_events) files.events->write(parts[1]);
       first = false;
     };
 
@@ -321,29 +436,41 @@ int run_rate(const rate_options& o) {
     start_output();
     display.stop();  // before the summary and the rejects, on stderr
     if (to_stdout && o.format == "json") out.write(first ? "[]\n" : "\n]\n");
-    if (!out.finish()) throw input_error({"stdout", 0, 0}, "", "cannot write the bills");
+    out.finish();
+    if (files.bill_folder) files.bill_folder->sync();
+    if (files.rejects) {
+      files.rejects->write(rejects_to_csv(result.rejects, result.duplicates));
+      files.rejects->commit();
+    }
+    if (files.events) files.events->commit();
 
-    if (!o.rejects.empty()) write_file(o.rejects, rejects_to_csv(result.rejects, result.duplicates));
-    if (with_events) write_file(o.events, events);
+    if (!files.rejects) {
+      const std::size_t shown = std::min(result.rejects.size(), rejects_shown);
+      for (std::size_t i = 0; i < shown; ++i) {
+        const reject& j = result.rejects[i];
+        std::cerr << fmt::format("{}:{}: {}: {}\n", printable(o.usage), j.line, to_string(j.reason),
+                                 printable(j.detail));
+      }
+      if (result.rejects.size() > shown)
+        std::cerr << fmt::format("ratel rate: ... and {} more rejected records; --rejects FILE writes them all\n",
+                                 result.rejects.size() - shown);
+    }
     std::cerr << fmt::format(
-        "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: {}\n",
-        o.cycle, result.rows_read, result.rated, result.rejects.size(),
-        result.duplicates.size(), result.bills);
+        "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: {}{}\n",
+        o.cycle, result.rows_read, result.rated, result.rejects.size(), result.duplicates.size(),
+        result.bills,
+        files.rejects && (!result.rejects.empty() || !result.duplicates.empty())
+            ? fmt::format(" (rejects and duplicates in {})", printable(o.rejects))
+            : std::string());
     if (result.rows_read != result.rated + result.rejects.size() + result.duplicates.size()) {
       std::cerr << "ratel rate: internal error: the record counts do not reconcile\n";
       return 1;
     }
-    if (!result.rejects.empty() || !result.duplicates.empty()) {
-      if (o.rejects.empty())
-        for (const reject& j : result.rejects)
-          std::cerr << fmt::format("{}:{}: {}: {}\n", o.usage, j.line, to_string(j.reason), j.detail);
-      return 1;
-    }
-    return 0;
+    return result.rejects.empty() && result.duplicates.empty() ? 0 : 1;
   } catch (const input_error& e) {
     std::cerr << "ratel rate: " << e.what() << "\n";
     return 1;
-  } catch (const std::filesystem::filesystem_error& e) {
+  } catch (const output_error& e) {
     std::cerr << "ratel rate: " << e.what() << "\n";
     return 1;
   }

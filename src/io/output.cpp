@@ -5,11 +5,14 @@
 // (fsync) and renamed into place (renameat), and every failure has an errno to report.
 #include "ratel/io/output.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -174,8 +177,21 @@ void atomic_file::commit() {
   if (temporary_.empty()) {
     // Give the anonymous file a hidden name (linkat cannot replace a file), then rename
     // it over the final name: a reader sees the old file or the new one, never a part.
-    temporary_ = temporary_name();
+    // Where the final name is free, the file gets it at once (a link is atomic).
     const std::string self = fmt::format("/proc/self/fd/{}", fd_);
+    if (::linkat(AT_FDCWD, self.c_str(), dir_, final_.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      const int fd = std::exchange(fd_, -1);
+      const int error = ::close(fd) != 0 ? errno : 0;
+      discard();
+      if (error != 0) fail(name_, "cannot close", error);
+      return;
+    }
+    if (errno != EEXIST) {
+      const int error = errno;
+      discard();
+      fail(name_, "cannot name the new file", error);
+    }
+    temporary_ = temporary_name();
     if (::linkat(AT_FDCWD, self.c_str(), dir_, temporary_.c_str(), AT_SYMLINK_FOLLOW) != 0) {
       const int error = errno;
       temporary_.clear();
@@ -205,6 +221,29 @@ output_dir::output_dir(const std::filesystem::path& dir) : path_(dir) {
   std::filesystem::create_directories(dir, error);
   if (error) throw output_error(fmt::format("{}: cannot create the folder: {}", shown, error.message()));
   fd_ = open_dir(dir, shown);
+  remove_stale_temporaries();
+}
+
+void output_dir::remove_stale_temporaries() const {
+  // `.ratel-tmp-<pid>-<n>` of a process that no longer runs: a run killed in the instant
+  // between naming a file and renaming it (or on a file system without O_TMPFILE).
+  const int fd = ::dup(fd_);
+  if (fd < 0) return;
+  DIR* listing = ::fdopendir(fd);
+  if (listing == nullptr) {
+    ::close(fd);
+    return;
+  }
+  constexpr std::string_view prefix = ".ratel-tmp-";
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string_view name = entry->d_name;
+    if (!name.starts_with(prefix)) continue;
+    long pid = 0;
+    const auto [end, error] = std::from_chars(name.data() + prefix.size(), name.data() + name.size(), pid);
+    if (error != std::errc() || end == name.data() + name.size() || *end != '-' || pid <= 0) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlinkat(fd_, entry->d_name, 0);
+  }
+  ::closedir(listing);
 }
 
 output_dir::~output_dir() {

@@ -4,9 +4,11 @@
 // go to a file beside the final one that has no name yet (O_TMPFILE; on a file system
 // without it, a hidden `.ratel-tmp-*` name created exclusively, never through a symbolic
 // link); every write is checked; commit() flushes the bytes to the disk and renames the
-// file into place. A file destroyed without commit() leaves nothing behind, and neither
-// does a kill -9 (with the fallback names, a `.ratel-tmp-*` file may stay), never a partial
-// file under a final name. A path naming an existing device or pipe (/dev/null, /dev/stdout,
+// file into place (a free final name is linked at once; a taken one is replaced by a
+// rename from a hidden `.ratel-tmp-*` name). A file destroyed without commit() leaves
+// nothing behind. A kill -9 never leaves a partial file under a final name; killed in the
+// instant between the two steps of a replacement, it leaves a hidden temporary name,
+// which the next output_dir on that folder removes. A path naming an existing device or pipe (/dev/null, /dev/stdout,
 // a FIFO) cannot be replaced: it is written in place, every write checked.
 //
 // Under --out DIR every file is created inside DIR through a handle on DIR itself, so no
@@ -84,6 +86,7 @@ class atomic_file {
 
 /// The folder of --out DIR. Created if missing (its parents must exist or be creatable);
 /// refused if it is not a directory. Files are created in it by name, never elsewhere.
+/// Opening it removes the hidden temporary files of runs that were killed.
 class output_dir {
  public:
   explicit output_dir(const std::filesystem::path& dir);
@@ -100,6 +103,8 @@ class output_dir {
   const std::filesystem::path& path() const noexcept { return path_; }
 
  private:
+  void remove_stale_temporaries() const;
+
   std::filesystem::path path_;
   int fd_ = -1;
 };
