@@ -163,6 +163,27 @@ TEST_SUITE("robustness") {
     CHECK(in_string.message() != "JSON nested more than 64 levels deep; a bill is 4");
   }
 
+  // Issue 14, item 10 (regressions/catalog/dotted-key-40000-parts.toml): a catalog key of
+  // 40,000 dotted parts (80 KB) overflowed the stack inside toml++, which bounds nested
+  // arrays and tables but not dotted keys. Past 64 parts the text is refused before
+  // toml++ reads it, at the dot that makes 64: line 2 is "a" then ".a" pairs, so the 64th
+  // dot is column 1 + 2 x 63 + 1 = 128. A string or a comment full of dots does not count,
+  // nor do the few dots of a number.
+  TEST_CASE("catalog: a dotted key of more than 64 parts is refused where it goes too deep") {
+    std::string deep = "[catalog]\na";
+    for (int i = 0; i < 40000; ++i) deep += ".a";
+    deep += " = 1\n";
+    const ratel::input_error e = error_of([&] { (void)ratel::parse_catalog(deep, "deep.toml"); });
+    CHECK(e.where().file == "deep.toml");
+    CHECK(e.where().line == 2);
+    CHECK(e.where().column == 128);
+    CHECK(e.message() == "TOML syntax: a dotted key of more than 64 parts");
+    const std::string dots(200, '.');
+    const std::string quiet = "[catalog]\nname = \"" + dots + "\" # " + dots + "\nx = 1.5\n";
+    const ratel::input_error other = error_of([&] { (void)ratel::parse_catalog(quiet, "q.toml"); });
+    CHECK(other.message() != "TOML syntax: a dotted key of more than 64 parts");
+  }
+
   TEST_CASE("dispute JSON: a number past the range of a double is an input_error where it is") {
     const std::string text = "[{\"subscriber\": \"s1\",\n  \"n\": 1e999}]";
     const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.json", cmcc_2012()); });
