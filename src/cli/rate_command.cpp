@@ -432,16 +432,21 @@ int run_rate(const rate_options& o) {
     options.threads = o.threads;
     options.memory_budget = *budget;
     options.progress = &progress;
+    // Rejects stream to their file; only a screenful is kept for stderr.
+    options.rejects_kept = rejects_shown;
+    if (files.rejects) {
+      files.rejects->write(rejects_csv_header());
+      options.reject_rows = [&](std::string_view row) { files.rejects->write(row); };
+    } else {
+      options.reject_rows = [](std::string_view) {};
+    }
     stream_result result = rate_file(plan, accounts, o.usage, cycles, output, options);
     start_output();
     display.stop();  // before the summary and the rejects, on stderr
     if (to_stdout && o.format == "json") out.write(first ? "[]\n" : "\n]\n");
     out.finish();
     if (files.bill_folder) files.bill_folder->sync();
-    if (files.rejects) {
-      files.rejects->write(rejects_to_csv(result.rejects, result.duplicates));
-      files.rejects->commit();
-    }
+    if (files.rejects) files.rejects->commit();
     if (files.events) files.events->commit();
 
     if (!files.rejects) {
@@ -451,22 +456,21 @@ int run_rate(const rate_options& o) {
         std::cerr << fmt::format("{}:{}: {}: {}\n", printable(o.usage), j.line, to_string(j.reason),
                                  printable(j.detail));
       }
-      if (result.rejects.size() > shown)
+      if (result.rejected > shown)
         std::cerr << fmt::format("ratel rate: ... and {} more rejected records; --rejects FILE writes them all\n",
-                                 result.rejects.size() - shown);
+                                 result.rejected - shown);
     }
     std::cerr << fmt::format(
         "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: {}{}\n",
-        o.cycle, result.rows_read, result.rated, result.rejects.size(), result.duplicates.size(),
-        result.bills,
-        files.rejects && (!result.rejects.empty() || !result.duplicates.empty())
+        o.cycle, result.rows_read, result.rated, result.rejected, result.duplicated, result.bills,
+        files.rejects && (result.rejected > 0 || result.duplicated > 0)
             ? fmt::format(" (rejects and duplicates in {})", printable(o.rejects))
             : std::string());
-    if (result.rows_read != result.rated + result.rejects.size() + result.duplicates.size()) {
+    if (result.rows_read != result.rated + result.rejected + result.duplicated) {
       std::cerr << "ratel rate: internal error: the record counts do not reconcile\n";
       return 1;
     }
-    return result.rejects.empty() && result.duplicates.empty() ? 0 : 1;
+    return result.rejected == 0 && result.duplicated == 0 ? 0 : 1;
   } catch (const input_error& e) {
     std::cerr << "ratel rate: " << e.what() << "\n";
     return 1;

@@ -30,6 +30,7 @@
 #include "io/file.hpp"
 #include "ratel/error.hpp"
 #include "ratel/io/output.hpp"
+#include "ratel/io/rejects_csv.hpp"
 
 namespace ratel {
 namespace {
@@ -578,16 +579,26 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   for (const account_book_entry& entry : accounts.histories())
     shard_accounts[shard_of(entry.first, shards)].push_back(&entry);
 
-  struct shard_result {
-    std::vector<reject> rejects;
-    std::vector<duplicate> duplicates;
-    std::size_t rows_read = 0, rated = 0, bills = 0;
-    std::uint64_t rendered_bytes = 0;  // of the parts handed to output.write
-    shard_output out;
-  };
-  std::vector<shard_result> results(shards);
   // Rendered output held in memory past a quarter of the budget goes to disk.
   std::atomic<std::size_t> output_held{0};
+  struct shard_result {
+    std::vector<reject> rejects;        // all, or the first rejects_kept with reject_rows
+    std::vector<duplicate> duplicates;  // likewise
+    std::size_t rows_read = 0, rated = 0, bills = 0, rejected = 0, duplicated = 0;
+    std::uint64_t rendered_bytes = 0;  // of the parts handed to output.write
+    shard_output out;
+    shard_output reject_rows;  // with options.reject_rows: (line, row) entries in line order
+  };
+  // Spills a shard's held output once the run holds more than a quarter of the budget.
+  auto hold = [&](shard_output& held, std::string what) {
+    if (output_held.fetch_add(held.memory.size()) + held.memory.size() <= budget / 4) return;
+    output_held -= held.memory.size();
+    held.file = dir.create(std::move(what));
+    held.file.append(held.memory);
+    std::string().swap(held.memory);
+  };
+  std::vector<shard_result> results(shards);
+  const bool stream_rejects = static_cast<bool>(options.reject_rows);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::exception_ptr failure;
@@ -602,6 +613,30 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
         detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, progress);
     r.rejects = std::move(rated.rejects);
     r.duplicates = std::move(rated.duplicates);
+    r.rejected = r.rejects.size();
+    r.duplicated = r.duplicates.size();
+    if (stream_rejects) {
+      // The rejects file's rows leave the shard as text, spilled like bills when the run
+      // holds too much: 3 million rejects cost what their rows take on disk, not a vector.
+      std::sort(r.rejects.begin(), r.rejects.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
+      std::sort(r.duplicates.begin(), r.duplicates.end(),
+                [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
+      std::size_t j = 0, d = 0;
+      std::string entry;
+      while (j < r.rejects.size() || d < r.duplicates.size()) {
+        const bool take_reject = d == r.duplicates.size() ||
+                                 (j < r.rejects.size() && r.rejects[j].line < r.duplicates[d].line);
+        const std::uint32_t line = take_reject ? r.rejects[j].line : r.duplicates[d].line;
+        entry.assign(reinterpret_cast<const char*>(&line), sizeof line);
+        entry += take_reject ? reject_csv_row(r.rejects[j++]) : duplicate_csv_row(r.duplicates[d++]);
+        append_field(r.reject_rows.memory, entry);
+      }
+      if (r.rejects.size() > options.rejects_kept) r.rejects.resize(options.rejects_kept);
+      if (r.duplicates.size() > options.rejects_kept) r.duplicates.resize(options.rejects_kept);
+      r.rejects.shrink_to_fit();
+      r.duplicates.shrink_to_fit();
+      hold(r.reject_rows, fmt::format("rejects of shard {}", s));
+    }
     r.rows_read = rated.rows_read;
     r.rated = rated.rated;
     r.bills = rated.bills.size();
@@ -617,12 +652,7 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
         r.rendered_bytes += p.size();
       }
     }
-    if (output_held.fetch_add(r.out.memory.size()) + r.out.memory.size() > budget / 4) {
-      output_held -= r.out.memory.size();
-      r.out.file = dir.create(fmt::format("rendered bills of shard {}", s));
-      r.out.file.append(r.out.memory);
-      std::string().swap(r.out.memory);
-    }
+    hold(r.out, fmt::format("rendered bills of shard {}", s));
     if (progress != nullptr)
       progress->rated.done.fetch_add(input_bytes_of_shard, std::memory_order_relaxed);
   };
@@ -670,6 +700,27 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
   }
   if (progress != nullptr) progress->written.done.fetch_add(unpublished, std::memory_order_relaxed);
+  if (stream_rejects) {
+    // The rejects' rows, merged by line across the shards (each in line order).
+    std::vector<std::unique_ptr<entry_reader>> rows_of_shard;
+    using row_head = std::pair<std::uint32_t, std::size_t>;
+    std::priority_queue<row_head, std::vector<row_head>, std::greater<>> row_heads;
+    const auto line_of = [](const std::string& entry) {
+      std::uint32_t line = 0;
+      std::memcpy(&line, entry.data(), sizeof line);
+      return line;
+    };
+    for (std::size_t s = 0; s < shards; ++s) {
+      rows_of_shard.push_back(std::make_unique<entry_reader>(results[s].reject_rows, 0));
+      if (rows_of_shard[s]->next()) row_heads.emplace(line_of(rows_of_shard[s]->subscriber), s);
+    }
+    while (!row_heads.empty()) {
+      const std::size_t s = row_heads.top().second;
+      row_heads.pop();
+      options.reject_rows(std::string_view(rows_of_shard[s]->subscriber).substr(sizeof(std::uint32_t)));
+      if (rows_of_shard[s]->next()) row_heads.emplace(line_of(rows_of_shard[s]->subscriber), s);
+    }
+  }
   enter(progress, run_phase::done);
 
   stream_result result;
@@ -679,6 +730,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     result.rows_read += r.rows_read;
     result.rated += r.rated;
     result.bills += r.bills;
+    result.rejected += r.rejected;
+    result.duplicated += r.duplicated;
     result.rejects.insert(result.rejects.end(), std::make_move_iterator(r.rejects.begin()),
                           std::make_move_iterator(r.rejects.end()));
     result.duplicates.insert(result.duplicates.end(), std::make_move_iterator(r.duplicates.begin()),
@@ -688,6 +741,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   std::sort(result.rejects.begin(), result.rejects.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
   std::sort(result.duplicates.begin(), result.duplicates.end(),
             [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
+  if (result.rejects.size() > options.rejects_kept) result.rejects.resize(options.rejects_kept);
+  if (result.duplicates.size() > options.rejects_kept) result.duplicates.resize(options.rejects_kept);
   assert(result.rows_read == rows);
   return result;
 }

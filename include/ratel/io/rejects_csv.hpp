@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ratel/usage.hpp"
@@ -16,5 +17,11 @@ namespace ratel {
 
 /// The whole rejects file, header included, rows in line order.
 std::string rejects_to_csv(const std::vector<reject>& rejects, const std::vector<duplicate>& duplicates);
+
+/// The file's header line, "line,subscriber,id,reason,detail\n".
+std::string_view rejects_csv_header() noexcept;
+/// One row of the file (with its line end), for writers that stream it in line order.
+std::string reject_csv_row(const reject& r);
+std::string duplicate_csv_row(const duplicate& d);
 
 }  // namespace ratel

@@ -38,6 +38,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ratel/run/batch.hpp"
@@ -54,6 +55,12 @@ struct stream_options {
   /// Where the run reports its phase and how far each has come (for a display on another
   /// thread; see batch_progress). records_total is set once the file is read.
   batch_progress* progress = nullptr;
+  /// When set: the rejects file's rows (io/rejects_csv.hpp, without the header), in line
+  /// order, on the calling thread after the bills; they are held and spilled as rendered
+  /// bills are, so any number of rejects stays within the budget. stream_result then keeps
+  /// only the first `rejects_kept` rejects and duplicates (by line); its counts are whole.
+  std::function<void(std::string_view row)> reject_rows;
+  std::size_t rejects_kept = static_cast<std::size_t>(-1);
 };
 
 /// What becomes of the bills: rendered in the workers, written in order by the caller.
@@ -67,8 +74,10 @@ struct bill_output {
 };
 
 struct stream_result {
-  std::vector<reject> rejects;        ///< reader's and rater's, ordered by line
-  std::vector<duplicate> duplicates;  ///< ordered by line
+  std::vector<reject> rejects;        ///< reader's and rater's, ordered by line (see rejects_kept)
+  std::vector<duplicate> duplicates;  ///< ordered by line (see rejects_kept)
+  std::size_t rejected = 0;           ///< rows rejected, all of them
+  std::size_t duplicated = 0;         ///< duplicate rows, all of them
   std::size_t rows_read = 0;
   std::size_t rated = 0;
   std::size_t bills = 0;
