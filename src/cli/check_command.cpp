@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "standard_output.hpp"
 #include "ratel/io/catalog_toml.hpp"
 #include "ratel/rules.hpp"
 
@@ -147,10 +148,15 @@ int run_check(const std::vector<std::string>& files) {
     try {
       rule_plan plan = rule_plan::compile(load_catalog(file));
       std::cerr << fmt::format("{}: ok\n", file);
-      std::cout << describe(plan);
+      standard_output out("the rules of " + file);
+      out.write(describe(plan));
+      out.finish();
     } catch (const input_error& e) {
       std::cerr << e.what() << "\n";
       status = 1;
+    } catch (const output_error& e) {
+      std::cerr << "ratel check: " << e.what() << "\n";
+      return 1;
     }
   }
   return status;

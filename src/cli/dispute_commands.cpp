@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "standard_output.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/io/catalog_toml.hpp"
@@ -40,13 +41,18 @@ int run_rerate(const rerate_options& o) {
                                       to_string(d.cycle)));
       reports.push_back(compare(d, *it, {o.pre_refund, o.verified}));
     }
-    std::cout << (o.format == "text" ? reports_to_text(reports) : reports_to_json(reports));
+    standard_output out("the report");
+    out.write(o.format == "text" ? reports_to_text(reports) : reports_to_json(reports));
+    out.finish();
     std::cerr << fmt::format("ratel rerate: {} bill(s) compared; usage: {} records read, {} rated, {} rejected, {} "
                              "duplicates\n",
                              reports.size(), result.rows_read, result.rated, result.rejects.size(),
                              result.duplicates.size());
     return 0;  // a report was produced, whatever it found
   } catch (const input_error& e) {
+    std::cerr << "ratel rerate: " << e.what() << "\n";
+    return 1;
+  } catch (const output_error& e) {
     std::cerr << "ratel rerate: " << e.what() << "\n";
     return 1;
   }
@@ -63,10 +69,15 @@ int run_explain(const explain_options& o) {
     account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     usage_batch usage = read_usage_csv(o.usage);
     const billing_cycle cycle = calendar_month_cycle(*month, plan.home_zone());
-    std::cout << explain_bill(plan, accounts, usage, o.subscriber, cycle,
-                              o.record.empty() ? std::nullopt : std::optional<std::string_view>(o.record));
+    standard_output out("the explanation");
+    out.write(explain_bill(plan, accounts, usage, o.subscriber, cycle,
+                           o.record.empty() ? std::nullopt : std::optional<std::string_view>(o.record)));
+    out.finish();
     return 0;
   } catch (const input_error& e) {
+    std::cerr << "ratel explain: " << e.what() << "\n";
+    return 1;
+  } catch (const output_error& e) {
     std::cerr << "ratel explain: " << e.what() << "\n";
     return 1;
   }

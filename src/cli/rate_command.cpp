@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "standard_output.hpp"
 #include "ratel/io/account_log.hpp"
 #include "ratel/io/bill_writer.hpp"
 #include "ratel/io/catalog_toml.hpp"
@@ -284,22 +285,13 @@ std::string printable(std::string_view text) {
 class bill_sink {
  public:
   explicit bill_sink(std::optional<atomic_file>& file) : file_(file) {}
-  void write(std::string_view text) {
-    if (text.empty()) return;
-    if (file_) return file_->write(text);
-    if (error_ == 0 && std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) error_ = errno;
-  }
+  void write(std::string_view text) { file_ ? file_->write(text) : stdout_.write(text); }
   /// Flushes stdout or commits the file; throws output_error with the reason.
-  void finish() {
-    if (file_) return file_->commit();
-    if (std::fflush(stdout) != 0 && error_ == 0) error_ = errno;
-    if (error_ != 0)
-      throw output_error(fmt::format("stdout: cannot write the bills: {}", std::strerror(error_)));
-  }
+  void finish() { file_ ? file_->commit() : stdout_.finish(); }
 
  private:
   std::optional<atomic_file>& file_;
-  int error_ = 0;
+  standard_output stdout_{"the bills"};
 };
 
 }  // namespace

@@ -203,3 +203,22 @@ for option in --usage --accounts --catalog; do
   expect_err zero "/dev/zero:1:1"
 done
 pass "12. /dev/zero as --usage, --accounts, --catalog: refused at /dev/zero:1:1 in bounded memory"
+
+# --- 14. Every write error says why: each command's stdout on /dev/full -----------------------
+ex=$source/examples/july-2012
+"$ratel" check "$catalog" >/dev/full 2>check.err; rc=$?
+expect_rc 1 check
+expect_err check "stdout: cannot write the rules of $catalog: No space left on device"
+"$ratel" explain --catalog "$catalog" --accounts "$ex/accounts.csv" --usage "$ex/usage.csv" \
+  --subscriber 13800000001 --cycle 2012-07 >/dev/full 2>explain.err; rc=$?
+expect_rc 1 explain
+expect_err explain "stdout: cannot write the explanation: No space left on device"
+disputed=$(ls "$source"/tests/cases/*/disputed.json | head -1)
+case_dir=$(dirname "$disputed")
+if [ -f "$case_dir/accounts.csv" ] && [ -f "$case_dir/usage.csv" ]; then
+  "$ratel" rerate --catalog "$catalog" --accounts "$case_dir/accounts.csv" --usage "$case_dir/usage.csv" \
+    --bill "$disputed" >/dev/full 2>rerate.err; rc=$?
+  expect_rc 1 rerate
+  expect_err rerate "stdout: cannot write the report: No space left on device"
+fi
+pass "14. check, explain and rerate on a full stdout: exit 1 with the system's reason"
