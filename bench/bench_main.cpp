@@ -8,11 +8,11 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
+#include "io/csv.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
-#include "ratel/io/catalog_toml.hpp"
-#include "ratel/io/account_log.hpp"
-#include "io/csv.hpp"
 
 using namespace ratel;
 
@@ -58,12 +58,14 @@ void local_day_baseline_zoned_time(benchmark::State& state) {
   auto times = spread_instants(4096);
   std::size_t i = 0;
   for (auto _ : state)
-    benchmark::DoNotOptimize(date::floor<date::days>(date::zoned_time(london, times[i++ & 4095]).get_local_time()));
+    benchmark::DoNotOptimize(
+        date::floor<date::days>(date::zoned_time(london, times[i++ & 4095]).get_local_time()));
 }
 BENCHMARK(local_day_baseline_zoned_time);
 
 void csv_split_ratel(benchmark::State& state) {
-  const std::string_view row = "r123456,13800000471,2012-07-17T11:56:50+08:00,data,1854681,KR,13800000251";
+  const std::string_view row =
+      "r123456,13800000471,2012-07-17T11:56:50+08:00,data,1854681,KR,13800000251";
   std::vector<ratel::detail::csv::field> fields;
   for (auto _ : state) {
     benchmark::DoNotOptimize(ratel::detail::csv::split(row, fields));
@@ -74,11 +76,13 @@ BENCHMARK(csv_split_ratel);
 
 void csv_split_baseline_memchr(benchmark::State& state) {
   // The floor: find the commas, nothing else (no quotes, no columns).
-  const std::string_view row = "r123456,13800000471,2012-07-17T11:56:50+08:00,data,1854681,KR,13800000251";
+  const std::string_view row =
+      "r123456,13800000471,2012-07-17T11:56:50+08:00,data,1854681,KR,13800000251";
   for (auto _ : state) {
     std::size_t commas = 0;
-    for (const char* p = row.data(), *end = row.data() + row.size();
-         (p = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p)))); ++p)
+    for (const char *p = row.data(), *end = row.data() + row.size();
+         (p = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p))));
+         ++p)
       ++commas;
     benchmark::DoNotOptimize(commas);
   }
@@ -136,9 +140,11 @@ month make_month(std::size_t subscribers, std::size_t records_each) {
   std::mt19937_64 rng(7);
   const char* services[] = {"data", "data", "data", "voice", "sms"};
   for (std::size_t s = 0; s < subscribers; ++s) {
-    m.accounts += fmt::format("{},2012-06-01T00:00:00+08:00,subscribe,gprs-20,,\n", 13800000000 + s);
+    m.accounts +=
+        fmt::format("{},2012-06-01T00:00:00+08:00,subscribe,gprs-20,,\n", 13800000000 + s);
     if (s % 2 == 0)
-      m.accounts += fmt::format("{},2012-06-01T00:00:00+08:00,subscribe,data-pack-5,,\n", 13800000000 + s);
+      m.accounts +=
+          fmt::format("{},2012-06-01T00:00:00+08:00,subscribe,data-pack-5,,\n", 13800000000 + s);
     for (std::size_t r = 0; r < records_each; ++r) {
       const char* svc = services[rng() % 5];
       std::uint64_t q = svc[0] == 'd' ? rng() % 4'000'000 : svc[0] == 'v' ? rng() % 600 : 1;
@@ -160,7 +166,9 @@ void usage_read_baseline_count_lines(benchmark::State& state) {
   const month& m = bench_month();
   for (auto _ : state) {
     std::size_t lines = 0;
-    for (const char* p = m.usage.data(); (p = static_cast<const char*>(std::memchr(p, '\n', m.usage.data() + m.usage.size() - p))); ++p)
+    for (const char* p = m.usage.data();
+         (p = static_cast<const char*>(std::memchr(p, '\n', m.usage.data() + m.usage.size() - p)));
+         ++p)
       ++lines;
     benchmark::DoNotOptimize(lines);
   }
@@ -170,7 +178,8 @@ BENCHMARK(usage_read_baseline_count_lines)->Unit(benchmark::kMillisecond);
 
 void usage_read(benchmark::State& state) {
   const month& m = bench_month();
-  for (auto _ : state) benchmark::DoNotOptimize(parse_usage_csv(m.usage, "usage.csv").records().size());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(parse_usage_csv(m.usage, "usage.csv").records().size());
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * m.rows));
 }
 BENCHMARK(usage_read)->Unit(benchmark::kMillisecond);

@@ -118,7 +118,8 @@ std::optional<options> parse(int argc, char** argv) {
 // A buffered file writer (fmt would do, but this keeps the tool to the standard library).
 class writer {
  public:
-  explicit writer(const std::filesystem::path& path) : file_(std::fopen(path.string().c_str(), "wb")) {
+  explicit writer(const std::filesystem::path& path)
+      : file_(std::fopen(path.string().c_str(), "wb")) {
     if (file_ == nullptr) throw std::runtime_error("cannot write " + path.string());
     buffer_.reserve(1 << 20);
   }
@@ -146,7 +147,9 @@ class writer {
   std::string buffer_;
 };
 
-std::string two(unsigned v) { return {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)}; }
+std::string two(unsigned v) {
+  return {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
+}
 
 }  // namespace
 
@@ -163,7 +166,8 @@ int main(int argc, char** argv) try {
   const unsigned days =
       static_cast<unsigned>((date::year(o.year) / date::month(o.month) / date::last).day());
   const std::string month = std::to_string(o.year) + "-" + two(o.month);
-  const std::string prev = o.month == 1 ? std::to_string(o.year - 1) + "-12" : std::to_string(o.year) + "-" + two(o.month - 1);
+  const std::string prev = o.month == 1 ? std::to_string(o.year - 1) + "-12"
+                                        : std::to_string(o.year) + "-" + two(o.month - 1);
   auto msisdn = [](std::uint64_t i) { return std::to_string(13800000000ULL + i); };
 
   // Who is who: decided per subscriber from the generator, in subscriber order.
@@ -177,11 +181,13 @@ int main(int argc, char** argv) try {
       const std::string id = msisdn(i);
       accounts << id << "," << prev << "-15T10:00:00+08:00,join,,,,\n";
       accounts << id << "," << prev << "-15T10:00:00+08:00,subscribe,gprs-20,,,\n";
-      if (below(100) < 40) accounts << id << "," << prev << "-15T10:05:00+08:00,subscribe,data-pack-5,,,\n";
+      if (below(100) < 40)
+        accounts << id << "," << prev << "-15T10:05:00+08:00,subscribe,data-pack-5,,,\n";
       if (below(100) < 10)
         for (std::uint64_t t = 0, n = 1 + below(3); t < n; ++t)
-          accounts << id << "," << month << "-" << two(static_cast<unsigned>(1 + below(days))) << "T"
-                   << two(static_cast<unsigned>(below(24))) << ":00:00+08:00,subscribe,data-topup-3,,,\n";
+          accounts << id << "," << month << "-" << two(static_cast<unsigned>(1 + below(days)))
+                   << "T" << two(static_cast<unsigned>(below(24)))
+                   << ":00:00+08:00,subscribe,data-topup-3,,,\n";
       const std::uint64_t r = below(100);
       kinds[i] = r < 1 ? kind::cut_off : r < 4 ? kind::heavy : kind::normal;
       roamer[i] = below(100) < 5 && !o.data_only;
@@ -197,13 +203,16 @@ int main(int argc, char** argv) try {
     const std::uint64_t s = below(o.subscribers);
     const unsigned day = static_cast<unsigned>(1 + below(days));
     const unsigned hour = static_cast<unsigned>(below(24));  // 8 of 24 hours are off-peak
-    usage << "r" << n << "," << msisdn(s) << "," << month << "-" << two(day) << "T" << two(hour) << ":"
-          << two(static_cast<unsigned>(below(60))) << ":" << two(static_cast<unsigned>(below(60))) << "+08:00,";
+    usage << "r" << n << "," << msisdn(s) << "," << month << "-" << two(day) << "T" << two(hour)
+          << ":" << two(static_cast<unsigned>(below(60))) << ":"
+          << two(static_cast<unsigned>(below(60))) << "+08:00,";
     const std::uint64_t service = o.data_only ? 0 : below(100);
     if (service < 60) {
       // Data: up to 4 MB a record; heavy users 40 MB (past 150 MB and the 500.00 cap in a
       // few dozen records); cut-off users 1 GB (past 15 GB).
-      const std::uint64_t cap = kinds[s] == kind::cut_off ? (1ULL << 30) : kinds[s] == kind::heavy ? 40ULL << 20 : 4ULL << 20;
+      const std::uint64_t cap = kinds[s] == kind::cut_off ? (1ULL << 30)
+                                : kinds[s] == kind::heavy ? 40ULL << 20
+                                                          : 4ULL << 20;
       usage << "data," << below(cap) << ",";
       if (roamer[s] && below(2) == 0) usage << roaming[below(std::size(roaming))];
       usage << ",\n";

@@ -1,9 +1,9 @@
 // ratel/account.hpp: per-subscriber histories folded from the account log.
 //
-// Concept: the account log (account_entry.hpp; read from a file by io/account_log.hpp) says what happened; the fold decides what
-// it means under the catalog: which product instances were active when, and which
-// requests the catalog refuses. The fold is a pure function of the log and the plan, in
-// time order (entries at the same instant keep their file order). It takes O(n log n) time
+// Concept: the account log (account_entry.hpp; read from a file by io/account_log.hpp) says what
+// happened; the fold decides what it means under the catalog: which product instances were active
+// when, and which requests the catalog refuses. The fold is a pure function of the log and the
+// plan, in time order (entries at the same instant keep their file order). It takes O(n log n) time
 // for n lines, however they are shared among subscribers: a line looks at what it changes
 // through per-product indexes, never at the whole history before it. One subscriber may
 // have at most max_history_lines lines.
@@ -87,8 +87,8 @@ struct account_history {
   std::string subscriber;
   std::optional<instant> joined;
   std::optional<instant> closed;
-  std::vector<subscription> subscriptions;  ///< in order of the log: by `ordered`
-  std::vector<event> events;                ///< refused requests, in time order
+  std::vector<subscription> subscriptions;     ///< in order of the log: by `ordered`
+  std::vector<event> events;                   ///< refused requests, in time order
   std::vector<account_request> reactivations;  ///< reactivate_data lines, in time order
   std::vector<deposit_order> deposits;         ///< in time order
   std::vector<account_request> redemptions;    ///< redeem_points lines, in time order

@@ -16,10 +16,10 @@
 #include <string>
 #include <string_view>
 
-#include "ratel/error.hpp"
-#include "ratel/time.hpp"
 #include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
+#include "ratel/error.hpp"
+#include "ratel/time.hpp"
 
 namespace ratel {
 
@@ -62,13 +62,15 @@ struct account_entry {
   std::string subscriber;
   instant time;
   account_action action = account_action::join;
-  std::string product;  ///< required for subscribe, subscribe_next_cycle, unsubscribe, confirm, deposit
-  std::string amount;   ///< decimal text as written ("100", "100.00"); required for deposit and redeem_points
+  std::string
+      product;  ///< required for subscribe, subscribe_next_cycle, unsubscribe, confirm, deposit
+  std::string amount;  ///< decimal text as written ("100", "100.00"); required for deposit and
+                       ///< redeem_points
   std::string note;
   /// Optional column (an extension of DESIGN 4.2): the country a roaming pass is ordered for,
   /// ISO 3166-1 alpha-2; empty when not given.
   std::string country;
-  source_position where;  ///< file and line of this entry (column 1)
+  source_position where;             ///< file and line of this entry (column 1)
   std::uint32_t product_column = 0;  ///< 1-based column of the product field (0: no such column)
 };
 

@@ -6,8 +6,8 @@
 // a usage line per (service, country, band, rate) with the quantity charged and the
 // amount (usage a pass covers: 0.00, naming the pass), a pass line per chargeable pass day
 // or validity naming the day and the country and the records that made it chargeable, and
-// credit lines (negative) for offers' returned deposits and bonuses. Each line's amount is the exact
-// sum of its charges rounded once by the catalog's line rounding (D2: 0.01 half-up); the
+// credit lines (negative) for offers' returned deposits and bonuses. Each line's amount is the
+// exact sum of its charges rounded once by the catalog's line rounding (D2: 0.01 half-up); the
 // total is the sum of the rounded lines. The writers (JSON, text, CSV) are in
 // io/bill_writer.hpp. Line order is fixed (kind, then product or
 // service, country, band), so the same input gives the same bytes.
@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "ratel/detail/format.hpp"
 #include "ratel/line_kind.hpp"
 #include "ratel/points.hpp"
 #include "ratel/rater.hpp"
-#include "ratel/detail/format.hpp"
 
 namespace ratel {
 
@@ -34,11 +34,11 @@ struct bill_line {
   money amount;  ///< rounded by the catalog's line rounding
   // For allowance and usage lines:
   std::optional<service> svc;
-  std::string country;          ///< usage lines: the country code
-  std::string band;             ///< usage lines: the band name
-  std::optional<quantity> used; ///< usage: quantity charged; allowance: quantity drawn
-  std::optional<quantity> size; ///< allowance lines: the allowance's total
-  std::string rate;             ///< usage lines: "0.01 per 1 KB"
+  std::string country;               ///< usage lines: the country code
+  std::string band;                  ///< usage lines: the band name
+  std::optional<quantity> used;      ///< usage: quantity charged; allowance: quantity drawn
+  std::optional<quantity> size;      ///< allowance lines: the allowance's total
+  std::string rate;                  ///< usage lines: "0.01 per 1 KB"
   std::vector<std::string> records;  ///< pass lines: the records that made it chargeable
 };
 

@@ -23,13 +23,13 @@
 #include <string>
 #include <vector>
 
+#include "ratel/detail/enum_names.hpp"
+#include "ratel/detail/format.hpp"
 #include "ratel/error.hpp"
 #include "ratel/line_kind.hpp"
 #include "ratel/money.hpp"
 #include "ratel/quantity.hpp"
 #include "ratel/service.hpp"
-#include "ratel/detail/enum_names.hpp"
-#include "ratel/detail/format.hpp"
 
 namespace ratel {
 
@@ -103,7 +103,9 @@ inline constexpr auto counter_kind_names = detail::enum_names_of<counter_kind>({
     {counter_kind::allowance_used, "allowance_used"},
     {counter_kind::distinct_peers, "distinct_peers"},
 });
-constexpr std::string_view to_string(counter_kind k) noexcept { return counter_kind_names.name(k); }
+constexpr std::string_view to_string(counter_kind k) noexcept {
+  return counter_kind_names.name(k);
+}
 
 /// Which called numbers a volume counter counts (on-net: [network] on_net_prefixes).
 enum class peer_filter : std::uint8_t { any, on_net, off_net };
@@ -113,7 +115,9 @@ inline constexpr auto peer_filter_names = detail::enum_names_of<peer_filter>({
     {peer_filter::on_net, "on_net"},
     {peer_filter::off_net, "off_net"},
 });
-constexpr std::string_view to_string(peer_filter p) noexcept { return peer_filter_names.name(p); }
+constexpr std::string_view to_string(peer_filter p) noexcept {
+  return peer_filter_names.name(p);
+}
 
 /// When a threshold is crossed: when the counter reaches the level (>=) or exceeds it (>).
 enum class comparison : std::uint8_t { reaches, exceeds };
@@ -122,7 +126,9 @@ inline constexpr auto comparison_names = detail::enum_names_of<comparison>({
     {comparison::reaches, "reaches"},
     {comparison::exceeds, "exceeds"},
 });
-constexpr std::string_view to_string(comparison c) noexcept { return comparison_names.name(c); }
+constexpr std::string_view to_string(comparison c) noexcept {
+  return comparison_names.name(c);
+}
 
 /// What happens at a threshold.
 enum class threshold_action : std::uint8_t {
@@ -151,8 +157,8 @@ constexpr std::string_view to_string(threshold_action a) noexcept {
 struct threshold {
   std::string name;  ///< names it in events (default: "<product>.thresholds[i]")
   counter_kind counter = counter_kind::volume;
-  std::optional<service> svc;  ///< required except for usage_fee (absent: all services)
-  area where;                  ///< volume only
+  std::optional<service> svc;            ///< required except for usage_fee (absent: all services)
+  area where;                            ///< volume only
   peer_filter peers = peer_filter::any;  ///< volume only
   /// usage_fee only: false counts (and caps) what this product's rates charge; true, every
   /// usage charge of the subscriber, whichever rate made it.
@@ -165,9 +171,9 @@ struct threshold {
   std::int64_t percent_level = 0;
   comparison compare = comparison::reaches;
   threshold_action action = threshold_action::notify;
-  std::string message;                   ///< notify: the reminder's text
-  std::int64_t limit_kbps = 0;           ///< throttle
-  std::optional<rate> then_rate;         ///< cut_off and rate_change: the rate from here on
+  std::string message;            ///< notify: the reminder's text
+  std::int64_t limit_kbps = 0;    ///< throttle
+  std::optional<rate> then_rate;  ///< cut_off and rate_change: the rate from here on
   source_position defined_at;
 };
 
@@ -181,15 +187,17 @@ struct reactivation_rule {
 
 /// Which packs a plan accepts beside it (D8).
 enum class addon_policy : std::uint8_t {
-  any,                 ///< every pack
-  lifts_throttle_only, ///< domestic data packs only if they lift the throttle
+  any,                  ///< every pack
+  lifts_throttle_only,  ///< domestic data packs only if they lift the throttle
 };
 /// The names a plan writes (`addons = "lifts_throttle_only"`).
 inline constexpr auto addon_policy_names = detail::enum_names_of<addon_policy>({
     {addon_policy::any, "any"},
     {addon_policy::lifts_throttle_only, "lifts_throttle_only"},
 });
-constexpr std::string_view to_string(addon_policy p) noexcept { return addon_policy_names.name(p); }
+constexpr std::string_view to_string(addon_policy p) noexcept {
+  return addon_policy_names.name(p);
+}
 
 enum class product_kind : std::uint8_t {
   plan,   ///< a tariff plan
@@ -206,7 +214,9 @@ inline constexpr auto product_kind_names = detail::enum_names_of<product_kind>({
     {product_kind::offer, "offer"},
     {product_kind::pass, "pass"},
 });
-constexpr std::string_view to_string(product_kind k) noexcept { return product_kind_names.name(k); }
+constexpr std::string_view to_string(product_kind k) noexcept {
+  return product_kind_names.name(k);
+}
 
 /// When a product's fee is charged.
 enum class fee_basis : std::uint8_t {
@@ -222,19 +232,23 @@ inline constexpr auto fee_basis_names = detail::enum_names_of<fee_basis>({
     {fee_basis::per_order, "order", "one-off"},
     {fee_basis::per_use, "use"},
 });
-constexpr std::string_view to_string(fee_basis b) noexcept { return fee_basis_names.name(b); }
+constexpr std::string_view to_string(fee_basis b) noexcept {
+  return fee_basis_names.name(b);
+}
 
 /// How long a one-off product's allowances last after the order.
 enum class validity : std::uint8_t {
-  subscription,  ///< while subscribed (recurring products)
-  rest_of_cycle, ///< from the order to the end of the cycle it was ordered in
+  subscription,   ///< while subscribed (recurring products)
+  rest_of_cycle,  ///< from the order to the end of the cycle it was ordered in
 };
 /// The names a product writes (`validity = "rest_of_cycle"`).
 inline constexpr auto validity_names = detail::enum_names_of<validity>({
     {validity::subscription, "subscription"},
     {validity::rest_of_cycle, "rest_of_cycle"},
 });
-constexpr std::string_view to_string(validity v) noexcept { return validity_names.name(v); }
+constexpr std::string_view to_string(validity v) noexcept {
+  return validity_names.name(v);
+}
 
 /// When `unsubscribe` ends a product (D5: plans and packs at the next cycle start).
 enum class unsubscribe_rule : std::uint8_t {
@@ -275,7 +289,7 @@ constexpr std::string_view to_string(proration_strategy p) noexcept {
 /// included; an end at 00:00 does not make its day active.
 struct proration_rule {
   proration_strategy fee = proration_strategy::none;
-  int fee_places = 2;                  ///< the prorated fee is rounded to this many decimals
+  int fee_places = 2;  ///< the prorated fee is rounded to this many decimals
   rounding fee_rounding = rounding::half_up;
   proration_strategy allowance = proration_strategy::none;
   rounding allowance_rounding = rounding::down;  ///< to whole increments of the service
@@ -298,7 +312,9 @@ inline constexpr auto day_zone_names = detail::enum_names_of<day_zone>({
     {day_zone::home, "home"},
     {day_zone::visited, "visited"},
 });
-constexpr std::string_view to_string(day_zone z) noexcept { return day_zone_names.name(z); }
+constexpr std::string_view to_string(day_zone z) noexcept {
+  return day_zone_names.name(z);
+}
 
 /// What a pass charges its price for (D10, D11, D12).
 enum class pass_charge : std::uint8_t {
@@ -312,7 +328,9 @@ inline constexpr auto pass_charge_names = detail::enum_names_of<pass_charge>({
     {pass_charge::per_country_day, "per_country_day"},
     {pass_charge::per_country, "per_country"},
 });
-constexpr std::string_view to_string(pass_charge c) noexcept { return pass_charge_names.name(c); }
+constexpr std::string_view to_string(pass_charge c) noexcept {
+  return pass_charge_names.name(c);
+}
 
 /// A price of a pass for the countries of `where` (the first that covers a country applies).
 struct pass_price {
@@ -418,13 +436,12 @@ struct service_rule {
 /// A loyalty points program (D7). Every parameter is the catalog's: the documents settle
 /// almost none of them (docs/decisions.md, D7).
 struct points_program {
-  std::int64_t points_per_unit = 1;  ///< points for every whole `unit` of spend
-  money unit;                         ///< the currency amount one unit of spend is
-  rounding fraction = rounding::down; ///< how spend / unit becomes whole units (D7: dropped)
+  std::int64_t points_per_unit = 1;    ///< points for every whole `unit` of spend
+  money unit;                          ///< the currency amount one unit of spend is
+  rounding fraction = rounding::down;  ///< how spend / unit becomes whole units (D7: dropped)
   /// The bill line kinds that count as spend (credits never do: deposits are not spend). The
   /// default is the bill before credits (D7), here and in the loader alike.
-  std::vector<line_kind> counts{line_kind::fee, line_kind::pack, line_kind::usage,
-                                line_kind::pass};
+  std::vector<line_kind> counts{line_kind::fee, line_kind::pack, line_kind::usage, line_kind::pass};
   /// Points of cycle M are credited at the start of cycle M + credit_after_cycles.
   std::int64_t credit_after_cycles = 1;
   /// A cohort credited in month M expires at the end of month M + validity_months - 1.
@@ -433,14 +450,14 @@ struct points_program {
   /// default is D7's 6, here and in the loader alike (a catalog without the field gets 6;
   /// one that wants no minimum writes 0).
   std::int64_t min_tenure_months = 6;
-  bool oldest_first = true;   ///< redemption order of cohorts
+  bool oldest_first = true;  ///< redemption order of cohorts
   bool forfeit_on_close = true;
   source_position defined_at;
 };
 
 /// A whole tariff catalog.
 struct catalog {
-  std::string id;    ///< also the `product` of bill lines charged by the base rates
+  std::string id;  ///< also the `product` of bill lines charged by the base rates
   std::string name;
   std::string source_file;
   std::string home_country;

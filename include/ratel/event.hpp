@@ -13,10 +13,10 @@
 #include <string>
 #include <string_view>
 
-#include "ratel/error.hpp"
-#include "ratel/time.hpp"
 #include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
+#include "ratel/error.hpp"
+#include "ratel/time.hpp"
 
 namespace ratel {
 
@@ -45,14 +45,16 @@ inline constexpr auto event_kind_names = detail::enum_names_of<event_kind>({
     {event_kind::rate_change, "rate_change"},
 });
 
-constexpr std::string_view to_string(event_kind k) noexcept { return event_kind_names.name(k); }
+constexpr std::string_view to_string(event_kind k) noexcept {
+  return event_kind_names.name(k);
+}
 
 struct event {
   instant time;  ///< the account-log line's time, or the start of the record that crossed
   event_kind kind = event_kind::refused;
-  std::string product;  ///< the product concerned, if any
-  std::string reason;   ///< why (for refused) or what (for the others), in words
-  source_position from; ///< the account-log line that caused it, if one did
+  std::string product;    ///< the product concerned, if any
+  std::string reason;     ///< why (for refused) or what (for the others), in words
+  source_position from;   ///< the account-log line that caused it, if one did
   std::string record;     ///< the usage record that crossed a threshold
   std::string threshold;  ///< the threshold's name
   std::string counter;    ///< the counter's value when it crossed ("15 GB", "500.00", "1001")

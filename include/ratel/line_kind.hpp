@@ -37,6 +37,8 @@ inline constexpr auto line_kind_names = detail::enum_names_of<line_kind>({
     {line_kind::pass, "pass"},
 });
 
-constexpr std::string_view to_string(line_kind k) noexcept { return line_kind_names.name(k); }
+constexpr std::string_view to_string(line_kind k) noexcept {
+  return line_kind_names.name(k);
+}
 
 }  // namespace ratel

@@ -86,7 +86,9 @@ constexpr std::optional<rounding> parse_rounding(std::string_view name) noexcept
   return rounding_names.parse(name);
 }
 /// The name parse_rounding accepts for `mode` ("half_up", ...).
-constexpr std::string_view to_string(rounding mode) noexcept { return rounding_names.name(mode); }
+constexpr std::string_view to_string(rounding mode) noexcept {
+  return rounding_names.name(mode);
+}
 
 /// Exact amount of one currency, in micro-units.
 class money {

@@ -13,7 +13,8 @@
 // at its first cycle, so rate from the subscriber's first cycle to know a true balance.
 //
 //   points_ledger ledger(*plan.source().points, history, plan.home_zone());
-//   points_statement june = ledger.step(june_cycle, points_for(program, spend_of(program, b)), events);
+//   points_statement june = ledger.step(june_cycle, points_for(program, spend_of(program, b)),
+//   events);
 #pragma once
 
 #include <cstdint>
@@ -25,20 +26,20 @@ namespace ratel {
 
 /// Points credited together in one month, and what is left of them.
 struct points_cohort {
-  date::year_month credited;     ///< the month whose first instant credited them
+  date::year_month credited;  ///< the month whose first instant credited them
   std::int64_t points = 0;
   std::int64_t remaining = 0;
-  date::year_month last_month;   ///< valid to the end of this month
+  date::year_month last_month;  ///< valid to the end of this month
 };
 
 /// What happened to a subscriber's points in one cycle.
 struct points_statement {
-  std::int64_t earned = 0;     ///< on this cycle's bill, to be credited later
-  std::int64_t credited = 0;   ///< at this cycle's start
+  std::int64_t earned = 0;    ///< on this cycle's bill, to be credited later
+  std::int64_t credited = 0;  ///< at this cycle's start
   std::int64_t redeemed = 0;
-  std::int64_t expired = 0;    ///< cohorts past their last month, written off
-  std::int64_t forfeited = 0;  ///< at a close
-  std::int64_t balance = 0;    ///< at the end of the cycle
+  std::int64_t expired = 0;            ///< cohorts past their last month, written off
+  std::int64_t forfeited = 0;          ///< at a close
+  std::int64_t balance = 0;            ///< at the end of the cycle
   std::vector<points_cohort> cohorts;  ///< with points left at the end of the cycle, oldest first
 };
 
@@ -54,7 +55,8 @@ class points_ledger {
   /// Advances through `cycle` (the next one after the previous step's): credits, then
   /// expiries, then the redemptions and close in the cycle in time order, then records
   /// `earned` for crediting later. Refused redemptions are appended to `events`.
-  points_statement step(const billing_cycle& cycle, std::int64_t earned, std::vector<event>& events);
+  points_statement step(const billing_cycle& cycle, std::int64_t earned,
+                        std::vector<event>& events);
 
  private:
   std::int64_t balance() const;
@@ -64,7 +66,7 @@ class points_ledger {
   const points_program& program_;
   const account_history& history_;
   const zone& home_;
-  std::vector<points_cohort> cohorts_;  // oldest first
+  std::vector<points_cohort> cohorts_;                              // oldest first
   std::vector<std::pair<date::year_month, std::int64_t>> pending_;  // credit month, points
   bool closed_ = false;
 };

@@ -42,7 +42,9 @@ inline constexpr auto dimension_names = detail::enum_names_of<dimension>({
     {dimension::uses, "uses"},
 });
 
-constexpr std::string_view to_string(dimension d) noexcept { return dimension_names.name(d); }
+constexpr std::string_view to_string(dimension d) noexcept {
+  return dimension_names.name(d);
+}
 
 /// Bad quantity text ("15 GiB", "-3 MB", "1.5 MB") or overflow.
 class quantity_error : public std::runtime_error {

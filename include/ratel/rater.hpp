@@ -63,10 +63,10 @@ struct fee_due {
   std::size_t product = 0;
   std::size_t subscription = 0;
   fee_basis basis = fee_basis::per_cycle;
-  money amount;            ///< after proration, rounded as the product says
+  money amount;                  ///< after proration, rounded as the product says
   std::int64_t active_days = 0;  ///< charged days in the cycle (per_cycle)
   std::int64_t cycle_days = 0;
-  day_share share;         ///< of the full fee; whole when not prorated
+  day_share share;  ///< of the full fee; whole when not prorated
 };
 
 /// A credit of a deposit-and-bonus offer due in the cycle (D16): a credit line.
@@ -84,10 +84,10 @@ struct credit_due {
 struct pass_charge_due {
   std::size_t product = 0;
   std::size_t subscription = 0;
-  date::local_days day;     ///< the day charged, or the first day of the validity
-  bool visited_day = false; ///< `day` is the visited country's local day, not the home one
-  country_id country = 0;   ///< the country of the first covered record
-  instant starts;           ///< the home-zone start of `day`'s date: it picks the cycle
+  date::local_days day;      ///< the day charged, or the first day of the validity
+  bool visited_day = false;  ///< `day` is the visited country's local day, not the home one
+  country_id country = 0;    ///< the country of the first covered record
+  instant starts;            ///< the home-zone start of `day`'s date: it picks the cycle
   money price;
   std::vector<std::string> records;  ///< ids of the covered records, in (time, id) order
 };

@@ -19,9 +19,9 @@
 
 #include <array>
 #include <bitset>
-#include <memory>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -157,8 +157,8 @@ class rule_plan {
   std::unique_ptr<const catalog> catalog_;  // stable address: compiled rules point into it
   zone home_zone_ = zone::locate("UTC");
   country_id home_country_ = 0;
-  country_set listed_;  // home and every [countries] entry
-  std::vector<zone> zones_;                              // [0] home, then each country's
+  country_set listed_;                                        // home and every [countries] entry
+  std::vector<zone> zones_;                                   // [0] home, then each country's
   std::array<std::uint16_t, country_id_count> zone_index_{};  // country -> zones_
   std::array<band_id, 24 * 60> band_by_minute_{};
   std::vector<std::string_view> band_names_;

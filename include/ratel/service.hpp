@@ -13,9 +13,9 @@
 
 #include <fmt/format.h>
 
-#include "ratel/quantity.hpp"
 #include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
+#include "ratel/quantity.hpp"
 
 namespace ratel {
 
@@ -35,16 +35,22 @@ inline constexpr std::array<service, service_names.size()> all_services = servic
 /// The base unit in which a record of this service states its quantity.
 constexpr dimension dimension_of(service s) noexcept {
   switch (s) {
-    case service::data: return dimension::bytes;
-    case service::voice: return dimension::seconds;
+    case service::data:
+      return dimension::bytes;
+    case service::voice:
+      return dimension::seconds;
     case service::sms:
-    case service::mms: return dimension::messages;
-    case service::vas: return dimension::uses;
+    case service::mms:
+      return dimension::messages;
+    case service::vas:
+      return dimension::uses;
   }
   return dimension::uses;
 }
 
-constexpr std::string_view to_string(service s) noexcept { return service_names.name(s); }
+constexpr std::string_view to_string(service s) noexcept {
+  return service_names.name(s);
+}
 
 /// "data", "voice", "sms", "mms", "vas" (exact, lower case).
 constexpr std::optional<service> parse_service(std::string_view name) noexcept {
@@ -52,4 +58,3 @@ constexpr std::optional<service> parse_service(std::string_view name) noexcept {
 }
 
 }  // namespace ratel
-

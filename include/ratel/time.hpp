@@ -85,7 +85,9 @@ class zone {
   /// UTC offset in force at t (local = t + offset), in any year: after the last
   /// transition of the zone file, from the rule of its footer.
   std::chrono::seconds offset_at(instant t) const;
-  date::local_seconds to_local(instant t) const { return date::local_seconds{(t + offset_at(t)).time_since_epoch()}; }
+  date::local_seconds to_local(instant t) const {
+    return date::local_seconds{(t + offset_at(t)).time_since_epoch()};
+  }
   date::local_days local_day(instant t) const { return date::floor<date::days>(to_local(t)); }
   /// Seconds since local midnight of t's local day (0 .. 86399).
   std::chrono::seconds time_of_day(instant t) const {
@@ -96,7 +98,9 @@ class zone {
   /// both choices; an ambiguous one (overlap) to its earlier or later occurrence.
   instant to_instant(date::local_seconds local, date::choose choice) const;
   /// First instant of a local day: local midnight, or the end of a gap that swallows it.
-  instant start_of_day(date::local_days day) const { return to_instant(day, date::choose::earliest); }
+  instant start_of_day(date::local_days day) const {
+    return to_instant(day, date::choose::earliest);
+  }
 
   friend bool operator==(const zone& a, const zone& b) noexcept { return a.table_ == b.table_; }
 
@@ -131,7 +135,8 @@ billing_cycle cycle_containing(instant t, const zone& z);
 std::optional<date::year_month> parse_year_month(std::string_view text) noexcept;
 /// "2012-07" -> [July 2012, July 2012]; "2012-06..2012-09" -> [June, September 2012]. nullopt
 /// unless both ends are YYYY-MM and the first is not after the last.
-std::optional<std::pair<date::year_month, date::year_month>> parse_month_range(std::string_view text) noexcept;
+std::optional<std::pair<date::year_month, date::year_month>> parse_month_range(
+    std::string_view text) noexcept;
 
 /// July 2012 -> "2012-07".
 std::string to_string(date::year_month ym);
@@ -169,7 +174,8 @@ struct fmt::formatter<ratel::billing_cycle> : fmt::formatter<std::string_view> {
   auto format(const ratel::billing_cycle& c, Context& ctx) const {
     const std::chrono::seconds utc{0};
     return fmt::formatter<std::string_view>::format(
-        fmt::format("{} [{}, {})", ratel::to_string(c.month), ratel::format_rfc3339(c.start, utc, true),
+        fmt::format("{} [{}, {})", ratel::to_string(c.month),
+                    ratel::format_rfc3339(c.start, utc, true),
                     ratel::format_rfc3339(c.end, utc, true)),
         ctx);
   }

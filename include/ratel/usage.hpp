@@ -30,10 +30,10 @@
 
 #include <fmt/format.h>
 
-#include "ratel/service.hpp"
-#include "ratel/time.hpp"
 #include "ratel/detail/enum_names.hpp"
 #include "ratel/detail/format.hpp"
+#include "ratel/service.hpp"
+#include "ratel/time.hpp"
 
 namespace ratel {
 
@@ -61,13 +61,13 @@ inline constexpr std::size_t max_named_field_bytes = 256;
 
 /// Why a usage record was not rated. The names (to_string) are part of the rejects file.
 enum class reject_reason : std::uint8_t {
-  malformed_row,       ///< wrong number of fields, unterminated quote
-  missing_field,       ///< a required column is empty (other than subscriber)
-  empty_subscriber,    ///< the subscriber column is empty
-  bad_time,            ///< not RFC 3339 with an offset
-  unknown_service,     ///< not data/voice/sms/mms/vas
-  bad_quantity,        ///< negative, fractional, not a number, too large
-  bad_country,         ///< not two upper-case letters
+  malformed_row,     ///< wrong number of fields, unterminated quote
+  missing_field,     ///< a required column is empty (other than subscriber)
+  empty_subscriber,  ///< the subscriber column is empty
+  bad_time,          ///< not RFC 3339 with an offset
+  unknown_service,   ///< not data/voice/sms/mms/vas
+  bad_quantity,      ///< negative, fractional, not a number, too large
+  bad_country,       ///< not two upper-case letters
   // Decided by the rater (needs the catalog or the account log):
   unknown_country,     ///< a country the catalog does not list
   unknown_subscriber,  ///< no line of the account log names this subscriber
@@ -183,4 +183,3 @@ class usage_batch {
 };
 
 }  // namespace ratel
-

@@ -5,15 +5,15 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "standard_output.hpp"
+#include "ratel/dispute.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/dispute_report.hpp"
+#include "ratel/io/disputed_bill.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
-#include "ratel/io/catalog_toml.hpp"
-#include "ratel/dispute.hpp"
 #include "ratel/run/explain.hpp"
-#include "ratel/io/disputed_bill.hpp"
-#include "ratel/io/dispute_report.hpp"
-#include "ratel/io/account_log.hpp"
+#include "standard_output.hpp"
 
 namespace ratel::cli {
 
@@ -33,21 +33,24 @@ int run_rerate(const rerate_options& o) {
     const batch_result result = rate_batch(plan, accounts, usage, cycles, 1);
     std::vector<dispute_report> reports;
     for (const disputed_bill& d : disputed) {
-      auto it = std::find_if(result.bills.begin(), result.bills.end(),
-                             [&](const bill& b) { return b.subscriber == d.subscriber && b.cycle == d.cycle; });
+      auto it = std::find_if(result.bills.begin(), result.bills.end(), [&](const bill& b) {
+        return b.subscriber == d.subscriber && b.cycle == d.cycle;
+      });
       if (it == result.bills.end())
-        throw input_error(d.at, "subscriber",
-                          fmt::format("{} has no bill for {} from these inputs (not in the account log?)", d.subscriber,
-                                      to_string(d.cycle)));
+        throw input_error(
+            d.at, "subscriber",
+            fmt::format("{} has no bill for {} from these inputs (not in the account log?)",
+                        d.subscriber, to_string(d.cycle)));
       reports.push_back(compare(d, *it, {o.pre_refund, o.verified}));
     }
     standard_output out("the report");
     out.write(o.format == "text" ? reports_to_text(reports) : reports_to_json(reports));
     out.finish();
-    std::cerr << fmt::format("ratel rerate: {} bill(s) compared; usage: {} records read, {} rated, {} rejected, {} "
-                             "duplicates\n",
-                             reports.size(), result.rows_read, result.rated, result.rejects.size(),
-                             result.duplicates.size());
+    std::cerr << fmt::format(
+        "ratel rerate: {} bill(s) compared; usage: {} records read, {} rated, {} rejected, {} "
+        "duplicates\n",
+        reports.size(), result.rows_read, result.rated, result.rejects.size(),
+        result.duplicates.size());
     return 0;  // a report was produced, whatever it found
   } catch (const input_error& e) {
     std::cerr << "ratel rerate: " << e.what() << "\n";
@@ -70,8 +73,9 @@ int run_explain(const explain_options& o) {
     usage_batch usage = read_usage_csv(o.usage);
     const billing_cycle cycle = calendar_month_cycle(*month, plan.home_zone());
     standard_output out("the explanation");
-    out.write(explain_bill(plan, accounts, usage, o.subscriber, cycle,
-                           o.record.empty() ? std::nullopt : std::optional<std::string_view>(o.record)));
+    out.write(
+        explain_bill(plan, accounts, usage, o.subscriber, cycle,
+                     o.record.empty() ? std::nullopt : std::optional<std::string_view>(o.record)));
     out.finish();
     return 0;
   } catch (const input_error& e) {

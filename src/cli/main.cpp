@@ -23,10 +23,17 @@
 namespace {
 
 // The three inputs every rating command reads.
-void add_inputs(CLI::App* command, std::string& catalog, std::string& accounts, std::string& usage) {
-  command->add_option("--catalog", catalog, "tariff catalog (TOML)")->required()->check(CLI::ExistingFile);
-  command->add_option("--accounts", accounts, "account log (CSV)")->required()->check(CLI::ExistingFile);
-  command->add_option("--usage", usage, "usage records (CSV)")->required()->check(CLI::ExistingFile);
+void add_inputs(CLI::App* command, std::string& catalog, std::string& accounts,
+                std::string& usage) {
+  command->add_option("--catalog", catalog, "tariff catalog (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command->add_option("--accounts", accounts, "account log (CSV)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command->add_option("--usage", usage, "usage records (CSV)")
+      ->required()
+      ->check(CLI::ExistingFile);
 }
 
 // Optimal string alignment distance (edits, a swap of two neighbours counting one), to
@@ -114,35 +121,51 @@ int main(int argc, char** argv) {
   ratel::cli::rate_options rate;
   CLI::App* rate_cmd = app.add_subcommand("rate", "rate usage records into bills for a cycle");
   add_inputs(rate_cmd, rate.catalog, rate.accounts, rate.usage);
-  rate_cmd->add_option("--cycle", rate.cycle, "billing cycle YYYY-MM, or consecutive cycles YYYY-MM..YYYY-MM")->required();
+  rate_cmd
+      ->add_option("--cycle", rate.cycle,
+                   "billing cycle YYYY-MM, or consecutive cycles YYYY-MM..YYYY-MM")
+      ->required();
   rate_cmd->add_option("--format", rate.format, "json, text or csv")
       ->check(CLI::IsMember({"json", "text", "csv"}))
       ->default_val("json");
   CLI::Option* out_option =
-      rate_cmd->add_option("--out", rate.out, "folder for one file per bill (made if missing), or - for stdout")
+      rate_cmd
+          ->add_option("--out", rate.out,
+                       "folder for one file per bill (made if missing), or - for stdout")
           ->default_val("-");
-  rate_cmd->add_option("--out-file", rate.out_file,
-                       "all the bills in one file, as on stdout, written whole or not at all")
+  rate_cmd
+      ->add_option("--out-file", rate.out_file,
+                   "all the bills in one file, as on stdout, written whole or not at all")
       ->excludes(out_option);
-  rate_cmd->add_option("--rejects", rate.rejects, "write rejected and duplicate records here (CSV)");
+  rate_cmd->add_option("--rejects", rate.rejects,
+                       "write rejected and duplicate records here (CSV)");
   rate_cmd->add_option("--events", rate.events, "also write the bills' events here (CSV)");
-  rate_cmd->add_option("--threads", rate.threads, "worker threads (the output does not depend on it)")
+  rate_cmd
+      ->add_option("--threads", rate.threads, "worker threads (the output does not depend on it)")
       ->default_val(1)
       ->check(CLI::Range(1, 256));
-  rate_cmd->add_option("--memory-budget", rate.memory_budget,
-                       "memory to aim for (e.g. 512M, 2G); past it the records spill to unnamed "
-                       "files in $TMPDIR (/tmp if unset), the output does not depend on it")
+  rate_cmd
+      ->add_option("--memory-budget", rate.memory_budget,
+                   "memory to aim for (e.g. 512M, 2G); past it the records spill to unnamed "
+                   "files in $TMPDIR (/tmp if unset), the output does not depend on it")
       ->default_val("512M");
 
   ratel::cli::rerate_options rerate;
-  CLI::App* rerate_cmd = app.add_subcommand("rerate", "re-rate a disputed bill and work out the refund (D14)");
+  CLI::App* rerate_cmd =
+      app.add_subcommand("rerate", "re-rate a disputed bill and work out the refund (D14)");
   add_inputs(rerate_cmd, rerate.catalog, rerate.accounts, rerate.usage);
-  rerate_cmd->add_option("--bill", rerate.bill, "the disputed bill: ratel's JSON, or CSV subscriber,cycle,product,kind,amount")
+  rerate_cmd
+      ->add_option("--bill", rerate.bill,
+                   "the disputed bill: ratel's JSON, or CSV subscriber,cycle,product,kind,amount")
       ->required()
       ->check(CLI::ExistingFile);
-  rerate_cmd->add_flag("--verified", rerate.verified, "the overcharge is verified: credit the whole refund now");
-  rerate_cmd->add_flag("--pre-refund", rerate.pre_refund, "credit the principal now, the double part after verification");
-  rerate_cmd->add_option("--format", rerate.format, "json or text")->check(CLI::IsMember({"json", "text"}))->default_val("json");
+  rerate_cmd->add_flag("--verified", rerate.verified,
+                       "the overcharge is verified: credit the whole refund now");
+  rerate_cmd->add_flag("--pre-refund", rerate.pre_refund,
+                       "credit the principal now, the double part after verification");
+  rerate_cmd->add_option("--format", rerate.format, "json or text")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->default_val("json");
 
   ratel::cli::explain_options explain;
   CLI::App* explain_cmd = app.add_subcommand("explain", "show how every line of a bill was made");
@@ -152,8 +175,11 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("--record", explain.record, "explain this record's path in full");
 
   std::vector<std::string> check_files;
-  CLI::App* check_cmd = app.add_subcommand("check", "validate catalogs and print their compiled rules");
-  check_cmd->add_option("files", check_files, "catalog files")->required()->check(CLI::ExistingFile);
+  CLI::App* check_cmd =
+      app.add_subcommand("check", "validate catalogs and print their compiled rules");
+  check_cmd->add_option("files", check_files, "catalog files")
+      ->required()
+      ->check(CLI::ExistingFile);
 
   try {
     app.parse(argc, argv);

@@ -20,7 +20,6 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "standard_output.hpp"
 #include "ratel/io/account_log.hpp"
 #include "ratel/io/bill_writer.hpp"
 #include "ratel/io/catalog_toml.hpp"
@@ -28,6 +27,7 @@
 #include "ratel/io/rejects_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/stream.hpp"
+#include "standard_output.hpp"
 #include "time_left.hpp"
 
 namespace ratel::cli {
@@ -229,35 +229,43 @@ void open_outputs(const rate_options& o, run_outputs& out) {
     const auto& [option, path] = files[i];
     for (const auto& [input_option, input] : inputs)
       if (same_file(path, input))
-        throw unusable_output(fmt::format("{} {}: is the {} file; writing it would destroy an input. "
-                                          "Name another file", option, path, input_option.substr(2)));
+        throw unusable_output(
+            fmt::format("{} {}: is the {} file; writing it would destroy an input. "
+                        "Name another file",
+                        option, path, input_option.substr(2)));
     std::error_code error;
-    const bool device = std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error);
+    const bool device =
+        std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error);
     for (std::size_t j = 0; j < i && !device; ++j)  // /dev/null may take both
       if (same_file(path, files[j].second))
-        throw unusable_output(fmt::format("{} and {} name the same file {}: name two files", files[j].first,
-                                          option, path));
+        throw unusable_output(fmt::format("{} and {} name the same file {}: name two files",
+                                          files[j].first, option, path));
   }
   const auto open_file = [](const std::string& option, const std::string& path) {
     try {
       return atomic_file::create(path);
     } catch (const output_error& e) {
-      throw unusable_output(fmt::format("{}: {}. Name a file in a folder that exists and that you can write",
-                                        option, e.what()));
+      throw unusable_output(fmt::format(
+          "{}: {}. Name a file in a folder that exists and that you can write", option, e.what()));
     }
   };
   for (const auto& [option, path] : files) {
     atomic_file file = open_file(option, path);
-    if (option == "--out-file") out.bills = std::move(file);
-    else if (option == "--rejects") out.rejects = std::move(file);
-    else out.events = std::move(file);
+    if (option == "--out-file")
+      out.bills = std::move(file);
+    else if (option == "--rejects")
+      out.rejects = std::move(file);
+    else
+      out.events = std::move(file);
   }
   if (o.out != "-") {
     std::error_code error;
     if (std::filesystem::exists(o.out, error) && !std::filesystem::is_directory(o.out, error))
-      throw unusable_output(fmt::format("--out {}: is a file, not a folder. --out takes a folder (made if "
-                                        "missing) for one file per bill, or - for stdout; --out-file FILE "
-                                        "writes all the bills to one file", o.out));
+      throw unusable_output(
+          fmt::format("--out {}: is a file, not a folder. --out takes a folder (made if "
+                      "missing) for one file per bill, or - for stdout; --out-file FILE "
+                      "writes all the bills to one file",
+                      o.out));
     try {
       out.bill_folder.emplace(o.out);
       (void)out.bill_folder->create("probe");  // can a file be made there? (it leaves nothing)
@@ -274,8 +282,10 @@ std::string printable(std::string_view text) {
   shown.reserve(text.size());
   for (const char c : text) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) shown += fmt::format("\\x{:02x}", byte);
-    else shown += c;
+    if (byte < 0x20 || byte == 0x7f)
+      shown += fmt::format("\\x{:02x}", byte);
+    else
+      shown += c;
   }
   return shown;
 }
@@ -308,11 +318,16 @@ std::optional<std::size_t> parse_memory_size(std::string_view text) {
   std::string unit(text.substr(i));
   for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   unsigned shift = 0;
-  if (unit.empty() || unit == "B") shift = 0;
-  else if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
-  else if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
-  else if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    shift = 0;
+  else if (unit == "K" || unit == "KB" || unit == "KIB")
+    shift = 10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB")
+    shift = 20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB")
+    shift = 30;
+  else
+    return std::nullopt;
   if (value == 0 || value > (std::uint64_t{1} << (50 - shift))) return std::nullopt;
   return static_cast<std::size_t>(value << shift);
 }
@@ -321,14 +336,17 @@ int run_rate(const rate_options& o) {
   // --cycle YYYY-MM or YYYY-MM..YYYY-MM (consecutive months, both included).
   const auto range = parse_month_range(o.cycle);
   if (!range || (range->second - range->first).count() >= max_cycles) {
-    std::cerr << fmt::format("ratel rate: --cycle: \"{}\" is not YYYY-MM or YYYY-MM..YYYY-MM (first <= last, "
-                             "at most {} cycles)\n", o.cycle, max_cycles);
+    std::cerr << fmt::format(
+        "ratel rate: --cycle: \"{}\" is not YYYY-MM or YYYY-MM..YYYY-MM (first <= last, "
+        "at most {} cycles)\n",
+        o.cycle, max_cycles);
     return 2;
   }
   const std::optional<std::size_t> budget = parse_memory_size(o.memory_budget);
   if (!budget) {
-    std::cerr << fmt::format("ratel rate: --memory-budget: \"{}\" is not a size (e.g. 512M, 2G, 65536)\n",
-                             o.memory_budget);
+    std::cerr << fmt::format(
+        "ratel rate: --memory-budget: \"{}\" is not a size (e.g. 512M, 2G, 65536)\n",
+        o.memory_budget);
     return 2;
   }
   run_outputs files;
@@ -378,11 +396,13 @@ int run_rate(const rate_options& o) {
           if (name.find('~') != std::string::npos) {  // '~' is %7E in an id: only the hash has it
             std::lock_guard lock(hashed_names_mutex);
             if (!hashed_names.insert(name).second)
-              throw output_error(fmt::format("{}: two subscriber ids give this file name (their hashes "
-                                             "meet); use --out - or --out-file", name));
+              throw output_error(
+                  fmt::format("{}: two subscriber ids give this file name (their hashes "
+                              "meet); use --out - or --out-file",
+                              name));
           }
           atomic_file file = files.bill_folder->create(name);
-          file.write(o.format == "json" ? bill_to_json(b)
+          file.write(o.format == "json"   ? bill_to_json(b)
                      : o.format == "text" ? bill_to_text(b)
                                           : std::string(bills_csv_header()) + bill_to_csv_rows(b));
           file.commit();
@@ -449,11 +469,13 @@ int run_rate(const rate_options& o) {
                                  printable(j.detail));
       }
       if (result.rejected > shown)
-        std::cerr << fmt::format("ratel rate: ... and {} more rejected records; --rejects FILE writes them all\n",
-                                 result.rejected - shown);
+        std::cerr << fmt::format(
+            "ratel rate: ... and {} more rejected records; --rejects FILE writes them all\n",
+            result.rejected - shown);
     }
     std::cerr << fmt::format(
-        "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: {}{}\n",
+        "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: "
+        "{}{}\n",
         o.cycle, result.rows_read, result.rated, result.rejected, result.duplicated, result.bills,
         files.rejects && (result.rejected > 0 || result.duplicated > 0)
             ? fmt::format(" (rejects and duplicates in {})", printable(o.rejects))

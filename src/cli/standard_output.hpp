@@ -27,7 +27,8 @@ class standard_output {
   explicit standard_output(std::string what) : what_(std::move(what)) {}
 
   void write(std::string_view text) {
-    if (!text.empty() && error_ == 0 && std::fwrite(text.data(), 1, text.size(), stdout) != text.size())
+    if (!text.empty() && error_ == 0 &&
+        std::fwrite(text.data(), 1, text.size(), stdout) != text.size())
       error_ = errno;
   }
 

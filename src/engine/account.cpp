@@ -86,10 +86,12 @@ class history_builder {
       case account_action::join:
         if (!history_->joined) history_->joined = e.time;
         return;
-      case account_action::subscribe: return subscribe(e, e.time);
+      case account_action::subscribe:
+        return subscribe(e, e.time);
       case account_action::subscribe_next_cycle:
         return subscribe(e, cycle_containing(e.time, plan_.home_zone()).end);
-      case account_action::unsubscribe: return unsubscribe(e);
+      case account_action::unsubscribe:
+        return unsubscribe(e);
       case account_action::close:
         if (history_->closed) return refuse(e, "the account is already closed");
         history_->closed = e.time;
@@ -99,14 +101,20 @@ class history_builder {
         if (history_->closed) return refuse(e, "the account is closed");
         history_->reactivations.push_back({e.time, e.where});
         return;
-      case account_action::confirm: return confirm(e);
-      case account_action::deposit: return deposit(e);
+      case account_action::confirm:
+        return confirm(e);
+      case account_action::deposit:
+        return deposit(e);
       case account_action::redeem_points: {
-        if (!plan_.source().points) return refuse(e, "redeem_points: the catalog has no points program");
+        if (!plan_.source().points)
+          return refuse(e, "redeem_points: the catalog has no points program");
         std::int64_t points = 0;
-        const auto [end, error] = std::from_chars(e.amount.data(), e.amount.data() + e.amount.size(), points);
+        const auto [end, error] =
+            std::from_chars(e.amount.data(), e.amount.data() + e.amount.size(), points);
         if (error != std::errc{} || end != e.amount.data() + e.amount.size() || points <= 0)
-          return refuse(e, fmt::format("redeem_points: \"{}\" is not a positive whole number of points", e.amount));
+          return refuse(
+              e, fmt::format("redeem_points: \"{}\" is not a positive whole number of points",
+                             e.amount));
         history_->redemptions.push_back({e.time, e.where, points});
         return;
       }
@@ -217,7 +225,8 @@ class history_builder {
     if (p.fee_charged == fee_basis::per_use)
       return refuse(e, fmt::format("{} is charged per use and needs no subscription", p.id));
     if (p.kind == product_kind::offer)
-      return refuse(e, fmt::format("{} is an offer: it is ordered by a deposit of {}", p.id, *p.deposit));
+      return refuse(
+          e, fmt::format("{} is an offer: it is ordered by a deposit of {}", p.id, *p.deposit));
     if (!p.stackable)
       if (const auto held = first_held(index, e.time)) {
         const subscription& s = at(*held);
@@ -257,7 +266,8 @@ class history_builder {
       }
     }
     subscription sub{index, e.time, start, std::nullopt, e.where, start, p.requires_confirm};
-    if (p.lasts == validity::rest_of_cycle) sub.end = cycle_containing(start, plan_.home_zone()).end;
+    if (p.lasts == validity::rest_of_cycle)
+      sub.end = cycle_containing(start, plan_.home_zone()).end;
     if (p.pass && p.pass->validity_days > 0) {
       // D12: that many home-zone calendar days, starting with the day of the order.
       const zone& home = plan_.home_zone();
@@ -279,9 +289,12 @@ class history_builder {
   instant unsubscribe_effect(const product& p, instant t) const {
     const zone& home = plan_.home_zone();
     switch (p.ends) {
-      case unsubscribe_rule::immediately: return t;
-      case unsubscribe_rule::next_day: return home.start_of_day(home.local_day(t) + date::days(1));
-      case unsubscribe_rule::next_cycle: return cycle_containing(t, home).end;
+      case unsubscribe_rule::immediately:
+        return t;
+      case unsubscribe_rule::next_day:
+        return home.start_of_day(home.local_day(t) + date::days(1));
+      case unsubscribe_rule::next_cycle:
+        return cycle_containing(t, home).end;
     }
     return t;
   }
@@ -307,7 +320,8 @@ class history_builder {
     std::size_t index = product_of(e);
     const product& p = *plan_.product_at(index).source;
     if (history_->closed) return refuse(e, "the account is closed");
-    if (p.kind != product_kind::offer) return refuse(e, fmt::format("{} is not an offer that takes a deposit", p.id));
+    if (p.kind != product_kind::offer)
+      return refuse(e, fmt::format("{} is not an offer that takes a deposit", p.id));
     std::optional<money> paid;
     try {
       paid = money::parse(e.amount, plan_.source().money_unit);

@@ -1,7 +1,6 @@
 // Building bills from rated cycles, and writing them as JSON, text and CSV.
 #include "ratel/bill.hpp"
 
-
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
@@ -67,9 +66,9 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     else if (f->active_days == f->cycle_days)
       line.description = fmt::format("{}: fee for the cycle", p.name);
     else
-      line.description = fmt::format("{}: fee for {} of {} days ({} x {}/{}, {})", p.name, f->active_days,
-                                     f->cycle_days, p.fee, f->share.numerator, f->share.denominator,
-                                     p.proration.fee);
+      line.description = fmt::format("{}: fee for {} of {} days ({} x {}/{}, {})", p.name,
+                                     f->active_days, f->cycle_days, p.fee, f->share.numerator,
+                                     f->share.denominator, p.proration.fee);
     line.amount = round_line(f->amount);
     b.lines.push_back(std::move(line));
   }
@@ -123,7 +122,8 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   for (const rated_record& r : rated.records)
     for (const charge_part& part : rated.parts_of(r)) {
       if (part.from != charge_part::source::rate) continue;
-      const key_ids ids{r.record->svc, r.country, r.band, part.rate_owner, part.rate, part.waived()};
+      const key_ids ids{r.record->svc,   r.country, r.band,
+                        part.rate_owner, part.rate, part.waived()};
       if (last_ids && *last_ids == ids) {
         last_total->used = last_total->used + part.amount;
         last_total->charged += part.charge;
@@ -131,9 +131,15 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
         continue;
       }
       std::string owner = part.rate_owner ? plan.product_at(*part.rate_owner).source->id : cat.id;
-      usage_key key{r.record->svc, r.country != plan.home_country(), plan.country_code(r.country),
-                    r.band, owner, part.rate, part.waived()};
-      auto [it, fresh] = usage.try_emplace(key, usage_total{part.amount, part.charge, part.uncapped});
+      usage_key key{r.record->svc,
+                    r.country != plan.home_country(),
+                    plan.country_code(r.country),
+                    r.band,
+                    owner,
+                    part.rate,
+                    part.waived()};
+      auto [it, fresh] =
+          usage.try_emplace(key, usage_total{part.amount, part.charge, part.uncapped});
       if (!fresh) {
         it->second.used = it->second.used + part.amount;
         it->second.charged += part.charge;
@@ -165,8 +171,9 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     line.description += " at ";
     line.description += line.rate;
     if (key.capped)
-      line.description += fmt::format(", capped: {} of {} waived", round_line(total.uncapped - total.charged),
-                                      round_line(total.uncapped));
+      line.description +=
+          fmt::format(", capped: {} of {} waived", round_line(total.uncapped - total.charged),
+                      round_line(total.uncapped));
     line.amount = round_line(total.charged);
     b.lines.push_back(std::move(line));
   }
@@ -176,8 +183,9 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   for (const rated_record& r : rated.records)
     for (const charge_part& part : rated.parts_of(r)) {
       if (part.from != charge_part::source::pass) continue;
-      auto key = std::tuple(r.record->svc, r.country != plan.home_country(), plan.country_code(r.country),
-                            plan.product_at(*part.rate_owner).source->id);
+      auto key =
+          std::tuple(r.record->svc, r.country != plan.home_country(), plan.country_code(r.country),
+                     plan.product_at(*part.rate_owner).source->id);
       auto [it, fresh] = covered.try_emplace(key, part.amount);
       if (!fresh) it->second = it->second + part.amount;
     }
@@ -189,7 +197,8 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     line.svc = svc;
     line.country = country;
     line.used = used;
-    line.description = fmt::format("{} in {} covered by {}: {}", svc, country, cat.find_product(product_id)->name, used);
+    line.description = fmt::format("{} in {} covered by {}: {}", svc, country,
+                                   cat.find_product(product_id)->name, used);
     line.amount = money::zero(unit);
     b.lines.push_back(std::move(line));
   }
@@ -197,9 +206,9 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   // Pass charges (D10-D12), in the order of their day or validity.
   std::vector<const pass_charge_due*> passes;
   for (const pass_charge_due& p : rated.passes) passes.push_back(&p);
-  std::stable_sort(passes.begin(), passes.end(), [](const pass_charge_due* a, const pass_charge_due* b) {
-    return a->starts < b->starts;
-  });
+  std::stable_sort(
+      passes.begin(), passes.end(),
+      [](const pass_charge_due* a, const pass_charge_due* b) { return a->starts < b->starts; });
   for (const pass_charge_due* c : passes) {
     const product& p = *plan.product_at(c->product).source;
     const std::string country = plan.country_code(c->country);
@@ -210,7 +219,8 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     line.country = p.pass->charge == pass_charge::per_day ? std::string() : country;
     switch (p.pass->charge) {
       case pass_charge::per_day:
-        line.description = fmt::format("{}: {} ({} day) with use", p.name, day, c->visited_day ? "local" : cat.home_zone);
+        line.description = fmt::format("{}: {} ({} day) with use", p.name, day,
+                                       c->visited_day ? "local" : cat.home_zone);
         break;
       case pass_charge::per_country_day:
         line.description = fmt::format("{}: {} {} (local day) with use", p.name, country, day);
@@ -228,13 +238,15 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   // Credits of offers (D16): the returned deposit and the bonus as separate lines.
   for (const credit_due& c : rated.credits) {
     const product& p = *plan.product_at(c.product).source;
-    for (const auto& [part, what] : {std::pair{c.deposit_part, "deposit returned"}, std::pair{c.bonus_part, "bonus"}}) {
+    for (const auto& [part, what] :
+         {std::pair{c.deposit_part, "deposit returned"}, std::pair{c.bonus_part, "bonus"}}) {
       if (part.is_zero()) continue;
       bill_line line;
       line.product = p.id;
       line.kind = line_kind::credit;
-      line.description = fmt::format("{}: {}, credit {} of {} ({})", p.name, what, c.number, c.count,
-                                     format_rfc3339(c.time, plan.home_zone().offset_at(c.time)).substr(0, 10));
+      line.description =
+          fmt::format("{}: {}, credit {} of {} ({})", p.name, what, c.number, c.count,
+                      format_rfc3339(c.time, plan.home_zone().offset_at(c.time)).substr(0, 10));
       line.amount = -round_line(part);
       b.lines.push_back(std::move(line));
     }
@@ -255,8 +267,9 @@ bill finish_bill(const rule_plan& plan, const rated_cycle& rated, points_ledger*
   b.points = ledger->step(rated.cycle, points_for(program, spend_of(program, b)), refused);
   for (event& e : refused)
     b.events.push_back({format_rfc3339(e.time, plan.home_zone().offset_at(e.time)), std::move(e)});
-  std::stable_sort(b.events.begin(), b.events.end(),
-                   [](const bill_event& x, const bill_event& y) { return x.what.time < y.what.time; });
+  std::stable_sort(b.events.begin(), b.events.end(), [](const bill_event& x, const bill_event& y) {
+    return x.what.time < y.what.time;
+  });
   return b;
 }
 

@@ -22,7 +22,8 @@ account_biller::account_biller(const rule_plan& plan, const account_history* his
     ledger_.emplace(*plan_.source().points, *history_, plan_.home_zone());
 }
 
-billed_cycle account_biller::bill(const billing_cycle& cycle, std::span<const usage_record* const> records,
+billed_cycle account_biller::bill(const billing_cycle& cycle,
+                                  std::span<const usage_record* const> records,
                                   std::span<const usage_record* const> context) {
   billed_cycle out;
   // A bill for every account open in the cycle, and for any record that was charged.
@@ -49,8 +50,9 @@ billed_cycle account_biller::bill(const billing_cycle& cycle, std::span<const us
   for (const usage_record* r : records)
     out.rated.rejects.push_back(
         {r->line, reject_reason::overflow, std::string(r->subscriber), std::string(r->id),
-         fmt::format("rating the subscriber's records of cycle {} overflows ({}); none of them is charged",
-                     to_string(cycle.month), overflow)});
+         fmt::format(
+             "rating the subscriber's records of cycle {} overflows ({}); none of them is charged",
+             to_string(cycle.month), overflow)});
   finish();
   return out;
 }

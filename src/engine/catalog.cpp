@@ -8,19 +8,25 @@ namespace ratel {
 
 int area::specificity() const noexcept {
   switch (scope) {
-    case kind::anywhere: return 0;
+    case kind::anywhere:
+      return 0;
     case kind::home:
-    case kind::roaming: return 1;
-    case kind::countries: return 2;
+    case kind::roaming:
+      return 1;
+    case kind::countries:
+      return 2;
   }
   return 0;
 }
 
 std::string area::describe() const {
   switch (scope) {
-    case kind::anywhere: return "anywhere";
-    case kind::home: return "home";
-    case kind::roaming: return "roaming";
+    case kind::anywhere:
+      return "anywhere";
+    case kind::home:
+      return "home";
+    case kind::roaming:
+      return "roaming";
     case kind::countries:
       return group.empty() ? fmt::format("[{}]", fmt::join(countries, ", ")) : group;
   }

@@ -12,7 +12,8 @@ namespace ratel {
 
 namespace {
 
-dispute_report compare_lines(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
+dispute_report compare_lines(const disputed_bill& disputed, const bill& recomputed,
+                             refund_policy policy) {
   const currency unit = recomputed.money_unit;
   const money zero = money::zero(unit);
   dispute_report r;
@@ -20,8 +21,10 @@ dispute_report compare_lines(const disputed_bill& disputed, const bill& recomput
   r.cycle = disputed.cycle;
   r.money_unit = unit;
   // Group both sides by (product, kind), each group's amounts in ascending order.
-  std::map<std::pair<std::string, line_kind>, std::pair<std::vector<money>, std::vector<money>>> groups;
-  std::vector<std::pair<std::string, line_kind>> order;  // first appearance: disputed, then recomputed
+  std::map<std::pair<std::string, line_kind>, std::pair<std::vector<money>, std::vector<money>>>
+      groups;
+  std::vector<std::pair<std::string, line_kind>>
+      order;  // first appearance: disputed, then recomputed
   auto group = [&](const std::string& product, line_kind kind) -> auto& {
     auto key = std::pair(product, kind);
     auto [it, fresh] = groups.try_emplace(key);
@@ -51,8 +54,10 @@ dispute_report compare_lines(const disputed_bill& disputed, const bill& recomput
       // disputes nothing: leave it out.
       if (!c.disputed && c.recomputed->is_zero()) continue;
       c.difference = c.disputed.value_or(zero) - c.recomputed.value_or(zero);
-      if (c.difference.is_negative()) r.undercharge -= c.difference;
-      else r.overcharge += c.difference;
+      if (c.difference.is_negative())
+        r.undercharge -= c.difference;
+      else
+        r.overcharge += c.difference;
       r.lines.push_back(std::move(c));
     }
   }
@@ -75,15 +80,17 @@ dispute_report compare_lines(const disputed_bill& disputed, const bill& recomput
 
 }  // namespace
 
-dispute_report compare(const disputed_bill& disputed, const bill& recomputed, refund_policy policy) {
+dispute_report compare(const disputed_bill& disputed, const bill& recomputed,
+                       refund_policy policy) {
   try {
     return compare_lines(disputed, recomputed, policy);
   } catch (const money_error& e) {
     // Each disputed amount is exact money, but their sum or the double refund need not
     // be: a bill claiming 5,000,000,000,000.00 is refunded twice that, past the range.
     // That is a bad disputed bill (exit 1), not a crash of `ratel rerate`.
-    throw input_error(disputed.at, "amount",
-                      fmt::format("the disputed amounts are too large to total and refund twice: {}", e.what()));
+    throw input_error(
+        disputed.at, "amount",
+        fmt::format("the disputed amounts are too large to total and refund twice: {}", e.what()));
   }
 }
 

@@ -34,7 +34,8 @@ inline std::uint64_t string_hash(std::string_view s) noexcept {
     std::memcpy(&hi, p + size - 4, 4);
     w = lo | static_cast<std::uint64_t>(hi) << 32;
   } else if (size > 0) {
-    w = static_cast<unsigned char>(p[0]) | static_cast<std::uint64_t>(static_cast<unsigned char>(p[size / 2])) << 8 |
+    w = static_cast<unsigned char>(p[0]) |
+        static_cast<std::uint64_t>(static_cast<unsigned char>(p[size / 2])) << 8 |
         static_cast<std::uint64_t>(static_cast<unsigned char>(p[size - 1])) << 16;
   }
   add(w);

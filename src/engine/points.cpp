@@ -15,7 +15,8 @@ std::int64_t points_for(const points_program& program, const money& spend) {
   return units.micros() * program.points_per_unit;
 }
 
-points_ledger::points_ledger(const points_program& program, const account_history& history, const zone& home)
+points_ledger::points_ledger(const points_program& program, const account_history& history,
+                             const zone& home)
     : program_(program), history_(history), home_(home) {}
 
 std::int64_t points_ledger::balance() const {
@@ -84,7 +85,8 @@ void points_ledger::redeem(const account_request& request, std::int64_t points, 
     e.from = request.from;
     events.push_back(std::move(e));
   };
-  if (history_.closed && *history_.closed <= request.time) return refuse("redeem_points: the account is closed");
+  if (history_.closed && *history_.closed <= request.time)
+    return refuse("redeem_points: the account is closed");
   if (!history_.joined) return refuse("redeem_points: the account has no join date, so no tenure");
   // Complete months since joining, by calendar date in the home zone (a 31st joins a
   // shorter month on its last day).
@@ -92,8 +94,9 @@ void points_ledger::redeem(const account_request& request, std::int64_t points, 
   date::year_month_day due = joined + date::months(program_.min_tenure_months);
   if (!due.ok()) due = due.year() / due.month() / date::last;
   if (home_.local_day(request.time) < date::local_days(due))
-    return refuse(fmt::format("redeem_points: {} months since joining are needed; they are complete on {}",
-                              program_.min_tenure_months, to_string(date::local_days(due))));
+    return refuse(
+        fmt::format("redeem_points: {} months since joining are needed; they are complete on {}",
+                    program_.min_tenure_months, to_string(date::local_days(due))));
   if (points > balance())
     return refuse(fmt::format("redeem_points: {} points asked, {} available", points, balance()));
   std::int64_t left = points;

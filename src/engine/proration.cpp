@@ -19,9 +19,12 @@ day_share share_of_cycle(proration_strategy strategy, std::int64_t active,
   assert(days_in_cycle > 0 && active >= 0 && active <= days_in_cycle);
   if (active == days_in_cycle || strategy == proration_strategy::none) return {1, 1};
   switch (strategy) {
-    case proration_strategy::actual_days: return {active, days_in_cycle};
-    case proration_strategy::days_12_365: return {12 * active, 365};
-    case proration_strategy::none: break;
+    case proration_strategy::actual_days:
+      return {active, days_in_cycle};
+    case proration_strategy::days_12_365:
+      return {12 * active, 365};
+    case proration_strategy::none:
+      break;
   }
   return {1, 1};
 }
@@ -36,7 +39,8 @@ money prorate(const money& amount, day_share share, int places, rounding mode) {
   return in_places * unit;  // checked
 }
 
-quantity prorate(const quantity& amount, const quantity& increment, day_share share, rounding mode) {
+quantity prorate(const quantity& amount, const quantity& increment, day_share share,
+                 rounding mode) {
   using boost::multiprecision::int128_t;
   assert(increment.value() > 0 && amount.value() % increment.value() == 0);
   const int128_t units = amount.value() / increment.value();
@@ -47,13 +51,21 @@ quantity prorate(const quantity& amount, const quantity& increment, day_share sh
     const int128_t twice = rest * 2;
     switch (mode) {
       case rounding::up:
-      case rounding::ceiling: whole += 1; break;
+      case rounding::ceiling:
+        whole += 1;
+        break;
       case rounding::down:
-      case rounding::floor: break;
-      case rounding::half_up: whole += twice >= share.denominator ? 1 : 0; break;
-      case rounding::half_down: whole += twice > share.denominator ? 1 : 0; break;
+      case rounding::floor:
+        break;
+      case rounding::half_up:
+        whole += twice >= share.denominator ? 1 : 0;
+        break;
+      case rounding::half_down:
+        whole += twice > share.denominator ? 1 : 0;
+        break;
       case rounding::half_even:
-        whole += (twice > share.denominator || (twice == share.denominator && whole % 2 == 1)) ? 1 : 0;
+        whole +=
+            (twice > share.denominator || (twice == share.denominator && whole % 2 == 1)) ? 1 : 0;
         break;
     }
   }

@@ -87,7 +87,8 @@ quantity operator+(const quantity& a, const quantity& b) {
 
 quantity times(std::int64_t count, const quantity& increment) {
   assert(count >= 0);
-  if (increment.value() != 0 && count > std::numeric_limits<std::int64_t>::max() / increment.value())
+  if (increment.value() != 0 &&
+      count > std::numeric_limits<std::int64_t>::max() / increment.value())
     throw quantity_error("quantity overflow");
   return quantity(count * increment.value(), increment.dim());
 }

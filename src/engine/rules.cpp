@@ -35,9 +35,10 @@ rule_plan rule_plan::compile(catalog c) {
     plan.increments_[static_cast<std::size_t>(s.svc)] = s.increment;
 
   auto sort_rates = [](std::vector<compiled_rate>& rates) {
-    std::stable_sort(rates.begin(), rates.end(), [](const compiled_rate& a, const compiled_rate& b) {
-      return a.specificity > b.specificity;
-    });
+    std::stable_sort(rates.begin(), rates.end(),
+                     [](const compiled_rate& a, const compiled_rate& b) {
+                       return a.specificity > b.specificity;
+                     });
   };
   for (const rate& r : cat.rates) plan.base_rates_.push_back(plan.compile_rate(r));
   sort_rates(plan.base_rates_);
@@ -52,15 +53,17 @@ rule_plan rule_plan::compile(catalog c) {
       compiled_pass pass;
       pass.source = &*p.pass;
       pass.covers = plan.compile_area(p.pass->covers);
-      for (const pass_price& price : p.pass->prices) pass.prices.emplace_back(plan.compile_area(price.where), price.price);
+      for (const pass_price& price : p.pass->prices)
+        pass.prices.emplace_back(plan.compile_area(price.where), price.price);
       cp.pass = std::move(pass);
     }
     for (const threshold& t : p.thresholds)
       cp.thresholds.push_back(plan.compile_threshold(t, plan.products_.size()));
     const country_set home = plan.compile_area(area{area::kind::home, {}, {}});
-    cp.has_domestic_data = std::any_of(cp.allowances.begin(), cp.allowances.end(), [&](const compiled_allowance& a) {
-      return a.source->svc == service::data && (a.covers & home).any();
-    });
+    cp.has_domestic_data =
+        std::any_of(cp.allowances.begin(), cp.allowances.end(), [&](const compiled_allowance& a) {
+          return a.source->svc == service::data && (a.covers & home).any();
+        });
     plan.products_.push_back(std::move(cp));
   }
   return plan;
@@ -77,9 +80,15 @@ std::optional<band_id> rule_plan::band_by_name(std::string_view name) const {
 country_set rule_plan::compile_area(const area& a) const {
   country_set set;
   switch (a.scope) {
-    case area::kind::anywhere: return listed_;
-    case area::kind::home: set.set(home_country_); return set;
-    case area::kind::roaming: set = listed_; set.reset(home_country_); return set;
+    case area::kind::anywhere:
+      return listed_;
+    case area::kind::home:
+      set.set(home_country_);
+      return set;
+    case area::kind::roaming:
+      set = listed_;
+      set.reset(home_country_);
+      return set;
     case area::kind::countries:
       for (const std::string& code : a.countries) set.set(*country_index(code));
       return set;
@@ -102,9 +111,15 @@ compiled_threshold rule_plan::compile_threshold(const threshold& t, std::size_t 
     case counter_kind::volume:  // in increments of the service (the loader checked divisibility)
       out.level = t.volume_level->value() / increments_[static_cast<std::size_t>(*t.svc)]->value();
       break;
-    case counter_kind::usage_fee: out.level = t.fee_level->micros(); break;
-    case counter_kind::distinct_peers: out.level = t.count_level; break;
-    case counter_kind::allowance_used: out.level = t.percent_level; break;
+    case counter_kind::usage_fee:
+      out.level = t.fee_level->micros();
+      break;
+    case counter_kind::distinct_peers:
+      out.level = t.count_level;
+      break;
+    case counter_kind::allowance_used:
+      out.level = t.percent_level;
+      break;
   }
   if (t.then_rate) out.then_rate = compile_rate(*t.then_rate);
   return out;
@@ -144,7 +159,9 @@ band_id rule_plan::band_at(instant t) const {
   return band_by_minute_[static_cast<std::size_t>(minute.count())];
 }
 
-std::string_view rule_plan::band_name(band_id b) const { return band_names_.at(b); }
+std::string_view rule_plan::band_name(band_id b) const {
+  return band_names_.at(b);
+}
 
 const zone& rule_plan::zone_of(country_id c) const {
   assert(listed_.test(c));

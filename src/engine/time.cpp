@@ -126,7 +126,8 @@ std::optional<instant> parse_rfc3339_canonical(std::string_view t) noexcept {
   auto digit = [&](std::size_t i) { return static_cast<unsigned>(t[i]) - '0'; };
   for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
     if (digit(i) > 9) return std::nullopt;
-  if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':') return std::nullopt;
+  if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':')
+    return std::nullopt;
   const int year = static_cast<int>(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3));
   const unsigned month = digit(5) * 10 + digit(6), day = digit(8) * 10 + digit(9);
   const unsigned hour = digit(11) * 10 + digit(12), minute = digit(14) * 10 + digit(15);
@@ -141,7 +142,8 @@ std::optional<instant> parse_rfc3339_canonical(std::string_view t) noexcept {
     if ((t[19] != '+' && t[19] != '-') || t[22] != ':') return std::nullopt;
     for (std::size_t i : {20, 21, 23, 24})
       if (digit(i) > 9) return std::nullopt;
-    const unsigned offset_hour = digit(20) * 10 + digit(21), offset_minute = digit(23) * 10 + digit(24);
+    const unsigned offset_hour = digit(20) * 10 + digit(21),
+                   offset_minute = digit(23) * 10 + digit(24);
     if (offset_hour > 23 || offset_minute > 59) return std::nullopt;
     offset = hours{offset_hour} + minutes{offset_minute};
     if (t[19] == '-') offset = -offset;
@@ -154,7 +156,8 @@ std::optional<instant> parse_rfc3339_canonical(std::string_view t) noexcept {
 // in year 10000, which YYYY cannot write. Both readers refuse such times.
 bool in_printable_years(instant t) noexcept {
   constexpr instant earliest{date::sys_days{date::year{0} / 1 / 1}};
-  constexpr instant latest{date::sys_days{date::year{9999} / 12 / 31} + hours{23} + minutes{59} + seconds{59}};
+  constexpr instant latest{date::sys_days{date::year{9999} / 12 / 31} + hours{23} + minutes{59} +
+                           seconds{59}};
   return t >= earliest && t <= latest;
 }
 
@@ -162,7 +165,8 @@ bool in_printable_years(instant t) noexcept {
 
 std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* error) {
   // The fast path decides only what it accepts; anything else, the general reader explains.
-  if (std::optional<instant> t = parse_rfc3339_canonical(text); t && in_printable_years(*t)) return t;
+  if (std::optional<instant> t = parse_rfc3339_canonical(text); t && in_printable_years(*t))
+    return t;
   rfc3339_reader in(text, error);
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
 
@@ -170,7 +174,9 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
   if (!in.digits(4, year, "the year (YYYY)")) return std::nullopt;
   // "10000-01-01": say what is wrong (the year), not only which character surprised us.
   if (in.peek() >= '0' && in.peek() <= '9') {
-    in.fail(in.pos(), [] { return std::string("the year has more than four digits (RFC 3339 years are 0000 to 9999)"); });
+    in.fail(in.pos(), [] {
+      return std::string("the year has more than four digits (RFC 3339 years are 0000 to 9999)");
+    });
     return std::nullopt;
   }
   if (!in.literal('-', "between year and month")) return std::nullopt;
@@ -267,18 +273,16 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
     const std::size_t offset_hour_pos = in.pos();
     if (!in.digits(2, offset_hour, "the offset hour (HH)")) return std::nullopt;
     if (offset_hour > 23) {
-      in.fail(offset_hour_pos, [&] {
-        return fmt::format("offset hour {:02} is not 00..23", offset_hour);
-      });
+      in.fail(offset_hour_pos,
+              [&] { return fmt::format("offset hour {:02} is not 00..23", offset_hour); });
       return std::nullopt;
     }
     if (!in.literal(':', "between offset hour and minute")) return std::nullopt;
     const std::size_t offset_minute_pos = in.pos();
     if (!in.digits(2, offset_minute, "the offset minute (MM)")) return std::nullopt;
     if (offset_minute > 59) {
-      in.fail(offset_minute_pos, [&] {
-        return fmt::format("offset minute {:02} is not 00..59", offset_minute);
-      });
+      in.fail(offset_minute_pos,
+              [&] { return fmt::format("offset minute {:02} is not 00..59", offset_minute); });
       return std::nullopt;
     }
     offset = hours{offset_hour} + minutes{offset_minute};
@@ -299,7 +303,8 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
   }
 
   // local = utc + offset, so utc = local - offset.
-  const instant t = instant{date::sys_days{ymd}} + hours{hour} + minutes{minute} + seconds{second} - offset;
+  const instant t =
+      instant{date::sys_days{ymd}} + hours{hour} + minutes{minute} + seconds{second} - offset;
   if (!in_printable_years(t)) {  // refused at the year
     in.fail(0, [] { return std::string("the time in UTC is outside the years 0000..9999"); });
     return std::nullopt;
@@ -351,18 +356,18 @@ std::string format_rfc3339(instant t, seconds utc_offset, bool utc_as_z) {
     return std::string(buf, 25);
   }
 
-  std::string text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-                                 static_cast<unsigned>(ymd.month()),
-                                 static_cast<unsigned>(ymd.day()), clock.hours().count(),
-                                 clock.minutes().count(), clock.seconds().count());
+  std::string text =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  clock.hours().count(), clock.minutes().count(), clock.seconds().count());
   if (utc_as_z && printed_offset == seconds{0}) {
     text += 'Z';
     return text;
   }
   const auto total_minutes = std::chrono::duration_cast<minutes>(printed_offset).count();
   const auto magnitude = total_minutes < 0 ? -total_minutes : total_minutes;
-  text += fmt::format("{}{:02}:{:02}", total_minutes < 0 ? '-' : '+', magnitude / 60,
-                      magnitude % 60);
+  text +=
+      fmt::format("{}{:02}:{:02}", total_minutes < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
   return text;
 }
 
@@ -478,8 +483,8 @@ zone zone::locate(std::string_view name) {
   try {
     tz = date::locate_zone(name);
   } catch (const std::exception& e) {
-    throw time_error(fmt::format("unknown time zone '{}' (not in the system tzdata: {})", name,
-                                 e.what()));
+    throw time_error(
+        fmt::format("unknown time zone '{}' (not in the system tzdata: {})", name, e.what()));
   }
 
   // Key by date's own name too, in case it differs from the spelling asked for, so two
@@ -527,7 +532,9 @@ zone zone::locate(std::string_view name) {
   return zone(std::move(shared));
 }
 
-std::string_view zone::name() const noexcept { return table_->name; }
+std::string_view zone::name() const noexcept {
+  return table_->name;
+}
 
 seconds zone::offset_at(instant t) const {
   const table& tb = *table_;
@@ -646,14 +653,16 @@ std::optional<minutes> parse_time_of_day(std::string_view text) noexcept {
 
 std::string to_string(date::local_days day) {
   const date::year_month_day ymd{day};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
-std::optional<std::pair<date::year_month, date::year_month>> parse_month_range(std::string_view text) noexcept {
+std::optional<std::pair<date::year_month, date::year_month>> parse_month_range(
+    std::string_view text) noexcept {
   const std::size_t dots = text.find("..");
   const auto first = parse_year_month(text.substr(0, dots));
-  const auto last = dots == std::string_view::npos ? first : parse_year_month(text.substr(dots + 2));
+  const auto last =
+      dots == std::string_view::npos ? first : parse_year_month(text.substr(dots + 2));
   if (!first || !last || *last < *first) return std::nullopt;
   return std::pair(*first, *last);
 }

@@ -138,8 +138,9 @@ std::vector<account_entry> parse_account_log(std::string_view text,
     if (action_text.empty()) throw fail(action_col, "action", "is empty");
     const std::optional<account_action> action = parse_account_action(action_text);
     if (!action)
-      throw fail(action_col, "action",
-                 fmt::format("{} is not an action (one of {})", action_text, account_action_names.list()));
+      throw fail(
+          action_col, "action",
+          fmt::format("{} is not an action (one of {})", action_text, account_action_names.list()));
     e.action = *action;
 
     e.product = value(product_col);
@@ -170,8 +171,9 @@ std::vector<account_entry> parse_account_log(std::string_view text,
     if (!e.country.empty() &&
         (e.country.size() != 2 || !std::all_of(e.country.begin(), e.country.end(),
                                                [](char c) { return c >= 'A' && c <= 'Z'; })))
-      throw fail(country_col, "country",
-                 fmt::format("{} is not an ISO 3166-1 alpha-2 code (two upper-case letters)", e.country));
+      throw fail(
+          country_col, "country",
+          fmt::format("{} is not an ISO 3166-1 alpha-2 code (two upper-case letters)", e.country));
     entries.push_back(std::move(e));
   }
   return entries;

@@ -9,6 +9,8 @@ namespace ratel {
 
 // DESIGN 4.3: amounts are decimal strings with two decimals. A catalog may round lines
 // more finely than cents; then the amount is printed with the digits it holds.
-inline std::string amount(const money& m) { return m.to_string(); }
+inline std::string amount(const money& m) {
+  return m.to_string();
+}
 
 }  // namespace ratel

@@ -66,10 +66,11 @@ std::string_view events_csv_header() noexcept {
 std::string bill_events_to_csv_rows(const bill& b) {
   std::string out;
   for (const bill_event& e : b.events)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv::quote(b.subscriber), to_string(b.cycle), e.time,
-                       to_string(e.what.kind), csv::quote(e.what.product), csv::quote(e.what.record),
-                       csv::quote(e.what.threshold), csv::quote(e.what.counter),
-                       e.what.limit_kbps ? std::to_string(*e.what.limit_kbps) : "", csv::quote(e.what.reason));
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{}\n", csv::quote(b.subscriber), to_string(b.cycle), e.time,
+        to_string(e.what.kind), csv::quote(e.what.product), csv::quote(e.what.record),
+        csv::quote(e.what.threshold), csv::quote(e.what.counter),
+        e.what.limit_kbps ? std::to_string(*e.what.limit_kbps) : "", csv::quote(e.what.reason));
   return out;
 }
 

@@ -14,7 +14,6 @@
 namespace ratel {
 namespace {
 
-
 // Bill JSON written straight into a string, in the layout of nlohmann's dump(2) with
 // ordered keys (the bytes every golden file and the DESIGN 4.3 consumers know), without
 // building a document first: building one cost a third of a --format json run.
@@ -105,13 +104,27 @@ class json_writer {
         continue;
       }
       switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\b':
+          out_ += "\\b";
+          break;
+        case '\f':
+          out_ += "\\f";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
         default:
           if (c < 0x20U) {
             constexpr char hex[] = "0123456789abcdef";
@@ -177,8 +190,9 @@ void write_bill_json(const bill& b, std::string& out, std::size_t indent) {
     if (!e.what.reason.empty()) j.member("reason", e.what.reason);
     // The file name only: the same log gives the same bill wherever it is stored.
     if (e.what.from.line != 0)
-      j.member("source", fmt::format("{}:{}", std::filesystem::path(e.what.from.file).filename().string(),
-                                     e.what.from.line));
+      j.member("source",
+               fmt::format("{}:{}", std::filesystem::path(e.what.from.file).filename().string(),
+                           e.what.from.line));
     j.end_object();
   }
   j.end_array();
@@ -199,7 +213,8 @@ void write_bill_json(const bill& b, std::string& out, std::size_t indent) {
       j.member("credited", to_string(c.credited));
       j.member("points", c.points);
       j.member("remaining", c.remaining);
-      j.member("expires", to_string(date::local_days(date::year_month_day(c.last_month / date::last))));
+      j.member("expires",
+               to_string(date::local_days(date::year_month_day(c.last_month / date::last))));
       j.end_object();
     }
     j.end_array();
@@ -231,7 +246,8 @@ std::string bills_to_json(const std::vector<bill>& bills, unsigned threads) {
   std::vector<std::string> elements(bills.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i = next++; i < bills.size(); i = next++) elements[i] = bill_to_json_element(bills[i]);
+    for (std::size_t i = next++; i < bills.size(); i = next++)
+      elements[i] = bill_to_json_element(bills[i]);
   };
   {
     std::vector<std::jthread> pool;

@@ -8,18 +8,21 @@
 namespace ratel {
 
 std::string bill_to_text(const bill& b) {
-  std::string out = fmt::format("Bill {} for {} ({})\n", b.subscriber, to_string(b.cycle), b.money_unit.code());
+  std::string out =
+      fmt::format("Bill {} for {} ({})\n", b.subscriber, to_string(b.cycle), b.money_unit.code());
   for (const bill_line& l : b.lines)
-    out += fmt::format("  {:<10} {:<14} {:<70} {:>12}\n", to_string(l.kind), l.product, l.description,
-                       amount(l.amount));
+    out += fmt::format("  {:<10} {:<14} {:<70} {:>12}\n", to_string(l.kind), l.product,
+                       l.description, amount(l.amount));
   out += fmt::format("  {:<96} {:>12}\n", "total", amount(b.total));
   if (b.points)
-    out += fmt::format("  points: earned {}, credited {}, redeemed {}, expired {}, forfeited {}, balance {}\n",
-                       b.points->earned, b.points->credited, b.points->redeemed, b.points->expired,
-                       b.points->forfeited, b.points->balance);
+    out += fmt::format(
+        "  points: earned {}, credited {}, redeemed {}, expired {}, forfeited {}, balance {}\n",
+        b.points->earned, b.points->credited, b.points->redeemed, b.points->expired,
+        b.points->forfeited, b.points->balance);
   for (const bill_event& e : b.events)
-    out += fmt::format("  event {} {:<15} {:<14} {}{}\n", e.time, to_string(e.what.kind), e.what.product,
-                       e.what.record.empty() ? "" : "record " + e.what.record + ": ", e.what.reason);
+    out += fmt::format(
+        "  event {} {:<15} {:<14} {}{}\n", e.time, to_string(e.what.kind), e.what.product,
+        e.what.record.empty() ? "" : "record " + e.what.record + ": ", e.what.reason);
   return out;
 }
 

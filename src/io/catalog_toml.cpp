@@ -63,16 +63,20 @@ void refuse_deep_dotted_keys(std::string_view text, const std::string& source_na
       const std::string_view close = multi_line ? text.substr(i, 3) : text.substr(i, 1);
       i += close.size();
       while (i < text.size() && text.substr(i, close.size()) != close) {
-        if (text[i] == '\\' && c == '"') ++i;  // an escape in a basic string
-        else if (text[i] == '\n') ++line, column = 0;
-        if (!multi_line && i < text.size() && text[i] == '\n') break;  // unterminated: toml++ says so
+        if (text[i] == '\\' && c == '"')
+          ++i;  // an escape in a basic string
+        else if (text[i] == '\n')
+          ++line, column = 0;
+        if (!multi_line && i < text.size() && text[i] == '\n')
+          break;  // unterminated: toml++ says so
         ++i;
       }
       i += close.size() - 1;
     } else if (c == '.') {
       if (++dots >= max_key_parts)
-        throw input_error({source_name, line, column}, "",
-                          fmt::format("TOML syntax: a dotted key of more than {} parts", max_key_parts));
+        throw input_error(
+            {source_name, line, column}, "",
+            fmt::format("TOML syntax: a dotted key of more than {} parts", max_key_parts));
     } else if (c == '=' || c == '[' || c == ']' || c == '{' || c == '}' || c == ',') {
       dots = 0;
     }

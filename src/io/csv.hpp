@@ -101,7 +101,9 @@ constexpr std::uint32_t column_at(std::string_view text, std::size_t offset) noe
 /// The length (1..4) of the well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
 /// surrogates, nothing above U+10FFFF) starting at `text[i]`, or 0 if there is none.
 constexpr std::size_t utf8_length_at(std::string_view text, std::size_t i) noexcept {
-  auto byte = [&](std::size_t k) -> unsigned { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0U; };
+  auto byte = [&](std::size_t k) -> unsigned {
+    return k < text.size() ? static_cast<unsigned char>(text[k]) : 0U;
+  };
   auto continuation = [&](std::size_t k, unsigned low = 0x80U, unsigned high = 0xBFU) {
     return byte(k) >= low && byte(k) <= high;
   };
@@ -174,7 +176,8 @@ inline split_result split(std::string_view text, std::vector<field>& out) {
       std::size_t start = 0;
       for (;;) {
         const void* comma = start < n ? std::memchr(text.data() + start, ',', n - start) : nullptr;
-        const std::size_t end = comma ? static_cast<std::size_t>(static_cast<const char*>(comma) - text.data()) : n;
+        const std::size_t end =
+            comma ? static_cast<std::size_t>(static_cast<const char*>(comma) - text.data()) : n;
         field f;
         f.text = text.substr(start, end - start);
         f.column = static_cast<std::uint32_t>(start + 1);
@@ -272,7 +275,8 @@ inline std::string describe(const split_result& r) {
           "and write the '\"' as '\"\"')",
           r.column);
     case row_problem::invalid_utf8:
-      return fmt::format("the byte at column {} is not UTF-8 (the file must be UTF-8 text)", r.column);
+      return fmt::format("the byte at column {} is not UTF-8 (the file must be UTF-8 text)",
+                         r.column);
   }
   return "malformed";
 }

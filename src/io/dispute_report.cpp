@@ -7,7 +7,9 @@
 namespace ratel {
 namespace {
 
-std::string amount_text(const money& m) { return m.to_string(); }
+std::string amount_text(const money& m) {
+  return m.to_string();
+}
 
 nlohmann::ordered_json report_json(const dispute_report& r) {
   using nlohmann::ordered_json;
@@ -21,7 +23,8 @@ nlohmann::ordered_json report_json(const dispute_report& r) {
     l["product"] = c.product;
     l["kind"] = std::string(to_string(c.kind));
     l["disputed"] = c.disputed ? ordered_json(amount_text(*c.disputed)) : ordered_json(nullptr);
-    l["recomputed"] = c.recomputed ? ordered_json(amount_text(*c.recomputed)) : ordered_json(nullptr);
+    l["recomputed"] =
+        c.recomputed ? ordered_json(amount_text(*c.recomputed)) : ordered_json(nullptr);
     l["difference"] = amount_text(c.difference);
     lines.push_back(std::move(l));
   }
@@ -54,20 +57,25 @@ std::string reports_to_text(const std::vector<dispute_report>& reports) {
   std::string out;
   for (const dispute_report& r : reports) {
     if (!out.empty()) out += "\n";
-    out += fmt::format("Dispute of the bill of {} for {} ({})\n", r.subscriber, to_string(r.cycle), r.money_unit.code());
-    out += fmt::format("  {:<10} {:<16} {:>12} {:>12} {:>12}\n", "kind", "product", "disputed", "recomputed", "difference");
+    out += fmt::format("Dispute of the bill of {} for {} ({})\n", r.subscriber, to_string(r.cycle),
+                       r.money_unit.code());
+    out += fmt::format("  {:<10} {:<16} {:>12} {:>12} {:>12}\n", "kind", "product", "disputed",
+                       "recomputed", "difference");
     for (const line_comparison& c : r.lines)
-      out += fmt::format("  {:<10} {:<16} {:>12} {:>12} {:>12}\n", to_string(c.kind), c.product,
-                         c.disputed ? amount_text(*c.disputed) : "-", c.recomputed ? amount_text(*c.recomputed) : "-",
-                         amount_text(c.difference));
-    out += fmt::format("  {:<27} {:>12} {:>12}\n", "total", amount_text(r.disputed_total), amount_text(r.recomputed_total));
-    out += fmt::format("  overcharged {}, undercharged {} (reported, not billed back)\n", amount_text(r.overcharge),
-                       amount_text(r.undercharge));
+      out +=
+          fmt::format("  {:<10} {:<16} {:>12} {:>12} {:>12}\n", to_string(c.kind), c.product,
+                      c.disputed ? amount_text(*c.disputed) : "-",
+                      c.recomputed ? amount_text(*c.recomputed) : "-", amount_text(c.difference));
+    out += fmt::format("  {:<27} {:>12} {:>12}\n", "total", amount_text(r.disputed_total),
+                       amount_text(r.recomputed_total));
+    out += fmt::format("  overcharged {}, undercharged {} (reported, not billed back)\n",
+                       amount_text(r.overcharge), amount_text(r.undercharge));
     const refund& f = r.refund_due;
-    out += fmt::format("  refund {} as account credit: principal {} + double part {}; credited now {}, pending "
-                       "verification {}\n",
-                       amount_text(f.total), amount_text(f.principal), amount_text(f.double_part),
-                       amount_text(f.credited_now), amount_text(f.pending_verification));
+    out += fmt::format(
+        "  refund {} as account credit: principal {} + double part {}; credited now {}, pending "
+        "verification {}\n",
+        amount_text(f.total), amount_text(f.principal), amount_text(f.double_part),
+        amount_text(f.credited_now), amount_text(f.pending_verification));
   }
   return out;
 }

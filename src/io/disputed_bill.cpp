@@ -22,7 +22,8 @@ class json_positions {
   explicit json_positions(std::string_view text) : text_(text) {
     // A byte order mark (which nlohmann skips) is not a column: without this, the document
     // looked like one scalar and no error after parsing had a position.
-    if (text_.starts_with(csv::line_reader::byte_order_mark)) i_ = csv::line_reader::byte_order_mark.size();
+    if (text_.starts_with(csv::line_reader::byte_order_mark))
+      i_ = csv::line_reader::byte_order_mark.size();
     value("");
   }
 
@@ -34,7 +35,8 @@ class json_positions {
 
  private:
   void skip_space() {
-    while (i_ < text_.size() && (text_[i_] == ' ' || text_[i_] == '\t' || text_[i_] == '\r' || text_[i_] == '\n'))
+    while (i_ < text_.size() &&
+           (text_[i_] == ' ' || text_[i_] == '\t' || text_[i_] == '\r' || text_[i_] == '\n'))
       advance();
   }
   void advance() {
@@ -94,8 +96,8 @@ class json_positions {
     } else if (c == '"') {
       string();
     } else {
-      while (i_ < text_.size() && text_[i_] != ',' && text_[i_] != '}' && text_[i_] != ']' && text_[i_] != ' ' &&
-             text_[i_] != '\n' && text_[i_] != '\r' && text_[i_] != '\t')
+      while (i_ < text_.size() && text_[i_] != ',' && text_[i_] != '}' && text_[i_] != ']' &&
+             text_[i_] != ' ' && text_[i_] != '\n' && text_[i_] != '\r' && text_[i_] != '\t')
         advance();
     }
   }
@@ -114,9 +116,10 @@ class line_checker {
 
   std::string product(std::string value, const source_position& where) const {
     if (value != plan_.source().id && !plan_.product_index(value))
-      throw input_error(where, "product",
-                        fmt::format("\"{}\" is not a product of catalog {} (nor its id, the base tariff)", value,
-                                    plan_.source().id));
+      throw input_error(
+          where, "product",
+          fmt::format("\"{}\" is not a product of catalog {} (nor its id, the base tariff)", value,
+                      plan_.source().id));
     return value;
   }
   line_kind kind(std::string_view value, const source_position& where) const {
@@ -137,9 +140,10 @@ class line_checker {
   }
   currency money_unit(std::string_view value, const source_position& where) const {
     if (value != plan_.source().money_unit.code())
-      throw input_error(where, "currency",
-                        fmt::format("\"{}\": the catalog bills in {}; a dispute does not mix currencies", value,
-                                    plan_.source().money_unit.code()));
+      throw input_error(
+          where, "currency",
+          fmt::format("\"{}\": the catalog bills in {}; a dispute does not mix currencies", value,
+                      plan_.source().money_unit.code()));
     return plan_.source().money_unit;
   }
 
@@ -158,7 +162,9 @@ void check_depth(std::string_view text, const std::string& file) {
   std::size_t depth = 0;
   std::uint32_t line = 1, column = 1;
   bool in_string = false;
-  const std::size_t start = text.starts_with(csv::line_reader::byte_order_mark) ? csv::line_reader::byte_order_mark.size() : 0;
+  const std::size_t start = text.starts_with(csv::line_reader::byte_order_mark)
+                                ? csv::line_reader::byte_order_mark.size()
+                                : 0;
   for (std::size_t i = start; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
@@ -170,8 +176,9 @@ void check_depth(std::string_view text, const std::string& file) {
       in_string = true;
     } else if (c == '[' || c == '{') {
       if (++depth > max_json_depth)
-        throw input_error({file, line, column}, "",
-                          fmt::format("JSON nested more than {} levels deep; a bill is 4", max_json_depth));
+        throw input_error(
+            {file, line, column}, "",
+            fmt::format("JSON nested more than {} levels deep; a bill is 4", max_json_depth));
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
@@ -184,7 +191,8 @@ void check_depth(std::string_view text, const std::string& file) {
   }
 }
 
-std::vector<disputed_bill> parse_json(std::string_view text, const std::string& file, const rule_plan& plan) {
+std::vector<disputed_bill> parse_json(std::string_view text, const std::string& file,
+                                      const rule_plan& plan) {
   using nlohmann::json;
   check_depth(text, file);
   json doc;
@@ -211,25 +219,29 @@ std::vector<disputed_bill> parse_json(std::string_view text, const std::string& 
     const std::string_view what = e.what();
     const std::size_t open = what.find('\''), close = what.rfind('\'');
     std::size_t at = std::string_view::npos;
-    if (open != std::string_view::npos && close > open) at = text.find(what.substr(open + 1, close - open - 1));
+    if (open != std::string_view::npos && close > open)
+      at = text.find(what.substr(open + 1, close - open - 1));
     throw input_error(position_of(at == std::string_view::npos ? 1 : at + 1), "",
                       fmt::format("JSON number out of range: {}", e.what()));
   }
   const json_positions positions(text);
   const line_checker check(plan);
   const bool many = doc.is_array();
-  if (!many && !doc.is_object()) throw input_error({file, 1, 1}, "", "expected a bill object or an array of bills");
+  if (!many && !doc.is_object())
+    throw input_error({file, 1, 1}, "", "expected a bill object or an array of bills");
   std::vector<disputed_bill> bills;
   const std::size_t count = many ? doc.size() : 1;
   for (std::size_t b = 0; b < count; ++b) {
     const json& j = many ? doc[b] : doc;
     const std::string base = many ? fmt::format("[{}]", b) : std::string();
     auto path = [&](const std::string& key) { return base.empty() ? key : base + "." + key; };
-    auto text_of = [&](const json& node, const std::string& p, const std::string& field) -> std::string {
+    auto text_of = [&](const json& node, const std::string& p,
+                       const std::string& field) -> std::string {
       if (!node.is_string()) throw input_error(positions.at(file, p), field, "expected a string");
       return node.get<std::string>();
     };
-    auto member = [&](const json& node, const std::string& key, const std::string& p) -> const json& {
+    auto member = [&](const json& node, const std::string& key,
+                      const std::string& p) -> const json& {
       if (!node.is_object() || !node.contains(key))
         throw input_error(positions.at(file, p), key, "missing (required)");
       return node.at(key);
@@ -237,11 +249,14 @@ std::vector<disputed_bill> parse_json(std::string_view text, const std::string& 
     disputed_bill d;
     d.at = positions.at(file, base);
     d.subscriber = text_of(member(j, "subscriber", base), path("subscriber"), "subscriber");
-    d.cycle = check.cycle(text_of(member(j, "cycle", base), path("cycle"), "cycle"), positions.at(file, path("cycle")));
-    d.money_unit = check.money_unit(text_of(member(j, "currency", base), path("currency"), "currency"),
-                                    positions.at(file, path("currency")));
+    d.cycle = check.cycle(text_of(member(j, "cycle", base), path("cycle"), "cycle"),
+                          positions.at(file, path("cycle")));
+    d.money_unit =
+        check.money_unit(text_of(member(j, "currency", base), path("currency"), "currency"),
+                         positions.at(file, path("currency")));
     const json& lines = member(j, "lines", base);
-    if (!lines.is_array()) throw input_error(positions.at(file, path("lines")), "lines", "expected an array");
+    if (!lines.is_array())
+      throw input_error(positions.at(file, path("lines")), "lines", "expected an array");
     for (std::size_t n = 0; n < lines.size(); ++n) {
       const std::string lp = fmt::format("{}[{}]", path("lines"), n);
       const json& l = lines[n];
@@ -249,7 +264,8 @@ std::vector<disputed_bill> parse_json(std::string_view text, const std::string& 
       line.at = positions.at(file, lp);
       line.product = check.product(text_of(member(l, "product", lp), lp + ".product", "product"),
                                    positions.at(file, lp + ".product"));
-      line.kind = check.kind(text_of(member(l, "kind", lp), lp + ".kind", "kind"), positions.at(file, lp + ".kind"));
+      line.kind = check.kind(text_of(member(l, "kind", lp), lp + ".kind", "kind"),
+                             positions.at(file, lp + ".kind"));
       line.amount = check.amount(text_of(member(l, "amount", lp), lp + ".amount", "amount"),
                                  positions.at(file, lp + ".amount"));
       d.lines.push_back(std::move(line));
@@ -259,23 +275,28 @@ std::vector<disputed_bill> parse_json(std::string_view text, const std::string& 
   return bills;
 }
 
-std::vector<disputed_bill> parse_csv(std::string_view text, const std::string& file, const rule_plan& plan) {
+std::vector<disputed_bill> parse_csv(std::string_view text, const std::string& file,
+                                     const rule_plan& plan) {
   csv::line_reader lines(text);
   std::optional<csv::line> first;
   while ((first = lines.next()) && csv::is_blank(first->text)) {
   }
-  if (!first) throw input_error({file, 1, 1}, "", "the file is empty; expected subscriber,cycle,product,kind,amount");
+  if (!first)
+    throw input_error({file, 1, 1}, "",
+                      "the file is empty; expected subscriber,cycle,product,kind,amount");
   const std::uint32_t header_line = csv::checked_line_number(first->number, file);
   const csv::header header = csv::header::parse(first->text, file, header_line);
   std::array<std::size_t, 5> columns{};
-  constexpr std::array<std::string_view, 5> names{"subscriber", "cycle", "product", "kind", "amount"};
+  constexpr std::array<std::string_view, 5> names{"subscriber", "cycle", "product", "kind",
+                                                  "amount"};
   for (std::size_t c = 0; c < names.size(); ++c) {
     auto found = header.find(names[c]);
     if (!found)
-      throw input_error({file, header_line, 1}, std::string(names[c]),
-                        fmt::format("required column missing from the header \"{}\" (a disputed bill needs "
-                                    "subscriber, cycle, product, kind, amount)",
-                                    header.joined()));
+      throw input_error(
+          {file, header_line, 1}, std::string(names[c]),
+          fmt::format("required column missing from the header \"{}\" (a disputed bill needs "
+                      "subscriber, cycle, product, kind, amount)",
+                      header.joined()));
     columns[c] = *found;
   }
   const line_checker check(plan);
@@ -286,11 +307,14 @@ std::vector<disputed_bill> parse_csv(std::string_view text, const std::string& f
     const std::uint32_t number = csv::checked_line_number(l->number, file);
     const csv::split_result split = csv::split(l->text, fields);
     if (!split || fields.size() != header.size())
-      throw input_error({file, number, split ? 1 : split.column}, "",
-                        split ? fmt::format("{} fields, but the header has {}", fields.size(), header.size())
-                              : csv::describe(split));
+      throw input_error(
+          {file, number, split ? 1 : split.column}, "",
+          split ? fmt::format("{} fields, but the header has {}", fields.size(), header.size())
+                : csv::describe(split));
     auto value = [&](std::size_t c) { return csv::to_owned(fields[columns[c]]); };
-    auto at = [&](std::size_t c) { return source_position{file, number, fields[columns[c]].column}; };
+    auto at = [&](std::size_t c) {
+      return source_position{file, number, fields[columns[c]].column};
+    };
     const std::string subscriber = value(0);
     if (subscriber.empty()) throw input_error(at(0), "subscriber", "empty");
     const date::year_month cycle = check.cycle(value(1), at(1));
@@ -301,7 +325,9 @@ std::vector<disputed_bill> parse_csv(std::string_view text, const std::string& f
       bills.push_back({subscriber, cycle, plan.source().money_unit, {}, {file, number, 1}});
       bill_it = std::prev(bills.end());
     }
-    bill_it->lines.push_back({check.product(value(2), at(2)), check.kind(value(3), at(3)), check.amount(value(4), at(4)),
+    bill_it->lines.push_back({check.product(value(2), at(2)),
+                              check.kind(value(3), at(3)),
+                              check.amount(value(4), at(4)),
                               {file, number, 1}});
   }
   return bills;
@@ -309,7 +335,8 @@ std::vector<disputed_bill> parse_csv(std::string_view text, const std::string& f
 
 }  // namespace
 
-std::vector<disputed_bill> parse_disputed_bills(std::string_view text, const std::string& source_name,
+std::vector<disputed_bill> parse_disputed_bills(std::string_view text,
+                                                const std::string& source_name,
                                                 const rule_plan& plan) {
   const std::size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   if (first != std::string_view::npos && (text[first] == '{' || text[first] == '['))
@@ -317,7 +344,8 @@ std::vector<disputed_bill> parse_disputed_bills(std::string_view text, const std
   return parse_csv(text, source_name, plan);
 }
 
-std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path, const rule_plan& plan) {
+std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path,
+                                               const rule_plan& plan) {
   return parse_disputed_bills(detail::read_text_file(path), path.string(), plan);
 }
 

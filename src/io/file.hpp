@@ -37,7 +37,8 @@ using file_ptr = std::unique_ptr<std::FILE, file_closer>;
 inline file_ptr open_input(const std::string& name) {
   errno = 0;
   file_ptr file(std::fopen(name.c_str(), "rb"));
-  if (!file) throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
+  if (!file)
+    throw input_error({name, 0, 0}, "", fmt::format("cannot open: {}", std::strerror(errno)));
   return file;
 }
 
@@ -63,13 +64,15 @@ inline std::string read_text_file(const std::filesystem::path& path) {
     const std::size_t got = std::fread(buffer, 1, sizeof buffer, file.get());
     const std::size_t before = text.size();
     text.append(buffer, got);
-    for (std::size_t at = text.find('\n', before); at != std::string::npos; at = text.find('\n', at + 1)) {
+    for (std::size_t at = text.find('\n', before); at != std::string::npos;
+         at = text.find('\n', at + 1)) {
       ++line;
       line_start = at + 1;
     }
     if (text.size() - line_start > longest_text_line)
-      throw input_error({name, static_cast<std::uint32_t>(std::min<std::size_t>(line, UINT32_MAX)), 1}, "",
-                        fmt::format("a line longer than {} MiB: not a text file", longest_text_line >> 20));
+      throw input_error(
+          {name, static_cast<std::uint32_t>(std::min<std::size_t>(line, UINT32_MAX)), 1}, "",
+          fmt::format("a line longer than {} MiB: not a text file", longest_text_line >> 20));
     if (got < sizeof buffer) break;
   }
   if (std::ferror(file.get()))

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -58,14 +58,18 @@ std::uint64_t fnv1a(std::string_view text) {
 }  // namespace
 
 atomic_file::atomic_file(int dir_fd, bool owns_dir, std::string final_name, std::string shown_name)
-    : dir_(dir_fd), owns_dir_(owns_dir), final_(std::move(final_name)), name_(std::move(shown_name)) {
+    : dir_(dir_fd),
+      owns_dir_(owns_dir),
+      final_(std::move(final_name)),
+      name_(std::move(shown_name)) {
   // A file with no name at all until it is complete (O_TMPFILE): a kill at any moment
   // leaves nothing. 0666 and the umask, as any file a user's program creates.
   fd_ = ::openat(dir_, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
   if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
     // A file system without O_TMPFILE: a hidden temporary name, exclusive, never a link.
     temporary_ = temporary_name();
-    fd_ = ::openat(dir_, temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    fd_ = ::openat(dir_, temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   0666);
   }
   if (fd_ < 0) {
     const int error = errno;
@@ -89,7 +93,8 @@ atomic_file atomic_file::create(const std::filesystem::path& path) {
   // as it is, every write still checked.
   struct stat status {};
   if (::stat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
-    if (S_ISDIR(status.st_mode)) throw output_error(fmt::format("{}: is a folder, not a file", shown));
+    if (S_ISDIR(status.st_mode))
+      throw output_error(fmt::format("{}: is a folder, not a file", shown));
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) fail(shown, "cannot open for writing", errno);
     return in_place(fd, shown);
@@ -124,7 +129,9 @@ atomic_file& atomic_file::operator=(atomic_file&& other) noexcept {
   return *this;
 }
 
-atomic_file::~atomic_file() { discard(); }
+atomic_file::~atomic_file() {
+  discard();
+}
 
 void atomic_file::discard() noexcept {
   if (fd_ >= 0) {
@@ -219,7 +226,8 @@ output_dir::output_dir(const std::filesystem::path& dir) : path_(dir) {
   const std::string shown = dir.string();
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) throw output_error(fmt::format("{}: cannot create the folder: {}", shown, error.message()));
+  if (error)
+    throw output_error(fmt::format("{}: cannot create the folder: {}", shown, error.message()));
   fd_ = open_dir(dir, shown);
   remove_stale_temporaries();
 }
@@ -239,9 +247,12 @@ void output_dir::remove_stale_temporaries() const {
     const std::string_view name = entry->d_name;
     if (!name.starts_with(prefix)) continue;
     long pid = 0;
-    const auto [end, error] = std::from_chars(name.data() + prefix.size(), name.data() + name.size(), pid);
-    if (error != std::errc() || end == name.data() + name.size() || *end != '-' || pid <= 0) continue;
-    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlinkat(fd_, entry->d_name, 0);
+    const auto [end, error] =
+        std::from_chars(name.data() + prefix.size(), name.data() + name.size(), pid);
+    if (error != std::errc() || end == name.data() + name.size() || *end != '-' || pid <= 0)
+      continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      ::unlinkat(fd_, entry->d_name, 0);
   }
   ::closedir(listing);
 }
@@ -260,7 +271,8 @@ void output_dir::sync() const {
   if (::fsync(fd_) != 0) fail(path_.string(), "cannot flush the folder to the disk", errno);
 }
 
-std::string bill_file_name(std::string_view subscriber, date::year_month cycle, std::string_view extension) {
+std::string bill_file_name(std::string_view subscriber, date::year_month cycle,
+                           std::string_view extension) {
   std::string encoded;
   encoded.reserve(subscriber.size());
   for (std::size_t i = 0; i < subscriber.size(); ++i) {
@@ -276,8 +288,10 @@ std::string bill_file_name(std::string_view subscriber, date::year_month cycle, 
   if (encoded.size() > longest) {
     std::size_t cut = kept;
     // Never cut inside a %XX.
-    if (encoded[cut - 1] == '%') cut -= 1;
-    else if (encoded[cut - 2] == '%') cut -= 2;
+    if (encoded[cut - 1] == '%')
+      cut -= 1;
+    else if (encoded[cut - 2] == '%')
+      cut -= 2;
     encoded = fmt::format("{}~{:016x}", encoded.substr(0, cut), fnv1a(subscriber));
   }
   return fmt::format("{}-{:04}-{:02}.{}", encoded, static_cast<int>(cycle.year()),

@@ -11,7 +11,9 @@ namespace ratel {
 
 namespace csv = detail::csv;
 
-std::string_view rejects_csv_header() noexcept { return "line,subscriber,id,reason,detail\n"; }
+std::string_view rejects_csv_header() noexcept {
+  return "line,subscriber,id,reason,detail\n";
+}
 
 std::string reject_csv_row(const reject& j) {
   return fmt::format("{},{},{},{},{}\n", j.line, csv::quote(j.subscriber), csv::quote(j.id),
@@ -19,16 +21,20 @@ std::string reject_csv_row(const reject& j) {
 }
 
 std::string duplicate_csv_row(const duplicate& d) {
-  const std::string detail =
-      fmt::format("same subscriber and id as line {}{}", d.kept_line,
-                  d.same_content ? "" : fmt::format(" (different content; line {} is rated)", d.kept_line));
+  const std::string detail = fmt::format(
+      "same subscriber and id as line {}{}", d.kept_line,
+      d.same_content ? "" : fmt::format(" (different content; line {} is rated)", d.kept_line));
   return fmt::format("{},{},{},duplicate,{}\n", d.line, csv::quote(d.subscriber), csv::quote(d.id),
                      csv::quote(detail));
 }
 
-std::string rejects_to_csv(const std::vector<reject>& rejects, const std::vector<duplicate>& duplicates) {
+std::string rejects_to_csv(const std::vector<reject>& rejects,
+                           const std::vector<duplicate>& duplicates) {
   std::string out(rejects_csv_header());
-  struct row { std::uint32_t line; std::string text; };
+  struct row {
+    std::uint32_t line;
+    std::string text;
+  };
   std::vector<row> rows;
   for (const reject& j : rejects) rows.push_back({j.line, reject_csv_row(j)});
   for (const duplicate& d : duplicates) rows.push_back({d.line, duplicate_csv_row(d)});

@@ -150,7 +150,8 @@ void append_framed_row(std::string& shard, std::uint32_t line, std::string_view 
 // duplicate: whole files and shards both go through it.
 class usage_row_parser {
  public:
-  usage_row_parser(const usage_columns& columns, usage_batch& batch) : col_(columns), batch_(batch) {
+  usage_row_parser(const usage_columns& columns, usage_batch& batch)
+      : col_(columns), batch_(batch) {
     fields_.reserve(col_.size());
   }
 
@@ -164,7 +165,7 @@ class usage_row_parser {
 };
 
 void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
-    std::vector<csv::field>& fields = fields_;
+  std::vector<csv::field>& fields = fields_;
   const csv::header& header = col_.header_;
   const csv::split_result split = csv::split(text, fields);
 
@@ -186,7 +187,8 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
 
   if (text.size() > max_row_bytes) {
     reject_row(reject_reason::malformed_row,
-               fmt::format("the row is {} bytes long; a usage row has at most {}", text.size(), max_row_bytes));
+               fmt::format("the row is {} bytes long; a usage row has at most {}", text.size(),
+                           max_row_bytes));
     return;
   }
   if (!split) {
@@ -213,8 +215,9 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
     reject_row(reject_reason::empty_subscriber, "subscriber: empty");
     return;
   }
-  for (auto [index, name] : {std::pair{col_.id_, "id"}, std::pair{col_.time_, "time"},
-                             std::pair{col_.service_, "service"}, std::pair{col_.quantity_, "quantity"}}) {
+  for (auto [index, name] :
+       {std::pair{col_.id_, "id"}, std::pair{col_.time_, "time"},
+        std::pair{col_.service_, "service"}, std::pair{col_.quantity_, "quantity"}}) {
     if (empty(index)) {
       reject_row(reject_reason::missing_field, fmt::format("{}: empty", name));
       return;
@@ -230,17 +233,19 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
   }
   const std::optional<service> svc = parse_service(raw(col_.service_));
   if (!svc) {
-    reject_row(reject_reason::unknown_service,
-               fmt::format("service: {} is not one of {}", owned(col_.service_),
-                           service_names.list()));
+    reject_row(
+        reject_reason::unknown_service,
+        fmt::format("service: {} is not one of {}", owned(col_.service_), service_names.list()));
     return;
   }
   std::int64_t quantity = 0;
-  if (const quantity_problem p = parse_quantity(raw(col_.quantity_), quantity); p != quantity_problem::none) {
+  if (const quantity_problem p = parse_quantity(raw(col_.quantity_), quantity);
+      p != quantity_problem::none) {
     reject_row(reject_reason::bad_quantity, describe(p, owned(col_.quantity_)));
     return;
   }
-  if (col_.country_ != absent && !raw(col_.country_).empty() && !is_country_code(raw(col_.country_))) {
+  if (col_.country_ != absent && !raw(col_.country_).empty() &&
+      !is_country_code(raw(col_.country_))) {
     reject_row(reject_reason::bad_country,
                fmt::format("country: {} is not an ISO 3166-1 alpha-2 code (two upper-case "
                            "letters, e.g. CN)",
@@ -325,7 +330,9 @@ usage_batch parse_usage_rows(const usage_columns& columns, std::string framed_ro
   return batch;
 }
 
-usage_batch usage_batch::read_file(const std::filesystem::path& path) { return read_usage_csv(path); }
+usage_batch usage_batch::read_file(const std::filesystem::path& path) {
+  return read_usage_csv(path);
+}
 
 usage_batch usage_batch::parse(std::string text, std::string source_name) {
   return parse_usage_csv(std::move(text), std::move(source_name));

@@ -23,7 +23,8 @@ class usage_columns {
   /// Reads the header line `text` (line `line` of `file`). Throws input_error
   /// (file:line:col, field) for a malformed header, a repeated column or a missing
   /// required one, with the messages of read_file.
-  static usage_columns from_header(std::string_view text, const std::string& file, std::uint32_t line);
+  static usage_columns from_header(std::string_view text, const std::string& file,
+                                   std::uint32_t line);
   /// The error read_file throws for a file with no header line (empty, or blank lines only).
   static input_error empty_file(const std::string& file);
 
@@ -51,6 +52,7 @@ void append_framed_row(std::string& shard, std::uint32_t line, std::string_view 
 /// Parses a framed shard of data rows (append_framed_row) of a file whose header gave
 /// `columns`: the checks, rejects and de-duplication of parse_usage_csv, on those rows
 /// only. rows_read() counts the shard's rows. Never throws for a bad row.
-usage_batch parse_usage_rows(const usage_columns& columns, std::string framed_rows, std::string source_name);
+usage_batch parse_usage_rows(const usage_columns& columns, std::string framed_rows,
+                             std::string source_name);
 
 }  // namespace ratel

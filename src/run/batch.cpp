@@ -2,8 +2,8 @@
 
 #include "ratel/biller.hpp"
 
-#include "run/batch_internal.hpp"
 #include "engine/hash.hpp"
+#include "run/batch_internal.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -22,8 +22,8 @@ namespace {
 // (an account's cycles carry points from one to the next, biller.hpp).
 struct job {
   std::string_view subscriber;
-  std::vector<std::vector<const usage_record*>> by_cycle;  // records of each cycle
-  std::vector<bool> billed;                                // a bill is due in this cycle
+  std::vector<std::vector<const usage_record*>> by_cycle;     // records of each cycle
+  std::vector<bool> billed;                                   // a bill is due in this cycle
   const std::vector<const usage_record*>* context = nullptr;  // pass holders: every record
 };
 
@@ -79,8 +79,9 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
     // Pass days and validities can straddle a cycle boundary, and the cycle a pass charge
     // belongs to needs to know about use on both sides of it: pass holders get all their
     // records as context (rate_cycle).
-    w.holds_pass = std::any_of(history.subscriptions.begin(), history.subscriptions.end(),
-                               [&](const subscription& s) { return plan.product_at(s.product).pass.has_value(); });
+    w.holds_pass = std::any_of(
+        history.subscriptions.begin(), history.subscriptions.end(),
+        [&](const subscription& s) { return plan.product_at(s.product).pass.has_value(); });
     for (std::size_t c = 0; c < cycles.size(); ++c) w.billed[c] = open_during(history, cycles[c]);
   }
   for (const usage_record& r : usage.records()) {
@@ -90,13 +91,14 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
     auto after = std::upper_bound(cycles.begin(), cycles.end(), r.time,
                                   [](instant t, const billing_cycle& c) { return t < c.start; });
     if (after == cycles.begin() || !std::prev(after)->contains(r.time)) {
-      const std::string span = cycles.size() == 1 ? fmt::format("cycle {}", to_string(cycles.front().month))
-                                                  : fmt::format("cycles {}..{}", to_string(cycles.front().month),
-                                                                to_string(cycles.back().month));
-      result.rejects.push_back({r.line, reject_reason::outside_cycle, std::string(r.subscriber),
-                                std::string(r.id),
-                                fmt::format("time {} is not in {}",
-                                            format_rfc3339(r.time, plan.home_zone().offset_at(r.time)), span)});
+      const std::string span = cycles.size() == 1
+                                   ? fmt::format("cycle {}", to_string(cycles.front().month))
+                                   : fmt::format("cycles {}..{}", to_string(cycles.front().month),
+                                                 to_string(cycles.back().month));
+      result.rejects.push_back(
+          {r.line, reject_reason::outside_cycle, std::string(r.subscriber), std::string(r.id),
+           fmt::format("time {} is not in {}",
+                       format_rfc3339(r.time, plan.home_zone().offset_at(r.time)), span)});
       continue;
     }
     const std::size_t c = static_cast<std::size_t>(std::prev(after) - cycles.begin());
@@ -106,7 +108,8 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
 
   // A caller that knows the whole run's size (rate_file, which rates shard after shard
   // through here) sets the total first; a shard must not replace it with its own.
-  if (progress != nullptr && progress->records_total == 0) progress->records_total = usage.records().size();
+  if (progress != nullptr && progress->records_total == 0)
+    progress->records_total = usage.records().size();
   std::vector<std::string_view> subscribers;
   subscribers.reserve(work.size());
   for (const auto& [id, w] : work) subscribers.push_back(id);
@@ -116,7 +119,8 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
   for (std::string_view id : subscribers) {
     subscriber_work& w = work.at(id);
     if (std::none_of(w.billed.begin(), w.billed.end(), [](bool b) { return b; })) continue;
-    jobs.push_back({id, std::move(w.by_cycle), std::move(w.billed), w.holds_pass ? &w.everything : nullptr});
+    jobs.push_back(
+        {id, std::move(w.by_cycle), std::move(w.billed), w.holds_pass ? &w.everything : nullptr});
   }
   // Each worker bills one subscriber's cycles in order; results land at the job's index, so
   // the output order (subscriber, then cycle) never depends on which worker finished first.
@@ -139,7 +143,8 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
       job& j = jobs[i];
       account_biller biller(plan, accounts.find(j.subscriber));
       const std::span<const usage_record* const> context =
-          j.context ? std::span<const usage_record* const>(*j.context) : std::span<const usage_record* const>{};
+          j.context ? std::span<const usage_record* const>(*j.context)
+                    : std::span<const usage_record* const>{};
       for (std::size_t c = 0; c < cycles.size(); ++c) {
         if (!j.billed[c]) {
           biller.skip(cycles[c]);

@@ -49,14 +49,16 @@ class explainer {
   }
 
   void header() {
-    out_ += fmt::format("Bill of {} for {}, catalog {} ({}), amounts in {}\n", bill_.subscriber, to_string(bill_.cycle),
-                        cat_.id, std::filesystem::path(cat_.source_file).filename().string(),
+    out_ += fmt::format("Bill of {} for {}, catalog {} ({}), amounts in {}\n", bill_.subscriber,
+                        to_string(bill_.cycle), cat_.id,
+                        std::filesystem::path(cat_.source_file).filename().string(),
                         bill_.money_unit.code());
-    out_ += fmt::format("Cycle [{}, {}). {} records rated, {} rejected. Each line is the exact sum of its parts, "
-                        "rounded once to {} decimals {} (D2); the total is the sum of the lines. Dn names a "
-                        "decision of docs/decisions.md in ratel's sources.\n",
-                        time(rated_.cycle.start), time(rated_.cycle.end), rated_.records.size(),
-                        rated_.rejects.size(), cat_.line_places, cat_.line_rounding);
+    out_ += fmt::format(
+        "Cycle [{}, {}). {} records rated, {} rejected. Each line is the exact sum of its parts, "
+        "rounded once to {} decimals {} (D2); the total is the sum of the lines. Dn names a "
+        "decision of docs/decisions.md in ratel's sources.\n",
+        time(rated_.cycle.start), time(rated_.cycle.end), rated_.records.size(),
+        rated_.rejects.size(), cat_.line_places, cat_.line_rounding);
   }
 
   void fees() {
@@ -67,15 +69,17 @@ class explainer {
                             round(f.amount), p.fee, p.defined_at.line);
         continue;
       }
-      out_ += fmt::format("\nfee   {}  {}: {} per cycle (catalog line {})", p.id, round(f.amount), p.fee,
-                          p.defined_at.line);
+      out_ += fmt::format("\nfee   {}  {}: {} per cycle (catalog line {})", p.id, round(f.amount),
+                          p.fee, p.defined_at.line);
       if (f.share.whole())
-        out_ += fmt::format(", charged on {} of {} days: the whole fee\n", f.active_days, f.cycle_days);
+        out_ +=
+            fmt::format(", charged on {} of {} days: the whole fee\n", f.active_days, f.cycle_days);
       else
-        out_ += fmt::format(", charged on {} of {} days: {} x {}/{} ({}) = {}, rounded to {} decimals {}\n",
-                            f.active_days, f.cycle_days, p.fee, f.share.numerator, f.share.denominator,
-                            p.proration.fee, mul_div(p.fee, f.share.numerator, f.share.denominator, rounding::down),
-                            p.proration.fee_places, p.proration.fee_rounding);
+        out_ += fmt::format(
+            ", charged on {} of {} days: {} x {}/{} ({}) = {}, rounded to {} decimals {}\n",
+            f.active_days, f.cycle_days, p.fee, f.share.numerator, f.share.denominator,
+            p.proration.fee, mul_div(p.fee, f.share.numerator, f.share.denominator, rounding::down),
+            p.proration.fee_places, p.proration.fee_rounding);
     }
   }
 
@@ -83,9 +87,10 @@ class explainer {
     for (std::size_t k = 0; k < rated_.buckets.size(); ++k) {
       const bucket& b = rated_.buckets[k];
       const allowance& a = plan_.product_at(b.product).source->allowances[b.allowance];
-      out_ += fmt::format("\nallowance  {}  0.00: {} {} {} (catalog line {}), valid [{}, {}), {} drawn:\n", id_of(b.product),
-                          b.initial, a.svc, a.where.describe(), a.defined_at.line, time(b.valid_from), time(b.valid_until),
-                          b.initial - b.remaining);
+      out_ += fmt::format(
+          "\nallowance  {}  0.00: {} {} {} (catalog line {}), valid [{}, {}), {} drawn:\n",
+          id_of(b.product), b.initial, a.svc, a.where.describe(), a.defined_at.line,
+          time(b.valid_from), time(b.valid_until), b.initial - b.remaining);
       for (const rated_record& r : rated_.records)
         for (const charge_part& p : rated_.parts_of(r))
           if (p.from == charge_part::source::allowance && p.bucket == k)
@@ -99,13 +104,17 @@ class explainer {
       std::vector<std::pair<const rated_record*, const charge_part*>> parts;
       money sum, uncapped;
     };
-    std::map<std::tuple<service, std::string, std::string, std::uint32_t, std::uint32_t, bool>, group> groups;
+    std::map<std::tuple<service, std::string, std::string, std::uint32_t, std::uint32_t, bool>,
+             group>
+        groups;
     for (const rated_record& r : rated_.records)
       for (const charge_part& p : rated_.parts_of(r)) {
         if (p.from != charge_part::source::rate) continue;
-        auto key = std::tuple(r.record->svc, plan_.country_code(r.country), std::string(plan_.band_name(r.band)),
-                              p.rate->source->defined_at.line, p.rate->source->defined_at.column, p.waived());
-        auto [it, fresh] = groups.try_emplace(key, group{{}, money::zero(bill_.money_unit), money::zero(bill_.money_unit)});
+        auto key = std::tuple(r.record->svc, plan_.country_code(r.country),
+                              std::string(plan_.band_name(r.band)), p.rate->source->defined_at.line,
+                              p.rate->source->defined_at.column, p.waived());
+        auto [it, fresh] = groups.try_emplace(
+            key, group{{}, money::zero(bill_.money_unit), money::zero(bill_.money_unit)});
         it->second.parts.emplace_back(&r, &p);
         it->second.sum += p.charge;
         it->second.uncapped += p.uncapped;
@@ -114,36 +123,39 @@ class explainer {
       const auto& [svc, country, band, line, column, capped] = key;
       const charge_part& first = *g.parts.front().second;
       const std::string owner = first.rate_owner ? id_of(*first.rate_owner) : cat_.id;
-      out_ += fmt::format("\nusage  {}  {}: {} in {}, {} band, at {} per {} (catalog line {}){}:\n", owner, round(g.sum),
-                          svc, country, band, first.rate->source->price, first.rate->source->per, line,
-                          capped ? ", reduced by a cap" : "");
+      out_ += fmt::format("\nusage  {}  {}: {} in {}, {} band, at {} per {} (catalog line {}){}:\n",
+                          owner, round(g.sum), svc, country, band, first.rate->source->price,
+                          first.rate->source->per, line, capped ? ", reduced by a cap" : "");
       for (const auto& [r, p] : g.parts)
-        out_ += fmt::format("    {}  {}  {} = {} x {}{}\n", r->record->id, time(r->record->time), p->amount, p->units,
-                            p->rate->price_per_increment,
+        out_ += fmt::format("    {}  {}  {} = {} x {}{}\n", r->record->id, time(r->record->time),
+                            p->amount, p->units, p->rate->price_per_increment,
                             p->capped ? fmt::format(" = {} capped to {}", p->uncapped, p->charge)
                                       : fmt::format(" = {}", p->charge));
-      out_ += fmt::format("    sum {} rounded to {} decimals {} = {}\n", g.sum, cat_.line_places, cat_.line_rounding,
-                          round(g.sum));
+      out_ += fmt::format("    sum {} rounded to {} decimals {} = {}\n", g.sum, cat_.line_places,
+                          cat_.line_rounding, round(g.sum));
     }
     // Covered by a pass: nothing beyond the pass charge.
     for (const rated_record& r : rated_.records)
       for (const charge_part& p : rated_.parts_of(r))
         if (p.from == charge_part::source::pass)
-          out_ += fmt::format("\ncovered  {}  0.00: {} {} in {} at {} covered by the pass\n", id_of(*p.rate_owner),
-                              r.record->id, p.amount, plan_.country_code(r.country), time(r.record->time));
+          out_ += fmt::format("\ncovered  {}  0.00: {} {} in {} at {} covered by the pass\n",
+                              id_of(*p.rate_owner), r.record->id, p.amount,
+                              plan_.country_code(r.country), time(r.record->time));
   }
 
   void passes() {
     for (const pass_charge_due& c : rated_.passes)
-      out_ += fmt::format("\npass  {}  {}: {} for {}{} in {}, chargeable because of {}\n", id_of(c.product), round(c.price),
-                          c.price, to_string(c.day), c.visited_day ? " (local day)" : "", plan_.country_code(c.country),
+      out_ += fmt::format("\npass  {}  {}: {} for {}{} in {}, chargeable because of {}\n",
+                          id_of(c.product), round(c.price), c.price, to_string(c.day),
+                          c.visited_day ? " (local day)" : "", plan_.country_code(c.country),
                           fmt::join(c.records, ", "));
   }
 
   void credits() {
     for (const credit_due& c : rated_.credits)
-      out_ += fmt::format("\ncredit  {}  -{} deposit, -{} bonus: credit {} of {} at {}\n", id_of(c.product),
-                          round(c.deposit_part), round(c.bonus_part), c.number, c.count, time(c.time));
+      out_ += fmt::format("\ncredit  {}  -{} deposit, -{} bonus: credit {} of {} at {}\n",
+                          id_of(c.product), round(c.deposit_part), round(c.bonus_part), c.number,
+                          c.count, time(c.time));
   }
 
   void total() {
@@ -168,27 +180,32 @@ class explainer {
     out_ += "\nevents:\n";
     for (const bill_event& e : bill_.events)
       out_ += fmt::format("  {} {} {}{}{}\n", e.time, e.what.kind, e.what.product,
-                          e.what.record.empty() ? "" : " at record " + e.what.record, ": " + e.what.reason);
+                          e.what.record.empty() ? "" : " at record " + e.what.record,
+                          ": " + e.what.reason);
   }
 
   void path(const rated_record& r) {
     const usage_record& u = *r.record;
     const quantity raw(u.quantity, dimension_of(u.svc));
-    out_ += fmt::format("\nrecord {} (line {} of the usage file): {} {} at {} in {}, band {} (start time, D17)\n",
-                        u.id, u.line, raw, u.svc, time(u.time), plan_.country_code(r.country), plan_.band_name(r.band));
+    out_ += fmt::format(
+        "\nrecord {} (line {} of the usage file): {} {} at {} in {}, band {} (start time, D17)\n",
+        u.id, u.line, raw, u.svc, time(u.time), plan_.country_code(r.country),
+        plan_.band_name(r.band));
     out_ += fmt::format("  rounded up to whole {} (D1): {}\n", *plan_.increment(u.svc), r.rated);
     for (const charge_part& p : rated_.parts_of(r)) {
       switch (p.from) {
         case charge_part::source::allowance: {
           const bucket& b = rated_.buckets[p.bucket];
-          out_ += fmt::format("  {} drawn from {}'s allowance ({} in the cycle)\n", p.amount, id_of(b.product), b.initial);
+          out_ += fmt::format("  {} drawn from {}'s allowance ({} in the cycle)\n", p.amount,
+                              id_of(b.product), b.initial);
           break;
         }
         case charge_part::source::rate:
-          out_ += fmt::format("  {} charged at {} per {} ({}, catalog line {}): {} x {} = {}{}\n", p.amount,
-                              p.rate->source->price, p.rate->source->per, p.rate_owner ? id_of(*p.rate_owner) : cat_.id,
-                              p.rate->source->defined_at.line, p.units, p.rate->price_per_increment, p.uncapped,
-                              p.capped ? fmt::format(", capped to {}", p.charge) : "");
+          out_ += fmt::format("  {} charged at {} per {} ({}, catalog line {}): {} x {} = {}{}\n",
+                              p.amount, p.rate->source->price, p.rate->source->per,
+                              p.rate_owner ? id_of(*p.rate_owner) : cat_.id,
+                              p.rate->source->defined_at.line, p.units, p.rate->price_per_increment,
+                              p.uncapped, p.capped ? fmt::format(", capped to {}", p.charge) : "");
           break;
         case charge_part::source::pass:
           out_ += fmt::format("  {} covered by {}\n", p.amount, id_of(*p.rate_owner));
@@ -211,12 +228,13 @@ class explainer {
 
 }  // namespace
 
-std::string explain_bill(const rule_plan& plan, const account_book& accounts, const usage_batch& usage,
-                         std::string_view subscriber, const billing_cycle& cycle,
-                         std::optional<std::string_view> record) {
+std::string explain_bill(const rule_plan& plan, const account_book& accounts,
+                         const usage_batch& usage, std::string_view subscriber,
+                         const billing_cycle& cycle, std::optional<std::string_view> record) {
   const account_history* history = accounts.find(subscriber);
   if (history == nullptr)
-    throw input_error({}, "subscriber", fmt::format("\"{}\" is not in the account log", subscriber));
+    throw input_error({}, "subscriber",
+                      fmt::format("\"{}\" is not in the account log", subscriber));
   std::vector<const usage_record*> in_cycle, all;
   for (const usage_record& r : usage.records()) {
     if (r.subscriber != subscriber) continue;
@@ -227,9 +245,11 @@ std::string explain_bill(const rule_plan& plan, const account_book& accounts, co
   account_biller biller(plan, history);
   const billed_cycle billed = biller.bill(cycle, in_cycle, all);
   if (!billed.finished)
-    throw input_error({}, "subscriber",
-                      fmt::format("\"{}\" has no bill for {}: the account was not open then and has no record in it",
-                                  subscriber, to_string(cycle.month)));
+    throw input_error(
+        {}, "subscriber",
+        fmt::format(
+            "\"{}\" has no bill for {}: the account was not open then and has no record in it",
+            subscriber, to_string(cycle.month)));
   const rated_cycle& rated = billed.rated;
   const bill& b = *billed.finished;
   explainer e(plan, rated, b);
@@ -237,7 +257,8 @@ std::string explain_bill(const rule_plan& plan, const account_book& accounts, co
   std::string text = e.record(*record);
   if (text.empty())
     throw input_error({}, "record",
-                      fmt::format("{} has no rated record \"{}\" in {}", subscriber, *record, to_string(cycle.month)));
+                      fmt::format("{} has no rated record \"{}\" in {}", subscriber, *record,
+                                  to_string(cycle.month)));
   return text;
 }
 

@@ -1,9 +1,13 @@
 // The streaming pipeline of stream.hpp: route rows to subscriber shards, rate the shards in
 // workers, merge their rendered output in subscriber order.
+#include "ratel/run/stream.hpp"
 #include "io/usage_framing.hpp"
 #include "ratel/io/usage_csv.hpp"
-#include "ratel/run/stream.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <cassert>
@@ -11,10 +15,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <unistd.h>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -24,13 +24,13 @@
 
 #include <fmt/format.h>
 
-#include "run/batch_internal.hpp"
 #include "engine/hash.hpp"
 #include "io/csv.hpp"
 #include "io/file.hpp"
 #include "ratel/error.hpp"
 #include "ratel/io/output.hpp"
 #include "ratel/io/rejects_csv.hpp"
+#include "run/batch_internal.hpp"
 
 namespace ratel {
 namespace {
@@ -76,9 +76,10 @@ class spill_space {
 
 // What to do when a spill fails: said once, in every spill message.
 std::string spill_advice(const fs::path& folder) {
-  return fmt::format("the spill folder is {} ($TMPDIR, /tmp if unset): give it more room, set TMPDIR "
-                     "to a folder with room, or raise --memory-budget so that less spills",
-                     folder.string());
+  return fmt::format(
+      "the spill folder is {} ($TMPDIR, /tmp if unset): give it more room, set TMPDIR "
+      "to a folder with room, or raise --memory-budget so that less spills",
+      folder.string());
 }
 
 // One spilled file: every write checked, and the bytes written counted, so that reading it
@@ -94,7 +95,8 @@ class spill_file {
 
   void append(std::string_view bytes) {
     if (bytes.empty()) return;
-    if (std::fwrite(bytes.data(), 1, bytes.size(), file_.get()) != bytes.size()) fail("cannot write", errno);
+    if (std::fwrite(bytes.data(), 1, bytes.size(), file_.get()) != bytes.size())
+      fail("cannot write", errno);
     written_ += bytes.size();
   }
 
@@ -131,7 +133,9 @@ class spill_file {
   std::string reopen_path() const { return fmt::format("/proc/self/fd/{}", ::fileno(file_.get())); }
 
  private:
-  std::string describe() const { return fmt::format("spill file ({}) in {}", what_, folder_.string()); }
+  std::string describe() const {
+    return fmt::format("spill file ({}) in {}", what_, folder_.string());
+  }
   [[noreturn]] void fail(std::string_view failed, int error) const {
     throw output_error(fmt::format("{}: {}: {}; {}", describe(), failed, std::strerror(error),
                                    spill_advice(folder_)));
@@ -154,8 +158,8 @@ spill_file spill_space::create(std::string what) const {
   }
   if (fd < 0) {
     const int error = errno;
-    throw output_error(fmt::format("cannot make a spill file ({}) in {}: {}; {}", what, base_.string(),
-                                   std::strerror(error), spill_advice(base_)));
+    throw output_error(fmt::format("cannot make a spill file ({}) in {}: {}; {}", what,
+                                   base_.string(), std::strerror(error), spill_advice(base_)));
   }
   file_ptr file(::fdopen(fd, "w+b"));
   if (!file) {
@@ -172,13 +176,15 @@ spill_file spill_space::create(std::string what) const {
 // refilled (their memory is kept until the last row is in).
 class shard_router {
  public:
-  shard_router(std::size_t shards, std::size_t limit, const spill_space& dir, std::string file_prefix)
+  shard_router(std::size_t shards, std::size_t limit, const spill_space& dir,
+               std::string file_prefix)
       : rows_(shards), files_(shards), limit_(limit), dir_(dir), prefix_(std::move(file_prefix)) {}
 
   /// Reserves what each shard will likely hold (`bytes` of rows in all, framed), so that
   /// buffers are not regrown and copied; reserving does not touch the pages.
   void expect(std::uintmax_t bytes) {
-    const std::uintmax_t per_shard = std::min<std::uintmax_t>(bytes + bytes / 6, limit_) / rows_.size();
+    const std::uintmax_t per_shard =
+        std::min<std::uintmax_t>(bytes + bytes / 6, limit_) / rows_.size();
     for (std::string& shard : rows_) shard.reserve(static_cast<std::size_t>(per_shard));
   }
 
@@ -237,9 +243,11 @@ class shard_router {
 constexpr std::size_t longest_usage_line = std::size_t{64} << 20;
 
 [[noreturn]] void line_too_long(const std::string& name, std::size_t line) {
-  throw input_error({name, static_cast<std::uint32_t>(std::min<std::size_t>(line, UINT32_MAX)), 1}, "",
+  throw input_error({name, static_cast<std::uint32_t>(std::min<std::size_t>(line, UINT32_MAX)), 1},
+                    "",
                     fmt::format("a line longer than {} bytes: this is not a usage CSV file (one "
-                                "short record per line)", longest_usage_line));
+                                "short record per line)",
+                                longest_usage_line));
 }
 
 // Counts lines as bytes stream past, and stops input that has no line end where a usage
@@ -250,8 +258,10 @@ class line_length_guard {
   void check(std::string_view bytes) {
     for (;;) {
       const void* newline = std::memchr(bytes.data(), '\n', bytes.size());
-      const std::size_t length = newline == nullptr ? bytes.size()
-                                                    : static_cast<std::size_t>(static_cast<const char*>(newline) - bytes.data());
+      const std::size_t length =
+          newline == nullptr
+              ? bytes.size()
+              : static_cast<std::size_t>(static_cast<const char*>(newline) - bytes.data());
       current_ += length;
       if (current_ > longest_usage_line) line_too_long(name_, line_);
       if (newline == nullptr) return;
@@ -288,24 +298,29 @@ std::uintmax_t read_lines(std::FILE* file, const std::string& name, std::uintmax
   for (;;) {
     if (kept == block.size()) {  // a line longer than a block
       if (kept > longest_usage_line)
-        throw input_error({name, 0, 0}, "",
-                          fmt::format("the line at byte {} is longer than {} bytes: this is not a usage "
-                                      "CSV file (one short record per line)", offset, longest_usage_line));
+        throw input_error(
+            {name, 0, 0}, "",
+            fmt::format("the line at byte {} is longer than {} bytes: this is not a usage "
+                        "CSV file (one short record per line)",
+                        offset, longest_usage_line));
       block.resize(block.size() * 2);
     }
     std::size_t want = block.size() - kept;
-    if (end != std::uintmax_t(-1)) want = static_cast<std::size_t>(std::min<std::uintmax_t>(want, end - offset - kept));
+    if (end != std::uintmax_t(-1))
+      want = static_cast<std::size_t>(std::min<std::uintmax_t>(want, end - offset - kept));
     const std::size_t got = want == 0 ? 0 : std::fread(block.data() + kept, 1, want, file);
     if (bytes_read != nullptr) bytes_read->fetch_add(got, std::memory_order_relaxed);
     if (got == 0) {
-      if (std::ferror(file)) throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
+      if (std::ferror(file))
+        throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
       break;
     }
     std::string_view text(block.data(), kept + got);
     for (;;) {
       const void* newline = std::memchr(text.data(), '\n', text.size());
       if (newline == nullptr) break;
-      const std::size_t length = static_cast<std::size_t>(static_cast<const char*>(newline) - text.data());
+      const std::size_t length =
+          static_cast<std::size_t>(static_cast<const char*>(newline) - text.data());
       const bool more = emit(text.substr(0, length));
       text.remove_prefix(length + 1);
       if (!more) return offset + static_cast<std::size_t>(text.data() - block.data());
@@ -322,7 +337,7 @@ std::uintmax_t read_lines(std::FILE* file, const std::string& name, std::uintmax
 // before it are skipped; no non-blank line at all is an empty file.
 struct file_start {
   std::optional<usage_columns> columns;
-  std::uintmax_t body = 0;          // offset of the first line after the header
+  std::uintmax_t body = 0;  // offset of the first line after the header
   std::size_t lines_before_body = 0;
 };
 
@@ -332,20 +347,22 @@ file_start read_header(std::FILE* file, const std::string& name) {
   const std::size_t got = std::fread(bom, 1, 3, file);
   const std::uintmax_t begin =
       got == 3 && std::string_view(bom, 3) == csv::line_reader::byte_order_mark ? 3 : 0;
-  start.body = read_lines(file, name, begin, std::uintmax_t(-1), 64 << 10, [&](std::string_view text) {
-    ++start.lines_before_body;
-    if (csv::is_blank(text)) return true;
-    start.columns = usage_columns::from_header(
-        text, name, csv::checked_line_number(start.lines_before_body, name));
-    return false;
-  });
+  start.body =
+      read_lines(file, name, begin, std::uintmax_t(-1), 64 << 10, [&](std::string_view text) {
+        ++start.lines_before_body;
+        if (csv::is_blank(text)) return true;
+        start.columns = usage_columns::from_header(
+            text, name, csv::checked_line_number(start.lines_before_body, name));
+        return false;
+      });
   if (!start.columns) throw usage_columns::empty_file(name);
   return start;
 }
 
 // The offset of the first line starting at or after `at` (a line starts after a '\n').
 std::uintmax_t next_line_start(std::FILE* file, const std::string& name, std::uintmax_t at) {
-  return read_lines(file, name, at - 1, std::uintmax_t(-1), 4096, [](std::string_view) { return false; });
+  return read_lines(file, name, at - 1, std::uintmax_t(-1), 4096,
+                    [](std::string_view) { return false; });
 }
 
 // Routes the data rows of bytes [begin, end) to `router`, numbering lines from 1 within the
@@ -476,7 +493,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   assert(!cycles.empty() && output.render && output.write && output.parts >= 1);
   const unsigned threads = std::max(1u, options.threads);
   const std::size_t budget = std::max<std::size_t>(options.memory_budget, 1);
-  const std::size_t block_size = std::clamp<std::size_t>(budget / 16, std::size_t{64} << 10, std::size_t{8} << 20);
+  const std::size_t block_size =
+      std::clamp<std::size_t>(budget / 16, std::size_t{64} << 10, std::size_t{8} << 20);
 
   batch_progress* const progress = options.progress;
   const spill_space dir(options.temp_dir);
@@ -497,7 +515,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
       input_copy.append(std::string_view(buffer.data(), got));
       if (progress != nullptr) progress->copied.done.fetch_add(got, std::memory_order_relaxed);
     }
-    if (std::ferror(in.get())) throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
+    if (std::ferror(in.get()))
+      throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
     input_copy.rewind_for_reading();  // every byte is on the disk before it is read by name
     read_from = input_copy.reopen_path();
   }
@@ -514,8 +533,9 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   std::vector<std::uintmax_t> bounds{start.body};
   if (!size_error && threads > 1 && input_bytes > start.body)
     for (unsigned t = 1; t < threads; ++t)
-      bounds.push_back(std::max(bounds.back(), next_line_start(file.get(), name,
-                                                               start.body + (input_bytes - start.body) * t / threads)));
+      bounds.push_back(std::max(
+          bounds.back(), next_line_start(file.get(), name,
+                                         start.body + (input_bytes - start.body) * t / threads)));
   bounds.push_back(size_error ? std::uintmax_t(-1) : input_bytes);
   file.reset();
   const std::size_t readers = bounds.size() - 1;
@@ -523,7 +543,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   std::vector<std::size_t> rows_of(readers, 0), lines_of(readers, 0);
   std::vector<std::uint64_t> row_bytes_of(readers, 0);
   for (std::size_t t = 0; t < readers; ++t) {
-    routers.push_back(std::make_unique<shard_router>(shards, budget / 2 / readers, dir, fmt::format("rows-{}-", t)));
+    routers.push_back(std::make_unique<shard_router>(shards, budget / 2 / readers, dir,
+                                                     fmt::format("rows-{}-", t)));
     if (!size_error) routers[t]->expect(bounds[t + 1] - bounds[t]);
   }
   enter(progress, run_phase::reading, &batch_progress::read,
@@ -618,7 +639,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     if (stream_rejects) {
       // The rejects file's rows leave the shard as text, spilled like bills when the run
       // holds too much: 3 million rejects cost what their rows take on disk, not a vector.
-      std::sort(r.rejects.begin(), r.rejects.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
+      std::sort(r.rejects.begin(), r.rejects.end(),
+                [](const reject& a, const reject& b) { return a.line < b.line; });
       std::sort(r.duplicates.begin(), r.duplicates.end(),
                 [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
       std::size_t j = 0, d = 0;
@@ -628,7 +650,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
                                  (j < r.rejects.size() && r.rejects[j].line < r.duplicates[d].line);
         const std::uint32_t line = take_reject ? r.rejects[j].line : r.duplicates[d].line;
         entry.assign(reinterpret_cast<const char*>(&line), sizeof line);
-        entry += take_reject ? reject_csv_row(r.rejects[j++]) : duplicate_csv_row(r.duplicates[d++]);
+        entry +=
+            take_reject ? reject_csv_row(r.rejects[j++]) : duplicate_csv_row(r.duplicates[d++]);
         append_field(r.reject_rows.memory, entry);
       }
       if (r.rejects.size() > options.rejects_kept) r.rejects.resize(options.rejects_kept);
@@ -643,7 +666,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     std::vector<std::string> parts(output.parts);
     for (std::size_t i = 0, end = 0; i < rated.bills.size(); i = end) {
       end = i + 1;  // the subscriber's bills are consecutive, in cycle order
-      while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber) ++end;
+      while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber)
+        ++end;
       for (std::string& p : parts) p.clear();
       output.render(std::span<const bill>(rated.bills).subspan(i, end - i), parts);
       append_field(r.out.memory, rated.bills[i].subscriber);
@@ -717,7 +741,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     while (!row_heads.empty()) {
       const std::size_t s = row_heads.top().second;
       row_heads.pop();
-      options.reject_rows(std::string_view(rows_of_shard[s]->subscriber).substr(sizeof(std::uint32_t)));
+      options.reject_rows(
+          std::string_view(rows_of_shard[s]->subscriber).substr(sizeof(std::uint32_t)));
       if (rows_of_shard[s]->next()) row_heads.emplace(line_of(rows_of_shard[s]->subscriber), s);
     }
   }
@@ -738,11 +763,13 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
                              std::make_move_iterator(r.duplicates.end()));
     result.spilled |= static_cast<bool>(r.out.file);
   }
-  std::sort(result.rejects.begin(), result.rejects.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
+  std::sort(result.rejects.begin(), result.rejects.end(),
+            [](const reject& a, const reject& b) { return a.line < b.line; });
   std::sort(result.duplicates.begin(), result.duplicates.end(),
             [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
   if (result.rejects.size() > options.rejects_kept) result.rejects.resize(options.rejects_kept);
-  if (result.duplicates.size() > options.rejects_kept) result.duplicates.resize(options.rejects_kept);
+  if (result.duplicates.size() > options.rejects_kept)
+    result.duplicates.resize(options.rejects_kept);
   assert(result.rows_read == rows);
   return result;
 }

@@ -9,12 +9,12 @@ int main(int argc, char** argv) {
   if (argc != 2) return 2;
   using namespace ratel;
   rule_plan plan = rule_plan::compile(load_catalog(argv[1]));
-  account_book book = fold_account_log(
-      parse_account_log("subscriber,time,action,product,amount,note\n"
-                        "s1,2012-06-15T10:00:00+08:00,subscribe,gprs-20,,\n"
-                        "s1,2012-06-15T10:00:00+08:00,subscribe,data-pack-5,,\n",
-                        "accounts.csv"),
-      plan);
+  account_book book =
+      fold_account_log(parse_account_log("subscriber,time,action,product,amount,note\n"
+                                         "s1,2012-06-15T10:00:00+08:00,subscribe,gprs-20,,\n"
+                                         "s1,2012-06-15T10:00:00+08:00,subscribe,data-pack-5,,\n",
+                                         "accounts.csv"),
+                       plan);
   // 200 MB of daytime data in July 2012.
   usage_batch usage = usage_batch::parse(
       "id,subscriber,time,service,quantity\n"

@@ -29,7 +29,8 @@ const ratel::rule_plan& shipped_plan() {
 
 bool needs_product(ratel::account_action a) {
   using enum ratel::account_action;
-  return a == subscribe || a == subscribe_next_cycle || a == unsubscribe || a == confirm || a == deposit;
+  return a == subscribe || a == subscribe_next_cycle || a == unsubscribe || a == confirm ||
+         a == deposit;
 }
 
 bool needs_amount(ratel::account_action a) {
@@ -40,21 +41,26 @@ bool needs_amount(ratel::account_action a) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const std::size_t line_count = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  const std::size_t line_count =
+      static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
   const ratel::rule_plan& plan = shipped_plan();
   std::vector<ratel::account_entry> entries;
-  if (!ratel::fuzz::accepts([&] { entries = ratel::parse_account_log(text, "fuzz.csv"); })) return 0;
+  if (!ratel::fuzz::accepts([&] { entries = ratel::parse_account_log(text, "fuzz.csv"); }))
+    return 0;
 
   std::uint32_t previous_line = 1;  // the header is on line 1 at the earliest
   for (const ratel::account_entry& e : entries) {
     RATEL_FUZZ_CHECK(!e.subscriber.empty(), "an entry without a subscriber");
     RATEL_FUZZ_CHECK(e.where.file == "fuzz.csv", "an entry names another file");
-    RATEL_FUZZ_CHECK(e.where.line > previous_line && e.where.line <= line_count, "an entry's line is out of order");
+    RATEL_FUZZ_CHECK(e.where.line > previous_line && e.where.line <= line_count,
+                     "an entry's line is out of order");
     previous_line = e.where.line;
     RATEL_FUZZ_CHECK(ratel::parse_account_action(ratel::to_string(e.action)) == e.action,
                      "an action name does not map back");
-    RATEL_FUZZ_CHECK(!needs_product(e.action) || !e.product.empty(), "an action that needs a product has none");
-    RATEL_FUZZ_CHECK(!needs_amount(e.action) || !e.amount.empty(), "an action that needs an amount has none");
+    RATEL_FUZZ_CHECK(!needs_product(e.action) || !e.product.empty(),
+                     "an action that needs a product has none");
+    RATEL_FUZZ_CHECK(!needs_amount(e.action) || !e.amount.empty(),
+                     "an action that needs an amount has none");
   }
   ratel::fuzz::accepts([&] { (void)ratel::fold_account_log(std::move(entries), plan); });
   return 0;

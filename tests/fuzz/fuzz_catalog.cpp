@@ -22,13 +22,15 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   std::optional<ratel::catalog> loaded;
-  if (!ratel::fuzz::accepts([&] { loaded.emplace(ratel::parse_catalog(text, "fuzz.toml")); })) return 0;
+  if (!ratel::fuzz::accepts([&] { loaded.emplace(ratel::parse_catalog(text, "fuzz.toml")); }))
+    return 0;
   const std::size_t products = loaded->products.size();
   ratel::fuzz::accepts([&] { (void)ratel::rule_plan::compile(std::move(*loaded)); });
 
   std::optional<ratel::catalog> again;
-  RATEL_FUZZ_CHECK(ratel::fuzz::accepts([&] { again.emplace(ratel::parse_catalog(text, "fuzz.toml")); }),
-                   "the same text was refused on a second load");
+  RATEL_FUZZ_CHECK(
+      ratel::fuzz::accepts([&] { again.emplace(ratel::parse_catalog(text, "fuzz.toml")); }),
+      "the same text was refused on a second load");
   RATEL_FUZZ_CHECK(again->products.size() == products, "the same text loaded to another catalog");
   return 0;
 }

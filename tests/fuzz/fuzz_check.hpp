@@ -24,11 +24,11 @@ namespace ratel::fuzz {
   std::abort();
 }
 
-#define RATEL_FUZZ_CHECK(condition, message)                                                   \
-  do {                                                                                         \
-    if (!(condition))                                                                          \
-      ::ratel::fuzz::fail(std::string(#condition) + " (" + __FILE__ + ":" +                    \
-                          std::to_string(__LINE__) + "): " + std::string(message));            \
+#define RATEL_FUZZ_CHECK(condition, message)                                        \
+  do {                                                                              \
+    if (!(condition))                                                               \
+      ::ratel::fuzz::fail(std::string(#condition) + " (" + __FILE__ + ":" +         \
+                          std::to_string(__LINE__) + "): " + std::string(message)); \
   } while (false)
 
 /// Runs `f`; an input_error is an accepted outcome (returns false), any other exception a

@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "ratel/io/catalog_toml.hpp"
 #include "ratel/dispute.hpp"
-#include "ratel/rules.hpp"
-#include "ratel/io/disputed_bill.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/io/dispute_report.hpp"
+#include "ratel/io/disputed_bill.hpp"
+#include "ratel/rules.hpp"
 
 namespace {
 
@@ -61,19 +61,25 @@ void check_bill(const ratel::disputed_bill& d, const ratel::rule_plan& plan) {
   for (const ratel::disputed_line& l : d.lines) {
     RATEL_FUZZ_CHECK(l.at.line >= 1 && !l.at.file.empty(), "a disputed line without a position");
     RATEL_FUZZ_CHECK(l.amount.unit() == d.money_unit, "a disputed line in another currency");
-    if (l.amount.is_negative()) below -= l.amount;
-    else above += l.amount;
+    if (l.amount.is_negative())
+      below -= l.amount;
+    else
+      above += l.amount;
   }
 
   const ratel::dispute_report against_nothing = ratel::compare(d, recomputed_with(d, false), {});
-  RATEL_FUZZ_CHECK(against_nothing.overcharge == above, "overcharge is not the sum of the lines above zero");
-  RATEL_FUZZ_CHECK(against_nothing.undercharge == below, "undercharge is not the sum of the lines below zero");
+  RATEL_FUZZ_CHECK(against_nothing.overcharge == above,
+                   "overcharge is not the sum of the lines above zero");
+  RATEL_FUZZ_CHECK(against_nothing.undercharge == below,
+                   "undercharge is not the sum of the lines below zero");
   const ratel::refund& f = against_nothing.refund_due;
   RATEL_FUZZ_CHECK(f.principal == above && f.double_part == above && f.total == above + above,
                    "the refund is not the overcharge twice");
-  RATEL_FUZZ_CHECK(f.credited_now + f.pending_verification == f.total, "credited + pending != total");
+  RATEL_FUZZ_CHECK(f.credited_now + f.pending_verification == f.total,
+                   "credited + pending != total");
 
-  const ratel::dispute_report against_itself = ratel::compare(d, recomputed_with(d, true), {.verified = true});
+  const ratel::dispute_report against_itself =
+      ratel::compare(d, recomputed_with(d, true), {.verified = true});
   RATEL_FUZZ_CHECK(against_itself.overcharge.is_zero() && against_itself.undercharge.is_zero() &&
                        against_itself.refund_due.total.is_zero(),
                    "a bill compared with itself differs");
@@ -87,7 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const ratel::rule_plan& plan = shipped_plan();
   ratel::fuzz::accepts([&] {
-    const std::vector<ratel::disputed_bill> bills = ratel::parse_disputed_bills(text, "fuzz.bill", plan);
+    const std::vector<ratel::disputed_bill> bills =
+        ratel::parse_disputed_bills(text, "fuzz.bill", plan);
     for (const ratel::disputed_bill& d : bills) check_bill(d, plan);
   });
   return 0;

@@ -34,7 +34,8 @@ void check_round_trip(ratel::instant t, std::chrono::seconds offset, bool utc_as
   const std::string text = ratel::format_rfc3339(t, offset, utc_as_z);
   ratel::time_parse_error error;
   const std::optional<ratel::instant> back = ratel::parse_rfc3339(text, &error);
-  RATEL_FUZZ_CHECK(back.has_value(), "format_rfc3339 wrote \"" + text + "\", which does not parse: " + error.message);
+  RATEL_FUZZ_CHECK(back.has_value(),
+                   "format_rfc3339 wrote \"" + text + "\", which does not parse: " + error.message);
   RATEL_FUZZ_CHECK(*back == t, "\"" + text + "\" parses to another instant");
 }
 
@@ -46,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::optional<ratel::instant> t = ratel::parse_rfc3339(text, &error);
   RATEL_FUZZ_CHECK(ratel::parse_rfc3339(text) == t, "the result depends on the error sink");
   if (!t) {
-    RATEL_FUZZ_CHECK(error.column >= 1 && error.column <= size + 1, "error column outside the text");
+    RATEL_FUZZ_CHECK(error.column >= 1 && error.column <= size + 1,
+                     "error column outside the text");
     RATEL_FUZZ_CHECK(!error.message.empty(), "a failure without a message");
     return 0;
   }

@@ -27,11 +27,11 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/io/catalog_toml.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
-#include "ratel/io/catalog_toml.hpp"
-#include "ratel/io/bill_writer.hpp"
-#include "ratel/io/account_log.hpp"
 #include "reference_rater.hpp"
 #include "scenario_generator.hpp"
 
@@ -47,8 +47,10 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
 std::string money_text(const rational& r) {
   // Line amounts have at most six decimals (places <= 6), so this is exact.
   const rational micros = r * money::micros_per_unit;
-  if (boost::multiprecision::denominator(micros) != 1) return fmt::format("{} (not whole micro-units!)", r.str());
-  return money::from_micros(boost::multiprecision::numerator(micros).convert_to<std::int64_t>(), currency::parse("CNY"))
+  if (boost::multiprecision::denominator(micros) != 1)
+    return fmt::format("{} (not whole micro-units!)", r.str());
+  return money::from_micros(boost::multiprecision::numerator(micros).convert_to<std::int64_t>(),
+                            currency::parse("CNY"))
       .to_string();
 }
 
@@ -59,17 +61,23 @@ std::vector<std::string> canonical(const bill& b) {
   for (const bill_line& l : b.lines) {
     switch (l.kind) {
       case line_kind::fee:
-      case line_kind::pack: lines.push_back(fmt::format("{} {} {}", to_string(l.kind), l.product, l.amount)); break;
+      case line_kind::pack:
+        lines.push_back(fmt::format("{} {} {}", to_string(l.kind), l.product, l.amount));
+        break;
       case line_kind::allowance:
-        lines.push_back(fmt::format("allowance {} {} drawn {} of {} {}", l.product, to_string(*l.svc), l.used->value(),
-                                    l.size->value(), l.amount));
+        lines.push_back(fmt::format("allowance {} {} drawn {} of {} {}", l.product,
+                                    to_string(*l.svc), l.used->value(), l.size->value(), l.amount));
         break;
       case line_kind::usage:
-        lines.push_back(fmt::format("usage {}|{}|{}|{}|{}{} used {} {}", l.product, to_string(*l.svc), l.country, l.band,
-                                    l.rate, l.description.find(", capped:") != std::string::npos ? "|waived" : "",
-                                    l.used->value(), l.amount));
+        lines.push_back(fmt::format(
+            "usage {}|{}|{}|{}|{}{} used {} {}", l.product, to_string(*l.svc), l.country, l.band,
+            l.rate, l.description.find(", capped:") != std::string::npos ? "|waived" : "",
+            l.used->value(), l.amount));
         break;
-      default: lines.push_back(fmt::format("unexpected {} line {} {}", to_string(l.kind), l.product, l.amount)); break;
+      default:
+        lines.push_back(
+            fmt::format("unexpected {} line {} {}", to_string(l.kind), l.product, l.amount));
+        break;
     }
   }
   lines.push_back(fmt::format("total {}", b.total));
@@ -83,10 +91,11 @@ std::vector<std::string> canonical(const reference_bill& b) {
     if (l.kind == "fee" || l.kind == "pack")
       lines.push_back(fmt::format("{} {} {}", l.kind, l.product, money_text(l.amount)));
     else if (l.kind == "allowance")
-      lines.push_back(fmt::format("allowance {} {} drawn {} of {} {}", l.product, l.detail, l.used, l.size,
-                                  money_text(l.amount)));
+      lines.push_back(fmt::format("allowance {} {} drawn {} of {} {}", l.product, l.detail, l.used,
+                                  l.size, money_text(l.amount)));
     else
-      lines.push_back(fmt::format("usage {}|{} used {} {}", l.product, l.detail, l.used, money_text(l.amount)));
+      lines.push_back(
+          fmt::format("usage {}|{} used {} {}", l.product, l.detail, l.used, money_text(l.amount)));
   }
   lines.push_back(fmt::format("total {}", money_text(b.total)));
   std::sort(lines.begin(), lines.end());
@@ -104,7 +113,8 @@ std::string shuffled(const std::string& csv, std::uint64_t seed) {
     start = end + 1;
   }
   std::mt19937_64 engine(seed);
-  for (std::size_t i = rows.size(); i > 1; --i) std::swap(rows[i - 1], rows[engine() % i]);  // Fisher-Yates
+  for (std::size_t i = rows.size(); i > 1; --i)
+    std::swap(rows[i - 1], rows[engine() % i]);  // Fisher-Yates
   std::string out = header;
   for (const std::string& r : rows) out += r;
   return out;
@@ -130,16 +140,19 @@ case_result run_case(std::uint64_t seed) {
     const rule_plan plan = rule_plan::compile(catalog(cat));
     const account_book book = fold_account_log(parse_account_log(accounts, "accounts.csv"), plan);
     const billing_cycle cycle = calendar_month_cycle(s.month, plan.home_zone());
-    const batch_result engine = rate_batch(plan, book, parse_usage_csv(usage_text, "usage.csv"), cycle, 1);
+    const batch_result engine =
+        rate_batch(plan, book, parse_usage_csv(usage_text, "usage.csv"), cycle, 1);
 
     std::size_t records = 0;
     for (const generated_subscriber& sub : s.subscribers) records += sub.records.size();
     if (!engine.rejects.empty() || !engine.duplicates.empty() || engine.rated != records)
-      fail(fmt::format("the engine rated {} of {} records ({} rejected, first: {})", engine.rated, records,
-                       engine.rejects.size(), engine.rejects.empty() ? "" : engine.rejects.front().detail));
+      fail(fmt::format("the engine rated {} of {} records ({} rejected, first: {})", engine.rated,
+                       records, engine.rejects.size(),
+                       engine.rejects.empty() ? "" : engine.rejects.front().detail));
 
     if (engine.bills.size() != s.subscribers.size())
-      fail(fmt::format("the engine wrote {} bills for {} subscribers", engine.bills.size(), s.subscribers.size()));
+      fail(fmt::format("the engine wrote {} bills for {} subscribers", engine.bills.size(),
+                       s.subscribers.size()));
     for (const generated_subscriber& sub : s.subscribers) {
       const auto b = std::find_if(engine.bills.begin(), engine.bills.end(),
                                   [&](const bill& x) { return x.subscriber == sub.id; });
@@ -147,7 +160,8 @@ case_result run_case(std::uint64_t seed) {
         fail(fmt::format("the engine has no bill for {}", sub.id));
         continue;
       }
-      const reference_bill ref = rate_reference(cat, s.month, sub.orders, sub.records, sub.reactivations);
+      const reference_bill ref =
+          rate_reference(cat, s.month, sub.orders, sub.records, sub.reactivations);
       out.seen += ref.seen;
       const std::vector<std::string> got = canonical(*b), want = canonical(ref);
       if (got != want)
@@ -159,7 +173,8 @@ case_result run_case(std::uint64_t seed) {
     const std::string json = bills_to_json(engine.bills);
     for (unsigned threads : {2u, 3u}) {
       const std::string reordered = shuffled(usage_text, seed * 31 + threads);
-      const batch_result again = rate_batch(plan, book, parse_usage_csv(reordered, "usage.csv"), cycle, threads);
+      const batch_result again =
+          rate_batch(plan, book, parse_usage_csv(reordered, "usage.csv"), cycle, threads);
       if (bills_to_json(again.bills, threads) != json)
         fail(fmt::format("the bills differ with the usage shuffled and {} threads", threads));
     }
@@ -167,15 +182,18 @@ case_result run_case(std::uint64_t seed) {
     fail(fmt::format("exception: {}", e.what()));
   }
   if (!out.ok)
-    out.report = fmt::format("seed {} (rerun: RATEL_ORACLE_SEED={} RATEL_ORACLE_CASES=1)\n{}\n--- catalog ---\n{}"
-                             "--- accounts.csv ---\n{}--- usage.csv ---\n{}--- cycle {} ---\n",
-                             seed, seed, out.report, s.catalog_toml, accounts, usage_text, to_string(s.month));
+    out.report = fmt::format(
+        "seed {} (rerun: RATEL_ORACLE_SEED={} RATEL_ORACLE_CASES=1)\n{}\n--- catalog ---\n{}"
+        "--- accounts.csv ---\n{}--- usage.csv ---\n{}--- cycle {} ---\n",
+        seed, seed, out.report, s.catalog_toml, accounts, usage_text, to_string(s.month));
   return out;
 }
 
 }  // namespace
 
-TEST_CASE("the engine agrees with the reference rater on random scenarios, in any order and thread count") {
+TEST_CASE(
+    "the engine agrees with the reference rater on random scenarios, in any order and thread "
+    "count") {
   const std::uint64_t cases = env_or("RATEL_ORACLE_CASES", 5000);
   const std::uint64_t first = env_or("RATEL_ORACLE_SEED", 1);
   std::uint64_t failures = 0;
@@ -184,14 +202,19 @@ TEST_CASE("the engine agrees with the reference rater on random scenarios, in an
     const case_result r = run_case(seed);
     seen += r.seen;
     if (r.ok) continue;
-    if (++failures <= 3) FAIL_CHECK(r.report);  // the first few in full
-    else MESSAGE("seed ", seed, " fails too");
+    if (++failures <= 3)
+      FAIL_CHECK(r.report);  // the first few in full
+    else
+      MESSAGE("seed ", seed, " fails too");
   }
-  MESSAGE(fmt::format("{} random scenarios from seed {}, {} failing; the reference saw {} prorated fees, {} prorated "
-                      "allowances, {} records split at an allowance's end, {} charges a cap reduced, {} cut-offs or rate "
-                      "changes, {} records split at one, {} reactivations",
-                      cases, first, failures, seen.prorated_fees, seen.prorated_allowances, seen.allowance_splits,
-                      seen.capped_charges, seen.switches, seen.switch_splits, seen.reactivations));
+  MESSAGE(fmt::format(
+      "{} random scenarios from seed {}, {} failing; the reference saw {} prorated fees, {} "
+      "prorated "
+      "allowances, {} records split at an allowance's end, {} charges a cap reduced, {} cut-offs "
+      "or rate "
+      "changes, {} records split at one, {} reactivations",
+      cases, first, failures, seen.prorated_fees, seen.prorated_allowances, seen.allowance_splits,
+      seen.capped_charges, seen.switches, seen.switch_splits, seen.reactivations));
   // A generator that stopped reaching a rule would let the comparison pass vacuously.
   if (cases >= 500) {
     CHECK(seen.prorated_fees > 0);

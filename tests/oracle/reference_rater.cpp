@@ -27,7 +27,7 @@ using std::chrono::seconds;
 cpp_int floor_of(const rational& x) {
   const cpp_int n = boost::multiprecision::numerator(x);
   const cpp_int d = boost::multiprecision::denominator(x);  // > 0
-  cpp_int q = n / d;                                         // toward zero
+  cpp_int q = n / d;                                        // toward zero
   if (n % d != 0 && n < 0) q -= 1;
   return q;
 }
@@ -42,10 +42,14 @@ cpp_int round_whole(const rational& x, rounding mode) {
   const cpp_int toward_zero = x > 0 ? below : above;
   const cpp_int away_from_zero = x > 0 ? above : below;
   switch (mode) {
-    case rounding::down: return toward_zero;
-    case rounding::up: return away_from_zero;
-    case rounding::floor: return below;
-    case rounding::ceiling: return above;
+    case rounding::down:
+      return toward_zero;
+    case rounding::up:
+      return away_from_zero;
+    case rounding::floor:
+      return below;
+    case rounding::ceiling:
+      return above;
     case rounding::half_up:
       if (frac == half) return away_from_zero;
       return frac > half ? above : below;
@@ -59,7 +63,9 @@ cpp_int round_whole(const rational& x, rounding mode) {
   throw std::logic_error("unknown rounding mode");
 }
 
-std::int64_t to_int64(const cpp_int& v) { return v.convert_to<std::int64_t>(); }
+std::int64_t to_int64(const cpp_int& v) {
+  return v.convert_to<std::int64_t>();
+}
 
 // ---------------------------------------------------------------------------------------
 // Time (DESIGN 3, D3): instants are UTC; days, cycles and bands are local to the home zone.
@@ -103,9 +109,12 @@ std::int64_t active_days(const home_clock& clock, instant from, instant until) {
 rational share_of(proration_strategy s, std::int64_t active, std::int64_t cycle_days) {
   if (active == cycle_days) return 1;
   switch (s) {
-    case proration_strategy::none: return 1;
-    case proration_strategy::actual_days: return rational(active, cycle_days);
-    case proration_strategy::days_12_365: return rational(12 * active, 365);
+    case proration_strategy::none:
+      return 1;
+    case proration_strategy::actual_days:
+      return rational(active, cycle_days);
+    case proration_strategy::days_12_365:
+      return rational(12 * active, 365);
   }
   throw std::logic_error("unknown proration strategy");
 }
@@ -117,9 +126,12 @@ rational share_of(proration_strategy s, std::int64_t active, std::int64_t cycle_
 // listed country (the scenario never has another), so `anywhere` covers every record.
 bool covers(const area& a, const std::string& country, const std::string& home) {
   switch (a.scope) {
-    case area::kind::anywhere: return true;
-    case area::kind::home: return country == home;
-    case area::kind::roaming: return country != home;
+    case area::kind::anywhere:
+      return true;
+    case area::kind::home:
+      return country == home;
+    case area::kind::roaming:
+      return country != home;
     case area::kind::countries:
       return std::find(a.countries.begin(), a.countries.end(), country) != a.countries.end();
   }
@@ -143,10 +155,14 @@ std::string band_at(const catalog& cat, const home_clock& clock, instant t) {
 const rate* best_rate(const std::vector<rate>& list, service svc, const std::string& band,
                       const std::string& country, const std::string& home) {
   const rate* best = nullptr;
-  auto rank = [](const rate& r) { return std::pair(r.where.specificity(), r.band.empty() ? 0 : 1); };
+  auto rank = [](const rate& r) {
+    return std::pair(r.where.specificity(), r.band.empty() ? 0 : 1);
+  };
   for (const rate& r : list) {
-    if (r.svc != svc || (!r.band.empty() && r.band != band) || !covers(r.where, country, home)) continue;
-    if (best == nullptr || rank(r) > rank(*best)) best = &r;
+    if (r.svc != svc || (!r.band.empty() && r.band != band) || !covers(r.where, country, home))
+      continue;
+    if (best == nullptr || rank(r) > rank(*best))
+      best = &r;
     else if (rank(r) == rank(*best))
       throw std::logic_error("two rates are equally specific: the loader should have refused this");
   }
@@ -158,23 +174,29 @@ rational price_per_increment(const rate& r, const quantity& increment) {
   return to_rational(r.price) * rational(increment.value(), r.per.value());
 }
 
-std::string rate_text(const rate& r) { return fmt::format("{} per {}", r.price, r.per); }
+std::string rate_text(const rate& r) {
+  return fmt::format("{} per {}", r.price, r.per);
+}
 
 void check_in_subset(const product& p) {
   auto no = [&](const std::string& what) {
-    throw std::invalid_argument(fmt::format("reference rater: product {}: {} is outside the subset", p.id, what));
+    throw std::invalid_argument(
+        fmt::format("reference rater: product {}: {} is outside the subset", p.id, what));
   };
   if (p.kind != product_kind::plan && p.kind != product_kind::pack) no("its kind");
   if (p.fee_charged == fee_basis::per_use) no("a per-use fee");
-  if (p.fee_charged == fee_basis::per_order && p.lasts != validity::rest_of_cycle) no("a per-order fee without rest_of_cycle");
+  if (p.fee_charged == fee_basis::per_order && p.lasts != validity::rest_of_cycle)
+    no("a per-order fee without rest_of_cycle");
   if (p.pass || p.deposit || !p.credits.empty()) no("a pass or offer");
   if (!p.free_window.is_zero() || p.requires_confirm) no("a free window or trial");
   if (p.lifts_throttle) no("an accelerator");
   for (const threshold& t : p.thresholds) {
     if (t.action == threshold_action::notify) continue;  // events only: no amount changes
     if (t.action == threshold_action::cap && t.counter == counter_kind::usage_fee) continue;
-    const bool switches = t.action == threshold_action::cut_off || t.action == threshold_action::rate_change;
-    if (switches && t.counter != counter_kind::distinct_peers && t.peers == peer_filter::any) continue;
+    const bool switches =
+        t.action == threshold_action::cut_off || t.action == threshold_action::rate_change;
+    if (switches && t.counter != counter_kind::distinct_peers && t.peers == peer_filter::any)
+      continue;
     no(fmt::format("threshold {}", t.name));
   }
 }
@@ -193,8 +215,10 @@ struct instance {
 // tariffs README `unsubscribe`: when an unsubscribe request takes effect.
 instant unsubscribe_effect(const product& p, const home_clock& clock, instant request) {
   switch (p.ends) {
-    case unsubscribe_rule::immediately: return request;
-    case unsubscribe_rule::next_day: return clock.start_of(clock.day_of(request) + date::days(1));
+    case unsubscribe_rule::immediately:
+      return request;
+    case unsubscribe_rule::next_day:
+      return clock.start_of(clock.day_of(request) + date::days(1));
     case unsubscribe_rule::next_cycle: {
       const date::year_month_day d{clock.day_of(request)};
       return clock.start_of(date::local_days{(d.year() / d.month() + date::months(1)) / 1});
@@ -263,12 +287,14 @@ class reference {
 
   void rate_record(const usage& u) {
     const service_rule* rule = cat_.find_service(u.svc);
-    if (rule == nullptr) throw std::invalid_argument("reference rater: a record of a service without an increment");
+    if (rule == nullptr)
+      throw std::invalid_argument("reference rater: a record of a service without an increment");
     const quantity& inc = rule->increment;
     const std::string country = u.country.empty() ? cat_.home_country : u.country;
     const std::string band = band_at(cat_, clock_, u.time);
     // Requests of the account log take effect at their instant, before a record there.
-    while (next_reactivation_ < reactivations_.size() && reactivations_[next_reactivation_] <= u.time)
+    while (next_reactivation_ < reactivations_.size() &&
+           reactivations_[next_reactivation_] <= u.time)
       reactivate(reactivations_[next_reactivation_++]);
     // D1: the record is rounded up to whole increments before anything else.
     std::int64_t left = u.quantity / inc.value() + (u.quantity % inc.value() != 0 ? 1 : 0);
@@ -279,8 +305,8 @@ class reference {
       // level takes effect before the next unit it counts; then the source is chosen again.
       bool changed = false;
       for (switch_state& w : switches_)
-        if (!w.in_force && w.t->compare == comparison::exceeds && !w.counts_fees() && w.counted == w.level &&
-            counts(w, u, country, from))
+        if (!w.in_force && w.t->compare == comparison::exceeds && !w.counts_fees() &&
+            w.counted == w.level && counts(w, u, country, from))
           changed = w.in_force = true;
       if (changed) continue;
 
@@ -301,7 +327,8 @@ class reference {
           if (const auto room = cap_room(u, *from.at_rate, from.owner))
             if (w.t->compare == comparison::reaches ? *room < need : *room <= need) continue;
           const rational units = need / price_per_increment(*from.at_rate, inc);
-          before = w.t->compare == comparison::reaches ? to_int64(-floor_of(-units)) : to_int64(floor_of(units)) + 1;
+          before = w.t->compare == comparison::reaches ? to_int64(-floor_of(-units))
+                                                       : to_int64(floor_of(units)) + 1;
         } else {
           before = to_int64(floor_of(w.level - w.counted));
         }
@@ -313,12 +340,15 @@ class reference {
       if (take <= 0) throw std::logic_error("reference rater: an empty part");
 
       rational charged = 0;
-      if (from.from_bucket != nullptr) from.from_bucket->remaining -= take;
-      else charged = charge(u, country, band, *from.at_rate, from.owner, take, inc);
+      if (from.from_bucket != nullptr)
+        from.from_bucket->remaining -= take;
+      else
+        charged = charge(u, country, band, *from.at_rate, from.owner, take, inc);
       for (switch_state& w : switches_)
         if (!w.in_force && counts(w, u, country, from)) {
           w.counted += w.counts_fees() ? charged : rational(take);
-          w.in_force = w.t->compare == comparison::reaches ? w.counted >= w.level : w.counted > w.level;
+          w.in_force =
+              w.t->compare == comparison::reaches ? w.counted >= w.level : w.counted > w.level;
         }
       left -= take;
     }
@@ -333,7 +363,8 @@ class reference {
       // D2: each line rounded once by the catalog's line rounding.
       const rational amount = round_decimal(exact, cat_.line_places, cat_.line_rounding);
       b.total += amount;  // D2: the total is the sum of the rounded lines
-      b.lines.push_back({std::move(kind), std::move(product), std::move(detail), used, size, exact, amount});
+      b.lines.push_back(
+          {std::move(kind), std::move(product), std::move(detail), used, size, exact, amount});
     };
     for (const auto& [kind, product, amount] : fees_) add(kind, product, "", 0, 0, amount);
     std::map<std::pair<std::string, std::size_t>, std::pair<std::int64_t, std::int64_t>> drawn;
@@ -372,11 +403,14 @@ class reference {
     }
     for (const order& o : orders)
       if (o.unsubscribe_at) log.push_back({*o.unsubscribe_at, &o, true});
-    std::stable_sort(log.begin(), log.end(), [](const request& a, const request& b) { return a.at < b.at; });
+    std::stable_sort(log.begin(), log.end(),
+                     [](const request& a, const request& b) { return a.at < b.at; });
     for (const request& q : log) {
       const product& p = *cat_.find_product(q.o->product);
-      if (q.unsubscribe) unsubscribe(p, q.at);
-      else subscribe(p, q.at, q.o->next_cycle ? end_of_cycle_containing(clock_, q.at) : q.at);
+      if (q.unsubscribe)
+        unsubscribe(p, q.at);
+      else
+        subscribe(p, q.at, q.o->next_cycle ? end_of_cycle_containing(clock_, q.at) : q.at);
     }
     // D13: higher priority first, then smaller product code, then earlier start.
     order_ = {};
@@ -392,8 +426,10 @@ class reference {
 
   // Ends an instance at t; one that has not started by then is cancelled (empty).
   static void end_at(instance& s, instant t) {
-    if (s.start >= t) s.end = s.start;
-    else if (!s.end || *s.end > t) s.end = t;
+    if (s.start >= t)
+      s.end = s.start;
+    else if (!s.end || *s.end > t)
+      s.end = t;
   }
 
   void subscribe(const product& p, instant ordered, instant start) {
@@ -406,7 +442,8 @@ class reference {
     if (!p.exclusive_group.empty()) {
       const instant next_cycle = end_of_cycle_containing(clock_, ordered);
       for (instance& s : instances_) {
-        if (s.p == &p || s.p->exclusive_group != p.exclusive_group || !held_after(s, ordered)) continue;
+        if (s.p == &p || s.p->exclusive_group != p.exclusive_group || !held_after(s, ordered))
+          continue;
         if (p.on_conflict == group_conflict::refuse) return;
         end_at(s, next_cycle);
         start = std::max(start, next_cycle);
@@ -443,9 +480,10 @@ class reference {
         fees_.emplace_back("pack", p.id, to_rational(p.fee));
       if (p.fee_charged == fee_basis::per_cycle && days > 0) {
         const rational share = share_of(p.proration.fee, days, cycle_.days);
-        const rational fee = share == 1 ? to_rational(p.fee)
-                                        : round_decimal(to_rational(p.fee) * share, p.proration.fee_places,
-                                                        p.proration.fee_rounding);
+        const rational fee = share == 1
+                                 ? to_rational(p.fee)
+                                 : round_decimal(to_rational(p.fee) * share, p.proration.fee_places,
+                                                 p.proration.fee_rounding);
         fees_.emplace_back("fee", p.id, fee);
         if (share != 1) ++seen_.prorated_fees;
       }
@@ -455,9 +493,10 @@ class reference {
         const std::int64_t whole = a.amount.value() / cat_.find_service(a.svc)->increment.value();
         // D4: a prorated allowance is rounded once, to whole increments; a one-off
         // product's allowance is per order, never prorated.
-        const std::int64_t size = p.lasts == validity::rest_of_cycle || share == 1
-                                      ? whole
-                                      : to_int64(round_whole(rational(whole) * share, p.proration.allowance_rounding));
+        const std::int64_t size =
+            p.lasts == validity::rest_of_cycle || share == 1
+                ? whole
+                : to_int64(round_whole(rational(whole) * share, p.proration.allowance_rounding));
         buckets_.push_back({s, i, &a, from, until, size, size});
         if (size != whole) ++seen_.prorated_allowances;
       }
@@ -467,15 +506,18 @@ class reference {
   void make_thresholds() {
     std::vector<const product*> held;
     for (const instance* s : order_)
-      if (in_cycle(*s) && std::find(held.begin(), held.end(), s->p) == held.end()) held.push_back(s->p);
+      if (in_cycle(*s) && std::find(held.begin(), held.end(), s->p) == held.end())
+        held.push_back(s->p);
     for (const product* p : held)
       for (const threshold& t : p->thresholds) {
-        if (t.action == threshold_action::cap) caps_.push_back({&t, p, 0, to_rational(*t.fee_level)});
+        if (t.action == threshold_action::cap)
+          caps_.push_back({&t, p, 0, to_rational(*t.fee_level)});
         if (t.action == threshold_action::cut_off || t.action == threshold_action::rate_change)
           switches_.push_back({&t, p, 0, switch_level(t, *p), false, false});
       }
     if (switches_.size() > 1)
-      throw std::invalid_argument("reference rater: more than one cut-off or rate change is outside the subset");
+      throw std::invalid_argument(
+          "reference rater: more than one cut-off or rate change is outside the subset");
   }
 
   // The level of a switching threshold in its counter's unit. allowance_used: a share of
@@ -483,15 +525,18 @@ class reference {
   // instances), rounded up to a whole increment (tariffs README `at`).
   rational switch_level(const threshold& t, const product& p) const {
     switch (t.counter) {
-      case counter_kind::volume: return t.volume_level->value() / cat_.find_service(*t.svc)->increment.value();
-      case counter_kind::usage_fee: return to_rational(*t.fee_level);
+      case counter_kind::volume:
+        return t.volume_level->value() / cat_.find_service(*t.svc)->increment.value();
+      case counter_kind::usage_fee:
+        return to_rational(*t.fee_level);
       case counter_kind::allowance_used: {
         std::int64_t included = 0;
         for (const bucket& k : buckets_)
           if (k.owner->p == &p && k.a->svc == *t.svc) included += k.size;
         return rational(round_whole(rational(included * t.percent_level, 100), rounding::ceiling));
       }
-      case counter_kind::distinct_peers: break;
+      case counter_kind::distinct_peers:
+        break;
     }
     throw std::logic_error("not a switching counter");
   }
@@ -526,16 +571,21 @@ class reference {
   // whatever its source; allowance_used: what is drawn from this product's allowances of
   // the service; usage_fee: what this product's rates (scope all: any rate) charge for the
   // service, uncapped rates not counted.
-  bool counts(const switch_state& w, const usage& u, const std::string& country, const source& from) const {
+  bool counts(const switch_state& w, const usage& u, const std::string& country,
+              const source& from) const {
     if (!held_at(w.p, u.time)) return false;
     switch (w.t->counter) {
-      case counter_kind::volume: return *w.t->svc == u.svc && covers(w.t->where, country, cat_.home_country);
+      case counter_kind::volume:
+        return *w.t->svc == u.svc && covers(w.t->where, country, cat_.home_country);
       case counter_kind::allowance_used:
-        return from.from_bucket != nullptr && from.from_bucket->owner->p == w.p && from.from_bucket->a->svc == *w.t->svc;
+        return from.from_bucket != nullptr && from.from_bucket->owner->p == w.p &&
+               from.from_bucket->a->svc == *w.t->svc;
       case counter_kind::usage_fee:
-        return from.at_rate != nullptr && from.at_rate->capped && (w.t->all_fees || from.owner == w.p) &&
-               *w.t->svc == u.svc && from.at_rate->price.micros() > 0;
-      case counter_kind::distinct_peers: break;
+        return from.at_rate != nullptr && from.at_rate->capped &&
+               (w.t->all_fees || from.owner == w.p) && *w.t->svc == u.svc &&
+               from.at_rate->price.micros() > 0;
+      case counter_kind::distinct_peers:
+        break;
     }
     return false;
   }
@@ -545,7 +595,8 @@ class reference {
   const switch_state* switch_for(service svc, const std::string& country) const {
     for (const switch_state& w : switches_) {
       if (!w.in_force || *w.t->svc != svc) continue;
-      if (w.t->counter != counter_kind::volume || covers(w.t->where, country, cat_.home_country)) return &w;
+      if (w.t->counter != counter_kind::volume || covers(w.t->where, country, cat_.home_country))
+        return &w;
     }
     return nullptr;
   }
@@ -559,7 +610,8 @@ class reference {
     if (bucket* k = first_drawable(u, band, country)) return {k, nullptr, nullptr};
     if (w != nullptr) return {nullptr, &*w->t->then_rate, w->p};
     const auto [r, owner] = rate_for(u, band, country);
-    if (r == nullptr) throw std::invalid_argument(fmt::format("reference rater: no rate for record {}", u.id));
+    if (r == nullptr)
+      throw std::invalid_argument(fmt::format("reference rater: no rate for record {}", u.id));
     return {nullptr, r, owner};
   }
 
@@ -587,7 +639,8 @@ class reference {
   }
 
   // The caps in force that count (and so stop) a charge of record u at rate r.
-  std::vector<cap_state*> caps_counting(const usage& u, const rate& r, const product* owner_product) {
+  std::vector<cap_state*> caps_counting(const usage& u, const rate& r,
+                                        const product* owner_product) {
     std::vector<cap_state*> counting;
     if (r.capped)
       for (cap_state& c : caps_) {
@@ -614,8 +667,9 @@ class reference {
   // DESIGN 3: a part that crosses a cap is split there: the increments up to the one that
   // reaches it are charged (that one only up to the cap) on the rate's line; the rest are
   // waived, on a line of their own (bill.hpp, rater.hpp `charge_part`).
-  rational charge(const usage& u, const std::string& country, const std::string& band, const rate& r,
-                  const product* owner_product, std::int64_t units, const quantity& inc) {
+  rational charge(const usage& u, const std::string& country, const std::string& band,
+                  const rate& r, const product* owner_product, std::int64_t units,
+                  const quantity& inc) {
     const rational price = price_per_increment(r, inc);
     rational amount = price * units;
     std::int64_t waived = 0;
@@ -634,12 +688,12 @@ class reference {
   // rate being the catalog's entry (two entries of one price are two lines), and waived
   // parts apart.
   void add_usage(const usage& u, const std::string& country, const std::string& band, const rate& r,
-                 const product* owner_product, std::int64_t units, const rational& amount, const quantity& inc,
-                 bool waived) {
+                 const product* owner_product, std::int64_t units, const rational& amount,
+                 const quantity& inc, bool waived) {
     if (units == 0) return;
     const std::string owner = owner_product != nullptr ? owner_product->id : cat_.id;
-    const std::string detail =
-        fmt::format("{}|{}|{}|{}{}", to_string(u.svc), country, band, rate_text(r), waived ? "|waived" : "");
+    const std::string detail = fmt::format("{}|{}|{}|{}{}", to_string(u.svc), country, band,
+                                           rate_text(r), waived ? "|waived" : "");
     auto& [used, exact] = usage_lines_[{owner, detail, r.defined_at.line, r.defined_at.column}];
     used += units * inc.value();
     exact += amount;
@@ -648,14 +702,15 @@ class reference {
   const catalog& cat_;
   home_clock clock_;
   cycle_bounds cycle_;
-  std::vector<instance> instances_;    // in log order
-  std::vector<const instance*> order_;  // D13 draw order
+  std::vector<instance> instances_;                                   // in log order
+  std::vector<const instance*> order_;                                // D13 draw order
   std::vector<std::tuple<std::string, std::string, rational>> fees_;  // kind, product, amount
   std::vector<bucket> buckets_;
   std::vector<switch_state> switches_;
   std::vector<cap_state> caps_;
   // (owner, detail, the rate's line and column in the catalog) -> (quantity, exact sum)
-  std::map<std::tuple<std::string, std::string, std::uint32_t, std::uint32_t>, std::pair<std::int64_t, rational>>
+  std::map<std::tuple<std::string, std::string, std::uint32_t, std::uint32_t>,
+           std::pair<std::int64_t, rational>>
       usage_lines_;
   std::vector<instant> reactivations_;  // of this cycle, in time order
   std::size_t next_reactivation_ = 0;
@@ -675,7 +730,9 @@ coverage& coverage::operator+=(const coverage& o) {
   return *this;
 }
 
-rational to_rational(const money& m) { return rational(m.micros(), money::micros_per_unit); }
+rational to_rational(const money& m) {
+  return rational(m.micros(), money::micros_per_unit);
+}
 
 rational round_decimal(const rational& x, int places, rounding mode) {
   cpp_int scale = 1;
@@ -683,14 +740,16 @@ rational round_decimal(const rational& x, int places, rounding mode) {
   return rational(round_whole(x * rational(scale), mode), scale);
 }
 
-reference_bill rate_reference(const catalog& cat, date::year_month month, std::span<const order> orders,
-                              std::span<const usage> records, std::span<const instant> reactivations) {
+reference_bill rate_reference(const catalog& cat, date::year_month month,
+                              std::span<const order> orders, std::span<const usage> records,
+                              std::span<const instant> reactivations) {
   reference r(cat, month, orders, reactivations);
   // DESIGN 3: a subscriber's records are rated in (time, id) order, whatever the input order.
   std::vector<const usage*> sorted;
   for (const usage& u : records) sorted.push_back(&u);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const usage* a, const usage* b) { return std::tie(a->time, a->id) < std::tie(b->time, b->id); });
+  std::sort(sorted.begin(), sorted.end(), [](const usage* a, const usage* b) {
+    return std::tie(a->time, a->id) < std::tie(b->time, b->id);
+  });
   for (const usage* u : sorted) r.rate_record(*u);
   return r.finish();
 }

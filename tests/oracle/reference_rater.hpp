@@ -46,8 +46,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/multiprecision/cpp_int.hpp>
 #include <date/date.h>
+#include <boost/multiprecision/cpp_int.hpp>
 
 #include "ratel/catalog.hpp"
 #include "ratel/time.hpp"
@@ -80,9 +80,9 @@ struct usage {
 
 /// A bill line as the reference computes it.
 struct reference_line {
-  std::string kind;     ///< "fee", "pack", "allowance", "usage"
-  std::string product;  ///< product id, or the catalog id for the base rates
-  std::string detail;   ///< usage: "service|country|band|rate"; allowance: "service|#index"
+  std::string kind;       ///< "fee", "pack", "allowance", "usage"
+  std::string product;    ///< product id, or the catalog id for the base rates
+  std::string detail;     ///< usage: "service|country|band|rate"; allowance: "service|#index"
   std::int64_t used = 0;  ///< usage: quantity charged; allowance: quantity drawn (base units)
   std::int64_t size = 0;  ///< allowance: the prorated size (base units)
   rational exact;         ///< before the line rounding

@@ -15,16 +15,21 @@
 namespace ratel::oracle {
 namespace {
 
-instant at(std::string_view rfc3339) { return *parse_rfc3339(rfc3339); }
+instant at(std::string_view rfc3339) {
+  return *parse_rfc3339(rfc3339);
+}
 
 const catalog& cmcc() {
   static const catalog c = load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
   return c;
 }
 
-rational amount(std::string_view decimal) { return to_rational(money::parse(decimal, currency::parse("CNY"))); }
+rational amount(std::string_view decimal) {
+  return to_rational(money::parse(decimal, currency::parse("CNY")));
+}
 
-const reference_line& line(const reference_bill& b, std::string_view kind, std::string_view product) {
+const reference_line& line(const reference_bill& b, std::string_view kind,
+                           std::string_view product) {
   for (const reference_line& l : b.lines)
     if (l.kind == kind && l.product == product) return l;
   FAIL("no such line");
@@ -37,20 +42,25 @@ constexpr std::int64_t KB = 1024, MB = 1024 * KB, GB = 1024 * MB;
 
 TEST_CASE("rounding to decimals by each mode") {
   // 0.125 lies exactly between 0.12 and 0.13.
-  CHECK(round_decimal(rational(125, 1000), 2, rounding::half_up) == rational(13, 100));    // ties away from 0
-  CHECK(round_decimal(rational(125, 1000), 2, rounding::half_even) == rational(12, 100));  // 12 is even
-  CHECK(round_decimal(rational(125, 1000), 2, rounding::half_down) == rational(12, 100));  // ties toward 0
+  CHECK(round_decimal(rational(125, 1000), 2, rounding::half_up) ==
+        rational(13, 100));  // ties away from 0
+  CHECK(round_decimal(rational(125, 1000), 2, rounding::half_even) ==
+        rational(12, 100));  // 12 is even
+  CHECK(round_decimal(rational(125, 1000), 2, rounding::half_down) ==
+        rational(12, 100));  // ties toward 0
   CHECK(round_decimal(rational(-125, 1000), 2, rounding::half_up) == rational(-13, 100));
-  CHECK(round_decimal(rational(-121, 1000), 2, rounding::floor) == rational(-13, 100));    // toward -inf
-  CHECK(round_decimal(rational(-121, 1000), 2, rounding::down) == rational(-12, 100));     // toward 0
-  CHECK(round_decimal(rational(121, 1000), 2, rounding::up) == rational(13, 100));         // away from 0
+  CHECK(round_decimal(rational(-121, 1000), 2, rounding::floor) ==
+        rational(-13, 100));  // toward -inf
+  CHECK(round_decimal(rational(-121, 1000), 2, rounding::down) == rational(-12, 100));  // toward 0
+  CHECK(round_decimal(rational(121, 1000), 2, rounding::up) == rational(13, 100));  // away from 0
   // 20.00 x 22/31 = 14.193548...: 14.19 at two places half-up (D4, D2).
   CHECK(round_decimal(rational(20) * rational(22, 31), 2, rounding::half_up) == amount("14.19"));
 }
 
 TEST_CASE("gprs-20 from 10 July 10:00: prorated fee and allowance (lifecycle-gprs20-prorated)") {
   const std::vector<order> orders{{"gprs-20", at("2012-07-10T10:00:00+08:00"), std::nullopt}};
-  const std::vector<usage> records{{"j1", at("2012-07-20T10:00:00+08:00"), service::data, 120 * MB, ""}};
+  const std::vector<usage> records{
+      {"j1", at("2012-07-20T10:00:00+08:00"), service::data, 120 * MB, ""}};
   const reference_bill b = rate_reference(cmcc(), date::year(2012) / 7, orders, records);
   // D4: active days 10..31 July = 22 of 31. Fee 20.00 x 22/31 = 14.1935... -> 14.19.
   CHECK(line(b, "fee", "gprs-20").amount == amount("14.19"));
@@ -67,8 +77,8 @@ TEST_CASE("gprs-20, 400 MB of daytime data, capped at 500.00 (threshold-gprs20-4
   const std::vector<order> orders{{"gprs-20", at("2012-05-01T00:00:00+08:00"), std::nullopt}};
   std::vector<usage> records;
   for (const char* id : {"d1", "d2", "d3", "d4"})
-    records.push_back({id, at(fmt::format("2012-07-{:02}T10:00:00+08:00", 2 + 7 * (id[1] - '1'))), service::data,
-                       100 * MB, ""});
+    records.push_back({id, at(fmt::format("2012-07-{:02}T10:00:00+08:00", 2 + 7 * (id[1] - '1'))),
+                       service::data, 100 * MB, ""});
   const reference_bill b = rate_reference(cmcc(), date::year(2012) / 7, orders, records);
   // Held all July: 20.00 and the whole 150 MB (a full month is never prorated, D4).
   CHECK(line(b, "fee", "gprs-20").amount == amount("20.00"));
@@ -106,8 +116,9 @@ TEST_CASE("off-peak band edges (off-peak-boundaries)") {
   const std::vector<order> orders{{"gprs-20", at("2012-05-01T00:00:00+08:00"), std::nullopt}};
   const std::vector<usage> records{
       {"base", at("2012-07-02T12:00:00+08:00"), service::data, 150 * MB, ""},
-      {"p1", at("2012-07-03T22:59:59+08:00"), service::data, MB, ""},   // peak
-      {"o1", at("2012-07-03T23:00:00+08:00"), service::data, MB, ""},   // off-peak: from is inclusive
+      {"p1", at("2012-07-03T22:59:59+08:00"), service::data, MB, ""},  // peak
+      {"o1", at("2012-07-03T23:00:00+08:00"), service::data, MB,
+       ""},  // off-peak: from is inclusive
       {"o2", at("2012-07-04T06:59:59+08:00"), service::data, MB, ""},   // off-peak
       {"p2", at("2012-07-04T07:00:00+08:00"), service::data, MB, ""},   // peak: to is exclusive
       {"o3", at("2012-07-05T15:00:00Z"), service::data, MB, ""},        // 23:00 Beijing
@@ -120,8 +131,9 @@ TEST_CASE("off-peak band edges (off-peak-boundaries)") {
 
 TEST_CASE("a record straddling the end of the allowance is split (allowance-straddle)") {
   const std::vector<order> orders{{"gprs-20", at("2012-05-01T00:00:00+08:00"), std::nullopt}};
-  const std::vector<usage> records{{"r1", at("2012-07-03T10:00:00+08:00"), service::data, 140 * MB, ""},
-                                   {"r2", at("2012-07-04T11:00:00+08:00"), service::data, 20 * MB, ""}};
+  const std::vector<usage> records{
+      {"r1", at("2012-07-03T10:00:00+08:00"), service::data, 140 * MB, ""},
+      {"r2", at("2012-07-04T11:00:00+08:00"), service::data, 20 * MB, ""}};
   const reference_bill b = rate_reference(cmcc(), date::year(2012) / 7, orders, records);
   // r1 leaves 10 MB; r2 draws those 10 MB and 10 MB = 10,240 KB are charged 0.01 = 102.40.
   CHECK(line(b, "allowance", "gprs-20").used == 150 * MB);
@@ -131,13 +143,16 @@ TEST_CASE("a record straddling the end of the allowance is split (allowance-stra
 
 TEST_CASE("gprs-20: reactivating data after the 15 GB cut-off (threshold-gprs20-reactivation)") {
   const std::vector<order> orders{{"gprs-20", at("2012-06-01T00:00:00+08:00"), std::nullopt}};
-  const std::vector<usage> records{{"big", at("2012-07-10T10:00:00+08:00"), service::data, 15 * GB, ""},
-                                   {"over", at("2012-07-15T10:00:00+08:00"), service::data, MB, ""},
-                                   {"again", at("2012-07-21T10:00:00+08:00"), service::data, 15 * GB, ""}};
-  const std::vector<instant> reactivations{at("2012-07-05T09:00:00+08:00"),   // not cut off: refused
-                                           at("2012-07-20T09:00:00+08:00"),   // lifts cap and cut-off
-                                           at("2012-07-25T09:00:00+08:00")};  // not cut off any more
-  const reference_bill b = rate_reference(cmcc(), date::year(2012) / 7, orders, records, reactivations);
+  const std::vector<usage> records{
+      {"big", at("2012-07-10T10:00:00+08:00"), service::data, 15 * GB, ""},
+      {"over", at("2012-07-15T10:00:00+08:00"), service::data, MB, ""},
+      {"again", at("2012-07-21T10:00:00+08:00"), service::data, 15 * GB, ""}};
+  const std::vector<instant> reactivations{
+      at("2012-07-05T09:00:00+08:00"),   // not cut off: refused
+      at("2012-07-20T09:00:00+08:00"),   // lifts cap and cut-off
+      at("2012-07-25T09:00:00+08:00")};  // not cut off any more
+  const reference_bill b =
+      rate_reference(cmcc(), date::year(2012) / 7, orders, records, reactivations);
   // big: 150 MB allowance, then 50,000 KB at 0.01 = 500.00 reach the cap, the rest capped;
   // exactly 15 GB reaches the cut-off. over and again: all beyond 15 GB at 0.0005, uncapped
   // (D6, reactivated or not): (1,024 + 15,728,640) KB x 0.0005 = 7,864.832 -> 7,864.83.
@@ -181,7 +196,8 @@ fee = { amount = "10.00", per = "cycle" }
 )",
                                     "inline.toml");
   const std::vector<order> orders{{"p", at("2012-06-01T00:00:00+08:00"), std::nullopt}};
-  const std::vector<usage> records{{"r", at("2012-07-10T10:00:00+08:00"), service::data, 30 * MB, ""}};
+  const std::vector<usage> records{
+      {"r", at("2012-07-10T10:00:00+08:00"), service::data, 30 * MB, ""}};
   const reference_bill b = rate_reference(cat, date::year(2012) / 7, orders, records);
   // r = 30 MB: 10 MB from the allowance; 10 MB = 10,240 KB at p's 0.01 = 102.40 up to the
   // 20 MB level; split there, the last 10,240 KB at 0.001 = 10.24.

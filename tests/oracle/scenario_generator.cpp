@@ -20,19 +20,25 @@ class dice {
  public:
   explicit dice(std::uint64_t seed) : engine_(seed) {}
   /// Uniform enough in [0, n) for a test (n small next to 2^64); n >= 1.
-  std::int64_t below(std::int64_t n) { return static_cast<std::int64_t>(engine_() % static_cast<std::uint64_t>(n)); }
+  std::int64_t below(std::int64_t n) {
+    return static_cast<std::int64_t>(engine_() % static_cast<std::uint64_t>(n));
+  }
   std::int64_t between(std::int64_t lo, std::int64_t hi) { return lo + below(hi - lo + 1); }
   /// True with probability percent / 100.
   bool chance(int percent) { return below(100) < percent; }
   template <class T>
-  const T& pick(const std::vector<T>& v) { return v[static_cast<std::size_t>(below(static_cast<std::int64_t>(v.size())))]; }
+  const T& pick(const std::vector<T>& v) {
+    return v[static_cast<std::size_t>(below(static_cast<std::int64_t>(v.size())))];
+  }
   std::mt19937_64& engine() { return engine_; }
 
  private:
   std::mt19937_64 engine_;
 };
 
-std::string money_text(std::int64_t micros) { return money::from_micros(micros, currency::parse("CNY")).to_string(); }
+std::string money_text(std::int64_t micros) {
+  return money::from_micros(micros, currency::parse("CNY")).to_string();
+}
 
 // A quantity in base units (bytes or seconds) as catalog text, in a unit that divides it.
 std::string quantity_text(dice& d, service svc, std::int64_t v) {
@@ -47,11 +53,14 @@ std::string quantity_text(dice& d, service svc, std::int64_t v) {
 }
 
 std::string rounding_name(dice& d) {
-  static const std::vector<std::string> modes{"half_up", "half_even", "half_down", "down", "up", "floor", "ceiling"};
+  static const std::vector<std::string> modes{"half_up", "half_even", "half_down", "down",
+                                              "up",      "floor",     "ceiling"};
   return d.pick(modes);
 }
 
-std::string time_text(instant t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+std::string time_text(instant t) {
+  return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+}
 
 // What the generator remembers of the catalog it wrote, to aim records at its edges.
 struct catalog_facts {
@@ -60,7 +69,7 @@ struct catalog_facts {
   bool has_bands = false;
   int band_from = 0, band_to = 0;  // minutes
   std::vector<std::string> per_cycle_products;
-  std::string one_off;             // a stackable rest_of_cycle pack, if any
+  std::string one_off;                    // a stackable rest_of_cycle pack, if any
   std::vector<std::int64_t> data_sizes;   // allowance sizes, cut-off levels (bytes)
   std::vector<std::int64_t> voice_sizes;  // seconds
   std::vector<std::int64_t> sms_sizes;    // messages
@@ -72,15 +81,17 @@ class generator {
   explicit generator(std::uint64_t seed) : d_(seed) { out_.seed = seed; }
 
   generated_scenario run() {
-    static const std::vector<std::string> zones{"Asia/Shanghai", "Asia/Shanghai", "Europe/London", "America/New_York"};
+    static const std::vector<std::string> zones{"Asia/Shanghai", "Asia/Shanghai", "Europe/London",
+                                                "America/New_York"};
     zone_ = d_.pick(zones);
     static const std::vector<date::year_month> months{
-        date::year(2012) / 7, date::year(2012) / 2, date::year(2013) / 2, date::year(2012) / 3,
+        date::year(2012) / 7,  date::year(2012) / 2,  date::year(2013) / 2,  date::year(2012) / 3,
         date::year(2012) / 10, date::year(2012) / 11, date::year(2012) / 12, date::year(2013) / 4};
     out_.month = d_.pick(months);
     write_catalog();
     const std::int64_t subscribers = d_.between(1, 4);
-    for (std::int64_t i = 0; i < subscribers; ++i) out_.subscribers.push_back(make_subscriber(fmt::format("s{}", i + 1)));
+    for (std::int64_t i = 0; i < subscribers; ++i)
+      out_.subscribers.push_back(make_subscriber(fmt::format("s{}", i + 1)));
     return std::move(out_);
   }
 
@@ -108,27 +119,36 @@ class generator {
   void write_catalog() {
     if (use_shipped_catalog()) return;
     std::string& t = out_.catalog_toml;
-    t += fmt::format("[catalog]\nid = \"oracle\"\nhome_country = \"CN\"\nzone = \"{}\"\ncurrency = \"CNY\"\n\n", zone_);
-    static const std::vector<std::int64_t> data_incs{1024, 1024, 1024, 1, 512, 10 * 1024, 100 * 1024};
+    t += fmt::format(
+        "[catalog]\nid = \"oracle\"\nhome_country = \"CN\"\nzone = \"{}\"\ncurrency = \"CNY\"\n\n",
+        zone_);
+    static const std::vector<std::int64_t> data_incs{1024, 1024,      1024,      1,
+                                                     512,  10 * 1024, 100 * 1024};
     static const std::vector<std::int64_t> voice_incs{60, 60, 30, 6, 1};
     facts_.data_increment = d_.pick(data_incs);
     facts_.voice_increment = d_.pick(voice_incs);
-    t += fmt::format("[services]\nsms = {{ increment = \"1 msg\" }}\ndata = {{ increment = \"{}\" }}\nvoice = {{ increment = \"{}\" }}\n\n",
-                     quantity_text(d_, service::data, facts_.data_increment),
-                     quantity_text(d_, service::voice, facts_.voice_increment));
+    t += fmt::format(
+        "[services]\nsms = {{ increment = \"1 msg\" }}\ndata = {{ increment = \"{}\" }}\nvoice = "
+        "{{ increment = \"{}\" }}\n\n",
+        quantity_text(d_, service::data, facts_.data_increment),
+        quantity_text(d_, service::voice, facts_.voice_increment));
     if (d_.chance(75)) {
       facts_.has_bands = true;
       // Off-peak at random whole or half hours; it may wrap midnight or end at 24:00.
       facts_.band_from = static_cast<int>(d_.below(48)) * 30;
       do facts_.band_to = static_cast<int>(d_.between(1, 48)) * 30;
-      while (facts_.band_to == facts_.band_from || (facts_.band_to == 1440 && facts_.band_from == 0));
+      while (facts_.band_to == facts_.band_from ||
+             (facts_.band_to == 1440 && facts_.band_from == 0));
       if (d_.chance(30)) facts_.band_from = 23 * 60, facts_.band_to = 7 * 60;  // D17
-      t += fmt::format("[bands]\ndefault = \"peak\"\noff_peak = {{ from = \"{:02}:{:02}\", to = \"{:02}:{:02}\" }}\n\n",
-                       facts_.band_from / 60, facts_.band_from % 60, facts_.band_to / 60, facts_.band_to % 60);
+      t += fmt::format(
+          "[bands]\ndefault = \"peak\"\noff_peak = {{ from = \"{:02}:{:02}\", to = \"{:02}:{:02}\" "
+          "}}\n\n",
+          facts_.band_from / 60, facts_.band_from % 60, facts_.band_to / 60, facts_.band_to % 60);
     }
     if (d_.chance(25)) {
       // Another line rounding than D2's, to see that the rounding is the catalog's.
-      t += fmt::format("[rounding]\nline = {{ places = {}, mode = \"{}\" }}\n\n", d_.between(0, 4), rounding_name(d_));
+      t += fmt::format("[rounding]\nline = {{ places = {}, mode = \"{}\" }}\n\n", d_.between(0, 4),
+                       rounding_name(d_));
     }
     t += "[countries]\nHK = { zone = \"Asia/Hong_Kong\" }\nMO = { zone = \"Asia/Macau\" }\n\n";
     t += "[country_groups]\nnear = [\"HK\", \"MO\"]\n\n";
@@ -156,9 +176,11 @@ class generator {
       if (d_.chance(75)) {
         static const std::vector<std::string> strategies{"none", "actual_days", "days_12_365"};
         t += fmt::format(
-            "proration = {{ fee = \"{}\", fee_rounding = {{ places = {}, mode = \"{}\" }}, allowance = \"{}\", "
+            "proration = {{ fee = \"{}\", fee_rounding = {{ places = {}, mode = \"{}\" }}, "
+            "allowance = \"{}\", "
             "allowance_rounding = \"{}\" }}\n",
-            d_.pick(strategies), d_.between(0, 3), rounding_name(d_), d_.pick(strategies), rounding_name(d_));
+            d_.pick(strategies), d_.between(0, 3), rounding_name(d_), d_.pick(strategies),
+            rounding_name(d_));
       }
       t += "\n";
       product_has_data_ = false;
@@ -175,19 +197,25 @@ class generator {
     }
     if (d_.chance(40)) {
       facts_.one_off = "topup";
-      t += fmt::format("[[products]]\nid = \"topup\"\nkind = \"pack\"\ncode = {}\npriority = {}\n"
-                       "fee = {{ amount = \"{}\", per = \"order\" }}\nvalidity = \"rest_of_cycle\"\nstackable = true\n\n",
-                       d_.between(1, 9), 100 * d_.between(1, 5), money_text(fee_micros()));
+      t += fmt::format(
+          "[[products]]\nid = \"topup\"\nkind = \"pack\"\ncode = {}\npriority = {}\n"
+          "fee = {{ amount = \"{}\", per = \"order\" }}\nvalidity = \"rest_of_cycle\"\nstackable = "
+          "true\n\n",
+          d_.between(1, 9), 100 * d_.between(1, 5), money_text(fee_micros()));
       write_allowance(t, service::data);
     }
   }
 
   std::int64_t fee_micros() {
     switch (d_.below(4)) {
-      case 0: return d_.between(0, 100) * 1'000'000;                 // whole yuan
-      case 1: return d_.between(0, 20000) * 10'000;                  // cents
-      case 2: return d_.between(0, 100'000'000);                     // micro-units
-      default: return 20'000'000;                                    // D6: 20.00
+      case 0:
+        return d_.between(0, 100) * 1'000'000;  // whole yuan
+      case 1:
+        return d_.between(0, 20000) * 10'000;  // cents
+      case 2:
+        return d_.between(0, 100'000'000);  // micro-units
+      default:
+        return 20'000'000;  // D6: 20.00
     }
   }
 
@@ -201,18 +229,29 @@ class generator {
     const std::int64_t m = d_.pick(multiples);
     std::int64_t unit_price = 0;
     switch (d_.below(4)) {
-      case 0: unit_price = d_.between(0, 20) * 10'000; break;  // 0.00 .. 0.20
-      case 1: unit_price = d_.between(1, 100'000); break;      // six decimals
-      case 2: unit_price = 10'000; break;                      // D6: 0.01
-      default: unit_price = d_.between(1, 2000) * 100; break;  // four decimals
+      case 0:
+        unit_price = d_.between(0, 20) * 10'000;
+        break;  // 0.00 .. 0.20
+      case 1:
+        unit_price = d_.between(1, 100'000);
+        break;  // six decimals
+      case 2:
+        unit_price = 10'000;
+        break;  // D6: 0.01
+      default:
+        unit_price = d_.between(1, 2000) * 100;
+        break;  // four decimals
     }
-    if (svc == service::data && inc < 1024) unit_price /= 16;  // keep byte prices modest
+    if (svc == service::data && inc < 1024) unit_price /= 16;    // keep byte prices modest
     const std::string in = header.starts_with(' ') ? "  " : "";  // a product's rate is indented
-    t += fmt::format("{}\n{}service = \"{}\"\n{}price = \"{}\"\n{}per = \"{}\"\n", header, in, to_string(svc), in,
-                     money_text(unit_price * m), in, quantity_text(d_, svc, inc * m));
+    t += fmt::format("{}\n{}service = \"{}\"\n{}price = \"{}\"\n{}per = \"{}\"\n", header, in,
+                     to_string(svc), in, money_text(unit_price * m), in,
+                     quantity_text(d_, svc, inc * m));
     if (!band.empty()) t += fmt::format("{}band = \"{}\"\n", in, band);
-    if (where.starts_with('[')) t += fmt::format("{}where = {}\n", in, where);
-    else if (!where.empty()) t += fmt::format("{}where = \"{}\"\n", in, where);
+    if (where.starts_with('['))
+      t += fmt::format("{}where = {}\n", in, where);
+    else if (!where.empty())
+      t += fmt::format("{}where = \"{}\"\n", in, where);
     if (!capped) t += in + "capped = false\n";
     t += "\n";
     unit_prices_.push_back(unit_price);
@@ -220,16 +259,20 @@ class generator {
 
   // Up to `count` rates, never two of one service, band and kind of `where` in one list
   // (the loader refuses those as ambiguous).
-  void write_rates(std::string& t, const std::string& header, int count, std::vector<std::string> written = {}) {
+  void write_rates(std::string& t, const std::string& header, int count,
+                   std::vector<std::string> written = {}) {
     for (int i = 0; i < count; ++i) {
       if (d_.chance(40)) continue;
       const service svc = random_service();
-      static const std::vector<std::string> wheres{"", "", "home", "home", "roaming", "[\"HK\"]", "near"};
+      static const std::vector<std::string> wheres{"",        "",         "home", "home",
+                                                   "roaming", "[\"HK\"]", "near"};
       const std::string where = d_.pick(wheres);
-      const std::string band = facts_.has_bands && d_.chance(40) ? (d_.chance(80) ? "off_peak" : "peak") : "";
+      const std::string band =
+          facts_.has_bands && d_.chance(40) ? (d_.chance(80) ? "off_peak" : "peak") : "";
       // A list and a group are one kind of `where`; two of them overlapping are ambiguous.
       const bool listed = where == "near" || where.starts_with('[');
-      const std::string key = fmt::format("{}|{}|{}", to_string(svc), band, listed ? "countries" : where);
+      const std::string key =
+          fmt::format("{}|{}|{}", to_string(svc), band, listed ? "countries" : where);
       if (std::find(written.begin(), written.end(), key) != written.end()) continue;
       written.push_back(key);
       write_rate(t, header, svc, band, where, !d_.chance(10));
@@ -237,10 +280,14 @@ class generator {
   }
 
   std::int64_t increment(service svc) const {
-    return svc == service::data ? facts_.data_increment : svc == service::voice ? facts_.voice_increment : 1;
+    return svc == service::data    ? facts_.data_increment
+           : svc == service::voice ? facts_.voice_increment
+                                   : 1;
   }
   std::vector<std::int64_t>& sizes_of(service svc) {
-    return svc == service::data ? facts_.data_sizes : svc == service::voice ? facts_.voice_sizes : facts_.sms_sizes;
+    return svc == service::data    ? facts_.data_sizes
+           : svc == service::voice ? facts_.voice_sizes
+                                   : facts_.sms_sizes;
   }
   service random_service() {
     const std::int64_t r = d_.below(100);
@@ -251,19 +298,28 @@ class generator {
     const std::int64_t inc = increment(svc);
     std::int64_t units = 0;
     switch (d_.below(3)) {
-      case 0: units = d_.between(1, 50); break;
-      case 1: units = d_.between(1, 5000); break;
-      default: units = svc == service::data ? (150 * 1024 * 1024) / inc : d_.between(1, 600); break;
+      case 0:
+        units = d_.between(1, 50);
+        break;
+      case 1:
+        units = d_.between(1, 5000);
+        break;
+      default:
+        units = svc == service::data ? (150 * 1024 * 1024) / inc : d_.between(1, 600);
+        break;
     }
     if (units == 0) units = 1;
     sizes_of(svc).push_back(units * inc);
     if (svc == service::data) product_has_data_ = true;
-    t += fmt::format("  [[products.allowances]]\n  service = \"{}\"\n  quantity = \"{}\"\n", to_string(svc),
-                     quantity_text(d_, svc, units * inc));
+    t += fmt::format("  [[products.allowances]]\n  service = \"{}\"\n  quantity = \"{}\"\n",
+                     to_string(svc), quantity_text(d_, svc, units * inc));
     if (facts_.has_bands && d_.chance(25)) t += "  band = \"off_peak\"\n";
-    static const std::vector<std::string> wheres{"", "", "home", "roaming", "anywhere", "near", "[\"MO\"]"};
-    if (const std::string& w = d_.pick(wheres); w.starts_with('[')) t += fmt::format("  where = {}\n", w);
-    else if (!w.empty()) t += fmt::format("  where = \"{}\"\n", w);
+    static const std::vector<std::string> wheres{"",         "",     "home",    "roaming",
+                                                 "anywhere", "near", "[\"MO\"]"};
+    if (const std::string& w = d_.pick(wheres); w.starts_with('['))
+      t += fmt::format("  where = {}\n", w);
+    else if (!w.empty())
+      t += fmt::format("  where = \"{}\"\n", w);
     t += "\n";
   }
 
@@ -275,12 +331,19 @@ class generator {
   void write_cap(std::string& t) {
     std::int64_t level = 0;
     switch (d_.below(3)) {
-      case 0: level = d_.between(1, 500) * 1'000'000; break;
-      case 1: level = d_.between(1, 50'000'000); break;
-      default: level = 500'000'000; break;  // D6
+      case 0:
+        level = d_.between(1, 500) * 1'000'000;
+        break;
+      case 1:
+        level = d_.between(1, 50'000'000);
+        break;
+      default:
+        level = 500'000'000;
+        break;  // D6
     }
-    t += fmt::format("  [[products.thresholds]]\n  counter = \"usage_fee\"\n  at = \"{}\"\n  action = \"cap\"\n",
-                     money_text(level));
+    t += fmt::format(
+        "  [[products.thresholds]]\n  counter = \"usage_fee\"\n  at = \"{}\"\n  action = \"cap\"\n",
+        money_text(level));
     if (d_.chance(40)) t += "  scope = \"all\"\n";
     if (d_.chance(40)) t += fmt::format("  service = \"{}\"\n", to_string(random_service()));
     t += "\n";
@@ -300,25 +363,32 @@ class generator {
     const std::int64_t counter = d_.below(10);
     std::string level;
     if (counter < 6 || (counter < 8 && !product_has_data_)) {
-      const std::int64_t units = d_.chance(50) ? d_.between(1, 2000) : d_.between(1, 400'000'000 / facts_.data_increment);
+      const std::int64_t units =
+          d_.chance(50) ? d_.between(1, 2000) : d_.between(1, 400'000'000 / facts_.data_increment);
       facts_.data_sizes.push_back(units * facts_.data_increment);
-      level = fmt::format("counter = \"volume\"\n  at = \"{}\"\n", quantity_text(d_, service::data, units * facts_.data_increment));
+      level = fmt::format("counter = \"volume\"\n  at = \"{}\"\n",
+                          quantity_text(d_, service::data, units * facts_.data_increment));
       if (d_.chance(60)) level += "  where = \"home\"\n";
     } else if (counter < 8) {
-      level = fmt::format("counter = \"allowance_used\"\n  at = \"{}%\"\n", d_.chance(50) ? 100 : d_.between(1, 100));
+      level = fmt::format("counter = \"allowance_used\"\n  at = \"{}%\"\n",
+                          d_.chance(50) ? 100 : d_.between(1, 100));
     } else {
       // Often a whole number of some rate's increments, so a record can end exactly on it.
       std::int64_t at = d_.between(1, 100'000'000);
-      if (!unit_prices_.empty() && d_.chance(50)) at = std::max<std::int64_t>(1, d_.pick(unit_prices_)) * d_.between(1, 5000);
+      if (!unit_prices_.empty() && d_.chance(50))
+        at = std::max<std::int64_t>(1, d_.pick(unit_prices_)) * d_.between(1, 5000);
       level = fmt::format("counter = \"usage_fee\"\n  at = \"{}\"\n", money_text(at));
       remember_fee_level(at);
       if (d_.chance(40)) level += "  scope = \"all\"\n";
     }
-    t += fmt::format("  [[products.thresholds]]\n  service = \"data\"\n  {}  action = \"{}\"\n  compare = \"{}\"\n", level,
-                     cut_off ? "cut_off" : "rate_change", d_.chance(50) ? "reaches" : "exceeds");
+    t += fmt::format(
+        "  [[products.thresholds]]\n  service = \"data\"\n  {}  action = \"{}\"\n  compare = "
+        "\"{}\"\n",
+        level, cut_off ? "cut_off" : "rate_change", d_.chance(50) ? "reaches" : "exceeds");
     const std::int64_t price = d_.between(0, 1000) * 100;
-    t += fmt::format("  rate = {{ price = \"{}\", per = \"{}\", capped = {} }}\n\n", money_text(price),
-                     quantity_text(d_, service::data, facts_.data_increment), d_.chance(50) ? "true" : "false");
+    t += fmt::format("  rate = {{ price = \"{}\", per = \"{}\", capped = {} }}\n\n",
+                     money_text(price), quantity_text(d_, service::data, facts_.data_increment),
+                     d_.chance(50) ? "true" : "false");
     if (cut_off && d_.chance(60)) {
       // D6: reactivate_data lifts the cut-off, and maybe the cap, for the rest of the cycle.
       static const std::vector<std::string> lifts{"\"cut_off\", \"cap\"", "\"cut_off\"", "\"cap\""};
@@ -330,20 +400,25 @@ class generator {
   void write_notify(std::string& t) {
     switch (d_.below(3)) {
       case 0:
-        t += fmt::format("  [[products.thresholds]]\n  counter = \"volume\"\n  service = \"data\"\n  at = \"{}\"\n"
-                         "  action = \"notify\"\n\n",
-                         quantity_text(d_, service::data, d_.between(1, 5000) * facts_.data_increment));
+        t += fmt::format(
+            "  [[products.thresholds]]\n  counter = \"volume\"\n  service = \"data\"\n  at = "
+            "\"{}\"\n"
+            "  action = \"notify\"\n\n",
+            quantity_text(d_, service::data, d_.between(1, 5000) * facts_.data_increment));
         break;
       case 1:
-        t += fmt::format("  [[products.thresholds]]\n  counter = \"usage_fee\"\n  at = \"{}\"\n  action = \"notify\"\n"
-                         "  compare = \"{}\"\n\n",
-                         money_text(d_.between(1, 100'000'000)), d_.chance(50) ? "reaches" : "exceeds");
+        t += fmt::format(
+            "  [[products.thresholds]]\n  counter = \"usage_fee\"\n  at = \"{}\"\n  action = "
+            "\"notify\"\n"
+            "  compare = \"{}\"\n\n",
+            money_text(d_.between(1, 100'000'000)), d_.chance(50) ? "reaches" : "exceeds");
         break;
       default:
         if (!product_has_data_) break;  // the loader refuses a share of nothing
-        t += fmt::format("  [[products.thresholds]]\n  counter = \"allowance_used\"\n  service = \"data\"\n"
-                         "  at = \"{}%\"\n  action = \"notify\"\n\n",
-                         d_.between(1, 100));
+        t += fmt::format(
+            "  [[products.thresholds]]\n  counter = \"allowance_used\"\n  service = \"data\"\n"
+            "  at = \"{}%\"\n  action = \"notify\"\n\n",
+            d_.between(1, 100));
         break;
     }
   }
@@ -354,25 +429,35 @@ class generator {
     return date::locate_zone(zone_)->to_sys(day, date::choose::earliest);
   }
   date::local_days first_day() const { return date::local_days{out_.month / 1}; }
-  date::local_days next_first_day() const { return date::local_days{(out_.month + date::months(1)) / 1}; }
+  date::local_days next_first_day() const {
+    return date::local_days{(out_.month + date::months(1)) / 1};
+  }
   instant cycle_start() const { return local_midnight(first_day()); }
   instant cycle_end() const { return local_midnight(next_first_day()); }
 
   instant random_instant_in_cycle() {
     const std::int64_t span = (cycle_end() - cycle_start()).count();
     switch (d_.below(6)) {
-      case 0: return local_midnight(first_day() + date::days(d_.below((next_first_day() - first_day()).count())));
-      case 1: return cycle_start();
-      case 2: return cycle_end() - seconds(1);
-      default: return cycle_start() + seconds(d_.below(span));
+      case 0:
+        return local_midnight(first_day() +
+                              date::days(d_.below((next_first_day() - first_day()).count())));
+      case 1:
+        return cycle_start();
+      case 2:
+        return cycle_end() - seconds(1);
+      default:
+        return cycle_start() + seconds(d_.below(span));
     }
   }
 
   instant subscribe_time() {
     switch (d_.below(5)) {
-      case 0: return cycle_start() - seconds(d_.between(1, 60 * 86400));  // held all cycle
-      case 1: return cycle_start();
-      default: return random_instant_in_cycle();
+      case 0:
+        return cycle_start() - seconds(d_.between(1, 60 * 86400));  // held all cycle
+      case 1:
+        return cycle_start();
+      default:
+        return random_instant_in_cycle();
     }
   }
 
@@ -381,28 +466,32 @@ class generator {
     s.id = id;
     for (const std::string& p : facts_.per_cycle_products)
       for (int again = 0; again < 2; ++again) {  // a second order: a re-subscription or refused
-      if (!d_.chance(again == 0 ? 65 : 25)) continue;
-      order o{p, subscribe_time(), std::nullopt};
-      if (d_.chance(15)) {
-        // D5: ordered for the next cycle, from the previous cycle or from this one.
-        o.next_cycle = true;
-        o.at = d_.chance(60) ? cycle_start() - seconds(d_.between(1, 27 * 86400)) : random_instant_in_cycle();
-      }
-      if (d_.chance(35)) {
-        // An unsubscribe request later than the order: inside the cycle, at a midnight, or
-        // just after it.
-        instant u = d_.chance(30) ? local_midnight(first_day() + date::days(d_.between(1, 31)))
-                                  : o.at + seconds(d_.between(1, 40 * 86400));
-        if (u <= o.at) u = o.at + seconds(d_.between(1, 86400));
-        o.unsubscribe_at = u;
-      }
-      s.orders.push_back(o);
+        if (!d_.chance(again == 0 ? 65 : 25)) continue;
+        order o{p, subscribe_time(), std::nullopt};
+        if (d_.chance(15)) {
+          // D5: ordered for the next cycle, from the previous cycle or from this one.
+          o.next_cycle = true;
+          o.at = d_.chance(60) ? cycle_start() - seconds(d_.between(1, 27 * 86400))
+                               : random_instant_in_cycle();
+        }
+        if (d_.chance(35)) {
+          // An unsubscribe request later than the order: inside the cycle, at a midnight, or
+          // just after it.
+          instant u = d_.chance(30) ? local_midnight(first_day() + date::days(d_.between(1, 31)))
+                                    : o.at + seconds(d_.between(1, 40 * 86400));
+          if (u <= o.at) u = o.at + seconds(d_.between(1, 86400));
+          o.unsubscribe_at = u;
+        }
+        s.orders.push_back(o);
       }
     if (!facts_.one_off.empty())
-      for (std::int64_t n = d_.below(3); n > 0; --n) s.orders.push_back({facts_.one_off, random_instant_in_cycle(), std::nullopt});
-    std::stable_sort(s.orders.begin(), s.orders.end(), [](const order& a, const order& b) { return a.at < b.at; });
+      for (std::int64_t n = d_.below(3); n > 0; --n)
+        s.orders.push_back({facts_.one_off, random_instant_in_cycle(), std::nullopt});
+    std::stable_sort(s.orders.begin(), s.orders.end(),
+                     [](const order& a, const order& b) { return a.at < b.at; });
     if (d_.chance(40))
-      for (std::int64_t n = d_.between(1, 3); n > 0; --n) s.reactivations.push_back(random_instant_in_cycle());
+      for (std::int64_t n = d_.between(1, 3); n > 0; --n)
+        s.reactivations.push_back(random_instant_in_cycle());
 
     const std::int64_t records = d_.between(0, 24);
     for (std::int64_t i = 0; i < records; ++i) {
@@ -440,9 +529,10 @@ class generator {
         if (facts_.has_bands) {
           // At a band edge, or one second before it, on a random local day.
           const int minute = d_.chance(50) ? facts_.band_from : facts_.band_to;
-          const date::local_days day = first_day() + date::days(d_.below((next_first_day() - first_day()).count()));
-          t = date::locate_zone(zone_)->to_sys(date::local_seconds(day) + std::chrono::minutes(minute),
-                                               date::choose::earliest);
+          const date::local_days day =
+              first_day() + date::days(d_.below((next_first_day() - first_day()).count()));
+          t = date::locate_zone(zone_)->to_sys(
+              date::local_seconds(day) + std::chrono::minutes(minute), date::choose::earliest);
           if (d_.chance(50)) t -= seconds(1);
         }
         break;
@@ -454,7 +544,8 @@ class generator {
           if (d_.chance(50)) t -= seconds(1);
         }
         break;
-      default: break;
+      default:
+        break;
     }
     if (t < cycle_start() || t >= cycle_end()) t = random_instant_in_cycle();
     return t;
@@ -465,16 +556,33 @@ class generator {
     const auto& sizes = sizes_of(svc);
     std::int64_t q = 0;
     switch (d_.below(7)) {
-      case 0: q = d_.below(3 * inc); break;                                   // under an increment or two
-      case 1: q = d_.between(0, 5000) * inc; break;                           // whole increments
-      case 2: q = svc == service::data ? d_.between(0, 200) << 20 : d_.between(0, svc == service::sms ? 20 : 7200); break;
-      case 3: if (!sizes.empty()) q = d_.pick(sizes); break;                  // a whole allowance
-      case 4: if (!sizes.empty()) q = d_.pick(sizes) / 2; break;
-      case 5: if (!facts_.cap_units.empty()) q = d_.pick(facts_.cap_units) * inc; break;  // to a cap
-      default: q = d_.between(0, 3'000'000); break;
+      case 0:
+        q = d_.below(3 * inc);
+        break;  // under an increment or two
+      case 1:
+        q = d_.between(0, 5000) * inc;
+        break;  // whole increments
+      case 2:
+        q = svc == service::data ? d_.between(0, 200) << 20
+                                 : d_.between(0, svc == service::sms ? 20 : 7200);
+        break;
+      case 3:
+        if (!sizes.empty()) q = d_.pick(sizes);
+        break;  // a whole allowance
+      case 4:
+        if (!sizes.empty()) q = d_.pick(sizes) / 2;
+        break;
+      case 5:
+        if (!facts_.cap_units.empty()) q = d_.pick(facts_.cap_units) * inc;
+        break;  // to a cap
+      default:
+        q = d_.between(0, 3'000'000);
+        break;
     }
-    if (d_.chance(30)) q += d_.chance(50) ? 1 : -1;       // a unit off the edge
-    else if (d_.chance(20)) q += d_.chance(50) ? inc : -inc;
+    if (d_.chance(30))
+      q += d_.chance(50) ? 1 : -1;  // a unit off the edge
+    else if (d_.chance(20))
+      q += d_.chance(50) ? inc : -inc;
     return std::max<std::int64_t>(q, 0);
   }
 
@@ -484,7 +592,8 @@ class generator {
   catalog_facts facts_;
   std::vector<std::int64_t> unit_prices_;
   bool product_has_data_ = false;
-  std::string reactivation_;  // the [products.reactivation] table of the product being written  // the product being written has a data allowance
+  std::string reactivation_;  // the [products.reactivation] table of the product being written  //
+                              // the product being written has a data allowance
 };
 
 }  // namespace
@@ -492,15 +601,19 @@ class generator {
 std::string generated_scenario::accounts_csv() const {
   std::string csv = "subscriber,time,action,product,amount,note\n";
   // Every subscriber joins long before the cycle, so each one gets a bill.
-  const instant joined = date::locate_zone("UTC")->to_sys(date::local_days{date::year(2011) / 1 / 1});
+  const instant joined =
+      date::locate_zone("UTC")->to_sys(date::local_days{date::year(2011) / 1 / 1});
   for (const generated_subscriber& s : subscribers) {
     csv += fmt::format("{},{},join,,,\n", s.id, time_text(joined));
     for (const order& o : s.orders)
-      csv += fmt::format("{},{},{},{},,\n", s.id, time_text(o.at), o.next_cycle ? "subscribe_next_cycle" : "subscribe",
-                         o.product);
+      csv += fmt::format("{},{},{},{},,\n", s.id, time_text(o.at),
+                         o.next_cycle ? "subscribe_next_cycle" : "subscribe", o.product);
     for (const order& o : s.orders)
-      if (o.unsubscribe_at) csv += fmt::format("{},{},unsubscribe,{},,\n", s.id, time_text(*o.unsubscribe_at), o.product);
-    for (instant t : s.reactivations) csv += fmt::format("{},{},reactivate_data,,,\n", s.id, time_text(t));
+      if (o.unsubscribe_at)
+        csv +=
+            fmt::format("{},{},unsubscribe,{},,\n", s.id, time_text(*o.unsubscribe_at), o.product);
+    for (instant t : s.reactivations)
+      csv += fmt::format("{},{},reactivate_data,,,\n", s.id, time_text(t));
   }
   return csv;
 }
@@ -509,10 +622,13 @@ std::string generated_scenario::usage_csv() const {
   std::string csv = "id,subscriber,time,service,quantity,country\n";
   for (const generated_subscriber& s : subscribers)
     for (const usage& u : s.records)
-      csv += fmt::format("{},{},{},{},{},{}\n", u.id, s.id, time_text(u.time), to_string(u.svc), u.quantity, u.country);
+      csv += fmt::format("{},{},{},{},{},{}\n", u.id, s.id, time_text(u.time), to_string(u.svc),
+                         u.quantity, u.country);
   return csv;
 }
 
-generated_scenario generate_scenario(std::uint64_t seed) { return generator(seed).run(); }
+generated_scenario generate_scenario(std::uint64_t seed) {
+  return generator(seed).run();
+}
 
 }  // namespace ratel::oracle

@@ -29,8 +29,8 @@ namespace ratel::oracle {
 
 struct generated_subscriber {
   std::string id;
-  std::vector<order> orders;     ///< in log (time) order
-  std::vector<usage> records;    ///< in generation order
+  std::vector<order> orders;           ///< in log (time) order
+  std::vector<usage> records;          ///< in generation order
   std::vector<instant> reactivations;  ///< `reactivate_data` requests
 };
 

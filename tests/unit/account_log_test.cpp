@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "ratel/io/account_log.hpp"
 #include "ratel/error.hpp"
+#include "ratel/io/account_log.hpp"
 
 using namespace std::chrono_literals;
 using ratel::account_action;

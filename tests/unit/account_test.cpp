@@ -63,7 +63,8 @@ TEST_SUITE("account") {
 
   TEST_CASE("subscribe_next_cycle starts at the next cycle start (D5)") {
     rule_plan plan = make_plan();
-    account_book book = make_book(plan, "s1,2012-07-31T23:59:59+08:00,subscribe_next_cycle,plan-b,,\n");
+    account_book book =
+        make_book(plan, "s1,2012-07-31T23:59:59+08:00,subscribe_next_cycle,plan-b,,\n");
     CHECK(book.find("s1")->subscriptions[0].start == at("2012-08-01T00:00:00+08:00"));
   }
 

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <random>
 
-#include "ratel/run/batch.hpp"
 #include "ratel/io/bill_writer.hpp"
+#include "ratel/run/batch.hpp"
 #include "rating_fixture.hpp"
 
 using namespace ratel;
@@ -69,13 +69,13 @@ TEST_SUITE("batch") {
     std::string body;
     for (const std::string& r : usage_rows()) body += r;
     usage_batch usage = make_usage(body);
-    batch_result result = rate_batch(plan, book, usage,
-                                     calendar_month_cycle(date::year(2012) / 7, plan.home_zone()), 2);
+    batch_result result = rate_batch(
+        plan, book, usage, calendar_month_cycle(date::year(2012) / 7, plan.home_zone()), 2);
     CHECK(result.rows_read == 63);
     CHECK(result.duplicates.size() == 1);  // r5 of s3, twice
     REQUIRE(result.rejects.size() == 2);   // August, and s9
     CHECK(result.rated == 60);
-    CHECK(result.bills.size() == 3);       // s1, s2, s3 in subscriber order
+    CHECK(result.bills.size() == 3);  // s1, s2, s3 in subscriber order
     CHECK(result.bills[0].subscriber == "s1");
     CHECK(result.bills[2].subscriber == "s3");
   }
@@ -89,8 +89,8 @@ TEST_SUITE("batch") {
                                   "later,2012-08-05T00:00:00+08:00,join,,,\n");
     // A stray record of the closed account is rejected and does not make a bill.
     usage_batch usage = make_usage("x,gone,2012-07-02T10:00:00+08:00,data,1024,\n");
-    batch_result result = rate_batch(plan, book, usage,
-                                     calendar_month_cycle(date::year(2012) / 7, plan.home_zone()));
+    batch_result result =
+        rate_batch(plan, book, usage, calendar_month_cycle(date::year(2012) / 7, plan.home_zone()));
     REQUIRE(result.bills.size() == 1);
     CHECK(result.bills[0].subscriber == "quiet");
     CHECK(result.bills[0].total.is_zero());

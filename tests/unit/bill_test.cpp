@@ -95,17 +95,29 @@ TEST_SUITE("bill") {
     }
     j["lines"] = lines;
     j["total"] = b.total.to_string();
-    j["events"] = nlohmann::ordered_json::array(
-        {nlohmann::ordered_json{{"time", "2012-07-02T10:00:00+08:00"}, {"kind", "throttle"}, {"product", "plan-b"},
-                                {"limit_kbps", 3072}, {"reason", hostile}}});
+    j["events"] =
+        nlohmann::ordered_json::array({nlohmann::ordered_json{{"time", "2012-07-02T10:00:00+08:00"},
+                                                              {"kind", "throttle"},
+                                                              {"product", "plan-b"},
+                                                              {"limit_kbps", 3072},
+                                                              {"reason", hostile}}});
     j["points"] = nlohmann::ordered_json{
-        {"earned", 12}, {"credited", 3}, {"redeemed", 0}, {"expired", 0}, {"forfeited", 0}, {"balance", -1},
-        {"cohorts", nlohmann::ordered_json::array({nlohmann::ordered_json{
-                        {"credited", "2012-06"}, {"points", 3}, {"remaining", 2}, {"expires", "2015-05-31"}}})}};
+        {"earned", 12},
+        {"credited", 3},
+        {"redeemed", 0},
+        {"expired", 0},
+        {"forfeited", 0},
+        {"balance", -1},
+        {"cohorts",
+         nlohmann::ordered_json::array({nlohmann::ordered_json{{"credited", "2012-06"},
+                                                               {"points", 3},
+                                                               {"remaining", 2},
+                                                               {"expires", "2015-05-31"}}})}};
     CHECK(bill_to_json(b) == j.dump(2) + "\n");
     // As an element of the array, every line is indented two more spaces.
     std::string element = "  " + j.dump(2);
-    for (std::size_t at = element.find('\n'); at != std::string::npos; at = element.find('\n', at + 3))
+    for (std::size_t at = element.find('\n'); at != std::string::npos;
+         at = element.find('\n', at + 3))
       element.insert(at + 1, "  ");
     CHECK(bills_to_json({b}) == "[\n" + element + "\n]\n");
     b.lines.clear();
@@ -118,7 +130,8 @@ TEST_SUITE("bill") {
     account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-b,,\n");
     usage_batch usage = make_usage("v,s1,2012-07-02T12:00:00+08:00,voice,60,\n");
     std::string csv = bills_to_csv({make_bill(plan, rate_july(plan, book, usage))});
-    CHECK(csv.find("\"voice in CN, peak band: 1 min at 0.19 per 1 min\",0.19\n") != std::string::npos);
+    CHECK(csv.find("\"voice in CN, peak band: 1 min at 0.19 per 1 min\",0.19\n") !=
+          std::string::npos);
     CHECK(csv.find("s1,2012-07,,total,,,,,,,50.19\n") != std::string::npos);  // 50.00 + 0.19
   }
 }

@@ -26,15 +26,17 @@ TEST_SUITE("biller") {
     // bill, credited at the next cycle start; the ledger starts empty, so the balance at
     // the end of March is 0.
     scenario s = scenario::from_file(RATEL_SOURCE_DIR "/tariffs/unicom-2019.toml");
-    s.account("u1,2019-03-01T00:00:00+08:00,join,,,").account("u1,2019-03-01T00:00:00+08:00,subscribe,icecream-198,,");
+    s.account("u1,2019-03-01T00:00:00+08:00,join,,,")
+        .account("u1,2019-03-01T00:00:00+08:00,subscribe,icecream-198,,");
     const ratel::bill b = s.bill_of("u1", "2019-03");
     REQUIRE(b.points.has_value());
     CHECK(b.total == s.amount("198.00"));
     CHECK(b.points->earned == 198);
     CHECK(b.points->balance == 0);
     const std::string text = s.explain("u1", "2019-03");
-    CHECK(text.find("points (D7): earned 198 on this bill (credited at a later cycle start), credited 0, "
-                    "redeemed 0, expired 0, forfeited 0, balance 0") != std::string::npos);
+    CHECK(text.find(
+              "points (D7): earned 198 on this bill (credited at a later cycle start), credited 0, "
+              "redeemed 0, expired 0, forfeited 0, balance 0") != std::string::npos);
   }
 
   TEST_CASE("explain takes the overflow fallback the bill takes") {

@@ -1630,7 +1630,8 @@ code = 1
 priority = 1
 fee = { amount = "20.00", per = "month" }
 )",
-          {10, 33, "products[0].fee.per", "\"month\" is not cycle (recurring), order (one-off) or use"});
+          {10, 33, "products[0].fee.per",
+           "\"month\" is not cycle (recurring), order (one-off) or use"});
     }
     SUBCASE("fee amount as a float") {
       check_error(
@@ -2035,39 +2036,60 @@ rate = { price = "0.0005", per = "1 KB", capped = false }
   }
 
   TEST_CASE("bad thresholds: each at its value (lines count from the head's 16)") {
-    check_error(with_threshold("counter = \"speed\"\n"), {17, 11, "products[0].thresholds[0].counter", "is not volume"});
+    check_error(with_threshold("counter = \"speed\"\n"),
+                {17, 11, "products[0].thresholds[0].counter", "is not volume"});
     check_error(with_threshold("counter = \"volume\"\nat = \"1 GB\"\naction = \"notify\"\n"),
                 {16, 1, "products[0].thresholds[0].service", "missing"});
-    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1500 B\"\naction = \"notify\"\n"),
-                {19, 6, "products[0].thresholds[0].at", "whole number of the data increment 1 KB"});
+    check_error(
+        with_threshold(
+            "counter = \"volume\"\nservice = \"data\"\nat = \"1500 B\"\naction = \"notify\"\n"),
+        {19, 6, "products[0].thresholds[0].at", "whole number of the data increment 1 KB"});
     check_error(with_threshold("counter = \"usage_fee\"\nat = 500\naction = \"cap\"\n"),
                 {18, 6, "products[0].thresholds[0].at", "write money as a string"});
-    check_error(with_threshold("counter = \"allowance_used\"\nservice = \"data\"\nat = \"80%\"\naction = \"notify\"\n"),
+    check_error(with_threshold("counter = \"allowance_used\"\nservice = \"data\"\nat = "
+                               "\"80%\"\naction = \"notify\"\n"),
                 {19, 6, "products[0].thresholds[0].at", "p has no data allowance"});
-    check_error(with_threshold("counter = \"distinct_peers\"\nservice = \"voice\"\nat = 0\naction = \"bar\"\n"),
-                {19, 6, "products[0].thresholds[0].at", "positive count"});
-    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"cap\"\n"),
+    check_error(
+        with_threshold(
+            "counter = \"distinct_peers\"\nservice = \"voice\"\nat = 0\naction = \"bar\"\n"),
+        {19, 6, "products[0].thresholds[0].at", "positive count"});
+    check_error(with_threshold(
+                    "counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"cap\"\n"),
                 {20, 10, "products[0].thresholds[0].action", "needs counter = \"usage_fee\""});
-    check_error(with_threshold("counter = \"usage_fee\"\nat = \"5.00\"\ncompare = \"exceeds\"\naction = \"cap\"\n"),
-                {19, 11, "products[0].thresholds[0].compare", "a cap is reached"});
-    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"throttle\"\n"),
-                {16, 1, "products[0].thresholds[0].limit_kbps", "missing"});
-    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"cut_off\"\n"),
-                {16, 1, "products[0].thresholds[0].rate", "missing"});
-    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"notify\"\nlimit_kbps = 64\n"),
+    check_error(
+        with_threshold(
+            "counter = \"usage_fee\"\nat = \"5.00\"\ncompare = \"exceeds\"\naction = \"cap\"\n"),
+        {19, 11, "products[0].thresholds[0].compare", "a cap is reached"});
+    check_error(
+        with_threshold(
+            "counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"throttle\"\n"),
+        {16, 1, "products[0].thresholds[0].limit_kbps", "missing"});
+    check_error(
+        with_threshold(
+            "counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"cut_off\"\n"),
+        {16, 1, "products[0].thresholds[0].rate", "missing"});
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = "
+                               "\"notify\"\nlimit_kbps = 64\n"),
                 {21, 14, "products[0].thresholds[0].limit_kbps", "only a throttle"});
-    check_error(with_threshold("counter = \"usage_fee\"\nwhere = \"home\"\nat = \"1.00\"\naction = \"notify\"\n"),
-                {18, 9, "products[0].thresholds[0].where", "only a volume counter"});
-    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\ncompare = \"above\"\naction = \"notify\"\n"),
+    check_error(
+        with_threshold(
+            "counter = \"usage_fee\"\nwhere = \"home\"\nat = \"1.00\"\naction = \"notify\"\n"),
+        {18, 9, "products[0].thresholds[0].where", "only a volume counter"});
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\ncompare = "
+                               "\"above\"\naction = \"notify\"\n"),
                 {20, 11, "products[0].thresholds[0].compare", "is not reaches or exceeds"});
-    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = \"notify\"\nrate = { price = \"0.01\", per = \"1 KB\" }\n"),
+    check_error(with_threshold("counter = \"volume\"\nservice = \"data\"\nat = \"1 GB\"\naction = "
+                               "\"notify\"\nrate = { price = \"0.01\", per = \"1 KB\" }\n"),
                 {21, 8, "products[0].thresholds[0].rate", "only cut_off and rate_change"});
   }
 
   TEST_CASE("a peer filter needs on-net prefixes, and reactivation needs a cut-off") {
     std::string no_network(threshold_head);
-    no_network.replace(no_network.find("[network]"), std::string_view("[network]\non_net_prefixes = [\"130\"]\n").size(), "\n\n");
-    check_error(no_network + "[[products.thresholds]]\ncounter = \"volume\"\nservice = \"voice\"\npeer = \"off_net\"\nat = \"1 min\"\naction = \"bar\"\n",
+    no_network.replace(no_network.find("[network]"),
+                       std::string_view("[network]\non_net_prefixes = [\"130\"]\n").size(), "\n\n");
+    check_error(no_network +
+                    "[[products.thresholds]]\ncounter = \"volume\"\nservice = \"voice\"\npeer = "
+                    "\"off_net\"\nat = \"1 min\"\naction = \"bar\"\n",
                 {19, 8, "products[0].thresholds[0].peer", "need [network] on_net_prefixes"});
     check_error(std::string(threshold_head) + "reactivation = { lifts = [\"cap\"] }\n",
                 {16, 16, "products[0].reactivation", "no cut_off threshold"});
@@ -2106,10 +2128,12 @@ TEST_SUITE("catalog_toml") {
   TEST_CASE("[points] counts: bill line kinds, each checked at its value") {
     using ratel::line_kind;
     // Left out: the bill before credits (D7), as the struct's default.
-    CHECK(parse(points_head).points->counts ==
-          std::vector<line_kind>{line_kind::fee, line_kind::pack, line_kind::usage, line_kind::pass});
-    CHECK(parse(std::string(points_head) + "counts = [\"usage\", \"allowance\"]\n").points->counts ==
-          std::vector<line_kind>{line_kind::usage, line_kind::allowance});
+    CHECK(
+        parse(points_head).points->counts ==
+        std::vector<line_kind>{line_kind::fee, line_kind::pack, line_kind::usage, line_kind::pass});
+    CHECK(
+        parse(std::string(points_head) + "counts = [\"usage\", \"allowance\"]\n").points->counts ==
+        std::vector<line_kind>{line_kind::usage, line_kind::allowance});
     // Line 8 is the counts line: `[` at column 10, the first name at 11, the second at 18.
     check_error(std::string(points_head) + "counts = [\"fee\", \"fees\"]\n",
                 {8, 18, "points.counts[1]", "\"fees\" is not a bill line kind"});
@@ -2125,7 +2149,8 @@ TEST_SUITE("catalog_toml") {
   TEST_CASE("a pass with an empty list of prices is refused at the list") {
     // The check that every covered country has a price looks at the last entry; an empty
     // list has none, and must be an input_error rather than a read past the end.
-    check_error(R"([catalog]
+    check_error(
+        R"([catalog]
 id = "t"
 home_country = "CN"
 zone = "Asia/Shanghai"
@@ -2139,7 +2164,7 @@ code = 1
 priority = 1
 pass = { service = "data", where = "roaming", charge = "per_day", prices = [] }
 )",
-                // `[` is at column 76 of line 13: 75 characters of `pass = { ... prices = ` before it.
-                {13, 76, "products[0].pass.prices", "lists no price"});
+        // `[` is at column 76 of line 13: 75 characters of `pass = { ... prices = ` before it.
+        {13, 76, "products[0].pass.prices", "lists no price"});
   }
 }

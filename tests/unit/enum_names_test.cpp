@@ -7,13 +7,13 @@
 
 #include "ratel/account_entry.hpp"
 #include "ratel/catalog.hpp"
+#include "ratel/detail/enum_names.hpp"
 #include "ratel/event.hpp"
 #include "ratel/line_kind.hpp"
 #include "ratel/money.hpp"
 #include "ratel/quantity.hpp"
 #include "ratel/service.hpp"
 #include "ratel/usage.hpp"
-#include "ratel/detail/enum_names.hpp"
 
 using namespace ratel;
 
@@ -80,17 +80,17 @@ TEST_SUITE("enum_names") {
     CHECK(product_kind_names.choices() == "plan, pack, vas, offer or pass");
     CHECK(comparison_names.choices() == "reaches or exceeds");
     // fee.per takes three of fee_basis's four values: `none` is a product without a fee.
-    constexpr auto per = fee_basis_names.only({fee_basis::per_cycle, fee_basis::per_order,
-                                               fee_basis::per_use});
+    constexpr auto per =
+        fee_basis_names.only({fee_basis::per_cycle, fee_basis::per_order, fee_basis::per_use});
     CHECK(per.choices() == "cycle (recurring), order (one-off) or use");
     CHECK_FALSE(per.parse("none").has_value());
     CHECK(per.parse("order") == fee_basis::per_order);
   }
 
   TEST_CASE("only: a subset in the order given, names and lookups as the whole table's") {
-    constexpr auto lifts = threshold_action_names.only(
-        {threshold_action::cut_off, threshold_action::cap, threshold_action::throttle,
-         threshold_action::bar});
+    constexpr auto lifts =
+        threshold_action_names.only({threshold_action::cut_off, threshold_action::cap,
+                                     threshold_action::throttle, threshold_action::bar});
     CHECK(lifts.choices() == "cut_off, cap, throttle or bar");
     CHECK(lifts.name(threshold_action::bar) == "bar");
     CHECK(lifts.name(threshold_action::notify) == "?");

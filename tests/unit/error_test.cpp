@@ -11,6 +11,6 @@ TEST_CASE("input_error names file:line:col and the field") {
   CHECK(e.field() == "products[2].fee");
   // Unknown column or line: omitted rather than printed as 0.
   CHECK(std::string(input_error({"a.csv", 3, 0}, "", "bad").what()) == "a.csv:3: bad");
-  CHECK(std::string(input_error({"a.csv", 0, 0}, "", "cannot open").what()) == "a.csv: cannot open");
+  CHECK(std::string(input_error({"a.csv", 0, 0}, "", "cannot open").what()) ==
+        "a.csv: cannot open");
 }
-

@@ -3,8 +3,8 @@
 // a test says otherwise. Shanghai has no DST, so local days are whole 24-hour days.
 #include <doctest/doctest.h>
 
-#include "ratel/run/batch.hpp"
 #include "ratel/proration.hpp"
+#include "ratel/run/batch.hpp"
 #include "rating_fixture.hpp"
 
 using namespace ratel;
@@ -13,11 +13,14 @@ using namespace ratel::testing_fixture;
 namespace {
 
 const currency cny = currency::parse("CNY");
-money cny_of(const char* text) { return money::parse(text, cny); }
+money cny_of(const char* text) {
+  return money::parse(text, cny);
+}
 const quantity kb = quantity::parse("1 KB");
 
 const rule_plan& cmcc() {
-  static const rule_plan plan = rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
+  static const rule_plan plan =
+      rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
   return plan;
 }
 
@@ -50,10 +53,12 @@ TEST_SUITE("proration") {
   TEST_CASE("active days: first day, last day, an end at 00:00, empty") {
     const zone& sh = cmcc().home_zone();
     const billing_cycle c = calendar_month_cycle(july, sh);
-    CHECK(active_days(c.start, c.end, sh) == 31);                                  // all of July
-    CHECK(active_days(at("2012-07-31T23:59:59+08:00"), c.end, sh) == 1);           // the last second
-    CHECK(active_days(at("2012-07-10T10:00:00+08:00"), at("2012-07-20T00:00:00+08:00"), sh) == 10);  // 10..19
-    CHECK(active_days(at("2012-07-10T10:00:00+08:00"), at("2012-07-20T00:00:01+08:00"), sh) == 11);  // 10..20
+    CHECK(active_days(c.start, c.end, sh) == 31);                         // all of July
+    CHECK(active_days(at("2012-07-31T23:59:59+08:00"), c.end, sh) == 1);  // the last second
+    CHECK(active_days(at("2012-07-10T10:00:00+08:00"), at("2012-07-20T00:00:00+08:00"), sh) ==
+          10);  // 10..19
+    CHECK(active_days(at("2012-07-10T10:00:00+08:00"), at("2012-07-20T00:00:01+08:00"), sh) ==
+          11);  // 10..20
     CHECK(active_days(c.start, c.start, sh) == 0);
   }
 
@@ -72,17 +77,19 @@ TEST_SUITE("proration") {
     CHECK(prorate(fee, {22, 31}, 2, rounding::half_up) == cny_of("14.19"));  // 14.1935...
     CHECK(prorate(fee, {22, 31}, 2, rounding::up) == cny_of("14.20"));
     CHECK(prorate(fee, {22, 31}, 6, rounding::down) == cny_of("14.193548"));
-    CHECK(prorate(fee, {15, 29}, 2, rounding::half_up) == cny_of("10.34"));   // Feb 2012: 10.3448...
-    CHECK(prorate(fee, {180, 365}, 2, rounding::half_up) == cny_of("9.86"));  // 12 x 15 / 365: 9.8630...
-    CHECK(prorate(cny_of("0.05"), {1, 2}, 2, rounding::half_even) == cny_of("0.02"));  // 0.025 -> even
+    CHECK(prorate(fee, {15, 29}, 2, rounding::half_up) == cny_of("10.34"));  // Feb 2012: 10.3448...
+    CHECK(prorate(fee, {180, 365}, 2, rounding::half_up) ==
+          cny_of("9.86"));  // 12 x 15 / 365: 9.8630...
+    CHECK(prorate(cny_of("0.05"), {1, 2}, 2, rounding::half_even) ==
+          cny_of("0.02"));  // 0.025 -> even
   }
 
   TEST_CASE("prorated allowances are whole increments, rounded as named (D4: down)") {
-    const quantity mb150 = quantity::parse("150 MB");  // 153,600 KB
-    CHECK(prorate(mb150, kb, {264, 365}, rounding::down) == times(111'096, kb));    // 111,096.98...
+    const quantity mb150 = quantity::parse("150 MB");                             // 153,600 KB
+    CHECK(prorate(mb150, kb, {264, 365}, rounding::down) == times(111'096, kb));  // 111,096.98...
     CHECK(prorate(mb150, kb, {264, 365}, rounding::half_up) == times(111'097, kb));
-    CHECK(prorate(mb150, kb, {180, 365}, rounding::down) == times(75'747, kb));     // 75,747.94...
-    CHECK(prorate(mb150, kb, {12, 365}, rounding::down) == times(5'049, kb));       // one day: 5,049.86
+    CHECK(prorate(mb150, kb, {180, 365}, rounding::down) == times(75'747, kb));  // 75,747.94...
+    CHECK(prorate(mb150, kb, {12, 365}, rounding::down) == times(5'049, kb));  // one day: 5,049.86
   }
 }
 
@@ -95,34 +102,36 @@ TEST_SUITE("lifecycle") {
 
   TEST_CASE("gprs-20 on the last day: one day of 31") {
     rated_cycle r = cycle_of(cmcc(), "s1,2012-07-31T23:00:00+08:00,subscribe,gprs-20,,\n", july);
-    CHECK(fee_of(r, "gprs-20", cmcc()) == cny_of("0.65"));                  // 20 x 1/31 = 0.645...
-    CHECK(allowance_of(r, "gprs-20", cmcc()) == times(5'049, kb));          // 153,600 x 12/365
+    CHECK(fee_of(r, "gprs-20", cmcc()) == cny_of("0.65"));          // 20 x 1/31 = 0.645...
+    CHECK(allowance_of(r, "gprs-20", cmcc()) == times(5'049, kb));  // 153,600 x 12/365
   }
 
   TEST_CASE("gprs-20 from 00:00 on the 20th counts the 20th: 12 days") {
     rated_cycle r = cycle_of(cmcc(), "s1,2012-07-20T00:00:00+08:00,subscribe,gprs-20,,\n", july);
-    CHECK(fee_of(r, "gprs-20", cmcc()) == cny_of("7.74"));                  // 20 x 12/31 = 7.741...
-    CHECK(allowance_of(r, "gprs-20", cmcc()) == times(60'598, kb));         // 153,600 x 144/365 = 60,598.3
+    CHECK(fee_of(r, "gprs-20", cmcc()) == cny_of("7.74"));           // 20 x 12/31 = 7.741...
+    CHECK(allowance_of(r, "gprs-20", cmcc()) == times(60'598, kb));  // 153,600 x 144/365 = 60,598.3
   }
 
   TEST_CASE("February of a leap year has 29 days") {
     rated_cycle r = cycle_of(cmcc(), "s1,2012-02-15T12:00:00+08:00,subscribe,gprs-20,,\n",
                              date::year(2012) / date::February);
     CHECK(r.cycle.length_in_days().count() == 29);
-    CHECK(fee_of(r, "gprs-20", cmcc()) == cny_of("10.34"));                 // 20 x 15/29
-    CHECK(allowance_of(r, "gprs-20", cmcc()) == times(75'747, kb));         // 153,600 x 180/365
+    CHECK(fee_of(r, "gprs-20", cmcc()) == cny_of("10.34"));          // 20 x 15/29
+    CHECK(allowance_of(r, "gprs-20", cmcc()) == times(75'747, kb));  // 153,600 x 180/365
   }
 
   TEST_CASE("D5: unsubscribing gprs-20 mid-month bills the month in full, nothing after") {
-    const std::string log = "s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,\n"
-                            "s1,2012-07-15T10:00:00+08:00,unsubscribe,gprs-20,,\n";
+    const std::string log =
+        "s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,\n"
+        "s1,2012-07-15T10:00:00+08:00,unsubscribe,gprs-20,,\n";
     CHECK(fee_of(cycle_of(cmcc(), log, july), "gprs-20", cmcc()) == cny_of("20.00"));
     CHECK(cycle_of(cmcc(), log, august).fees.empty());
   }
 
   TEST_CASE("D5: gprs-50 ordered while gprs-20 is held replaces it at the next cycle") {
-    const std::string log = "s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,\n"
-                            "s1,2012-07-15T10:00:00+08:00,subscribe,gprs-50,,\n";
+    const std::string log =
+        "s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,\n"
+        "s1,2012-07-15T10:00:00+08:00,subscribe,gprs-50,,\n";
     rated_cycle j = cycle_of(cmcc(), log, july);
     CHECK(fee_of(j, "gprs-20", cmcc()) == cny_of("20.00"));
     CHECK(fee_of(j, "gprs-50", cmcc()).is_zero());
@@ -141,8 +150,10 @@ TEST_SUITE("lifecycle") {
   TEST_CASE("vas-news: unsubscribed at the window's end costs nothing; one second later, a day") {
     // Ordered 5 July 09:00: the 72 hours end 8 July 09:00.
     const std::string order = "s1,2012-07-05T09:00:00+08:00,subscribe,vas-news,,\n";
-    CHECK(cycle_of(cmcc(), order + "s1,2012-07-08T09:00:00+08:00,unsubscribe,vas-news,,\n", july).fees.empty());
-    rated_cycle later = cycle_of(cmcc(), order + "s1,2012-07-08T09:00:01+08:00,unsubscribe,vas-news,,\n", july);
+    CHECK(cycle_of(cmcc(), order + "s1,2012-07-08T09:00:00+08:00,unsubscribe,vas-news,,\n", july)
+              .fees.empty());
+    rated_cycle later =
+        cycle_of(cmcc(), order + "s1,2012-07-08T09:00:01+08:00,unsubscribe,vas-news,,\n", july);
     CHECK(fee_of(later, "vas-news", cmcc()) == cny_of("0.16"));  // 5 x 1/31 = 0.161...
   }
 
@@ -150,12 +161,14 @@ TEST_SUITE("lifecycle") {
     // 30 July 12:00 + 72 h = 2 August 12:00: nothing in July; 2..31 August = 30 days.
     const std::string log = "s1,2012-07-30T12:00:00+08:00,subscribe,vas-news,,\n";
     CHECK(cycle_of(cmcc(), log, july).fees.empty());
-    CHECK(fee_of(cycle_of(cmcc(), log, august), "vas-news", cmcc()) == cny_of("4.84"));  // 5 x 30/31
+    CHECK(fee_of(cycle_of(cmcc(), log, august), "vas-news", cmcc()) ==
+          cny_of("4.84"));  // 5 x 30/31
   }
 
   TEST_CASE("a trial confirmed at 00:00 is charged from that day") {
-    const std::string log = "s1,2012-07-01T09:00:00+08:00,subscribe,vas-music,,\n"
-                            "s1,2012-07-31T00:00:00+08:00,confirm,vas-music,,\n";
+    const std::string log =
+        "s1,2012-07-01T09:00:00+08:00,subscribe,vas-music,,\n"
+        "s1,2012-07-31T00:00:00+08:00,confirm,vas-music,,\n";
     CHECK(fee_of(cycle_of(cmcc(), log, july), "vas-music", cmcc()) == cny_of("0.10"));  // 3 x 1/31
   }
 
@@ -197,7 +210,8 @@ proration = { fee = "actual_days" }
     rule_plan plan = rule_plan::compile(parse_catalog(text, "t.toml"));
     const std::string order = "s1,2012-07-01T00:00:00+08:00,subscribe,daily,,\n";
     // Asked at 00:00 on the 20th: ends at 00:00 on the 21st; active 1..20 July = 20 days.
-    rated_cycle r = cycle_of(plan, order + "s1,2012-07-20T00:00:00+08:00,unsubscribe,daily,,\n", july);
+    rated_cycle r =
+        cycle_of(plan, order + "s1,2012-07-20T00:00:00+08:00,unsubscribe,daily,,\n", july);
     CHECK(fee_of(r, "daily", plan) == cny_of("20.00"));  // 31.00 x 20/31
     // Asked at 23:59:59 on the 20th: the same end.
     r = cycle_of(plan, order + "s1,2012-07-20T23:59:59+08:00,unsubscribe,daily,,\n", july);
@@ -222,8 +236,9 @@ proration = { fee = "actual_days" }
 
   TEST_CASE("deposit credits stop at a close") {
     rule_plan plan = rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/unicom-2015.toml"));
-    const std::string log = "s1,2015-02-10T11:00:00+08:00,deposit,deposit-100,100,\n"
-                            "s1,2015-04-15T00:00:00+08:00,close,,,\n";
+    const std::string log =
+        "s1,2015-02-10T11:00:00+08:00,deposit,deposit-100,100,\n"
+        "s1,2015-04-15T00:00:00+08:00,close,,,\n";
     CHECK(cycle_of(plan, log, date::year(2015) / date::April).credits.size() == 1);  // 1 April
     CHECK(cycle_of(plan, log, date::year(2015) / date::May).credits.empty());
   }

@@ -125,8 +125,9 @@ TEST_SUITE("output") {
   TEST_CASE("names that are not one plain name are refused") {
     scratch_dir d;
     ratel::output_dir out(d.path);
-    for (std::string_view bad : {std::string_view(".."), std::string_view("."), std::string_view("a/b"),
-                                 std::string_view(""), std::string_view("a\0b", 3)})
+    for (std::string_view bad :
+         {std::string_view(".."), std::string_view("."), std::string_view("a/b"),
+          std::string_view(""), std::string_view("a\0b", 3)})
       CHECK_THROWS_AS((void)out.create(bad), ratel::output_error);
     CHECK(names_in(d.path).empty());
   }
@@ -138,7 +139,8 @@ TEST_SUITE("output") {
       ratel::output_dir out(d.path / "a-file");
       FAIL("a file was taken for a folder");
     } catch (const ratel::output_error& e) {
-      CHECK(std::string(e.what()).find((d.path / "a-file").string() + ": cannot create the folder: ") == 0);
+      CHECK(std::string(e.what()).find((d.path / "a-file").string() +
+                                       ": cannot create the folder: ") == 0);
     }
   }
 
@@ -188,6 +190,7 @@ TEST_SUITE("output") {
   TEST_CASE("a folder named as a file is refused") {
     scratch_dir d;
     CHECK_THROWS_WITH_AS((void)ratel::atomic_file::create(d.path),
-                         (d.path.string() + ": is a folder, not a file").c_str(), ratel::output_error);
+                         (d.path.string() + ": is a folder, not a file").c_str(),
+                         ratel::output_error);
   }
 }

@@ -16,7 +16,10 @@ const rule_plan& plan_of(const char* file) {
   static std::map<std::string, rule_plan> plans;
   auto it = plans.find(file);
   if (it == plans.end())
-    it = plans.emplace(file, rule_plan::compile(load_catalog(std::string(RATEL_SOURCE_DIR "/tariffs/") + file))).first;
+    it = plans
+             .emplace(file, rule_plan::compile(
+                                load_catalog(std::string(RATEL_SOURCE_DIR "/tariffs/") + file)))
+             .first;
   return it->second;
 }
 
@@ -34,7 +37,9 @@ std::vector<std::vector<std::string>> pass_lines(const char* catalog, const std:
   for (const bill& b : result.bills) {
     std::vector<std::string> lines;
     for (const bill_line& l : b.lines)
-      if (l.kind == line_kind::pass) lines.push_back(l.description.substr(l.description.find(": ") + 2) + " " + l.amount.to_string());
+      if (l.kind == line_kind::pass)
+        lines.push_back(l.description.substr(l.description.find(": ") + 2) + " " +
+                        l.amount.to_string());
     out.push_back(lines);
   }
   return out;
@@ -51,12 +56,13 @@ const std::string roam_daily = "s1,2019-01-01T00:00:00+08:00,subscribe,roam-dail
 TEST_SUITE("passes") {
   TEST_CASE("west: New York's spring-forward day (23 hours) is one local day") {
     // 10 March 2019: 02:00 EST jumps to 03:00 EDT.
-    auto bills = pass_lines("unicom-2019.toml", roam_daily,
-                            row("a", "2019-03-09T23:30:00-05:00", "US") +   // 9 March
-                                row("b", "2019-03-10T03:30:00-04:00", "US") +   // 10 March, after the gap
-                                row("c", "2019-03-10T23:59:59-04:00", "US") +   // still 10 March
-                                row("d", "2019-03-11T00:00:00-04:00", "US"),    // 11 March
-                            {date::year(2019) / date::March});
+    auto bills =
+        pass_lines("unicom-2019.toml", roam_daily,
+                   row("a", "2019-03-09T23:30:00-05:00", "US") +      // 9 March
+                       row("b", "2019-03-10T03:30:00-04:00", "US") +  // 10 March, after the gap
+                       row("c", "2019-03-10T23:59:59-04:00", "US") +  // still 10 March
+                       row("d", "2019-03-11T00:00:00-04:00", "US"),   // 11 March
+                   {date::year(2019) / date::March});
     REQUIRE(bills.size() == 1);
     CHECK(bills[0] == std::vector<std::string>{"US 2019-03-09 (local day) with use 55.00",
                                                "US 2019-03-10 (local day) with use 55.00",
@@ -65,11 +71,12 @@ TEST_SUITE("passes") {
 
   TEST_CASE("east: Sydney's last summer-time day (25 hours) is one local day") {
     // 7 April 2019: 03:00 AEDT falls back to 02:00 AEST.
-    auto bills = pass_lines("unicom-2019.toml", roam_daily,
-                            row("a", "2019-04-06T23:59:59+11:00", "AU") +   // 6 April
-                                row("b", "2019-04-07T00:00:00+11:00", "AU") +   // 7 April
-                                row("c", "2019-04-07T23:30:00+10:00", "AU"),    // 7 April, 24.5 h later
-                            {date::year(2019) / date::April});
+    auto bills =
+        pass_lines("unicom-2019.toml", roam_daily,
+                   row("a", "2019-04-06T23:59:59+11:00", "AU") +      // 6 April
+                       row("b", "2019-04-07T00:00:00+11:00", "AU") +  // 7 April
+                       row("c", "2019-04-07T23:30:00+10:00", "AU"),   // 7 April, 24.5 h later
+                   {date::year(2019) / date::April});
     CHECK(bills[0] == std::vector<std::string>{"AU 2019-04-06 (local day) with use 55.00",
                                                "AU 2019-04-07 (local day) with use 55.00"});
   }
@@ -77,7 +84,8 @@ TEST_SUITE("passes") {
   TEST_CASE("east: a Tokyo day that starts in Beijing's previous month is on its date's bill") {
     // 00:30 on 1 July in Tokyo is 23:30 on 30 June in Beijing: the record is June's, the
     // Tokyo day is 1 July, charged (35.00, the Asian five) on July's bill, once.
-    const std::string usage = row("a", "2019-07-01T00:30:00+09:00", "JP") + row("b", "2019-07-01T20:00:00+09:00", "JP");
+    const std::string usage =
+        row("a", "2019-07-01T00:30:00+09:00", "JP") + row("b", "2019-07-01T20:00:00+09:00", "JP");
     auto both = pass_lines("unicom-2019.toml", roam_daily, usage,
                            {date::year(2019) / date::June, date::year(2019) / date::July});
     REQUIRE(both.size() == 2);
@@ -85,22 +93,26 @@ TEST_SUITE("passes") {
     CHECK(both[1] == std::vector<std::string>{"JP 2019-07-01 (local day) with use 35.00"});
     // Rated month by month from the same file, the answer is the same: the July run sees
     // the June record as context, the June run charges nothing for a July date.
-    CHECK(pass_lines("unicom-2019.toml", roam_daily, usage, {date::year(2019) / date::June})[0].empty());
+    CHECK(pass_lines("unicom-2019.toml", roam_daily, usage, {date::year(2019) / date::June})[0]
+              .empty());
     CHECK(pass_lines("unicom-2019.toml", roam_daily, usage, {date::year(2019) / date::July})[0] ==
           std::vector<std::string>{"JP 2019-07-01 (local day) with use 35.00"});
   }
 
-  TEST_CASE("Beijing days: 23:59:59 and 00:00:00 are two days; the day before the order is not covered") {
-    const std::string log = "s1,2012-08-10T15:00:00+08:00,subscribe,intl-daypass,,\n"
-                            "s1,2012-08-11T00:00:00+08:00,unsubscribe,intl-daypass,,\n";
+  TEST_CASE(
+      "Beijing days: 23:59:59 and 00:00:00 are two days; the day before the order is not covered") {
+    const std::string log =
+        "s1,2012-08-10T15:00:00+08:00,subscribe,intl-daypass,,\n"
+        "s1,2012-08-11T00:00:00+08:00,unsubscribe,intl-daypass,,\n";
     // Unsubscribed at 00:00 on the 11th: the pass ends at the next 00:00, the 12th.
-    auto bills = pass_lines("cmcc-2012.toml", log,
-                            row("a", "2012-08-09T23:59:59+08:00", "KR") +   // before the order's day
-                                row("b", "2012-08-10T00:00:00+08:00", "KR") +   // the order's day, 00:00
-                                row("c", "2012-08-10T23:59:59+08:00", "KR") +
-                                row("d", "2012-08-11T00:00:00+08:00", "KR") +   // the 11th: still held
-                                row("e", "2012-08-12T00:00:00+08:00", "KR"),    // ended
-                            {date::year(2012) / date::August});
+    auto bills =
+        pass_lines("cmcc-2012.toml", log,
+                   row("a", "2012-08-09T23:59:59+08:00", "KR") +      // before the order's day
+                       row("b", "2012-08-10T00:00:00+08:00", "KR") +  // the order's day, 00:00
+                       row("c", "2012-08-10T23:59:59+08:00", "KR") +
+                       row("d", "2012-08-11T00:00:00+08:00", "KR") +  // the 11th: still held
+                       row("e", "2012-08-12T00:00:00+08:00", "KR"),   // ended
+                   {date::year(2012) / date::August});
     CHECK(bills[0] == std::vector<std::string>{"2012-08-10 (Asia/Shanghai day) with use 88.00",
                                                "2012-08-11 (Asia/Shanghai day) with use 88.00"});
   }

@@ -19,7 +19,8 @@ points_program d7() {
   return p;
 }
 
-account_history history_with(std::optional<instant> joined, std::vector<account_request> redemptions,
+account_history history_with(std::optional<instant> joined,
+                             std::vector<account_request> redemptions,
                              std::optional<instant> closed = std::nullopt) {
   account_history h;
   h.subscriber = "s1";
@@ -39,23 +40,24 @@ billing_cycle month(int y, unsigned m) {
 TEST_SUITE("points") {
   TEST_CASE("points for a spend: whole units, the fraction as the program says") {
     points_program p = d7();
-    CHECK(points_for(p, money::parse("85.50", cny)) == 85);   // D7 worked check
+    CHECK(points_for(p, money::parse("85.50", cny)) == 85);  // D7 worked check
     CHECK(points_for(p, money::parse("123.40", cny)) == 123);
     CHECK(points_for(p, money::parse("0.99", cny)) == 0);
-    CHECK(points_for(p, money::parse("-5.00", cny)) == 0);    // a credit balance earns nothing
+    CHECK(points_for(p, money::parse("-5.00", cny)) == 0);  // a credit balance earns nothing
     p.fraction = rounding::half_up;
     CHECK(points_for(p, money::parse("85.50", cny)) == 86);
     p.points_per_unit = 2;
     p.unit = money::parse("10.00", cny);
-    CHECK(points_for(p, money::parse("85.50", cny)) == 18);   // 8.55 -> 9 units x 2
+    CHECK(points_for(p, money::parse("85.50", cny)) == 18);  // 8.55 -> 9 units x 2
   }
 
   TEST_CASE("tenure by calendar date: joined on 31 August, six months complete on 28 February") {
     const zone sh = zone::locate("Asia/Shanghai");
     points_program p = d7();
     // 2018-08-31 + 6 months is 2019-02-31, which does not exist: the last day, the 28th.
-    account_history h = history_with(at("2018-08-31T10:00:00+08:00"),
-                                     {{at("2019-02-27T23:59:59+08:00"), {}, 1}, {at("2019-02-28T00:00:00+08:00"), {}, 1}});
+    account_history h = history_with(
+        at("2018-08-31T10:00:00+08:00"),
+        {{at("2019-02-27T23:59:59+08:00"), {}, 1}, {at("2019-02-28T00:00:00+08:00"), {}, 1}});
     points_ledger ledger(p, h, sh);
     std::vector<event> refused;
     (void)ledger.step(month(2019, 1), 10, refused);  // earned in January, credited 1 February
@@ -63,7 +65,8 @@ TEST_SUITE("points") {
     CHECK(feb.credited == 10);
     CHECK(feb.redeemed == 1);  // the one on the 28th
     REQUIRE(refused.size() == 1);
-    CHECK(refused[0].reason == "redeem_points: 6 months since joining are needed; they are complete on 2019-02-28");
+    CHECK(refused[0].reason ==
+          "redeem_points: 6 months since joining are needed; they are complete on 2019-02-28");
   }
 
   TEST_CASE("newest first, and keeping points at a close") {
@@ -72,8 +75,9 @@ TEST_SUITE("points") {
     p.min_tenure_months = 0;
     p.oldest_first = false;
     p.forfeit_on_close = false;
-    account_history h = history_with(at("2019-01-01T00:00:00+08:00"), {{at("2019-04-10T00:00:00+08:00"), {}, 15}},
-                                     at("2019-04-20T00:00:00+08:00"));
+    account_history h =
+        history_with(at("2019-01-01T00:00:00+08:00"), {{at("2019-04-10T00:00:00+08:00"), {}, 15}},
+                     at("2019-04-20T00:00:00+08:00"));
     points_ledger ledger(p, h, sh);
     std::vector<event> refused;
     (void)ledger.step(month(2019, 1), 10, refused);  // cohort 2019-02: 10
@@ -88,7 +92,7 @@ TEST_SUITE("points") {
     CHECK(apr.cohorts[2].remaining == 15);
     CHECK(apr.forfeited == 0);  // on_close = keep
     CHECK(apr.balance == 45);
-    CHECK(apr.earned == 0);     // nothing is earned after the close
+    CHECK(apr.earned == 0);  // nothing is earned after the close
   }
 
   TEST_CASE("a cohort is valid to the end of its last month and expires in the next cycle") {

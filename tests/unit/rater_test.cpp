@@ -61,9 +61,9 @@ TEST_SUITE("rater") {
     rule_plan plan = make_plan();
     account_book book = make_book(plan, "s1,2012-01-01T00:00:00+08:00,join,,,\n");
     usage_batch usage = make_usage(
-        "d,s1,2012-07-03T12:00:00+08:00,data,1025,\n"     // 1025 B -> 2 KB -> 0.02
-        "v,s1,2012-07-03T12:00:00+08:00,voice,61,\n"      // 61 s -> 2 min -> 0.38
-        "z,s1,2012-07-03T12:00:00+08:00,voice,0,\n");     // 0 s -> nothing to charge
+        "d,s1,2012-07-03T12:00:00+08:00,data,1025,\n"  // 1025 B -> 2 KB -> 0.02
+        "v,s1,2012-07-03T12:00:00+08:00,voice,61,\n"   // 61 s -> 2 min -> 0.38
+        "z,s1,2012-07-03T12:00:00+08:00,voice,0,\n");  // 0 s -> nothing to charge
     rated_cycle r = rate_july(plan, book, usage);
     REQUIRE(r.records.size() == 3);
     // (time, id) order: d, v, z.
@@ -79,8 +79,10 @@ TEST_SUITE("rater") {
     account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-a,,\n");
     // Both at the same second, 60 KB each; the allowance (100 KB) covers "a" whole and
     // 40 KB of "b", whichever order the file has.
-    for (const char* body : {"b,s1,2012-07-03T12:00:00+08:00,data,61440,\na,s1,2012-07-03T12:00:00+08:00,data,61440,\n",
-                             "a,s1,2012-07-03T12:00:00+08:00,data,61440,\nb,s1,2012-07-03T12:00:00+08:00,data,61440,\n"}) {
+    for (const char* body : {"b,s1,2012-07-03T12:00:00+08:00,data,61440,\na,s1,2012-07-03T12:00:00+"
+                             "08:00,data,61440,\n",
+                             "a,s1,2012-07-03T12:00:00+08:00,data,61440,\nb,s1,2012-07-03T12:00:00+"
+                             "08:00,data,61440,\n"}) {
       usage_batch usage = make_usage(body);
       rated_cycle r = rate_july(plan, book, usage);
       REQUIRE(r.records.size() == 2);
@@ -96,7 +98,7 @@ TEST_SUITE("rater") {
     rule_plan plan = make_plan();
     account_book book = make_book(plan, "s1,2012-07-10T10:00:00+08:00,subscribe,plan-a,,\n");
     usage_batch usage = make_usage(
-        "early,s1,2012-07-10T09:59:59+08:00,data,1024,\n"  // one second before: charged 0.01
+        "early,s1,2012-07-10T09:59:59+08:00,data,1024,\n"   // one second before: charged 0.01
         "late,s1,2012-07-10T10:00:00+08:00,data,1024,\n");  // at the start: from the allowance
     rated_cycle r = rate_july(plan, book, usage);
     REQUIRE(r.records.size() == 2);
@@ -108,8 +110,8 @@ TEST_SUITE("rater") {
     rule_plan plan = make_plan();
     account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-a,,\n");
     usage_batch usage = make_usage(
-        "all,s1,2012-07-02T12:00:00+08:00,data,102400,\n"     // uses the 100 KB allowance
-        "night,s1,2012-07-03T23:30:00+08:00,data,3072,\n");   // off-peak: plan-a's 0.005/KB
+        "all,s1,2012-07-02T12:00:00+08:00,data,102400,\n"    // uses the 100 KB allowance
+        "night,s1,2012-07-03T23:30:00+08:00,data,3072,\n");  // off-peak: plan-a's 0.005/KB
     rated_cycle r = rate_july(plan, book, usage);
     const charge_part& night = r.parts_of(r.records[1])[0];
     CHECK(night.rate_owner == plan.product_index("plan-a"));
@@ -135,8 +137,8 @@ TEST_SUITE("rater") {
                                   "s1,2012-01-01T00:00:00+08:00,join,,,\n"
                                   "s1,2012-07-10T00:00:00+08:00,close,,,\n");
     usage_batch usage = make_usage(
-        "x,s1,2012-07-09T23:59:59+08:00,data,1024,\n"   // before the close: rated
-        "y,s1,2012-07-10T00:00:00+08:00,data,1024,\n"   // at the close: rejected
+        "x,s1,2012-07-09T23:59:59+08:00,data,1024,\n"      // before the close: rated
+        "y,s1,2012-07-10T00:00:00+08:00,data,1024,\n"      // at the close: rejected
         "z,s1,2012-07-05T00:00:00+08:00,data,1024,JP\n");  // JP is not in the catalog
     rated_cycle r = rate_july(plan, book, usage);
     CHECK(r.records.size() == 1);

@@ -11,12 +11,12 @@
 
 #include <doctest/doctest.h>
 
-#include "ratel/io/usage_csv.hpp"
 #include "ratel/account.hpp"
 #include "ratel/bill.hpp"
-#include "ratel/io/catalog_toml.hpp"
-#include "ratel/rater.hpp"
 #include "ratel/io/account_log.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/rater.hpp"
 
 namespace ratel {
 
@@ -51,17 +51,19 @@ priority = 1
   at = "2.00"
   action = "notify"
 )",
-                                                           "unreachable-fee.toml"));
-  const account_book book = fold_account_log(
-      parse_account_log("subscriber,time,action,product,amount,note\ns1,2012-06-01T00:00:00+08:00,subscribe,p,,\n",
-                        "accounts.csv"),
-      plan);
+                                                          "unreachable-fee.toml"));
+  const account_book book =
+      fold_account_log(parse_account_log("subscriber,time,action,product,amount,note\ns1,2012-06-"
+                                         "01T00:00:00+08:00,subscribe,p,,\n",
+                                         "accounts.csv"),
+                       plan);
   const usage_batch usage = parse_usage_csv(
-      "id,subscriber,time,service,quantity\nr1,s1,2012-07-10T10:00:00+08:00,data,10485760\n", "usage.csv");
+      "id,subscriber,time,service,quantity\nr1,s1,2012-07-10T10:00:00+08:00,data,10485760\n",
+      "usage.csv");
   std::vector<const usage_record*> records;
   for (const usage_record& r : usage.records()) records.push_back(&r);
-  const rated_cycle rated =
-      rate_cycle(plan, book.find("s1"), calendar_month_cycle(date::year(2012) / 7, plan.home_zone()), records);
+  const rated_cycle rated = rate_cycle(
+      plan, book.find("s1"), calendar_month_cycle(date::year(2012) / 7, plan.home_zone()), records);
 
   // 10 MB = 10,485,760 B at p's 0.01 per B: the cap (1.00) is reached after 100 B; the
   // reminder at 2.00 can never be reached, since the cap lets no more fee through. So one

@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "ratel/io/usage_csv.hpp"
 #include "ratel/account.hpp"
-#include "ratel/io/catalog_toml.hpp"
-#include "ratel/rater.hpp"
 #include "ratel/io/account_log.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/rater.hpp"
 
 namespace ratel::testing_fixture {
 
@@ -103,11 +103,14 @@ priority = 100
   where = "roaming"
 )";
 
-inline rule_plan make_plan() { return rule_plan::compile(parse_catalog(catalog_text, "t.toml")); }
+inline rule_plan make_plan() {
+  return rule_plan::compile(parse_catalog(catalog_text, "t.toml"));
+}
 
 inline account_book make_book(const rule_plan& plan, const std::string& log_body) {
   return fold_account_log(
-      parse_account_log("subscriber,time,action,product,amount,note\n" + log_body, "log.csv"), plan);
+      parse_account_log("subscriber,time,action,product,amount,note\n" + log_body, "log.csv"),
+      plan);
 }
 
 inline usage_batch make_usage(const std::string& body) {
@@ -122,6 +125,8 @@ inline rated_cycle rate_july(const rule_plan& plan, const account_book& book,
   return rate_cycle(plan, book.find(subscriber), july, records);
 }
 
-inline instant at(const char* rfc3339) { return *parse_rfc3339(rfc3339); }
+inline instant at(const char* rfc3339) {
+  return *parse_rfc3339(rfc3339);
+}
 
 }  // namespace ratel::testing_fixture

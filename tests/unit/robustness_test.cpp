@@ -6,16 +6,16 @@
 #include <string>
 #include <vector>
 
-#include "ratel/io/usage_csv.hpp"
-#include "ratel/io/account_log.hpp"
-#include "ratel/io/catalog_toml.hpp"
 #include "io/csv.hpp"
 #include "ratel/dispute.hpp"
 #include "ratel/error.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/disputed_bill.hpp"
+#include "ratel/io/usage_csv.hpp"
 #include "ratel/rules.hpp"
 #include "ratel/time.hpp"
 #include "ratel/usage.hpp"
-#include "ratel/io/disputed_bill.hpp"
 
 namespace {
 
@@ -51,11 +51,15 @@ TEST_SUITE("robustness") {
     CHECK(r.problem == ratel::detail::csv::row_problem::invalid_utf8);
     CHECK(r.column == 6);  // "s1," is columns 1-3, "ab" 4-5, the bad byte 6
     // Quoted too, and a truncated sequence at the end of the line.
-    CHECK(ratel::detail::csv::split("\"a\xE4\xB8\"", fields).problem == ratel::detail::csv::row_problem::invalid_utf8);
-    CHECK(ratel::detail::csv::split("a\xE4\xB8", fields).problem == ratel::detail::csv::row_problem::invalid_utf8);
+    CHECK(ratel::detail::csv::split("\"a\xE4\xB8\"", fields).problem ==
+          ratel::detail::csv::row_problem::invalid_utf8);
+    CHECK(ratel::detail::csv::split("a\xE4\xB8", fields).problem ==
+          ratel::detail::csv::row_problem::invalid_utf8);
     // Overlong forms, surrogates and code points above U+10FFFF are not UTF-8 either.
-    for (const char* bad : {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80"})
-      CHECK(ratel::detail::csv::split(bad, fields).problem == ratel::detail::csv::row_problem::invalid_utf8);
+    for (const char* bad :
+         {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80"})
+      CHECK(ratel::detail::csv::split(bad, fields).problem ==
+            ratel::detail::csv::row_problem::invalid_utf8);
     // Well-formed multi-byte text is read, and columns count code points: 中 is column 1.
     REQUIRE(ratel::detail::csv::split("\xE4\xB8\xAD,\xF0\x9F\x93\xB1,\xC3\xA9", fields));
     REQUIRE(fields.size() == 3);
@@ -63,10 +67,13 @@ TEST_SUITE("robustness") {
     CHECK(fields[2].column == 5);
   }
 
-  TEST_CASE("dispute CSV: a subscriber that is not UTF-8 is an input_error at its line and column") {
-    const std::string text = "subscriber,cycle,product,kind,amount\n"
-                             "s1\xC1,2012-07,gprs-20,usage,614.40\n";
-    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.csv", cmcc_2012()); });
+  TEST_CASE(
+      "dispute CSV: a subscriber that is not UTF-8 is an input_error at its line and column") {
+    const std::string text =
+        "subscriber,cycle,product,kind,amount\n"
+        "s1\xC1,2012-07,gprs-20,usage,614.40\n";
+    const ratel::input_error e =
+        error_of([&] { (void)ratel::parse_disputed_bills(text, "d.csv", cmcc_2012()); });
     CHECK(e.where().line == 2);
     CHECK(e.where().column == 3);
     CHECK(std::string(e.what()).find("not UTF-8") != std::string::npos);
@@ -74,9 +81,10 @@ TEST_SUITE("robustness") {
 
   TEST_CASE("account log and usage: a byte that is not UTF-8 is refused too") {
     const ratel::input_error e = error_of([] {
-      (void)ratel::parse_account_log("subscriber,time,action,product,amount,note\n"
-                                     "s1,2012-06-01T00:00:00+08:00,join,,,caf\xE9\n",
-                                     "a.csv");
+      (void)ratel::parse_account_log(
+          "subscriber,time,action,product,amount,note\n"
+          "s1,2012-06-01T00:00:00+08:00,join,,,caf\xE9\n",
+          "a.csv");
     });
     CHECK(e.where().line == 2);
     // A usage row is never an exception: it is a malformed_row reject, and the counts
@@ -104,8 +112,8 @@ TEST_SUITE("robustness") {
       CHECK(error.message.find("0000..9999") != std::string::npos);
     }
     // The extremes themselves are read, and written back in UTC they parse again.
-    for (const char* edge : {"0000-01-01T00:00:00Z", "0000-01-01T00:59:00+00:59", "9999-12-31T23:59:59Z",
-                             "9999-12-31T22:59:59-01:00"}) {
+    for (const char* edge : {"0000-01-01T00:00:00Z", "0000-01-01T00:59:00+00:59",
+                             "9999-12-31T23:59:59Z", "9999-12-31T22:59:59-01:00"}) {
       CAPTURE(edge);
       const std::optional<ratel::instant> t = ratel::parse_rfc3339(edge);
       REQUIRE(t);
@@ -119,9 +127,11 @@ TEST_SUITE("robustness") {
   // rerate` died in std::terminate. It is an input_error at the disputed bill (line 2),
   // field amount, so the CLI reports it and exits 1.
   TEST_CASE("dispute: amounts whose double refund overflows are an input_error at the bill") {
-    const std::string text = "subscriber,cycle,product,kind,amount\n"
-                             "s1,2012-07,gprs-20,usage,5000000000000.00\n";
-    const std::vector<ratel::disputed_bill> bills = ratel::parse_disputed_bills(text, "d.csv", cmcc_2012());
+    const std::string text =
+        "subscriber,cycle,product,kind,amount\n"
+        "s1,2012-07,gprs-20,usage,5000000000000.00\n";
+    const std::vector<ratel::disputed_bill> bills =
+        ratel::parse_disputed_bills(text, "d.csv", cmcc_2012());
     REQUIRE(bills.size() == 1);
     ratel::bill recomputed;
     recomputed.subscriber = "s1";
@@ -134,8 +144,10 @@ TEST_SUITE("robustness") {
     CHECK(e.field() == "amount");
     // Half of it is refunded twice within range: 2,500,000,000,000.00 x 2.
     const std::vector<ratel::disputed_bill> half = ratel::parse_disputed_bills(
-        "subscriber,cycle,product,kind,amount\ns1,2012-07,gprs-20,usage,2500000000000.00\n", "d.csv", cmcc_2012());
-    CHECK(ratel::compare(half[0], recomputed, {}).refund_due.total.to_string() == "5000000000000.00");
+        "subscriber,cycle,product,kind,amount\ns1,2012-07,gprs-20,usage,2500000000000.00\n",
+        "d.csv", cmcc_2012());
+    CHECK(ratel::compare(half[0], recomputed, {}).refund_due.total.to_string() ==
+          "5000000000000.00");
   }
 
   // fuzz_dispute, regressions/dispute/json-number-overflow.json: a bill JSON holding the
@@ -149,17 +161,20 @@ TEST_SUITE("robustness") {
   // 65th '[' is column 65 of line 1. A string holding brackets does not count.
   TEST_CASE("dispute JSON: nesting past 64 levels is refused where it goes too deep") {
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(deep, "d.json", cmcc_2012()); });
+    const ratel::input_error e =
+        error_of([&] { (void)ratel::parse_disputed_bills(deep, "d.json", cmcc_2012()); });
     CHECK(e.where().file == "d.json");
     CHECK(e.where().line == 1);
     CHECK(e.where().column == 65);
     CHECK(e.message() == "JSON nested more than 64 levels deep; a bill is 4");
     // 64 levels are read (and found not to be a bill, which is another error).
     const std::string ok = std::string(64, '[') + std::string(64, ']');
-    const ratel::input_error shallow = error_of([&] { (void)ratel::parse_disputed_bills(ok, "d.json", cmcc_2012()); });
+    const ratel::input_error shallow =
+        error_of([&] { (void)ratel::parse_disputed_bills(ok, "d.json", cmcc_2012()); });
     CHECK(shallow.message() != "JSON nested more than 64 levels deep; a bill is 4");
     const std::string quoted = "[{\"subscriber\": \"" + std::string(100, '[') + "\"}]";
-    const ratel::input_error in_string = error_of([&] { (void)ratel::parse_disputed_bills(quoted, "d.json", cmcc_2012()); });
+    const ratel::input_error in_string =
+        error_of([&] { (void)ratel::parse_disputed_bills(quoted, "d.json", cmcc_2012()); });
     CHECK(in_string.message() != "JSON nested more than 64 levels deep; a bill is 4");
   }
 
@@ -186,7 +201,8 @@ TEST_SUITE("robustness") {
 
   TEST_CASE("dispute JSON: a number past the range of a double is an input_error where it is") {
     const std::string text = "[{\"subscriber\": \"s1\",\n  \"n\": 1e999}]";
-    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.json", cmcc_2012()); });
+    const ratel::input_error e =
+        error_of([&] { (void)ratel::parse_disputed_bills(text, "d.json", cmcc_2012()); });
     CHECK(e.where().file == "d.json");
     CHECK(e.where().line == 2);
     CHECK(e.where().column == 8);  // `  "n": ` is 7 characters
@@ -202,10 +218,11 @@ TEST_SUITE("robustness") {
     const std::string text =
         "\xEF\xBB\xBF[\n  {\"subscriber\": \"s1\", \"cycle\": \"2012-07\", \"currency\": \"CNY\",\n"
         "   \"lines\": [{\"product\": \"gprs-20\", \"kind\": \"fee\"}], \"total\": \"20.00\"}\n]\n";
-    const ratel::input_error e = error_of([&] { (void)ratel::parse_disputed_bills(text, "d.json", cmcc_2012()); });
+    const ratel::input_error e =
+        error_of([&] { (void)ratel::parse_disputed_bills(text, "d.json", cmcc_2012()); });
     CHECK(e.where().file == "d.json");
-    CHECK(e.where().line == 3);    // the line object starts on line 3
-    CHECK(e.where().column == 14); // `   "lines": [` is 13 characters, then the `{`
+    CHECK(e.where().line == 3);     // the line object starts on line 3
+    CHECK(e.where().column == 14);  // `   "lines": [` is 13 characters, then the `{`
     CHECK(std::string(e.what()).find("amount") != std::string::npos);
   }
 }

@@ -7,11 +7,11 @@
 #include <fstream>
 #include <random>
 
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/io/output.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
-#include "ratel/io/output.hpp"
 #include "ratel/run/stream.hpp"
-#include "ratel/io/bill_writer.hpp"
 #include "rating_fixture.hpp"
 
 using namespace ratel;
@@ -25,8 +25,10 @@ std::string log_body() {
   std::string log;
   for (int s = 0; s < 40; ++s) {
     const char* product = s % 3 == 0 ? "plan-a" : s % 3 == 1 ? "pack-low-code" : "";
-    if (*product) log += fmt::format("s{},2012-06-01T00:00:00+08:00,subscribe,{},,\n", s, product);
-    else log += fmt::format("s{},2012-01-01T00:00:00+08:00,join,,,\n", s);
+    if (*product)
+      log += fmt::format("s{},2012-06-01T00:00:00+08:00,subscribe,{},,\n", s, product);
+    else
+      log += fmt::format("s{},2012-01-01T00:00:00+08:00,join,,,\n", s);
     if (s % 7 == 0) log += fmt::format("s{},2012-07-10T00:00:00+08:00,subscribe,topup,,\n", s);
   }
   log += "gone,2012-01-01T00:00:00+08:00,join,,,\ngone,2012-06-20T00:00:00+08:00,close,,,\n";
@@ -44,8 +46,9 @@ std::vector<std::string> rows() {
     const std::string sub = s == 40 ? "s9x" : fmt::format("s{}", s);
     const int month = 6 + static_cast<int>(rng() % 20 == 0 ? 0 : 1 + rng() % 2);
     out.push_back(fmt::format("r{},{},2012-{:02}-{:02}T{:02}:{:02}:00+08:00,data,{},{}\n", i,
-                              i % 11 == 0 ? "\"" + sub + "\"" : sub, month, 1 + rng() % 28, rng() % 24,
-                              rng() % 60, 1024 * (1 + rng() % 5000), i % 50 == 0 ? "KR" : ""));
+                              i % 11 == 0 ? "\"" + sub + "\"" : sub, month, 1 + rng() % 28,
+                              rng() % 24, rng() % 60, 1024 * (1 + rng() % 5000),
+                              i % 50 == 0 ? "KR" : ""));
   }
   for (int i = 0; i < 40; ++i) {  // duplicates: the same row again, or the same id changed
     out.push_back(out[static_cast<std::size_t>(i) * 61]);
@@ -59,7 +62,7 @@ std::vector<std::string> rows() {
   out.push_back("x4,s3,2012-07-02T10:00:00+08:00,data,-5,\n");
   out.push_back("x5,,2012-07-02T10:00:00+08:00,data,5,\n");
   out.push_back("\"x6,s4,2012-07-02T10:00:00+08:00,data,5,\n");  // a quote never closed
-  out.push_back("x7\n");                                          // one field
+  out.push_back("x7\n");                                         // one field
   out.push_back("x8,s5,2012-07-02T10:00:00+08:00,data,5,kr\n");
   out.push_back("x9,\"s\"\"6\",2012-07-02T10:00:00+08:00,data,5,\n");
   out.push_back("   \n");
@@ -80,12 +83,15 @@ struct rendered {
   bool operator==(const rendered&) const = default;
 };
 
-std::string rejects_of(const std::vector<reject>& rejects, const std::vector<duplicate>& duplicates) {
+std::string rejects_of(const std::vector<reject>& rejects,
+                       const std::vector<duplicate>& duplicates) {
   std::string out;
   for (const reject& r : rejects)
-    out += fmt::format("{} {} {} {} {}\n", r.line, to_string(r.reason), r.subscriber, r.id, r.detail);
+    out +=
+        fmt::format("{} {} {} {} {}\n", r.line, to_string(r.reason), r.subscriber, r.id, r.detail);
   for (const duplicate& d : duplicates)
-    out += fmt::format("{} dup of {} {} {} {}\n", d.line, d.kept_line, d.subscriber, d.id, d.same_content);
+    out += fmt::format("{} dup of {} {} {} {}\n", d.line, d.kept_line, d.subscriber, d.id,
+                       d.same_content);
   return out;
 }
 
@@ -93,13 +99,18 @@ rendered in_memory(const rule_plan& plan, const account_book& book, const std::s
                    std::span<const billing_cycle> cycles) {
   const usage_batch usage = parse_usage_csv(text, "usage.csv");
   const batch_result r = rate_batch(plan, book, usage, cycles, 1);
-  return {bills_to_json(r.bills), bills_to_text(r.bills), bills_to_csv(r.bills), events_to_csv(r.bills),
-          rejects_of(r.rejects, r.duplicates), r.rows_read, r.rated};
+  return {bills_to_json(r.bills),
+          bills_to_text(r.bills),
+          bills_to_csv(r.bills),
+          events_to_csv(r.bills),
+          rejects_of(r.rejects, r.duplicates),
+          r.rows_read,
+          r.rated};
 }
 
-rendered streamed(const rule_plan& plan, const account_book& book, const std::filesystem::path& file,
-                  std::span<const billing_cycle> cycles, std::size_t budget, unsigned threads,
-                  bool& spilled) {
+rendered streamed(const rule_plan& plan, const account_book& book,
+                  const std::filesystem::path& file, std::span<const billing_cycle> cycles,
+                  std::size_t budget, unsigned threads, bool& spilled) {
   rendered out;
   out.csv = bills_csv_header();
   out.events = events_csv_header();
@@ -163,14 +174,16 @@ rendered streamed(const rule_plan& plan, const account_book& book, const std::fi
 }  // namespace
 
 TEST_SUITE("stream") {
-  TEST_CASE("streamed shards give the bytes of the in-memory run, for any budget, threads and order") {
+  TEST_CASE(
+      "streamed shards give the bytes of the in-memory run, for any budget, threads and order") {
     const rule_plan plan = make_plan();
     const account_book book = make_book(plan, log_body());
     const std::vector<billing_cycle> cycles{
         calendar_month_cycle(date::year(2012) / date::July, plan.home_zone()),
         calendar_month_cycle(date::year(2012) / date::August, plan.home_zone())};
     std::vector<std::string> body = rows();
-    const std::filesystem::path file = std::filesystem::temp_directory_path() / "ratel_stream_test.csv";
+    const std::filesystem::path file =
+        std::filesystem::temp_directory_path() / "ratel_stream_test.csv";
     std::mt19937 rng(2012);
     for (int round = 0; round < 2; ++round) {
       if (round == 1) std::shuffle(body.begin(), body.end(), rng);
@@ -181,7 +194,8 @@ TEST_SUITE("stream") {
       CHECK(reference.rejects.find("malformed_row") != std::string::npos);
       CHECK(reference.rejects.find("dup of") != std::string::npos);
       CHECK(reference.json.find("\"subscriber\": \"s0\"") != std::string::npos);
-      for (const std::size_t budget : {std::size_t{1}, std::size_t{64} << 10, std::size_t{512} << 20})
+      for (const std::size_t budget :
+           {std::size_t{1}, std::size_t{64} << 10, std::size_t{512} << 20})
         for (const unsigned threads : {1u, 2u, 3u}) {
           CAPTURE(budget);
           CAPTURE(threads);
@@ -203,8 +217,10 @@ TEST_SUITE("stream") {
   TEST_CASE("a file without a header, or with a bad one, fails as read_file does") {
     const rule_plan plan = make_plan();
     const account_book book = make_book(plan, "s1,2012-01-01T00:00:00+08:00,join,,,\n");
-    const billing_cycle july = calendar_month_cycle(date::year(2012) / date::July, plan.home_zone());
-    const std::filesystem::path file = std::filesystem::temp_directory_path() / "ratel_stream_header.csv";
+    const billing_cycle july =
+        calendar_month_cycle(date::year(2012) / date::July, plan.home_zone());
+    const std::filesystem::path file =
+        std::filesystem::temp_directory_path() / "ratel_stream_header.csv";
     bill_output output{1, [](std::span<const bill>, std::span<std::string>) {},
                        [](std::span<const std::string>) {}};
     for (const char* text : {"", "\n  \n", "id,subscriber,time,service\nr1,s1,x,data\n",
@@ -235,8 +251,10 @@ TEST_SUITE("stream") {
   TEST_CASE("no spill directory: the error names TMPDIR and the way out") {
     const rule_plan plan = make_plan();
     const account_book book = make_book(plan, "s1,2012-01-01T00:00:00+08:00,join,,,\n");
-    const billing_cycle july = calendar_month_cycle(date::year(2012) / date::July, plan.home_zone());
-    const std::filesystem::path file = std::filesystem::temp_directory_path() / "ratel_stream_tmpdir.csv";
+    const billing_cycle july =
+        calendar_month_cycle(date::year(2012) / date::July, plan.home_zone());
+    const std::filesystem::path file =
+        std::filesystem::temp_directory_path() / "ratel_stream_tmpdir.csv";
     std::ofstream(file, std::ios::binary) << "id,subscriber,time,service,quantity\n"
                                              "r1,s1,2012-07-02T10:00:00+08:00,data,1024\n";
     bill_output output{1, [](std::span<const bill>, std::span<std::string>) {},
@@ -252,10 +270,13 @@ TEST_SUITE("stream") {
     } catch (const ratel::output_error& e) {
       message = e.what();
     }
-    if (saved) ::setenv("TMPDIR", restore.c_str(), 1);
-    else ::unsetenv("TMPDIR");
+    if (saved)
+      ::setenv("TMPDIR", restore.c_str(), 1);
+    else
+      ::unsetenv("TMPDIR");
     std::filesystem::remove(file);
-    CHECK(message.find("in /nonexistent-ratel-tmp: No such file or directory") != std::string::npos);
+    CHECK(message.find("in /nonexistent-ratel-tmp: No such file or directory") !=
+          std::string::npos);
     CHECK(message.find("the spill folder is /nonexistent-ratel-tmp ($TMPDIR, /tmp if unset)") !=
           std::string::npos);
     CHECK(message.find("raise --memory-budget") != std::string::npos);

@@ -2,8 +2,8 @@
 // The catalog below is this test's own; each product holds one threshold at 10 units.
 #include <doctest/doctest.h>
 
-#include "ratel/io/usage_csv.hpp"
 #include "ratel/bill.hpp"
+#include "ratel/io/usage_csv.hpp"
 #include "rating_fixture.hpp"
 
 using namespace ratel;
@@ -147,7 +147,8 @@ struct outcome {
 outcome run(const std::string& product, const std::string& usage_rows) {
   static const rule_plan plan = rule_plan::compile(parse_catalog(threshold_catalog, "t.toml"));
   account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe," + product + ",,\n");
-  usage_batch usage = parse_usage_csv("id,subscriber,time,service,quantity,country,peer\n" + usage_rows, "u.csv");
+  usage_batch usage =
+      parse_usage_csv("id,subscriber,time,service,quantity,country,peer\n" + usage_rows, "u.csv");
   outcome o{rate_july(plan, book, usage), money::zero(currency::parse("CNY"))};
   for (const charge_part& p : o.rated.parts) o.charged += p.charge;
   return o;
@@ -157,7 +158,9 @@ std::string data_kb(int kb) {
   return fmt::format("r1,s1,2012-07-03T12:00:00+08:00,data,{},,\n", kb * 1024);
 }
 
-money cny(const char* text) { return money::parse(text, currency::parse("CNY")); }
+money cny(const char* text) {
+  return money::parse(text, currency::parse("CNY"));
+}
 
 }  // namespace
 
@@ -273,11 +276,13 @@ priority = 1
 
   TEST_CASE("bar when off-net minutes exceed 10: the trigger is rated, later calls rejected") {
     auto call = [](const char* id, int day, int seconds, const char* peer) {
-      return fmt::format("{},s1,2012-07-{:02}T12:00:00+08:00,voice,{},,{}\n", id, day, seconds, peer);
+      return fmt::format("{},s1,2012-07-{:02}T12:00:00+08:00,voice,{},,{}\n", id, day, seconds,
+                         peer);
     };
     // 9 and 10 off-net minutes: no bar; a later call is rated.
     for (int minutes : {9, 10}) {
-      outcome o = run("bar", call("c1", 3, minutes * 60, "13800000000") + call("c2", 4, 60, "13000000000"));
+      outcome o =
+          run("bar", call("c1", 3, minutes * 60, "13800000000") + call("c2", 4, 60, "13000000000"));
       CHECK(o.rated.rejects.empty());
       CHECK(o.rated.records.size() == 2);
     }
@@ -348,12 +353,14 @@ priority = 1
       // binding before clang 16 (P1091R3).
       const char* const product = kase.first;
       const char* const expected = kase.second;
-      account_book book = make_book(plan, fmt::format("s1,2012-06-01T00:00:00+08:00,subscribe,{},,\n", product));
+      account_book book =
+          make_book(plan, fmt::format("s1,2012-06-01T00:00:00+08:00,subscribe,{},,\n", product));
       rated_cycle r = rate_july(plan, book, usage);
       money total = money::zero(currency::parse("CNY"));
       for (const charge_part& p : r.parts) total += p.charge;
       CAPTURE(product);
-      CHECK(total == money::parse(expected, currency::parse("CNY")));  // capped at 0.30, or 5 x 0.10
+      CHECK(total ==
+            money::parse(expected, currency::parse("CNY")));  // capped at 0.30, or 5 x 0.10
     }
   }
 }

@@ -33,8 +33,7 @@ instant utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
 
 /// A local wall-clock time from its civil fields.
 date::local_seconds wall(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
-  return date::local_seconds{
-             date::local_days{date::year{y} / date::month{m} / date::day{d}}} +
+  return date::local_seconds{date::local_days{date::year{y} / date::month{m} / date::day{d}}} +
          hours{hh} + minutes{mm} + seconds{ss};
 }
 
@@ -134,8 +133,7 @@ TEST_CASE("parse_rfc3339 rejects bad text and names the column") {
       {"2012-07-03T22:00:00+08:60", 24, "offset minute 60 is not 00..59"},
       {"2012-07-03T22:00:00+08", 23,
        "expected ':' between offset hour and minute, found the end of the text"},
-      {"2012-07-03T22:00:00+0800", 23,
-       "expected ':' between offset hour and minute, found '0'"},
+      {"2012-07-03T22:00:00+0800", 23, "expected ':' between offset hour and minute, found '0'"},
       {"2012-07-03T22:00:00 +08:00", 20,
        "expected a UTC offset (Z, +HH:MM or -HH:MM), found a space"},
       {"2012-07-03T22:00:00UTC", 20, "expected a UTC offset (Z, +HH:MM or -HH:MM), found 'U'"},
@@ -160,7 +158,8 @@ TEST_CASE("parse_rfc3339 rejects bad text and names the column") {
       {"2012-07-03T2:00:00Z", 13, "expected the hour (HH) as 2 digits, found ':'"},
       {"+2012-07-03T22:00:00Z", 1, "expected the year (YYYY) as 4 digits, found '+'"},
       // Year 10000 does not exist in RFC 3339: the fifth digit is the error.
-      {"10000-01-01T00:00:00Z", 5, "the year has more than four digits (RFC 3339 years are 0000 to 9999)"},
+      {"10000-01-01T00:00:00Z", 5,
+       "the year has more than four digits (RFC 3339 years are 0000 to 9999)"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);
@@ -191,8 +190,10 @@ TEST_CASE("format_rfc3339 prints local time with the offset and round-trips") {
   const seconds lmt = hours{8} + minutes{5} + seconds{43};
   CHECK(ratel::format_rfc3339(t, lmt) == "2012-07-03T22:05:00+08:05");
   CHECK(rfc(ratel::format_rfc3339(t, lmt)) == t);
-  for (const seconds offset : {seconds{hours{8}}, seconds{hours{-5}}, seconds{hours{14}}, seconds{hours{-12}}, seconds{0}}) {
-    for (const instant u : {t, utc(2012, 12, 31, 23, 59, 59), utc(1970, 1, 1), utc(2038, 1, 19, 3, 14, 8)}) {
+  for (const seconds offset : {seconds{hours{8}}, seconds{hours{-5}}, seconds{hours{14}},
+                               seconds{hours{-12}}, seconds{0}}) {
+    for (const instant u :
+         {t, utc(2012, 12, 31, 23, 59, 59), utc(1970, 1, 1), utc(2038, 1, 19, 3, 14, 8)}) {
       CHECK(rfc(ratel::format_rfc3339(u, offset)) == u);
       CHECK(rfc(ratel::format_rfc3339(u, offset, true)) == u);
     }
@@ -256,10 +257,10 @@ TEST_CASE("zone: concurrent locate and lookups share one table") {
 }
 
 TEST_CASE("zone: offset_at agrees with date/tz") {
-  const char* names[] = {"Europe/London",     "America/New_York", "Asia/Shanghai",
-                         "Australia/Sydney",  "America/Sao_Paulo", "America/Asuncion",
-                         "Pacific/Apia",      "Asia/Kolkata",      "Australia/Lord_Howe",
-                         "Pacific/Chatham",   "Africa/Casablanca", "UTC"};
+  const char* names[] = {"Europe/London",    "America/New_York",  "Asia/Shanghai",
+                         "Australia/Sydney", "America/Sao_Paulo", "America/Asuncion",
+                         "Pacific/Apia",     "Asia/Kolkata",      "Australia/Lord_Howe",
+                         "Pacific/Chatham",  "Africa/Casablanca", "UTC"};
   for (const char* name : names) {
     CAPTURE(name);
     const zone z = zone::locate(name);
@@ -312,8 +313,8 @@ TEST_CASE("zone: offset_at agrees with date/tz") {
 TEST_CASE("zone: to_instant agrees with date/tz around every transition") {
   // date's to_sys(local, choose) resolves a gap to the transition instant and an overlap
   // to the chosen occurrence, which is the contract of zone::to_instant.
-  const char* names[] = {"Europe/London",   "America/New_York", "Asia/Shanghai",
-                         "Australia/Sydney", "America/Sao_Paulo", "America/Asuncion",
+  const char* names[] = {"Europe/London",    "America/New_York",    "Asia/Shanghai",
+                         "Australia/Sydney", "America/Sao_Paulo",   "America/Asuncion",
                          "Pacific/Apia",     "Australia/Lord_Howe", "Europe/Dublin"};
   for (const char* name : names) {
     CAPTURE(name);
@@ -344,7 +345,8 @@ TEST_CASE("zone: to_instant agrees with date/tz around every transition") {
       }
     }
     // Ordinary local times every 7 hours through 2019.
-    for (date::local_seconds local = wall(2019, 1, 1); local < wall(2020, 1, 1); local += hours{7}) {
+    for (date::local_seconds local = wall(2019, 1, 1); local < wall(2020, 1, 1);
+         local += hours{7}) {
       for (const auto choice : {date::choose::earliest, date::choose::latest}) {
         if (z.to_instant(local, choice) != tz->to_sys(local, choice)) ++mismatches;
       }
@@ -361,7 +363,8 @@ TEST_CASE("DST: Europe/London 2019") {
     CHECK(london.offset_at(utc(2019, 3, 31, 0, 59, 59)) == seconds{0});
     CHECK(london.offset_at(utc(2019, 3, 31, 1)) == hours{1});
     // 01:30 local never happened; both choices give the end of the gap, 01:00Z.
-    CHECK(london.to_instant(wall(2019, 3, 31, 1, 30), date::choose::earliest) == utc(2019, 3, 31, 1));
+    CHECK(london.to_instant(wall(2019, 3, 31, 1, 30), date::choose::earliest) ==
+          utc(2019, 3, 31, 1));
     CHECK(london.to_instant(wall(2019, 3, 31, 1, 30), date::choose::latest) == utc(2019, 3, 31, 1));
     // The day starts at midnight GMT (00:00Z) and the next at midnight BST (23:00Z):
     // a 23-hour local day.
@@ -379,8 +382,10 @@ TEST_CASE("DST: Europe/London 2019") {
     CHECK(london.offset_at(utc(2019, 10, 27, 0, 59, 59)) == hours{1});
     CHECK(london.offset_at(utc(2019, 10, 27, 1)) == seconds{0});
     // 01:30 local: first at +01:00 (00:30Z), again at +00:00 (01:30Z).
-    CHECK(london.to_instant(wall(2019, 10, 27, 1, 30), date::choose::earliest) == utc(2019, 10, 27, 0, 30));
-    CHECK(london.to_instant(wall(2019, 10, 27, 1, 30), date::choose::latest) == utc(2019, 10, 27, 1, 30));
+    CHECK(london.to_instant(wall(2019, 10, 27, 1, 30), date::choose::earliest) ==
+          utc(2019, 10, 27, 0, 30));
+    CHECK(london.to_instant(wall(2019, 10, 27, 1, 30), date::choose::latest) ==
+          utc(2019, 10, 27, 1, 30));
     // Both occurrences read 01:30 on the wall clock.
     CHECK(london.time_of_day(utc(2019, 10, 27, 0, 30)) == hours{1} + minutes{30});
     CHECK(london.time_of_day(utc(2019, 10, 27, 1, 30)) == hours{1} + minutes{30});
@@ -414,8 +419,10 @@ TEST_CASE("DST: America/New_York 2019") {
     CHECK(new_york.offset_at(utc(2019, 3, 10, 6, 59, 59)) == hours{-5});
     CHECK(new_york.offset_at(utc(2019, 3, 10, 7)) == hours{-4});
     // 02:30 local does not exist; it maps to the transition, 07:00Z.
-    CHECK(new_york.to_instant(wall(2019, 3, 10, 2, 30), date::choose::earliest) == utc(2019, 3, 10, 7));
-    CHECK(new_york.to_instant(wall(2019, 3, 10, 2, 30), date::choose::latest) == utc(2019, 3, 10, 7));
+    CHECK(new_york.to_instant(wall(2019, 3, 10, 2, 30), date::choose::earliest) ==
+          utc(2019, 3, 10, 7));
+    CHECK(new_york.to_instant(wall(2019, 3, 10, 2, 30), date::choose::latest) ==
+          utc(2019, 3, 10, 7));
     // Midnight EST (05:00Z) to midnight EDT the next day (04:00Z on the 11th): 23 hours.
     const instant start = new_york.start_of_day(day_of(2019, 3, 10));
     const instant next = new_york.start_of_day(day_of(2019, 3, 11));
@@ -427,8 +434,10 @@ TEST_CASE("DST: America/New_York 2019") {
   SUBCASE("fall back, 2019-11-03") {
     // At 02:00 EDT (06:00Z) clocks go back to 01:00 EST: 01:30 local is 05:30Z (EDT)
     // and 06:30Z (EST).
-    CHECK(new_york.to_instant(wall(2019, 11, 3, 1, 30), date::choose::earliest) == utc(2019, 11, 3, 5, 30));
-    CHECK(new_york.to_instant(wall(2019, 11, 3, 1, 30), date::choose::latest) == utc(2019, 11, 3, 6, 30));
+    CHECK(new_york.to_instant(wall(2019, 11, 3, 1, 30), date::choose::earliest) ==
+          utc(2019, 11, 3, 5, 30));
+    CHECK(new_york.to_instant(wall(2019, 11, 3, 1, 30), date::choose::latest) ==
+          utc(2019, 11, 3, 6, 30));
     // Midnight EDT (04:00Z) to midnight EST (05:00Z on the 4th): 25 hours.
     const instant start = new_york.start_of_day(day_of(2019, 11, 3));
     const instant next = new_york.start_of_day(day_of(2019, 11, 4));
@@ -456,7 +465,9 @@ TEST_CASE("DST: days whose midnight does not exist") {
     CHECK(sao_paulo.time_of_day(utc(2018, 11, 4, 3)) == hours{1});
     CHECK(sao_paulo.local_day(utc(2018, 11, 4, 2, 59, 59)) == day_of(2018, 11, 3));
     // The next midnight is at -02:00 (02:00Z on the 5th): a 23-hour day.
-    CHECK(sao_paulo.start_of_day(day_of(2018, 11, 5)) - sao_paulo.start_of_day(day_of(2018, 11, 4)) == hours{23});
+    CHECK(sao_paulo.start_of_day(day_of(2018, 11, 5)) -
+              sao_paulo.start_of_day(day_of(2018, 11, 4)) ==
+          hours{23});
   }
 
   SUBCASE("America/Asuncion 2017-10: a billing cycle starting at the end of a gap") {
@@ -467,7 +478,8 @@ TEST_CASE("DST: days whose midnight does not exist") {
     const auto september = ratel::calendar_month_cycle(date::year{2017} / 9, asuncion);
     CHECK(october.start == utc(2017, 10, 1, 4));
     CHECK(september.end == october.start);
-    CHECK(ratel::cycle_containing(utc(2017, 10, 1, 3, 59, 59), asuncion).month == date::year{2017} / 9);
+    CHECK(ratel::cycle_containing(utc(2017, 10, 1, 3, 59, 59), asuncion).month ==
+          date::year{2017} / 9);
     CHECK(ratel::cycle_containing(utc(2017, 10, 1, 4), asuncion).month == date::year{2017} / 10);
     // September: midnight -04:00 to the transition, 30 whole days.
     CHECK(september.length_in_days() == date::days{30});
@@ -760,13 +772,18 @@ TEST_CASE("calendar_month_cycle: month ends and leap years in Asia/Shanghai") {
   CHECK(feb_2012.length_in_days() == date::days{29});
 
   // 2013 is not: 28 days.
-  CHECK(ratel::calendar_month_cycle(date::year{2013} / 2, shanghai).length_in_days() == date::days{28});
+  CHECK(ratel::calendar_month_cycle(date::year{2013} / 2, shanghai).length_in_days() ==
+        date::days{28});
   // 1900 is not (divisible by 100, not 400); 2000 is.
-  CHECK(ratel::calendar_month_cycle(date::year{1900} / 2, shanghai).length_in_days() == date::days{28});
-  CHECK(ratel::calendar_month_cycle(date::year{2000} / 2, shanghai).length_in_days() == date::days{29});
+  CHECK(ratel::calendar_month_cycle(date::year{1900} / 2, shanghai).length_in_days() ==
+        date::days{28});
+  CHECK(ratel::calendar_month_cycle(date::year{2000} / 2, shanghai).length_in_days() ==
+        date::days{29});
   // 30- and 31-day months.
-  CHECK(ratel::calendar_month_cycle(date::year{2012} / 4, shanghai).length_in_days() == date::days{30});
-  CHECK(ratel::calendar_month_cycle(date::year{2012} / 7, shanghai).length_in_days() == date::days{31});
+  CHECK(ratel::calendar_month_cycle(date::year{2012} / 4, shanghai).length_in_days() ==
+        date::days{30});
+  CHECK(ratel::calendar_month_cycle(date::year{2012} / 7, shanghai).length_in_days() ==
+        date::days{31});
 
   // December rolls into the next year: it ends at 2013-01-01 00:00 local.
   const auto dec_2012 = ratel::calendar_month_cycle(date::year{2012} / 12, shanghai);
@@ -795,13 +812,15 @@ TEST_CASE("cycle_containing: start included, end excluded") {
   CHECK(ratel::cycle_containing(first_august_second, shanghai).month == date::year{2012} / 8);
   // 2012-07-31T16:00:00Z is already August 1st in Shanghai.
   CHECK(ratel::cycle_containing(utc(2012, 7, 31, 16), shanghai).month == date::year{2012} / 8);
-  CHECK(ratel::cycle_containing(utc(2012, 7, 31, 15, 59, 59), shanghai).month == date::year{2012} / 7);
+  CHECK(ratel::cycle_containing(utc(2012, 7, 31, 15, 59, 59), shanghai).month ==
+        date::year{2012} / 7);
   // The header's example.
   CHECK(july.contains(rfc("2012-07-31T23:30:00+08:00")));
   CHECK(shanghai.local_day(rfc("2012-07-31T23:30:00+08:00")) == day_of(2012, 7, 31));
   // D17: off-peak starts at 23:00 Shanghai time; 15:00Z is 23:00 +08:00.
   CHECK(shanghai.time_of_day(utc(2012, 7, 3, 15)) == hours{23});
-  CHECK(shanghai.time_of_day(utc(2012, 7, 3, 15) - seconds{1}) == hours{22} + minutes{59} + seconds{59});
+  CHECK(shanghai.time_of_day(utc(2012, 7, 3, 15) - seconds{1}) ==
+        hours{22} + minutes{59} + seconds{59});
 }
 
 TEST_CASE("cycle_containing: DST months stay whole months") {
@@ -819,7 +838,8 @@ TEST_CASE("cycle_containing: DST months stay whole months") {
   CHECK(october.length_in_days() == date::days{31});
   // 23:30Z on March 31st is 00:30 BST on April 1st.
   CHECK(ratel::cycle_containing(utc(2019, 3, 31, 23, 30), london).month == date::year{2019} / 4);
-  CHECK(ratel::cycle_containing(utc(2019, 3, 31, 22, 59, 59), london).month == date::year{2019} / 3);
+  CHECK(ratel::cycle_containing(utc(2019, 3, 31, 22, 59, 59), london).month ==
+        date::year{2019} / 3);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -830,8 +850,9 @@ TEST_CASE("parse_year_month and to_string") {
   CHECK(ratel::parse_year_month("2012-07") == date::year{2012} / 7);
   CHECK(ratel::parse_year_month("0000-01") == date::year{0} / 1);
   CHECK(ratel::parse_year_month("9999-12") == date::year{9999} / 12);
-  for (const std::string_view bad : {"2012-13", "2012-00", "2012-7", "2012/07", "12-07", "2012-07-01",
-                                     "", "2012-07 ", " 2012-07", "+012-07", "2012--7"}) {
+  for (const std::string_view bad :
+       {"2012-13", "2012-00", "2012-7", "2012/07", "12-07", "2012-07-01", "", "2012-07 ",
+        " 2012-07", "+012-07", "2012--7"}) {
     CAPTURE(bad);
     CHECK_FALSE(ratel::parse_year_month(bad).has_value());
   }
@@ -848,8 +869,8 @@ TEST_CASE("parse_time_of_day") {
   CHECK(ratel::parse_time_of_day("00:00") == minutes{0});
   // 24:00 is allowed only as itself: the end of the day, 1440 minutes.
   CHECK(ratel::parse_time_of_day("24:00") == hours{24});
-  for (const std::string_view bad : {"24:01", "25:00", "23:60", "7:00", "07:0", "0700", "07-00",
-                                     "", "07:00 ", "-1:00", "07:00:00"}) {
+  for (const std::string_view bad : {"24:01", "25:00", "23:60", "7:00", "07:0", "0700", "07-00", "",
+                                     "07:00 ", "-1:00", "07:00:00"}) {
     CAPTURE(bad);
     CHECK_FALSE(ratel::parse_time_of_day(bad).has_value());
   }
@@ -865,8 +886,8 @@ TEST_CASE("parse_month_range: one month, a range, and what is not a range") {
   REQUIRE(range.has_value());
   CHECK(range->first == year(2012) / date::June);
   CHECK(range->second == year(2012) / date::September);
-  CHECK(ratel::parse_month_range("2012-12..2013-01").has_value());   // across a year end
-  CHECK_FALSE(ratel::parse_month_range("2012-09..2012-06"));          // backwards
+  CHECK(ratel::parse_month_range("2012-12..2013-01").has_value());  // across a year end
+  CHECK_FALSE(ratel::parse_month_range("2012-09..2012-06"));        // backwards
   CHECK_FALSE(ratel::parse_month_range("2012-06.."));
   CHECK_FALSE(ratel::parse_month_range("2012-13"));
 }

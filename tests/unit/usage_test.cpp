@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "io/csv.hpp"
-#include "ratel/io/usage_csv.hpp"
 #include "ratel/error.hpp"
+#include "ratel/io/usage_csv.hpp"
 #include "ratel/usage.hpp"
 
 using namespace std::chrono_literals;

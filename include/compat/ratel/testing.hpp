@@ -1,5 +1,5 @@
-// ratel/testing.hpp: moved to ratel/run/testing.hpp (the formats and the runs have their own folders,
-// docs/design.md). This forwarding header is kept for one release (0.2) and then removed:
+// ratel/testing.hpp: moved to ratel/run/testing.hpp (the formats and the runs have their own
+// folders, docs/design.md). This forwarding header is kept for one release (0.2) and then removed:
 // include "ratel/run/testing.hpp" instead.
 #pragma once
 

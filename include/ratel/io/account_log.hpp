@@ -3,9 +3,9 @@
 // Concept: one line per thing that happened to an account (joined, subscribed, paid a
 // deposit, closed ...), header `subscriber,time,action,product,amount,note`, columns by
 // name in any order. ratel also reads an optional `country` column: the country a roaming
-// pass is ordered for (D12: some passes are not sold for some countries). Reading checks the shape of every line; what the actions mean is
-// decided when the log is folded into per-subscriber histories (account.hpp), because
-// that needs the catalog.
+// pass is ordered for (D12: some passes are not sold for some countries). Reading checks the shape
+// of every line; what the actions mean is decided when the log is folded into per-subscriber
+// histories (account.hpp), because that needs the catalog.
 //
 // Unlike a usage record, a bad account line stops the run with an input_error naming
 // file:line:col and the field: a dropped subscription would silently change bills.
@@ -32,4 +32,3 @@ std::vector<account_entry> read_account_log(const std::filesystem::path& path);
 std::vector<account_entry> parse_account_log(std::string_view text, const std::string& source_name);
 
 }  // namespace ratel
-

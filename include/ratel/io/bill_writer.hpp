@@ -25,8 +25,9 @@ std::string bills_to_json(const std::vector<bill>& bills, unsigned threads = 1);
 std::string bill_to_json(const bill& b);
 /// Human-readable text, one block per bill.
 std::string bills_to_text(const std::vector<bill>& bills);
-/// CSV: header `subscriber,cycle,product,kind,service,country,band,quantity,rate,description,amount`,
-/// one row per line and a `total` row per bill.
+/// CSV: header
+/// `subscriber,cycle,product,kind,service,country,band,quantity,rate,description,amount`, one row
+/// per line and a `total` row per bill.
 std::string bills_to_csv(const std::vector<bill>& bills);
 /// The bills' events as CSV for a network or notification system: header
 /// `subscriber,cycle,time,kind,product,record,threshold,counter,limit_kbps,reason`, in bill

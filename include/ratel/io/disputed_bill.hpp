@@ -23,8 +23,10 @@ namespace ratel {
 /// ('{' or '[' is JSON). Throws input_error naming file:line:col and the field for a
 /// malformed file, a product neither in the catalog nor its id, an unknown line kind, an
 /// amount that is not exact money, or a currency other than the catalog's.
-std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path, const rule_plan& plan);
-std::vector<disputed_bill> parse_disputed_bills(std::string_view text, const std::string& source_name,
+std::vector<disputed_bill> read_disputed_bills(const std::filesystem::path& path,
+                                               const rule_plan& plan);
+std::vector<disputed_bill> parse_disputed_bills(std::string_view text,
+                                                const std::string& source_name,
                                                 const rule_plan& plan);
 
 }  // namespace ratel

@@ -8,8 +8,8 @@
 // rename from a hidden `.ratel-tmp-*` name). A file destroyed without commit() leaves
 // nothing behind. A kill -9 never leaves a partial file under a final name; killed in the
 // instant between the two steps of a replacement, it leaves a hidden temporary name,
-// which the next output_dir on that folder removes. A path naming an existing device or pipe (/dev/null, /dev/stdout,
-// a FIFO) cannot be replaced: it is written in place, every write checked.
+// which the next output_dir on that folder removes. A path naming an existing device or pipe
+// (/dev/null, /dev/stdout, a FIFO) cannot be replaced: it is written in place, every write checked.
 //
 // Under --out DIR every file is created inside DIR through a handle on DIR itself, so no
 // name can leave it, and the name made from a subscriber id is encoded (bill_file_name):
@@ -74,13 +74,13 @@ class atomic_file {
   void flush_buffer();
   void discard() noexcept;
 
-  int dir_ = -1;          // the folder the file is created in
-  bool owns_dir_ = false; // dir_ is this file's own handle, closed with it
-  int fd_ = -1;           // the temporary file, until commit
-  bool in_place_ = false; // fd_ is the device or pipe itself
-  std::string final_;     // name inside dir_
-  std::string temporary_; // name inside dir_, empty while the file has none
-  std::string name_;      // shown in messages
+  int dir_ = -1;           // the folder the file is created in
+  bool owns_dir_ = false;  // dir_ is this file's own handle, closed with it
+  int fd_ = -1;            // the temporary file, until commit
+  bool in_place_ = false;  // fd_ is the device or pipe itself
+  std::string final_;      // name inside dir_
+  std::string temporary_;  // name inside dir_, empty while the file has none
+  std::string name_;       // shown in messages
   std::string buffer_;
 };
 

@@ -16,7 +16,8 @@
 namespace ratel {
 
 /// The whole rejects file, header included, rows in line order.
-std::string rejects_to_csv(const std::vector<reject>& rejects, const std::vector<duplicate>& duplicates);
+std::string rejects_to_csv(const std::vector<reject>& rejects,
+                           const std::vector<duplicate>& duplicates);
 
 /// The file's header line, "line,subscriber,id,reason,detail\n".
 std::string_view rejects_csv_header() noexcept;

@@ -68,9 +68,9 @@ struct batch_progress {
 };
 
 struct batch_result {
-  std::vector<bill> bills;           ///< ordered by subscriber
-  std::vector<reject> rejects;       ///< reader's and rater's, ordered by line
-  std::vector<duplicate> duplicates; ///< ordered by line
+  std::vector<bill> bills;            ///< ordered by subscriber
+  std::vector<reject> rejects;        ///< reader's and rater's, ordered by line
+  std::vector<duplicate> duplicates;  ///< ordered by line
   std::size_t rows_read = 0;
   std::size_t rated = 0;
 };

@@ -21,8 +21,8 @@ namespace ratel {
 
 /// The explanation of `subscriber`'s bill for `cycle`, or of one of its records. Throws
 /// input_error (field `subscriber` or `record`) if there is no such bill or record.
-std::string explain_bill(const rule_plan& plan, const account_book& accounts, const usage_batch& usage,
-                         std::string_view subscriber, const billing_cycle& cycle,
-                         std::optional<std::string_view> record);
+std::string explain_bill(const rule_plan& plan, const account_book& accounts,
+                         const usage_batch& usage, std::string_view subscriber,
+                         const billing_cycle& cycle, std::optional<std::string_view> record);
 
 }  // namespace ratel

@@ -28,7 +28,8 @@
 //   bill_output out{1, [](std::span<const bill> bills, std::span<std::string> parts) {
 //                        for (const bill& b : bills) parts[0] += bill_to_csv_rows(b);
 //                      },
-//                   [](std::span<const std::string> parts) { std::fputs(parts[0].c_str(), stdout); }};
+//                   [](std::span<const std::string> parts) { std::fputs(parts[0].c_str(), stdout);
+//                   }};
 //   std::fputs(bills_csv_header().data(), stdout);
 //   stream_result r = rate_file(plan, book, "usage.csv", cycles, out, {.threads = 2});
 #pragma once
@@ -81,8 +82,8 @@ struct stream_result {
   std::size_t rows_read = 0;
   std::size_t rated = 0;
   std::size_t bills = 0;
-  std::size_t shards = 0;   ///< how the file was split (for reports; no effect on results)
-  bool spilled = false;     ///< some shard went to disk
+  std::size_t shards = 0;  ///< how the file was split (for reports; no effect on results)
+  bool spilled = false;    ///< some shard went to disk
 };
 
 /// Rates the usage file at `usage` for consecutive `cycles` (at least one), as rate_batch

@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ratel/run/batch.hpp"
 #include "ratel/dispute.hpp"
+#include "ratel/run/batch.hpp"
 
 namespace ratel::testing {
 
@@ -45,7 +45,8 @@ class scenario {
   bill bill_of(std::string_view subscriber, std::string_view cycle) const;
   /// Re-rates a disputed bill given as text (ratel's bill JSON, or CSV
   /// `subscriber,cycle,product,kind,amount`); one report per disputed bill.
-  std::vector<dispute_report> rerate_all(std::string_view disputed, refund_policy policy = {}) const;
+  std::vector<dispute_report> rerate_all(std::string_view disputed,
+                                         refund_policy policy = {}) const;
   /// The same, for a text holding exactly one disputed bill.
   dispute_report rerate(std::string_view disputed, refund_policy policy = {}) const;
   /// `ratel explain` for one subscriber and cycle (or one record).
