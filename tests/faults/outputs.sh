@@ -202,7 +202,11 @@ for option in --usage --accounts --catalog; do
   expect_rc 1 zero
   expect_err zero "/dev/zero:1:1"
 done
-pass "12. /dev/zero as --usage, --accounts, --catalog: refused at /dev/zero:1:1 in bounded memory"
+timeout 60 "$ratel" rerate --catalog "$catalog" --accounts month/accounts.csv --usage month/usage.csv \
+  --bill /dev/zero >/dev/null 2>zero.err; rc=$?
+expect_rc 1 zero
+expect_err zero "/dev/zero:1:1"
+pass "12. /dev/zero as --usage, --accounts, --catalog, --bill: refused at /dev/zero:1:1 in bounded memory"
 
 # --- 14. Every write error says why: each command's stdout on /dev/full -----------------------
 ex=$source/examples/july-2012
