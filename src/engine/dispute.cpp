@@ -5,12 +5,21 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
 namespace ratel {
 
 namespace {
+
+// The parts that refine a (product, kind): those every disputed line of it gives (D19).
+struct refinement {
+  bool service = true, band = true, country = true;
+};
+
+using group_key = std::tuple<std::string, line_kind, std::optional<std::string>,
+                             std::optional<std::string>, std::optional<std::string>>;
 
 dispute_report compare_lines(const disputed_bill& disputed, const bill& recomputed,
                              refund_policy policy) {
@@ -20,46 +29,78 @@ dispute_report compare_lines(const disputed_bill& disputed, const bill& recomput
   r.subscriber = disputed.subscriber;
   r.cycle = disputed.cycle;
   r.money_unit = unit;
-  // Group both sides by (product, kind), each group's amounts in ascending order.
-  std::map<std::pair<std::string, line_kind>, std::pair<std::vector<money>, std::vector<money>>>
-      groups;
-  std::vector<std::pair<std::string, line_kind>>
-      order;  // first appearance: disputed, then recomputed
-  auto group = [&](const std::string& product, line_kind kind) -> auto& {
-    auto key = std::pair(product, kind);
-    auto [it, fresh] = groups.try_emplace(key);
-    if (fresh) order.push_back(key);
-    return it->second;
+
+  std::map<std::pair<std::string, line_kind>, refinement> refined;
+  for (const disputed_line& l : disputed.lines) {
+    refinement& by = refined[{l.product, l.kind}];
+    by.service = by.service && l.service.has_value();
+    by.band = by.band && l.band.has_value();
+    by.country = by.country && l.country.has_value();
+  }
+  // A (product, kind) the disputed bill does not have is compared as one group.
+  auto refinement_of = [&](const std::string& product, line_kind kind) {
+    auto it = refined.find({product, kind});
+    return it == refined.end() ? refinement{false, false, false} : it->second;
   };
+  std::map<group_key, std::size_t> index;
+  auto group = [&](const std::string& product, line_kind kind, std::optional<std::string> service,
+                   std::optional<std::string> band,
+                   std::optional<std::string> country) -> dispute_group& {
+    const refinement by = refinement_of(product, kind);
+    if (!by.service) service.reset();
+    if (!by.band) band.reset();
+    if (!by.country) country.reset();
+    auto [it, fresh] =
+        index.try_emplace(group_key{product, kind, service, band, country}, r.groups.size());
+    if (fresh) {
+      dispute_group g;
+      g.product = product;
+      g.kind = kind;
+      g.service = std::move(service);
+      g.band = std::move(band);
+      g.country = std::move(country);
+      g.disputed = g.recomputed = g.overcharge = g.undercharge = zero;
+      r.groups.push_back(std::move(g));
+    }
+    return r.groups[it->second];
+  };
+
   r.disputed_total = zero;
   for (const disputed_line& l : disputed.lines) {
-    group(l.product, l.kind).first.push_back(l.amount);
+    dispute_group& g = group(l.product, l.kind, l.service, l.band, l.country);
+    g.disputed_lines.push_back(l);
+    g.disputed += l.amount;
     r.disputed_total += l.amount;
   }
-  for (const bill_line& l : recomputed.lines) group(l.product, l.kind).second.push_back(l.amount);
+  for (const bill_line& l : recomputed.lines) {
+    dispute_group& g =
+        group(l.product, l.kind, l.svc ? std::string(to_string(*l.svc)) : std::string(), l.band,
+              l.country);
+    g.recomputed_lines.push_back({l.description, l.amount});
+    g.recomputed += l.amount;
+  }
   r.recomputed_total = recomputed.total;
   r.overcharge = zero;
   r.undercharge = zero;
-  for (const auto& key : order) {
-    auto& [theirs, ours] = groups[key];
-    std::sort(theirs.begin(), theirs.end());
-    std::sort(ours.begin(), ours.end());
-    for (std::size_t i = 0; i < std::max(theirs.size(), ours.size()); ++i) {
-      line_comparison c;
-      c.product = key.first;
-      c.kind = key.second;
-      if (i < theirs.size()) c.disputed = theirs[i];
-      if (i < ours.size()) c.recomputed = ours[i];
-      // A recomputed line of 0.00 that the disputed bill did not show (an allowance drawn)
-      // disputes nothing: leave it out.
-      if (!c.disputed && c.recomputed->is_zero()) continue;
-      c.difference = c.disputed.value_or(zero) - c.recomputed.value_or(zero);
-      if (c.difference.is_negative())
-        r.undercharge -= c.difference;
-      else
-        r.overcharge += c.difference;
-      r.lines.push_back(std::move(c));
-    }
+  // A group of ratel's lines only, all 0.00 (an allowance drawn), disputes nothing.
+  std::erase_if(r.groups, [](const dispute_group& g) {
+    return g.disputed_lines.empty() && g.recomputed.is_zero();
+  });
+  for (dispute_group& g : r.groups) {
+    const money difference = g.disputed - g.recomputed;
+    if (difference.is_negative())
+      g.undercharge = -difference;
+    else
+      g.overcharge = difference;
+    r.overcharge += g.overcharge;
+    r.undercharge += g.undercharge;
+    line_comparison c;
+    c.product = g.product;
+    c.kind = g.kind;
+    if (!g.disputed_lines.empty()) c.disputed = g.disputed;
+    if (!g.recomputed_lines.empty()) c.recomputed = g.recomputed;
+    c.difference = difference;
+    r.lines.push_back(std::move(c));
   }
   refund& f = r.refund_due;
   f.principal = r.overcharge;

@@ -127,12 +127,34 @@ class line_checker {
     throw input_error(where, "kind",
                       fmt::format("\"{}\" is not a line kind ({})", value, line_kind_names.list()));
   }
-  money amount(std::string_view value, const source_position& where) const {
+  // A bill charges whole fen (D19): an amount with more decimals is no bill's amount, and
+  // a refund of it could not be booked.
+  money amount(std::string_view value, const source_position& where,
+               std::string_view field = "amount") const {
+    money m;
     try {
-      return money::parse(value, plan_.source().money_unit);
+      m = money::parse(value, plan_.source().money_unit);
     } catch (const money_error& e) {
-      throw input_error(where, "amount", e.what());
+      throw input_error(where, std::string(field), e.what());
     }
+    try {
+      (void)m.to_string(2);
+    } catch (const money_error&) {
+      throw input_error(
+          where, std::string(field),
+          fmt::format("\"{}\" is not a whole fen: a bill's amounts have two decimals at most",
+                      value));
+    }
+    return m;
+  }
+  // A bill's stated total against the sum of the lines read (D19).
+  void total(const money& stated, const disputed_bill& bill, const source_position& where) const {
+    money sum = money::zero(plan_.source().money_unit);
+    for (const disputed_line& l : bill.lines) sum += l.amount;
+    if (stated != sum)
+      throw input_error(where, "total",
+                        fmt::format("the total {} is not the sum of the bill's lines, {}",
+                                    stated.to_string(), sum.to_string()));
   }
   date::year_month cycle(std::string_view value, const source_position& where) const {
     if (auto m = parse_year_month(value)) return *m;
@@ -268,8 +290,16 @@ std::vector<disputed_bill> parse_json(std::string_view text, const std::string& 
                              positions.at(file, lp + ".kind"));
       line.amount = check.amount(text_of(member(l, "amount", lp), lp + ".amount", "amount"),
                                  positions.at(file, lp + ".amount"));
+      // The refinements of D19, where the bill gives them (ratel's own bills do on usage lines).
+      for (auto [key, part] : {std::pair{"service", &line.service}, std::pair{"band", &line.band},
+                               std::pair{"country", &line.country}})
+        if (l.is_object() && l.contains(key)) *part = text_of(l.at(key), lp + "." + key, key);
       d.lines.push_back(std::move(line));
     }
+    if (j.contains("total"))
+      check.total(check.amount(text_of(j.at("total"), path("total"), "total"),
+                               positions.at(file, path("total")), "total"),
+                  d, positions.at(file, path("total")));
     bills.push_back(std::move(d));
   }
   return bills;
@@ -299,6 +329,9 @@ std::vector<disputed_bill> parse_csv(std::string_view text, const std::string& f
                       header.joined()));
     columns[c] = *found;
   }
+  // D19's refinements, where the bill has the column (ratel's own --format csv does).
+  const std::array<std::optional<std::size_t>, 3> refinements{
+      header.find("service"), header.find("band"), header.find("country")};
   const line_checker check(plan);
   std::vector<disputed_bill> bills;
   std::vector<csv::field> fields;
@@ -325,10 +358,21 @@ std::vector<disputed_bill> parse_csv(std::string_view text, const std::string& f
       bills.push_back({subscriber, cycle, plan.source().money_unit, {}, {file, number, 1}});
       bill_it = std::prev(bills.end());
     }
-    bill_it->lines.push_back({check.product(value(2), at(2)),
-                              check.kind(value(3), at(3)),
-                              check.amount(value(4), at(4)),
-                              {file, number, 1}});
+    // ratel's --format csv ends each bill with a `total` row (no product): checked against
+    // the bill's lines, not read as a line.
+    if (value(3) == "total" && value(2).empty()) {
+      check.total(check.amount(value(4), at(4), "total"), *bill_it, at(4));
+      continue;
+    }
+    disputed_line line;
+    line.product = check.product(value(2), at(2));
+    line.kind = check.kind(value(3), at(3));
+    line.amount = check.amount(value(4), at(4));
+    line.at = {file, number, 1};
+    std::optional<std::string>* parts[] = {&line.service, &line.band, &line.country};
+    for (std::size_t p = 0; p < refinements.size(); ++p)
+      if (refinements[p]) *parts[p] = csv::to_owned(fields[*refinements[p]]);
+    bill_it->lines.push_back(std::move(line));
   }
   return bills;
 }

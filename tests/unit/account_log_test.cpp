@@ -116,7 +116,7 @@ TEST_CASE("account log: every action parses, in file order, with its fields") {
   CHECK(log[8].note == "moved, abroad");
 }
 
-TEST_CASE("account log: columns in any order; optional columns may be absent") {
+TEST_CASE("account log: columns in any order: optional columns may be absent") {
   const std::vector<account_entry> log = parse(
       "action,time,subscriber\n"
       "join,2012-07-03T22:00:00+08:00,s1\n"

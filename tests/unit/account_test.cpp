@@ -12,7 +12,7 @@ using namespace ratel;
 using namespace ratel::testing_fixture;
 
 TEST_SUITE("account") {
-  TEST_CASE("subscribe starts at once; unsubscribe ends every active instance at once") {
+  TEST_CASE("subscribe starts at once: unsubscribe ends every active instance at once") {
     rule_plan plan = make_plan();
     account_book book = make_book(plan,
                                   "s1,2012-07-10T10:00:00+08:00,subscribe,plan-a,,\n"
@@ -77,7 +77,7 @@ TEST_SUITE("account") {
     CHECK(s.end == s.start);  // an empty interval: never active, never billed
   }
 
-  TEST_CASE("close ends everything; later requests are refused") {
+  TEST_CASE("close ends everything: later requests are refused") {
     rule_plan plan = make_plan();
     account_book book = make_book(plan,
                                   "s1,2012-07-01T00:00:00+08:00,subscribe,plan-a,,\n"
@@ -91,7 +91,7 @@ TEST_SUITE("account") {
     CHECK(h->events.size() == 2);  // subscribe after close, and a second close
   }
 
-  TEST_CASE("the fold is in time order whatever the file order; ties keep file order") {
+  TEST_CASE("the fold is in time order whatever the file order: ties keep file order") {
     rule_plan plan = make_plan();
     // Written out of order: the unsubscribe line comes first in the file.
     account_book book = make_book(plan,

@@ -80,7 +80,7 @@ TEST_SUITE("batch") {
     CHECK(result.bills[2].subscriber == "s3");
   }
 
-  TEST_CASE("an account open in the cycle gets a bill even with no usage; a closed one does not") {
+  TEST_CASE("an account open in the cycle gets a bill even with no usage: a closed one does not") {
     rule_plan plan = make_plan();
     account_book book = make_book(plan,
                                   "quiet,2012-01-01T00:00:00+08:00,join,,,\n"

@@ -34,7 +34,7 @@ TEST_SUITE("bill") {
     CHECK(b.total == money::parse("20.02", cny));  // the sum of the rounded lines
   }
 
-  TEST_CASE("JSON: amounts are strings with two decimals; members in contract order") {
+  TEST_CASE("JSON: amounts are strings with two decimals: members in contract order") {
     rule_plan plan = make_plan();
     account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-b,,\n");
     usage_batch usage = make_usage("");

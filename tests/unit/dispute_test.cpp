@@ -2,6 +2,13 @@
 // and line matching.
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
 #include "ratel/io/bill_writer.hpp"
 #include "ratel/run/testing.hpp"
 
@@ -67,7 +74,7 @@ TEST_SUITE("dispute") {
     CHECK(r.refund_due.total.is_zero());
   }
 
-  TEST_CASE("lines sharing (product, kind) are matched in amount order; strays compare with 0") {
+  TEST_CASE("lines sharing (product, kind) are summed as one group (D19), strays in full") {
     // gprs-20 with peak and off-peak usage: two usage lines. The disputed bill lists them
     // in the other order, with the off-peak one 1.00 too high, and adds a bogus fee.
     scenario s = scenario::from_file(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
@@ -81,11 +88,124 @@ TEST_SUITE("dispute") {
         "s1,2012-07,gprs-20,usage,6.12\n"
         "s1,2012-07,gprs-20,fee,20.00\n"
         "s1,2012-07,cmcc-2012,fee,9.99\n");
-    // usage: 6.12 against 5.12 (smallest with smallest), 102.40 against 102.40.
-    CHECK(r.overcharge == s.amount("10.99"));  // 1.00 + the stray 9.99 (nothing recomputed)
-    REQUIRE(r.lines.size() == 4);
+    // Groups: gprs-20 usage 102.40 + 6.12 = 108.52 against 102.40 + 5.12 = 107.52, over
+    // 1.00; gprs-20 fee 20.00 against 20.00; cmcc-2012 fee 9.99 against nothing, over in
+    // full; ratel's allowance line of 0.00 has no disputed line and disputes nothing.
+    CHECK(r.overcharge == s.amount("10.99"));  // 1.00 + 9.99
+    REQUIRE(r.groups.size() == 3);
+    REQUIRE(r.lines.size() == 3);
+    CHECK(r.groups[0].disputed_lines.size() == 2);
+    CHECK(r.groups[0].recomputed_lines.size() == 2);
     CHECK_FALSE(r.lines.back().recomputed.has_value());
     CHECK(r.refund_due.total == s.amount("21.98"));
+  }
+
+  // The three disputes of issue 15, as another system's bill arrives. All on cmcc-2012,
+  // base tariff (no product): voice 0.19/min, data 0.01/KB in either band (R-VOICE-01,
+  // R-DATA-01); ratel bills one usage line per service, country and band.
+  TEST_CASE("D19: a raised voice line and a lowered data line are not paired across services") {
+    scenario s = scenario::from_file(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
+    s.account("s1,2012-06-01T00:00:00+08:00,join,,,")
+        .usage("v,s1,2012-07-02T10:00:00+08:00,voice,180,,13900000000")  // 3 min x 0.19 = 0.57
+        .usage("d,s1,2012-07-02T11:00:00+08:00,data,1048576");           // 1,024 KB x 0.01 = 10.24
+    // The bill raised voice to 5.00 and lowered data to 0.40; with the service column the
+    // groups are (cmcc-2012, usage, voice) 5.00 vs 0.57: over 4.43, and (cmcc-2012, usage,
+    // data) 0.40 vs 10.24: under 9.84, which never offsets. Refund 2 x 4.43 = 8.86. (Paired
+    // by amount order, 5.00 met 10.24 and 0.40 met 0.57: overcharge 0.00.)
+    ratel::dispute_report r = s.rerate(
+        "subscriber,cycle,product,kind,service,amount\n"
+        "s1,2012-07,cmcc-2012,usage,voice,5.00\n"
+        "s1,2012-07,cmcc-2012,usage,data,0.40\n");
+    CHECK(r.overcharge == s.amount("4.43"));
+    CHECK(r.undercharge == s.amount("9.84"));
+    CHECK(r.refund_due.total == s.amount("8.86"));
+    REQUIRE(r.groups.size() == 2);
+    CHECK(r.groups[0].service == "voice");
+  }
+
+  TEST_CASE("D19: one disputed line against ratel's two of a group is compared as sums") {
+    scenario s = scenario::from_file(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
+    s.account("s1,2012-06-01T00:00:00+08:00,join,,,")
+        .usage("p,s1,2012-07-02T10:00:00+08:00,data,10486784")  // 10,241 KB peak: 102.41
+        .usage("o,s1,2012-07-02T23:30:00+08:00,data,5242880");  // 5,120 KB off-peak: 51.20
+    // Another system bills one usage line, 256.02, against ratel's 102.41 + 51.20 = 153.61:
+    // overcharge 256.02 - 153.61 = 102.41, refund 204.82. (Paired, 256.02 met 51.20 and
+    // 102.41 met nothing: 204.82 over, refund 409.64.)
+    ratel::dispute_report r = s.rerate(
+        "subscriber,cycle,product,kind,amount\n"
+        "s1,2012-07,cmcc-2012,usage,256.02\n");
+    CHECK(r.overcharge == s.amount("102.41"));
+    CHECK(r.refund_due.total == s.amount("204.82"));
+  }
+
+  TEST_CASE("D19: a charge split in two by the other system is compared as one sum") {
+    scenario s = scenario::from_file(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
+    s.account("s1,2012-06-01T00:00:00+08:00,join,,,")
+        .usage("p,s1,2012-07-02T10:00:00+08:00,data,10485760");  // 10,240 KB peak: 102.40
+    // 50.00 + 62.40 = 112.40 against 102.40: overcharge 10.00, refund 20.00 (paired: 62.40
+    // against 102.40 and 50.00 against nothing, refund 124.80).
+    ratel::dispute_report r = s.rerate(
+        "subscriber,cycle,product,kind,amount\n"
+        "s1,2012-07,cmcc-2012,usage,50.00\n"
+        "s1,2012-07,cmcc-2012,usage,62.40\n");
+    CHECK(r.overcharge == s.amount("10.00"));
+    CHECK(r.refund_due.total == s.amount("20.00"));
+  }
+
+  TEST_CASE("D19: an amount past the fen, or a total not the sum of its lines, is refused") {
+    scenario s = july_180mb();
+    CHECK_THROWS_WITH_AS(s.rerate("subscriber,cycle,product,kind,amount\n"
+                                  "s1,2012-07,gprs-20,usage,250.005\n"),
+                         doctest::Contains("amount: \"250.005\" is not a whole fen"),
+                         ratel::input_error);
+    CHECK_THROWS_WITH_AS(s.rerate("subscriber,cycle,product,kind,amount\n"
+                                  "s1,2012-07,gprs-20,fee,20.00\n"
+                                  "s1,2012-07,,total,20.01\n"),
+                         doctest::Contains("total: the total 20.01 is not the sum"),
+                         ratel::input_error);
+  }
+
+  TEST_CASE("D19: ratel's own --format csv reads back with nothing to refund") {
+    scenario s = july_180mb();
+    const std::string own = ratel::bills_to_csv(s.rate("2012-07").bills);
+    ratel::dispute_report r = s.rerate(own);
+    CHECK(r.overcharge.is_zero());
+    CHECK(r.undercharge.is_zero());
+    CHECK(r.disputed_total == s.amount("327.20"));
+  }
+
+  TEST_CASE("D19 property: re-splitting lines changes nothing, raises are refunded twice") {
+    // The bill of july_180mb, as ratel's CSV: fee 20.00, allowance 0.00, usage 307.20.
+    // Split each amount into random whole-fen parts (same sums per group): refund 0.00.
+    // Raise random lines by random fen: the refund is exactly 2 x the raises.
+    scenario s = july_180mb();
+    std::mt19937_64 random(20261202);
+    const std::vector<std::pair<std::string, std::int64_t>> lines = {
+        {"gprs-20,fee", 2000}, {"gprs-20,usage", 30720}};  // in fen
+    for (int round = 0; round < 200; ++round) {
+      std::string bill = "subscriber,cycle,product,kind,amount\n";
+      std::int64_t raised = 0;
+      const bool raise = round % 2 == 1;
+      for (const auto& [key, fen] : lines) {
+        std::int64_t left = fen;
+        if (raise) {
+          const auto up = static_cast<std::int64_t>(random() % 5000);
+          left += up;
+          raised += up;
+        }
+        const int parts = 1 + static_cast<int>(random() % 4);
+        for (int p = 0; p < parts; ++p) {
+          const std::int64_t part =
+              p + 1 == parts ? left : static_cast<std::int64_t>(random() % (left + 1));
+          left -= part;
+          bill += fmt::format("s1,2012-07,{},{}.{:02}\n", key, part / 100, part % 100);
+        }
+      }
+      ratel::dispute_report r = s.rerate(bill);
+      CHECK(r.refund_due.total ==
+            s.amount(fmt::format("{}.{:02}", 2 * raised / 100, 2 * raised % 100)));
+      CHECK(r.undercharge.is_zero());
+    }
   }
 
   TEST_CASE("explain accounts for every fen of the thresholds issue's worked bills") {

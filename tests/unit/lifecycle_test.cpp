@@ -147,7 +147,7 @@ TEST_SUITE("lifecycle") {
     CHECK(fee_of(cycle_of(cmcc(), log, august), "gprs-20", cmcc()) == cny_of("20.00"));
   }
 
-  TEST_CASE("vas-news: unsubscribed at the window's end costs nothing; one second later, a day") {
+  TEST_CASE("vas-news: unsubscribed at the window's end costs nothing: one second later, a day") {
     // Ordered 5 July 09:00: the 72 hours end 8 July 09:00.
     const std::string order = "s1,2012-07-05T09:00:00+08:00,subscribe,vas-news,,\n";
     CHECK(cycle_of(cmcc(), order + "s1,2012-07-08T09:00:00+08:00,unsubscribe,vas-news,,\n", july)

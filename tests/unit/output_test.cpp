@@ -144,7 +144,7 @@ TEST_SUITE("output") {
     }
   }
 
-  TEST_CASE("a write that fails names the file and the system's reason; nothing is left") {
+  TEST_CASE("a write that fails names the file and the system's reason: nothing is left") {
     // A file size limit makes write(2) fail with EFBIG, as a full disk makes it fail with
     // ENOSPC, without needing a small file system (the CLI's tests use one, as root).
     scratch_dir d;

@@ -16,7 +16,7 @@ std::string bucket_product(const rule_plan& plan, const rated_cycle& r, const ch
 }  // namespace
 
 TEST_SUITE("rater") {
-  TEST_CASE("D13: higher priority first, then smaller code; a record crossing a bucket is split") {
+  TEST_CASE("D13: higher priority first, then smaller code: a record crossing a bucket is split") {
     rule_plan plan = make_plan();
     account_book book = make_book(plan,
                                   "s1,2012-06-01T00:00:00+08:00,subscribe,plan-a,,\n"

@@ -125,7 +125,7 @@ TEST_CASE("csv: fields, quotes and columns") {
   }
 }
 
-TEST_CASE("csv: header names are trimmed; a repeated name is an error") {
+TEST_CASE("csv: header names are trimmed: a repeated name is an error") {
   namespace csv = ratel::detail::csv;
   const csv::header h = csv::header::parse(R"(id, subscriber ,"time",,)", "f.csv", 1);
   CHECK(h.size() == 5);
@@ -177,7 +177,7 @@ TEST_CASE("usage: the largest int64 quantity is accepted") {
   CHECK(b.records()[0].quantity == 9223372036854775807);
 }
 
-TEST_CASE("usage: columns by name in any order; optional and unknown columns") {
+TEST_CASE("usage: columns by name in any order: optional and unknown columns") {
   const usage_batch b = parse(
       "quantity,cell_id,service,time,subscriber,id\n"
       "5,C77,sms,2012-07-03T22:00:00+08:00,s1,r9\n");
