@@ -26,6 +26,7 @@
 #include <compare>
 #include <concepts>
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -159,6 +160,10 @@ template <std::floating_point F>
 money mul_div(const money& m, F numerator, std::int64_t denominator, rounding mode) = delete;
 template <std::floating_point F>
 money mul_div(const money& m, std::int64_t numerator, F denominator, rounding mode) = delete;
+
+/// Writes "20.00 CNY". Test frameworks print values through it: a failed
+/// `CHECK(r.refund_due.total == s.amount("8.86"))` shows both amounts, not `{?}`.
+std::ostream& operator<<(std::ostream& out, const money& m);
 
 }  // namespace ratel
 

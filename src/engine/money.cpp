@@ -6,6 +6,8 @@
 // checked explicitly and reported as money_error (never std::overflow_error, never a wrap).
 #include "ratel/money.hpp"
 
+#include <ostream>
+
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -281,6 +283,10 @@ money mul_div(const money& m, std::int64_t numerator, std::int64_t denominator, 
                        to_string(mode));
   });
   return money::from_micros(micros, m.unit());
+}
+
+std::ostream& operator<<(std::ostream& out, const money& m) {
+  return out << m.to_string() << ' ' << m.unit().code();
 }
 
 }  // namespace ratel

@@ -1,14 +1,13 @@
 // Rates issue 2's worked check through the installed library and checks the total.
-// argv[1]: the installed tariffs/cmcc-2012.toml.
+// The catalog is found where the package says its catalogs are (RATEL_TARIFFS_DIR).
 #include <cstdio>
 
 #include <ratel/batch.hpp>
 #include <ratel/catalog_toml.hpp>
 
-int main(int argc, char** argv) {
-  if (argc != 2) return 2;
+int main() {
   using namespace ratel;
-  rule_plan plan = rule_plan::compile(load_catalog(argv[1]));
+  rule_plan plan = rule_plan::compile(load_catalog(RATEL_TARIFFS_DIR "/cmcc-2012.toml"));
   account_book book =
       fold_account_log(parse_account_log("subscriber,time,action,product,amount,note\n"
                                          "s1,2012-06-15T10:00:00+08:00,subscribe,gprs-20,,\n"

@@ -15,4 +15,4 @@ string(REPLACE ";" " " flags "${CXX_FLAGS}")
 run(${CMAKE_COMMAND} -S "${SOURCE}" -B "${WORK}/build" -DCMAKE_PREFIX_PATH=${WORK}/prefix
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=${CXX} "-DCMAKE_CXX_FLAGS=${flags}")
 run(${CMAKE_COMMAND} --build "${WORK}/build")
-run("${WORK}/build/consumer" "${WORK}/prefix/share/ratel/tariffs/cmcc-2012.toml")
+run("${WORK}/build/consumer")

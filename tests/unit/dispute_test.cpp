@@ -237,4 +237,12 @@ TEST_SUITE("dispute") {
     CHECK(text.find("10 MB = 10240 x 0.01 = 102.40") != std::string::npos);
     CHECK(text.find("total 122.40 = 20.00 + 0.00 + 102.40") != std::string::npos);
   }
+
+  TEST_CASE("a failed amount check prints both amounts (it printed {?} == {?})") {
+    // doctest prints a value through operator<< when there is one (money.hpp), so a QA
+    // team's failing CHECK(refund == expected) says "8.86 CNY", never "{?}".
+    scenario s = july_180mb();
+    CHECK(doctest::toString(s.amount("8.86")) == "8.86 CNY");
+    CHECK(doctest::toString(s.amount("-0.5")) == "-0.50 CNY");
+  }
 }
