@@ -1,5 +1,5 @@
-# tests/fuzz/run_fuzzer.cmake: one fuzz smoke run for ctest. Runs FUZZER for SECONDS
-# over a fresh working corpus WORK (where libFuzzer writes what it finds new), the seeds
+# tests/fuzz/run_fuzzer.cmake: one fuzz smoke run for ctest. Runs FUZZER for SECONDS on
+# inputs of at most MAX_LEN bytes, over a fresh working corpus WORK (where libFuzzer writes what it finds new), the seeds
 # SEEDS and the committed regressions REGRESSIONS. Any crash, sanitizer report, leak,
 # slow input (-timeout) or memory blow-up (-rss_limit_mb) makes libFuzzer exit non-zero,
 # and the test fails with its output; the offending input is left in WORK/../artifacts.
@@ -20,7 +20,7 @@ if(DICTIONARY AND EXISTS "${DICTIONARY}")
   set(dict "-dict=${DICTIONARY}")
 endif()
 execute_process(
-  COMMAND "${FUZZER}" ${dict} -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -max_len=65536
+  COMMAND "${FUZZER}" ${dict} -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -max_len=${MAX_LEN}
           -print_final_stats=1 -artifact_prefix=${artifacts}/ ${dirs}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
