@@ -79,7 +79,13 @@ int run_explain(const explain_options& o) {
     out.finish();
     return 0;
   } catch (const input_error& e) {
-    std::cerr << "ratel explain: " << e.what() << "\n";
+    // No such subscriber or record: say which files were searched.
+    if (e.where().file.empty() && (e.field() == "subscriber" || e.field() == "record"))
+      std::cerr << fmt::format(
+          "ratel explain: --{}: {} (searched the account log {} and the usage {})\n", e.field(),
+          e.message(), o.accounts, o.usage);
+    else
+      std::cerr << "ratel explain: " << e.what() << "\n";
     return 1;
   } catch (const output_error& e) {
     std::cerr << "ratel explain: " << e.what() << "\n";
