@@ -48,6 +48,11 @@ std::vector<record_key> kept_by_content(const usage_batch& b) {
 /// The header line (and anything before it) as written, then the other lines reversed.
 /// Rows are lines (a quoted field cannot span lines), so this is a shuffle of the rows.
 std::string reverse_rows(std::string_view text) {
+  // A byte order mark is not part of the first line: the reader skips it, so a line
+  // holding only the mark is blank (found by fuzz_usage, regressions/usage/bom-then-blank-line).
+  constexpr std::string_view mark = "\xEF\xBB\xBF";
+  const bool has_mark = text.starts_with(mark);
+  if (has_mark) text.remove_prefix(mark.size());
   std::vector<std::string_view> lines;
   for (std::size_t start = 0; start <= text.size();) {
     const std::size_t end = text.find('\n', start);
@@ -62,7 +67,7 @@ std::string reverse_rows(std::string_view text) {
   std::size_t header = 0;
   while (header < lines.size() && lines[header].find_first_not_of(" \t") == std::string_view::npos)
     ++header;
-  std::string out;
+  std::string out(has_mark ? mark : std::string_view());
   for (std::size_t i = 0; i <= header && i < lines.size(); ++i)
     out.append(lines[i]).push_back('\n');
   for (std::size_t i = lines.size(); i-- > header + 1;) out.append(lines[i]).push_back('\n');
