@@ -59,6 +59,9 @@ struct event {
   std::string threshold;  ///< the threshold's name
   std::string counter;    ///< the counter's value when it crossed ("15 GB", "500.00", "1001")
   std::optional<std::int64_t> limit_kbps;  ///< throttle: the speed limit
+  /// A threshold's event: how many of the record's parts were rated before it fired, so an
+  /// explanation can say which threshold split a record where (rated_cycle::parts_of).
+  std::uint32_t parts_before = 0;
 };
 
 }  // namespace ratel

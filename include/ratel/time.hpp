@@ -56,8 +56,10 @@ struct time_parse_error {
 /// date (no 2012-02-30), hours < 24, minutes and seconds < 60 (a leap second :60 is
 /// rejected), offset hours <= 23, and the instant in UTC in the years 0000..9999 (so that
 /// format_rfc3339 can write it back in UTC). On failure returns nullopt and, if `error` is
-/// given, fills it in.
-std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* error = nullptr);
+/// given, fills it in. On success, `written_offset` (if given) receives the UTC offset the
+/// text was written with, so the time can be shown again as written.
+std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* error = nullptr,
+                                     std::chrono::seconds* written_offset = nullptr);
 
 /// `2012-07-03T22:00:00+08:00` (or `...Z` when offset is zero and `utc_as_z`). RFC 3339
 /// offsets have no seconds, so an offset like LMT +08:05:43 is truncated toward zero to

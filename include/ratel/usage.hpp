@@ -43,6 +43,9 @@ struct usage_record {
   std::string_view subscriber;
   instant time;
   service svc = service::data;
+  /// The UTC offset the time was written with, in minutes (the time itself is UTC-based;
+  /// this only lets an explanation show the time as the network wrote it).
+  std::int16_t written_offset_minutes = 0;
   /// In the service's base unit: bytes, seconds, messages or uses (before any increment).
   std::int64_t quantity = 0;
   std::string_view country;  ///< ISO 3166-1 alpha-2, upper case; empty = home country

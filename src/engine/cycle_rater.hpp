@@ -187,7 +187,8 @@ class cycle_rater {
   std::vector<threshold_slot> slots_;
   bool counts_peers_ = false;  // some slot counts distinct numbers: only then read peers
   std::array<service_state, all_services.size()> services_{};
-  std::size_t next_request_ = 0;  // the next reactivate_data to apply
+  std::size_t next_request_ = 0;       // the next reactivate_data to apply
+  std::size_t record_first_part_ = 0;  // the first part of the record being rated
 };
 
 // Inline: the per-segment path. The loop calls these for every segment of every record;

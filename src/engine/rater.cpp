@@ -94,6 +94,7 @@ void cycle_rater::rate(const usage_record& r) {
 
   const auto first_part = static_cast<std::uint32_t>(out_.parts.size());
   rated_record rated{&r, times(units, *increment), band, *country, first_part, 0};
+  record_first_part_ = first_part;
   set_active_slots(r.time);
   if (units > 0 && counts_peers_) count_peer(r, *increment);
   std::int64_t left = units;

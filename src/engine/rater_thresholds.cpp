@@ -73,6 +73,7 @@ void cycle_rater::fire(threshold_slot& slot, const usage_record& r, const quanti
   e.record = std::string(r.id);
   e.threshold = t.source->name;
   e.counter = counter_text(slot, increment);
+  e.parts_before = static_cast<std::uint32_t>(out_.parts.size() - record_first_part_);
   const std::string crossing = crossing_text(t, e.counter);
   service_state* state = t.svc ? &services_[static_cast<std::size_t>(*t.svc)] : nullptr;
   switch (t.action) {
@@ -175,6 +176,7 @@ void cycle_rater::change_speed(const usage_record& r, const source& from, bool b
   event e;
   e.time = r.time;
   e.record = std::string(r.id);
+  e.parts_before = static_cast<std::uint32_t>(out_.parts.size() - record_first_part_);
   if (boosting) {
     e.kind = event_kind::throttle_lifted;
     e.product = plan_.product_at(out_.buckets[*from.bucket].product).source->id;

@@ -121,7 +121,7 @@ namespace {
 // The layout nearly every record has, "YYYY-MM-DDTHH:MM:SS+HH:MM" (or "...Z"), read with
 // fixed offsets and no error bookkeeping. nullopt means "not this layout, or not valid":
 // the general reader below then decides, and says why.
-std::optional<instant> parse_rfc3339_canonical(std::string_view t) noexcept {
+std::optional<instant> parse_rfc3339_canonical(std::string_view t, seconds& offset) noexcept {
   if (t.size() != 25 && t.size() != 20) return std::nullopt;
   auto digit = [&](std::size_t i) { return static_cast<unsigned>(t[i]) - '0'; };
   for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
@@ -135,7 +135,7 @@ std::optional<instant> parse_rfc3339_canonical(std::string_view t) noexcept {
   if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
   const date::year_month_day ymd{date::year{year}, date::month{month}, date::day{day}};
   if (!ymd.ok()) return std::nullopt;
-  seconds offset{0};
+  offset = seconds{0};
   if (t.size() == 20) {
     if (t[19] != 'Z') return std::nullopt;
   } else {
@@ -163,10 +163,15 @@ bool in_printable_years(instant t) noexcept {
 
 }  // namespace
 
-std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* error) {
+std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* error,
+                                     seconds* written_offset) {
+  seconds offset{0};
   // The fast path decides only what it accepts; anything else, the general reader explains.
-  if (std::optional<instant> t = parse_rfc3339_canonical(text); t && in_printable_years(*t))
+  if (std::optional<instant> t = parse_rfc3339_canonical(text, offset);
+      t && in_printable_years(*t)) {
+    if (written_offset != nullptr) *written_offset = offset;
     return t;
+  }
   rfc3339_reader in(text, error);
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
 
@@ -258,7 +263,7 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
 
   // Offset: Z | +HH:MM | -HH:MM. Mandatory: a local time without an offset is ambiguous
   // and the engine never guesses a zone for an input record.
-  seconds offset{0};
+  offset = seconds{0};
   const std::size_t offset_pos = in.pos();
   if (in.at_end()) {
     in.fail(offset_pos, [] { return std::string("missing UTC offset (add Z or +08:00)"); });
@@ -309,6 +314,7 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
     in.fail(0, [] { return std::string("the time in UTC is outside the years 0000..9999"); });
     return std::nullopt;
   }
+  if (written_offset != nullptr) *written_offset = offset;
   return t;
 }
 

@@ -225,7 +225,8 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
   }
 
   time_parse_error time_error;
-  const std::optional<instant> time = parse_rfc3339(raw(col_.time_), &time_error);
+  std::chrono::seconds written_offset{0};
+  const std::optional<instant> time = parse_rfc3339(raw(col_.time_), &time_error, &written_offset);
   if (!time) {
     reject_row(reject_reason::bad_time,
                fmt::format("time: {} is not RFC 3339: {}", owned(col_.time_), time_error.message));
@@ -267,6 +268,9 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
   r.id = value(col_.id_);
   r.subscriber = value(col_.subscriber_);
   r.time = *time;
+  // Offsets are at most 23:59, so the minutes fit 16 bits.
+  r.written_offset_minutes = static_cast<std::int16_t>(
+      std::chrono::duration_cast<std::chrono::minutes>(written_offset).count());
   r.svc = *svc;
   r.quantity = quantity;
   r.country = value(col_.country_);

@@ -40,6 +40,50 @@ class explainer {
 
  private:
   std::string time(instant t) const { return format_rfc3339(t, plan_.home_zone().offset_at(t)); }
+
+  // A record's time in the home zone, and as the network wrote it when its offset differs
+  // (a roaming record written at +01:00 is still rated and banded in the home zone, D17).
+  std::string time(const usage_record& u) const {
+    const std::chrono::seconds written = std::chrono::minutes{u.written_offset_minutes};
+    const std::chrono::seconds home = plan_.home_zone().offset_at(u.time);
+    if (std::chrono::duration_cast<std::chrono::minutes>(home) == written) return time(u.time);
+    return fmt::format("{} (written {})", time(u.time), format_rfc3339(u.time, written));
+  }
+
+  // The events record r fired between its parts before and at `part`: thresholds crossed,
+  // an accelerator's volume starting or ending (D8).
+  std::vector<const event*> crossed_at(const rated_record& r, std::size_t part) const {
+    std::vector<const event*> found;
+    for (const event& e : rated_.events)
+      if (e.record == r.record->id && e.parts_before == part) found.push_back(&e);
+    return found;
+  }
+
+  // Two neighbouring parts of a record rated alike: the same allowance, or the same rate
+  // with or without the same cap. Only a threshold can have split them.
+  static bool rated_alike(const charge_part& a, const charge_part& b) {
+    return a.from == b.from && a.bucket == b.bucket && a.rate == b.rate &&
+           a.rate_owner == b.rate_owner && a.waived() == b.waived();
+  }
+
+  static std::string what_split(const event& e) {
+    if (!e.threshold.empty()) return fmt::format("threshold {}", e.threshold);
+    return fmt::format("{} of {}", e.kind, e.product);
+  }
+
+  // For a part listed under a bill line: ", split from the part above by threshold X" when
+  // the part before it in its record is on the same line and a threshold split them.
+  std::string split_note(const rated_record& r, std::size_t part) const {
+    const std::span<const charge_part> parts = rated_.parts_of(r);
+    if (part == 0 || !rated_alike(parts[part - 1], parts[part])) return {};
+    std::vector<std::string> names;
+    for (const event* e : crossed_at(r, part)) names.push_back(what_split(*e));
+    if (names.empty()) return {};
+    return fmt::format(" (split from the part above by {})", fmt::join(names, ", "));
+  }
+
+  // What the total adds: each amount in the order its line was printed.
+  void shown(const money& amount) { shown_.push_back(amount); }
   std::string id_of(std::size_t product) const { return plan_.product_at(product).source->id; }
 
   const rated_record* find(std::string_view id) const {
@@ -64,6 +108,7 @@ class explainer {
   void fees() {
     for (const fee_due& f : rated_.fees) {
       const product& p = *plan_.product_at(f.product).source;
+      shown(round(f.amount));
       if (f.basis == fee_basis::per_order) {
         out_ += fmt::format("\npack  {}  {}: one-off fee {} per order (catalog line {})\n", p.id,
                             round(f.amount), p.fee, p.defined_at.line);
@@ -91,76 +136,105 @@ class explainer {
           "\nallowance  {}  0.00: {} {} {} (catalog line {}), valid [{}, {}), {} drawn:\n",
           id_of(b.product), b.initial, a.svc, a.where.describe(), a.defined_at.line,
           time(b.valid_from), time(b.valid_until), b.initial - b.remaining);
-      for (const rated_record& r : rated_.records)
-        for (const charge_part& p : rated_.parts_of(r))
-          if (p.from == charge_part::source::allowance && p.bucket == k)
-            out_ += fmt::format("    {}  {}  {}\n", r.record->id, time(r.record->time), p.amount);
+      shown(money::zero(bill_.money_unit));
+      for (const rated_record& r : rated_.records) {
+        const std::span<const charge_part> parts = rated_.parts_of(r);
+        for (std::size_t j = 0; j < parts.size(); ++j)
+          if (parts[j].from == charge_part::source::allowance && parts[j].bucket == k)
+            out_ += fmt::format("    {}  {}  {}{}\n", r.record->id, time(*r.record),
+                                parts[j].amount, split_note(r, j));
+      }
     }
   }
 
   void usage() {
     // One group per bill usage line: (service, country, band, rate, capped).
     struct group {
-      std::vector<std::pair<const rated_record*, const charge_part*>> parts;
+      std::vector<std::pair<const rated_record*, std::size_t>> parts;  // (record, part index)
       money sum, uncapped;
     };
     std::map<std::tuple<service, std::string, std::string, std::uint32_t, std::uint32_t, bool>,
              group>
         groups;
-    for (const rated_record& r : rated_.records)
-      for (const charge_part& p : rated_.parts_of(r)) {
+    for (const rated_record& r : rated_.records) {
+      const std::span<const charge_part> parts = rated_.parts_of(r);
+      for (std::size_t j = 0; j < parts.size(); ++j) {
+        const charge_part& p = parts[j];
         if (p.from != charge_part::source::rate) continue;
         auto key = std::tuple(r.record->svc, plan_.country_code(r.country),
                               std::string(plan_.band_name(r.band)), p.rate->source->defined_at.line,
                               p.rate->source->defined_at.column, p.waived());
         auto [it, fresh] = groups.try_emplace(
             key, group{{}, money::zero(bill_.money_unit), money::zero(bill_.money_unit)});
-        it->second.parts.emplace_back(&r, &p);
+        it->second.parts.emplace_back(&r, j);
         it->second.sum += p.charge;
         it->second.uncapped += p.uncapped;
       }
+    }
     for (const auto& [key, g] : groups) {
       const auto& [svc, country, band, line, column, capped] = key;
-      const charge_part& first = *g.parts.front().second;
+      const auto& [first_record, first_index] = g.parts.front();
+      const charge_part& first = rated_.parts_of(*first_record)[first_index];
       const std::string owner = first.rate_owner ? id_of(*first.rate_owner) : cat_.id;
       out_ += fmt::format("\nusage  {}  {}: {} in {}, {} band, at {} per {} (catalog line {}){}:\n",
                           owner, round(g.sum), svc, country, band, first.rate->source->price,
                           first.rate->source->per, line, capped ? ", reduced by a cap" : "");
-      for (const auto& [r, p] : g.parts)
-        out_ += fmt::format("    {}  {}  {} = {} x {}{}\n", r->record->id, time(r->record->time),
-                            p->amount, p->units, p->rate->price_per_increment,
-                            p->capped ? fmt::format(" = {} capped to {}", p->uncapped, p->charge)
-                                      : fmt::format(" = {}", p->charge));
+      for (const auto& [r, j] : g.parts) {
+        const charge_part& p = rated_.parts_of(*r)[j];
+        out_ += fmt::format("    {}  {}  {} = {} x {}{}{}\n", r->record->id, time(*r->record),
+                            p.amount, p.units, p.rate->price_per_increment,
+                            p.capped ? fmt::format(" = {} capped to {}", p.uncapped, p.charge)
+                                     : fmt::format(" = {}", p.charge),
+                            split_note(*r, j));
+      }
       out_ += fmt::format("    sum {} rounded to {} decimals {} = {}\n", g.sum, cat_.line_places,
                           cat_.line_rounding, round(g.sum));
+      shown(round(g.sum));
     }
     // Covered by a pass: nothing beyond the pass charge.
     for (const rated_record& r : rated_.records)
       for (const charge_part& p : rated_.parts_of(r))
-        if (p.from == charge_part::source::pass)
+        if (p.from == charge_part::source::pass) {
           out_ += fmt::format("\ncovered  {}  0.00: {} {} in {} at {} covered by the pass\n",
                               id_of(*p.rate_owner), r.record->id, p.amount,
-                              plan_.country_code(r.country), time(r.record->time));
+                              plan_.country_code(r.country), time(*r.record));
+          shown(money::zero(bill_.money_unit));
+        }
   }
 
   void passes() {
-    for (const pass_charge_due& c : rated_.passes)
+    for (const pass_charge_due& c : rated_.passes) {
+      shown(round(c.price));
       out_ += fmt::format("\npass  {}  {}: {} for {}{} in {}, chargeable because of {}\n",
                           id_of(c.product), round(c.price), c.price, to_string(c.day),
                           c.visited_day ? " (local day)" : "", plan_.country_code(c.country),
                           fmt::join(c.records, ", "));
+    }
   }
 
   void credits() {
-    for (const credit_due& c : rated_.credits)
+    for (const credit_due& c : rated_.credits) {
       out_ += fmt::format("\ncredit  {}  -{} deposit, -{} bonus: credit {} of {} at {}\n",
                           id_of(c.product), round(c.deposit_part), round(c.bonus_part), c.number,
                           c.count, time(c.time));
+      // The bill has a line for each part that is not zero (bill.hpp).
+      if (!c.deposit_part.is_zero()) shown(-round(c.deposit_part));
+      if (!c.bonus_part.is_zero()) shown(-round(c.bonus_part));
+    }
   }
 
+  // The amounts in the order they were shown above, so a reader can add them as printed.
+  // They are the bill's lines grouped as explained, so they add up to the bill's total.
   void total() {
+    money sum = money::zero(bill_.money_unit);
     std::vector<std::string> amounts;
-    for (const bill_line& l : bill_.lines) amounts.push_back(l.amount.to_string());
+    for (const money& m : shown_) {
+      sum += m;
+      amounts.push_back(m.to_string());
+    }
+    if (sum != bill_.total)
+      throw std::logic_error(fmt::format("explain shows lines adding to {}, the bill's total is {}",
+                                         sum, bill_.total));
     out_ += fmt::format("\ntotal {} = {}\n", bill_.total, fmt::join(amounts, " + "));
   }
 
@@ -189,10 +263,25 @@ class explainer {
     const quantity raw(u.quantity, dimension_of(u.svc));
     out_ += fmt::format(
         "\nrecord {} (line {} of the usage file): {} {} at {} in {}, band {} (start time, D17)\n",
-        u.id, u.line, raw, u.svc, time(u.time), plan_.country_code(r.country),
-        plan_.band_name(r.band));
+        u.id, u.line, raw, u.svc, time(u), plan_.country_code(r.country), plan_.band_name(r.band));
     out_ += fmt::format("  rounded up to whole {} (D1): {}\n", *plan_.increment(u.svc), r.rated);
-    for (const charge_part& p : rated_.parts_of(r)) {
+    const std::span<const charge_part> parts = rated_.parts_of(r);
+    for (std::size_t j = 0; j <= parts.size(); ++j) {
+      // The thresholds crossed before this part: where they split the record, and whether
+      // that split changed the price or only where the record is cut.
+      for (const event* e : crossed_at(r, j)) {
+        if (e->threshold.empty())
+          out_ += fmt::format("  {} ({}): {}\n", e->kind, e->product, e->reason);
+        else
+          out_ += fmt::format("  crossed {} ({}): {}\n", e->threshold, e->kind, e->reason);
+        if (j > 0 && j < parts.size() && rated_alike(parts[j - 1], parts[j]))
+          out_ += fmt::format(
+              "    the record is split here by {} alone: the parts before and after are "
+              "rated alike\n",
+              what_split(*e));
+      }
+      if (j == parts.size()) break;
+      const charge_part& p = parts[j];
       switch (p.from) {
         case charge_part::source::allowance: {
           const bucket& b = rated_.buckets[p.bucket];
@@ -212,9 +301,6 @@ class explainer {
           break;
       }
     }
-    for (const event& e : rated_.events)
-      if (e.record == u.id)
-        out_ += fmt::format("  crossed {} ({}): {}\n", e.threshold, e.kind, e.reason);
   }
 
   money round(const money& m) const { return round_to(m, cat_.line_places, cat_.line_rounding); }
@@ -224,6 +310,7 @@ class explainer {
   const bill& bill_;
   const catalog& cat_;
   std::string out_;
+  std::vector<money> shown_;
 };
 
 }  // namespace

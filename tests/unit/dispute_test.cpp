@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -23,6 +24,18 @@ scenario july_180mb() {
   s.account("s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,")
       .usage("d1,s1,2012-07-10T10:00:00+08:00,data,188743680");
   return s;
+}
+
+// The rows of a CSV file, without its header.
+std::vector<std::string> rows_of(const char* path) {
+  std::ifstream in(path);
+  REQUIRE(in);
+  std::vector<std::string> rows;
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line))
+    if (!line.empty()) rows.push_back(line);
+  return rows;
 }
 
 const char* charged_double =
@@ -226,6 +239,79 @@ TEST_SUITE("dispute") {
     const std::string d2 = s.explain("s1", "2012-07", "d2");
     CHECK(d2.find("30 MB drawn from gprs-20's allowance") != std::string::npos);
     CHECK(d2.find("crossed gprs-20 fee cap (cap)") != std::string::npos);
+  }
+
+  TEST_CASE("explain: a record split by a threshold that changes no price says which one") {
+    scenario s = scenario::from_file(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
+    s.account("s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,")
+        .usage("d1,s1,2012-07-02T10:00:00+08:00,data,104857600")  // 100 MB
+        .usage("d2,s1,2012-07-03T10:00:00+08:00,data,41943040");  // 40 MB
+    // gprs-20's 150 MB allowance (D6) has an 80% reminder at 120 MB: d2 draws 20 MB to
+    // 120 MB, the reminder fires, and d2 draws its other 20 MB from the same allowance.
+    const std::string text = s.explain("s1", "2012-07");
+    CAPTURE(text);
+    CHECK(text.find("d2  2012-07-03T10:00:00+08:00  20 MB\n") != std::string::npos);
+    CHECK(text.find("d2  2012-07-03T10:00:00+08:00  20 MB (split from the part above by "
+                    "threshold gprs-20 data 80%)") != std::string::npos);
+    const std::string d2 = s.explain("s1", "2012-07", "d2");
+    CAPTURE(d2);
+    CHECK(d2.find("  20 MB drawn from gprs-20's allowance (150 MB in the cycle)\n"
+                  "  crossed gprs-20 data 80% (notify): ") != std::string::npos);
+    CHECK(d2.find("the record is split here by threshold gprs-20 data 80% alone") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("explain: a record's time in the home zone and as it was written") {
+    scenario s = scenario::from_file(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
+    s.account("s1,2012-06-01T00:00:00+08:00,join,,,")
+        .usage("r,s1,2012-07-02T03:30:00+01:00,data,1024,GB")  // 10:30 in Shanghai
+        .usage("h,s1,2012-07-02T11:00:00+08:00,data,1024");
+    const std::string r = s.explain("s1", "2012-07", "r");
+    CHECK(r.find("at 2012-07-02T10:30:00+08:00 (written 2012-07-02T03:30:00+01:00) in GB") !=
+          std::string::npos);
+    // Written in the home zone's offset: shown once.
+    const std::string h = s.explain("s1", "2012-07", "h");
+    CHECK(h.find("at 2012-07-02T11:00:00+08:00 in CN") != std::string::npos);
+    CHECK(h.find("written") == std::string::npos);
+  }
+
+  TEST_CASE("explain: the total adds the amounts in the order their lines are shown") {
+    // The bundled example: 13800000002 has a fee, two top-up orders, three allowances and
+    // three usage lines; 13800000001 a fee of a pack before the plan's (bill order is by
+    // product id) and 13800000003 roaming. Each section header shows its amount after the
+    // product; the total line must list exactly those, in that order.
+    scenario s = scenario::from_file(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
+    for (const std::string& row : rows_of(RATEL_SOURCE_DIR "/examples/july-2012/accounts.csv"))
+      s.account(row);
+    // The example's usage columns are id,subscriber,time,service,quantity,country,peer; the
+    // scenario's have region between country and peer.
+    for (const std::string& row : rows_of(RATEL_SOURCE_DIR "/examples/july-2012/usage.csv")) {
+      const std::size_t last_comma = row.rfind(',');
+      s.usage(row.substr(0, last_comma) + "," + row.substr(last_comma));
+    }
+    for (const char* subscriber : {"13800000001", "13800000002", "13800000003"}) {
+      const std::string text = s.explain(subscriber, "2012-07");
+      CAPTURE(text);
+      std::vector<std::string> shown;
+      std::string total_line;
+      std::size_t at = 0;
+      while (at < text.size()) {
+        const std::size_t end = text.find('\n', at);
+        const std::string line = text.substr(at, end - at);
+        at = end == std::string::npos ? text.size() : end + 1;
+        if (line.rfind("total ", 0) == 0) total_line = line;
+        for (const char* kind : {"fee ", "pack ", "allowance ", "usage ", "covered ", "pass "}) {
+          if (line.rfind(kind, 0) != 0) continue;
+          // "<kind>  <product>  <amount>: ..."
+          const std::size_t colon = line.find(':');
+          const std::size_t space = line.rfind(' ', colon);
+          shown.push_back(line.substr(space + 1, colon - space - 1));
+        }
+      }
+      REQUIRE(!shown.empty());
+      CHECK(total_line.substr(total_line.find(" = ") + 3) ==
+            fmt::format("{}", fmt::join(shown, " + ")));
+    }
   }
 
   TEST_CASE("explain, 160 MB: 102.40 is 10,240 KB at 0.01, and the total is the sum") {
