@@ -7,7 +7,8 @@
 // at 0.0005 uncapped), data-pack-5 (5.00, 30 MB) and data-topup-3 (3.00 per order, 10 MB
 // from the order to the end of July), for input from `ratel_gen --profile data`: everyone
 // on gprs-20 since June, home data only, times written with +08:00. Bills are rounded as
-// ratel rounds them (D2): each line (band x rate x capped or not) to 0.01 half-up.
+// ratel rounds them (D18): every usage charge here is gprs-20's, and a product's usage lines
+// add up to their exact sum rounded to 0.01 half-up, so only that sum is rounded.
 // Amounts are integers of micro-yuan throughout, never floating point.
 import { DuckDBInstance } from '@duckdb/node-api';
 import os from 'node:os';
@@ -79,14 +80,9 @@ SELECT subscriber, off_peak,
 FROM capped;
 
 CREATE TABLE totals AS
-WITH lines AS (
-  SELECT subscriber, sum(ordinary) AS ordinary, sum(beyond_15gb) AS beyond
-  FROM charged GROUP BY subscriber, off_peak
-),
-rounded AS (  -- D2: each line to 0.01 half-up (10,000 micro-yuan)
-  SELECT subscriber,
-         sum((ordinary + 5000) // 10000 * 10000 + (beyond + 5000) // 10000 * 10000) AS usage
-  FROM lines GROUP BY subscriber
+WITH rounded AS (  -- D18: gprs-20's usage lines add up to their exact sum to 0.01 half-up
+  SELECT subscriber, (sum(ordinary + beyond_15gb) + 5000) // 10000 * 10000 AS usage
+  FROM charged GROUP BY subscriber
 )
 SELECT s.subscriber,
        20000000 + (CASE WHEN s.base_kb > 153600 THEN 5000000 ELSE 0 END) + 3000000 * s.topups

@@ -7,8 +7,10 @@
 // amount (usage a pass covers: 0.00, naming the pass), a pass line per chargeable pass day
 // or validity naming the day and the country and the records that made it chargeable, and
 // credit lines (negative) for offers' returned deposits and bonuses. Each line's amount is the
-// exact sum of its charges rounded once by the catalog's line rounding (D2: 0.01 half-up); the
-// total is the sum of the rounded lines. The writers (JSON, text, CSV) are in
+// exact sum of its charges rounded once by the catalog's line rounding (D2: 0.01 half-up),
+// except that a product's usage lines are rounded together (D18, round_as_group in
+// money.hpp): they add up to their exact sum rounded, so a 500.00 cap is never billed
+// 500.01. The total is the sum of the rounded lines. The writers (JSON, text, CSV) are in
 // io/bill_writer.hpp. Line order is fixed (kind, then product or
 // service, country, band), so the same input gives the same bytes.
 //

@@ -28,9 +28,11 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -148,6 +150,16 @@ class money {
 /// Rounds to a multiple of 10^-places (places in 0..6) by `mode`. Exact, never throws
 /// except on overflow.
 [[nodiscard]] money round_to(const money& m, int places, rounding mode);
+
+/// Rounds amounts as a group to multiples of 10^-places (D18): the rounded amounts add up
+/// to their exact sum rounded by `mode`. Each is first rounded down (toward negative
+/// infinity); the quanta still missing go one each to the amounts with the largest
+/// remainders, ties to the one that comes first. All amounts must be of one currency.
+///
+///   round_as_group({250.004, 249.996}, 2, half_up)  // {250.00, 250.00}: sum 500.00
+///   round_as_group({0.005, 0.005}, 2, half_up)      // {0.01, 0.00}: sum 0.01, tie to the first
+[[nodiscard]] std::vector<money> round_as_group(std::span<const money> exact, int places,
+                                                rounding mode);
 
 /// m * numerator / denominator, rounded to the micro-unit by `mode`. The product is
 /// formed in a checked 128-bit integer, so only the final result can overflow

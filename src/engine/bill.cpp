@@ -148,7 +148,10 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
       last_ids = ids;
       last_total = &it->second;
     }
+  // D18: a product's usage lines are rounded together, in bill order.
+  std::map<std::string, std::vector<std::pair<std::size_t, money>>> usage_by_product;
   for (const auto& [key, total] : usage) {
+    usage_by_product[key.product].emplace_back(b.lines.size(), total.charged);
     bill_line line;
     line.product = key.product;
     line.kind = line_kind::usage;
@@ -174,8 +177,13 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
       line.description +=
           fmt::format(", capped: {} of {} waived", round_line(total.uncapped - total.charged),
                       round_line(total.uncapped));
-    line.amount = round_line(total.charged);
     b.lines.push_back(std::move(line));
+  }
+  for (const auto& [product_id, lines] : usage_by_product) {
+    std::vector<money> exact;
+    for (const auto& [index, charged] : lines) exact.push_back(charged);
+    const std::vector<money> rounded = round_as_group(exact, cat.line_places, cat.line_rounding);
+    for (std::size_t i = 0; i < lines.size(); ++i) b.lines[lines[i].first].amount = rounded[i];
   }
 
   // Usage a pass covers: nothing beyond the pass charges, shown so the use is visible.

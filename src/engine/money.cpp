@@ -8,6 +8,7 @@
 
 #include <ostream>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -270,6 +271,35 @@ money round_to(const money& m, int places, rounding mode) {
     return fmt::format("{} rounded {} to {} decimals", describe(m), to_string(mode), places);
   });
   return money::from_micros(micros, m.unit());
+}
+
+std::vector<money> round_as_group(std::span<const money> exact, int places, rounding mode) {
+  require_places(places, "round_as_group");
+  std::vector<money> rounded;
+  if (exact.empty()) return rounded;
+  const std::int64_t quantum = pow10[money::decimals - places];
+  money sum = money::zero(exact.front().unit());
+  std::vector<std::int64_t> remainders;  // micro-units past each amount's floor
+  for (const money& m : exact) {
+    sum += m;  // checks the currency and overflow
+    const money floor = round_to(m, places, rounding::floor);
+    rounded.push_back(floor);
+    remainders.push_back(m.micros() - floor.micros());
+  }
+  money missing = round_to(sum, places, mode);
+  for (const money& m : rounded) missing -= m;
+  // Largest remainder first; a stable sort keeps ties in the given order.
+  std::vector<std::size_t> order(exact.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return remainders[a] > remainders[b]; });
+  // 0 <= missing <= the number of amounts with a remainder (sum of floors <= floor(sum)
+  // <= the rounded sum <= ceil(sum)), so each quantum goes to an amount that lacks one.
+  for (std::size_t i = 0; missing.micros() > 0; ++i) {
+    rounded[order[i]] += money::from_micros(quantum, missing.unit());
+    missing -= money::from_micros(quantum, missing.unit());
+  }
+  return rounded;
 }
 
 money mul_div(const money& m, std::int64_t numerator, std::int64_t denominator, rounding mode) {

@@ -99,7 +99,8 @@ class explainer {
                         bill_.money_unit.code());
     out_ += fmt::format(
         "Cycle [{}, {}). {} records rated, {} rejected. Each line is the exact sum of its parts, "
-        "rounded once to {} decimals {} (D2); the total is the sum of the lines. Dn names a "
+        "rounded once to {} decimals {} (D2), a product's usage lines together (D18); the total "
+        "is the sum of the lines. Dn names a "
         "decision of docs/decisions.md in ratel's sources.\n",
         time(rated_.cycle.start), time(rated_.cycle.end), rated_.records.size(),
         rated_.rejects.size(), cat_.line_places, cat_.line_rounding);
@@ -148,12 +149,15 @@ class explainer {
   }
 
   void usage() {
-    // One group per bill usage line: (service, country, band, rate, capped).
+    // One group per bill usage line, keyed as the bill orders them (bill.cpp): service,
+    // roaming, country, band, the rate's owner and place in the catalog, waived by a cap.
     struct group {
       std::vector<std::pair<const rated_record*, std::size_t>> parts;  // (record, part index)
       money sum, uncapped;
+      money rounded;  // the line's amount: rounded with its product's other usage lines (D18)
     };
-    std::map<std::tuple<service, std::string, std::string, std::uint32_t, std::uint32_t, bool>,
+    std::map<std::tuple<service, bool, std::string, band_id, std::string, std::uint32_t,
+                        std::uint32_t, bool>,
              group>
         groups;
     for (const rated_record& r : rated_.records) {
@@ -161,23 +165,34 @@ class explainer {
       for (std::size_t j = 0; j < parts.size(); ++j) {
         const charge_part& p = parts[j];
         if (p.from != charge_part::source::rate) continue;
-        auto key = std::tuple(r.record->svc, plan_.country_code(r.country),
-                              std::string(plan_.band_name(r.band)), p.rate->source->defined_at.line,
-                              p.rate->source->defined_at.column, p.waived());
-        auto [it, fresh] = groups.try_emplace(
-            key, group{{}, money::zero(bill_.money_unit), money::zero(bill_.money_unit)});
+        const money zero = money::zero(bill_.money_unit);
+        auto key = std::tuple(
+            r.record->svc, r.country != plan_.home_country(), plan_.country_code(r.country), r.band,
+            p.rate_owner ? id_of(*p.rate_owner) : cat_.id, p.rate->source->defined_at.line,
+            p.rate->source->defined_at.column, p.waived());
+        auto [it, fresh] = groups.try_emplace(key, group{{}, zero, zero, zero});
         it->second.parts.emplace_back(&r, j);
         it->second.sum += p.charge;
         it->second.uncapped += p.uncapped;
       }
     }
+    // D18: each product's lines rounded together, in bill order.
+    std::map<std::string, std::vector<group*>> by_product;
+    for (auto& [key, g] : groups) by_product[std::get<4>(key)].push_back(&g);
+    for (auto& [product_id, lines] : by_product) {
+      std::vector<money> exact;
+      for (const group* g : lines) exact.push_back(g->sum);
+      const std::vector<money> rounded =
+          round_as_group(exact, cat_.line_places, cat_.line_rounding);
+      for (std::size_t i = 0; i < lines.size(); ++i) lines[i]->rounded = rounded[i];
+    }
     for (const auto& [key, g] : groups) {
-      const auto& [svc, country, band, line, column, capped] = key;
+      const auto& [svc, roaming, country, band_index, owner, line, column, capped] = key;
+      const std::string_view band = plan_.band_name(band_index);
       const auto& [first_record, first_index] = g.parts.front();
       const charge_part& first = rated_.parts_of(*first_record)[first_index];
-      const std::string owner = first.rate_owner ? id_of(*first.rate_owner) : cat_.id;
       out_ += fmt::format("\nusage  {}  {}: {} in {}, {} band, at {} per {} (catalog line {}){}:\n",
-                          owner, round(g.sum), svc, country, band, first.rate->source->price,
+                          owner, g.rounded, svc, country, band, first.rate->source->price,
                           first.rate->source->per, line, capped ? ", reduced by a cap" : "");
       for (const auto& [r, j] : g.parts) {
         const charge_part& p = rated_.parts_of(*r)[j];
@@ -187,9 +202,15 @@ class explainer {
                                      : fmt::format(" = {}", p.charge),
                             split_note(*r, j));
       }
-      out_ += fmt::format("    sum {} rounded to {} decimals {} = {}\n", g.sum, cat_.line_places,
-                          cat_.line_rounding, round(g.sum));
-      shown(round(g.sum));
+      const std::vector<group*>& siblings = by_product.at(owner);
+      if (siblings.size() == 1)
+        out_ += fmt::format("    sum {} rounded to {} decimals {} = {}\n", g.sum, cat_.line_places,
+                            cat_.line_rounding, g.rounded);
+      else
+        out_ += fmt::format("    sum {}, rounded with {}'s other usage lines = {} (D18, below)\n",
+                            g.sum, owner, g.rounded);
+      shown(g.rounded);
+      if (siblings.size() > 1 && siblings.back() == &g) group_rounding(owner, siblings);
     }
     // Covered by a pass: nothing beyond the pass charge.
     for (const rated_record& r : rated_.records)
@@ -200,6 +221,38 @@ class explainer {
                               plan_.country_code(r.country), time(*r.record));
           shown(money::zero(bill_.money_unit));
         }
+  }
+
+  // D18, for a product with several usage lines: their exact sum rounded once, each line
+  // rounded down, and the fen left over given to the largest remainders.
+  template <typename Group>
+  void group_rounding(const std::string& owner, const std::vector<Group*>& lines) {
+    money exact = money::zero(bill_.money_unit), floors = exact, rounded = exact;
+    std::vector<std::string> terms;
+    for (const Group* g : lines) {
+      exact += g->sum;
+      floors += round_to(g->sum, cat_.line_places, rounding::floor);
+      rounded += g->rounded;
+      terms.push_back(g->sum.to_string());
+    }
+    const money left = rounded - floors;
+    out_ += fmt::format(
+        "\n  {}'s usage lines are rounded together (D18): {} = {}, rounded to {} decimals {} = "
+        "{}",
+        owner, fmt::join(terms, " + "), exact, cat_.line_places, cat_.line_rounding, rounded);
+    if (left.is_zero())
+      out_ += ", which the lines rounded down already add up to\n";
+    else
+      out_ += fmt::format(
+          "; the lines rounded down add up to {}, and the {} left goes, {} to a line, to the "
+          "lines with the largest remainders (ties to the first in bill order)\n",
+          floors, left, money::from_micros(quantum_micros(), left.unit()));
+  }
+
+  std::int64_t quantum_micros() const {
+    std::int64_t q = 1;
+    for (int i = cat_.line_places; i < money::decimals; ++i) q *= 10;
+    return q;
   }
 
   void passes() {

@@ -212,9 +212,11 @@ TEST_CASE(
       "prorated "
       "allowances, {} records split at an allowance's end, {} charges a cap reduced, {} cut-offs "
       "or rate "
-      "changes, {} records split at one, {} reactivations",
+      "changes, {} records split at one, {} reactivations, {} usage lines rounded with their "
+      "product's others otherwise than alone (D18), {} fen given between equal remainders",
       cases, first, failures, seen.prorated_fees, seen.prorated_allowances, seen.allowance_splits,
-      seen.capped_charges, seen.switches, seen.switch_splits, seen.reactivations));
+      seen.capped_charges, seen.switches, seen.switch_splits, seen.reactivations,
+      seen.group_rounded_lines, seen.group_rounding_ties));
   // A generator that stopped reaching a rule would let the comparison pass vacuously.
   if (cases >= 500) {
     CHECK(seen.prorated_fees > 0);
@@ -223,6 +225,8 @@ TEST_CASE(
     CHECK(seen.capped_charges > 0);
     CHECK(seen.switch_splits > 0);
     CHECK(seen.reactivations > 0);
+    CHECK(seen.group_rounded_lines > 0);
+    CHECK(seen.group_rounding_ties > 0);
   }
   CHECK(failures == 0);
 }

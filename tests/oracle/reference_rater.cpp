@@ -379,8 +379,47 @@ class reference {
       add("allowance", key.first, std::string(to_string(p.allowances[key.second].svc)), sizes.first,
           sizes.second, 0);
     }
-    for (const auto& [key, line] : usage_lines_)
-      add("usage", std::get<0>(key), std::get<1>(key), line.first, 0, line.second);
+    // D18: a product's usage lines are rounded together. Each line is rounded down to the
+    // fen; the fen still missing to the product's exact sum, rounded by the line rounding,
+    // go one each to the lines with the largest remainders, ties to the first in bill order
+    // (usage_lines_ is ordered as the bill's lines are, DESIGN 4.3).
+    std::map<std::string, std::vector<const usage_line*>> by_product;
+    for (const auto& [key, line] : usage_lines_) by_product[key.owner].push_back(&line);
+    std::map<const usage_line*, rational> rounded;
+    for (const auto& [owner, lines] : by_product) {
+      rational sum = 0, floors = 0;
+      for (const usage_line* l : lines) {
+        sum += l->exact;
+        rounded[l] = round_decimal(l->exact, cat_.line_places, rounding::floor);
+        floors += rounded[l];
+      }
+      cpp_int scale = 1;
+      for (int i = 0; i < cat_.line_places; ++i) scale *= 10;
+      const rational fen(1, scale);
+      auto missing = to_int64(
+          floor_of((round_decimal(sum, cat_.line_places, cat_.line_rounding) - floors) / fen));
+      std::vector<const usage_line*> by_remainder = lines;
+      std::stable_sort(by_remainder.begin(), by_remainder.end(),
+                       [&](const usage_line* a, const usage_line* b) {
+                         return a->exact - rounded[a] > b->exact - rounded[b];
+                       });
+      for (std::size_t i = 0; missing > 0; ++i, --missing) {
+        const usage_line* l = by_remainder.at(i);
+        rounded[l] += fen;
+        if (missing == 1 && i + 1 < by_remainder.size() &&
+            l->exact - (rounded[l] - fen) ==
+                by_remainder[i + 1]->exact - rounded[by_remainder[i + 1]])
+          ++b.seen.group_rounding_ties;  // the last fen went to the first of equal remainders
+      }
+      for (const usage_line* l : lines)
+        if (rounded[l] != round_decimal(l->exact, cat_.line_places, cat_.line_rounding))
+          ++b.seen.group_rounded_lines;
+    }
+    for (const auto& [key, line] : usage_lines_) {
+      b.lines.push_back(
+          {"usage", key.owner, line.detail, line.used, 0, line.exact, rounded[&line]});
+      b.total += rounded[&line];
+    }
     return b;
   }
 
@@ -694,9 +733,19 @@ class reference {
     const std::string owner = owner_product != nullptr ? owner_product->id : cat_.id;
     const std::string detail = fmt::format("{}|{}|{}|{}{}", to_string(u.svc), country, band,
                                            rate_text(r), waived ? "|waived" : "");
-    auto& [used, exact] = usage_lines_[{owner, detail, r.defined_at.line, r.defined_at.column}];
-    used += units * inc.value();
-    exact += amount;
+    usage_line& line = usage_lines_[{u.svc, country != cat_.home_country, country, band_index(band),
+                                     owner, r.defined_at.line, r.defined_at.column, waived}];
+    line.detail = detail;
+    line.used += units * inc.value();
+    line.exact += amount;
+  }
+
+  // The band's place in the bill's line order: the default band, then the catalog's bands
+  // in the order they are written.
+  std::size_t band_index(const std::string& band) const {
+    for (std::size_t i = 0; i < cat_.bands.size(); ++i)
+      if (cat_.bands[i].name == band) return i + 1;
+    return 0;
   }
 
   const catalog& cat_;
@@ -708,10 +757,24 @@ class reference {
   std::vector<bucket> buckets_;
   std::vector<switch_state> switches_;
   std::vector<cap_state> caps_;
-  // (owner, detail, the rate's line and column in the catalog) -> (quantity, exact sum)
-  std::map<std::tuple<std::string, std::string, std::uint32_t, std::uint32_t>,
-           std::pair<std::int64_t, rational>>
-      usage_lines_;
+  // A usage line, keyed in the bill's order of lines (DESIGN 4.3): service, roaming or not,
+  // country, band, the rate's owner, the rate's place in the catalog, waived by a cap.
+  struct usage_key {
+    service svc;
+    bool roaming;
+    std::string country;
+    std::size_t band;
+    std::string owner;
+    std::uint32_t line, column;
+    bool waived;
+    auto operator<=>(const usage_key&) const = default;
+  };
+  struct usage_line {
+    std::string detail;  // "service|country|band|rate[|waived]"
+    std::int64_t used = 0;
+    rational exact = 0;
+  };
+  std::map<usage_key, usage_line> usage_lines_;
   std::vector<instant> reactivations_;  // of this cycle, in time order
   std::size_t next_reactivation_ = 0;
   coverage seen_;
@@ -727,6 +790,8 @@ coverage& coverage::operator+=(const coverage& o) {
   switches += o.switches;
   switch_splits += o.switch_splits;
   reactivations += o.reactivations;
+  group_rounded_lines += o.group_rounded_lines;
+  group_rounding_ties += o.group_rounding_ties;
   return *this;
 }
 

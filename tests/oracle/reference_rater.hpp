@@ -99,6 +99,8 @@ struct coverage {
   std::int64_t switches = 0;             ///< cut-offs and rate changes that took effect
   std::int64_t switch_splits = 0;        ///< records split at a cut-off or rate change
   std::int64_t reactivations = 0;        ///< reactivate_data requests that lifted a cut-off
+  std::int64_t group_rounded_lines = 0;  ///< usage lines D18 rounds otherwise than D2 alone
+  std::int64_t group_rounding_ties = 0;  ///< fen given between equal remainders (D18)
   coverage& operator+=(const coverage& o);
 };
 

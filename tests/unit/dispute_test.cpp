@@ -233,7 +233,11 @@ TEST_SUITE("dispute") {
     CHECK(text.find("d2  2012-07-09T10:00:00+08:00  50000 KB = 50000 x 0.01 = 500.00") !=
           std::string::npos);
     CHECK(text.find("1200 KB = 1200 x 0.01 = 12.00 capped to 0.00") != std::string::npos);
-    CHECK(text.find("sum 500.00 rounded to 2 decimals half_up = 500.00") != std::string::npos);
+    // gprs-20 has two usage lines (charged, and waived by the cap): rounded together (D18).
+    CHECK(text.find("sum 500.00, rounded with gprs-20's other usage lines = 500.00") !=
+          std::string::npos);
+    CHECK(text.find("gprs-20's usage lines are rounded together (D18): 500.00 + 0.00 = 500.00") !=
+          std::string::npos);
     CHECK(text.find("total 520.00 = 20.00 + 0.00 + 500.00 + 0.00") != std::string::npos);
     // One record's path: split at the allowance's end and at the cap.
     const std::string d2 = s.explain("s1", "2012-07", "d2");
@@ -259,6 +263,26 @@ TEST_SUITE("dispute") {
                   "  crossed gprs-20 data 80% (notify): ") != std::string::npos);
     CHECK(d2.find("the record is split here by threshold gprs-20 data 80% alone") !=
           std::string::npos);
+  }
+
+  TEST_CASE("explain: a product's usage lines rounded together give their fen away (D18)") {
+    // tests/cases/rounding-product-lines-under-cap: gprs-20's peak line 499.995 and
+    // off-peak line 0.005 add up to 500.00; rounded down 499.99, the fen left goes to the
+    // first of the equal remainders in bill order, the peak line.
+    scenario s = scenario::from_file(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml");
+    s.account("s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,")
+        .usage("d1,s1,2012-07-02T10:00:00+08:00,data,157286400")
+        .usage("d2,s1,2012-07-02T23:30:00+08:00,data,1024")
+        .usage("d3,s1,2012-07-03T10:00:00+08:00,data,104857600");
+    const std::string text = s.explain("s1", "2012-07");
+    CAPTURE(text);
+    CHECK(text.find("usage  gprs-20  500.00: data in CN, peak band") != std::string::npos);
+    CHECK(text.find("usage  gprs-20  0.00: data in CN, off_peak band") != std::string::npos);
+    CHECK(text.find("499.995 + 0.00 + 0.005 = 500.00, rounded to 2 decimals half_up = 500.00; "
+                    "the lines rounded down add up to 499.99, and the 0.01 left") !=
+          std::string::npos);
+    CHECK(text.find("total 520.00 = 20.00 + 0.00 + 500.00 + 0.00 + 0.00") != std::string::npos);
+    CHECK(s.bill_of("s1", "2012-07").total == s.amount("520.00"));
   }
 
   TEST_CASE("explain: a record's time in the home zone and as it was written") {

@@ -1031,3 +1031,33 @@ TEST_CASE("property: 100,000+ random operations agree with a cpp_rational oracle
   CHECK(stats.expected_errors >= stats.operations / 20);
   for (long ties : stats.ties) CHECK(ties >= 100);
 }
+
+TEST_CASE("round_as_group: the rounded amounts add up to the rounded sum (D18)") {
+  auto group = [](std::initializer_list<const char*> texts, rounding mode = rounding::half_up) {
+    std::vector<money> exact;
+    for (const char* t : texts) exact.push_back(yuan(t));
+    std::vector<std::string> out;
+    for (const money& r : ratel::round_as_group(exact, 2, mode)) out.push_back(r.to_string());
+    return out;
+  };
+  using v = std::vector<std::string>;
+  // decisions.md's example: 250.005 + 249.995 = 500.000. Rounded down 250.00 + 249.99, one
+  // fen missing, equal remainders 0.005: the first line gets it. (D2 alone: 500.01.)
+  CHECK(group({"250.005", "249.995"}) == v{"250.01", "249.99"});
+  // The gprs-20 case under the cap: 499.995 + 0.00 + 0.005 = 500.00.
+  CHECK(group({"499.995", "0", "0.005"}) == v{"500.00", "0.00", "0.00"});
+  // The largest remainder wins over order: 0.004 + 0.006 = 0.01, the fen to the second.
+  CHECK(group({"0.004", "0.006"}) == v{"0.00", "0.01"});
+  // Two fen missing: 0.004 + 0.004 + 0.004 + 0.003 = 0.015 -> 0.02; the first two of the
+  // three equal remainders get one each.
+  CHECK(group({"0.004", "0.004", "0.004", "0.003"}) == v{"0.01", "0.01", "0.00", "0.00"});
+  // Whole fen change nothing; one amount alone is rounded as by itself.
+  CHECK(group({"12.34", "0.56"}) == v{"12.34", "0.56"});
+  CHECK(group({"0.125"}) == v{"0.13"});
+  // The group's sum rounds by the given mode: down, 0.009 + 0.009 = 0.018 -> 0.01.
+  CHECK(group({"0.009", "0.009"}, rounding::down) == v{"0.01", "0.00"});
+  // Negative amounts round toward negative infinity first: -0.005 + -0.005 = -0.01 is
+  // -0.01 + -0.01 rounded down, one fen too little, given back to the first: 0.00 + -0.01.
+  CHECK(group({"-0.005", "-0.005"}) == v{"0.00", "-0.01"});
+  CHECK(ratel::round_as_group({}, 2, rounding::half_up).empty());
+}
