@@ -53,11 +53,11 @@ struct time_parse_error {
 /// Parses RFC 3339 `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`; 'T' may be 't' or
 /// a space, 'Z' may be 'z'. A fraction of a second is truncated toward the earlier
 /// second (a usage record belongs to the second it started in). Validates the calendar
-/// date (no 2012-02-30), hours < 24, minutes and seconds < 60 (a leap second :60 is
-/// rejected), offset hours <= 23, and the instant in UTC in the years 0000..9999 (so that
-/// format_rfc3339 can write it back in UTC). On failure returns nullopt and, if `error` is
-/// given, fills it in. On success, `written_offset` (if given) receives the UTC offset the
-/// text was written with, so the time can be shown again as written.
+/// date (no 2012-02-30), hours < 24, minutes < 60 and seconds < 60 (a leap second :60 is
+/// read as :59 of the same minute, D27), offset hours <= 23, and the instant in UTC in the years
+/// 0000..9999 (so that format_rfc3339 can write it back in UTC). On failure returns nullopt and, if
+/// `error` is given, fills it in. On success, `written_offset` (if given) receives the UTC offset
+/// the text was written with, so the time can be shown again as written.
 std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* error = nullptr,
                                      std::chrono::seconds* written_offset = nullptr);
 

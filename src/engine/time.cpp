@@ -237,14 +237,16 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
   if (!in.literal(':', "between minute and second")) return std::nullopt;
   const std::size_t second_pos = in.pos();
   if (!in.digits(2, second, "the second (SS)")) return std::nullopt;
-  if (second > 59) {
-    // :60 is legal RFC 3339 for a leap second, but sys_seconds has no such second and
-    // no network element should emit one; reject it rather than guess a neighbour.
+  if (second > 60) {
     in.fail(second_pos, [&] {
-      return fmt::format("second {:02} is not 00..59 (leap seconds are not accepted)", second);
+      return fmt::format("second {:02} is not 00..60 (60 only for a leap second)", second);
     });
     return std::nullopt;
   }
+  // D27: a leap second (RFC 3339 allows :60) is read as second 59 of the same minute:
+  // UTC time as the system clock keeps it has no 61st second, and the record then stays in
+  // the minute, the day and the cycle the network wrote.
+  if (second == 60) second = 59;
 
   // Fraction: any number of digits, ignored. Truncation toward the earlier second is
   // exactly "drop the digits" because the fraction is always non-negative.

@@ -52,6 +52,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     RATEL_FUZZ_CHECK(!error.message.empty(), "a failure without a message");
     return 0;
   }
+  std::chrono::seconds reported{0};
+  RATEL_FUZZ_CHECK(
+      ratel::parse_rfc3339(text, nullptr, &reported) == t && reported == written_offset(text),
+      "the offset reported is not the one written");
   check_round_trip(*t, std::chrono::seconds{0}, true);
   check_round_trip(*t, std::chrono::seconds{0}, false);
   check_round_trip(*t, written_offset(text), false);

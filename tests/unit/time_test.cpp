@@ -95,6 +95,11 @@ TEST_CASE("parse_rfc3339 accepts the documented forms") {
       {"9999-12-31T23:59:59Z", utc(9999, 12, 31, 23, 59, 59)},
       // Offset hour 23 is the largest accepted: 00:00 at +23:59 is 00:01 UTC the day before.
       {"2012-07-03T00:00:00+23:59", utc(2012, 7, 2, 0, 1)},
+      // D27: a leap second is second 59 of its minute: the leap second of 2012-06-30, in
+      // UTC and at Beijing's offset (07:59:60 on July 1st), and with a fraction.
+      {"2012-06-30T23:59:60Z", utc(2012, 6, 30, 23, 59, 59)},
+      {"2012-07-01T07:59:60+08:00", utc(2012, 6, 30, 23, 59, 59)},
+      {"2012-06-30T23:59:60.5Z", utc(2012, 6, 30, 23, 59, 59)},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);
@@ -127,7 +132,7 @@ TEST_CASE("parse_rfc3339 rejects bad text and names the column") {
       // Hour at 12-13, minute at 15-16, second at 18-19.
       {"2012-07-03T24:00:00Z", 12, "hour 24 is not 00..23"},
       {"2012-07-03T23:60:00Z", 15, "minute 60 is not 00..59"},
-      {"2012-06-30T23:59:60Z", 18, "second 60 is not 00..59 (leap seconds are not accepted)"},
+      {"2012-06-30T23:59:61Z", 18, "second 61 is not 00..60 (60 only for a leap second)"},
       // Offset hour at 21-22, offset minute at 24-25.
       {"2012-07-03T22:00:00+24:00", 21, "offset hour 24 is not 00..23"},
       {"2012-07-03T22:00:00+08:60", 24, "offset minute 60 is not 00..59"},
