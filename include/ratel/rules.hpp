@@ -135,8 +135,20 @@ class rule_plan {
   const compiled_product& product_at(std::size_t index) const { return products_[index]; }
   std::optional<std::size_t> product_index(std::string_view id) const noexcept;
 
-  /// Whether a called number belongs to the home network ([network] on_net_prefixes). A
-  /// leading "+" or "00" and the home calling code are ignored; an empty peer is not on-net.
+  /// A called number as the catalog compares numbers (D20): written internationally
+  /// ("+" or "00") with the home calling code, it is the national number that follows
+  /// ("+8613012345678" and "008613012345678" are "13012345678"); with another calling code
+  /// it is a foreign number, its digits after the "+" or "00"; otherwise it is as written.
+  struct called_number {
+    bool foreign = false;
+    std::string_view digits;
+    bool operator==(const called_number&) const = default;
+  };
+  called_number normalise_number(std::string_view peer) const noexcept;
+
+  /// Whether a called number belongs to the home network: a national number (after
+  /// normalise_number) that starts with one of [network] on_net_prefixes. A foreign number
+  /// and an empty peer are never on-net.
   bool is_on_net(std::string_view peer) const noexcept;
 
   /// The base tariff's rates, most specific first.

@@ -59,6 +59,13 @@ struct source {
   }
 };
 
+/// Called numbers in a set: foreign and national numbers of the same digits are two.
+struct called_number_hash {
+  std::size_t operator()(const rule_plan::called_number& n) const noexcept {
+    return std::hash<std::string_view>{}(n.digits) ^ static_cast<std::size_t>(n.foreign);
+  }
+};
+
 /// One threshold of a product held in the cycle, with its counter (rater_thresholds.cpp).
 struct threshold_slot {
   const compiled_threshold* rule = nullptr;
@@ -67,7 +74,8 @@ struct threshold_slot {
   bool fired = false;
   bool lifted = false;  ///< switched off by reactivate_data for the rest of the cycle
   bool active = false;  ///< its product is held at the time of the record being rated
-  std::unordered_set<std::string_view> peers;  ///< distinct_peers: numbers seen
+  /// distinct_peers: the numbers seen, normalised (D20)
+  std::unordered_set<rule_plan::called_number, called_number_hash> peers;
 };
 
 /// What thresholds have done to one service so far in the cycle (set by

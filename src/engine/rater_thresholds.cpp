@@ -51,13 +51,16 @@ void cycle_rater::collect_thresholds() {
 }
 
 // Distinct numbers (D9) are counted per record, not per segment: a new number adds one.
+// A number is counted as the catalog normalises it (D20): +86 13000000000 after
+// 13000000000 is the same number.
 void cycle_rater::count_peer(const usage_record& r, const quantity& increment) {
   if (r.peer.empty()) return;
+  const rule_plan::called_number number = plan_.normalise_number(r.peer);
   for (threshold_slot& slot : slots_) {
     const compiled_threshold& t = *slot.rule;
     if (t.counter != counter_kind::distinct_peers || *t.svc != r.svc) continue;
     if (slot.fired || slot.lifted || !slot.active) continue;
-    if (!slot.peers.insert(r.peer).second) continue;
+    if (!slot.peers.insert(number).second) continue;
     ++slot.counter;
     if (crossed(slot)) fire(slot, r, increment);
   }

@@ -125,8 +125,7 @@ compiled_threshold rule_plan::compile_threshold(const threshold& t, std::size_t 
   return out;
 }
 
-bool rule_plan::is_on_net(std::string_view peer) const noexcept {
-  // "+8613012345678" and "008613012345678" are compared as "13012345678".
+rule_plan::called_number rule_plan::normalise_number(std::string_view peer) const noexcept {
   bool international = false;
   if (peer.starts_with('+')) {
     peer.remove_prefix(1);
@@ -135,11 +134,19 @@ bool rule_plan::is_on_net(std::string_view peer) const noexcept {
     peer.remove_prefix(2);
     international = true;
   }
+  if (!international) return {false, peer};
   const std::string& code = catalog_->calling_code;
-  if (international && !code.empty() && peer.starts_with(code)) peer.remove_prefix(code.size());
-  if (peer.empty()) return false;
+  if (!code.empty() && peer.starts_with(code)) return {false, peer.substr(code.size())};
+  // Another country's number, or no home calling code to tell: the digits as dialled
+  // after the international prefix, kept apart from national numbers.
+  return {!code.empty(), peer};
+}
+
+bool rule_plan::is_on_net(std::string_view peer) const noexcept {
+  const called_number n = normalise_number(peer);
+  if (n.foreign || n.digits.empty()) return false;
   return std::any_of(catalog_->on_net_prefixes.begin(), catalog_->on_net_prefixes.end(),
-                     [&](const std::string& prefix) { return peer.starts_with(prefix); });
+                     [&](const std::string& prefix) { return n.digits.starts_with(prefix); });
 }
 
 compiled_rate rule_plan::compile_rate(const rate& r) const {

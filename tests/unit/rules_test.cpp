@@ -420,4 +420,28 @@ currency = "CNY"
     CHECK(moved.band_name(band_named(moved, "off_peak")) == "off_peak");
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Called numbers (D9, D20).
+
+  TEST_CASE("normalise_number: the home calling code comes off, other countries stay foreign") {
+    const rule_plan plan = rule_plan::compile(
+        ratel::load_catalog(RATEL_SOURCE_DIR "/tariffs/unicom-2019.toml"));  // calling_code 86
+    using number = rule_plan::called_number;
+    // One number written three ways (D20).
+    CHECK(plan.normalise_number("13000000000") == number{false, "13000000000"});
+    CHECK(plan.normalise_number("+8613000000000") == number{false, "13000000000"});
+    CHECK(plan.normalise_number("008613000000000") == number{false, "13000000000"});
+    // Another country's number: its digits, apart from any national number.
+    CHECK(plan.normalise_number("+13105550100") == number{true, "13105550100"});
+    CHECK(plan.normalise_number("0013105550100") == number{true, "13105550100"});
+    CHECK(plan.normalise_number("13105550100") != plan.normalise_number("+13105550100"));
+    // On-net is decided on the national number: 130 is Unicom's (D9's prefixes); a US
+    // number that happens to start with 131 after its "+" is not.
+    CHECK(plan.is_on_net("+8613012345678"));
+    CHECK(plan.is_on_net("13012345678"));
+    CHECK_FALSE(plan.is_on_net("+13105550100"));
+    CHECK_FALSE(plan.is_on_net("13812345678"));
+    CHECK_FALSE(plan.is_on_net(""));
+  }
+
 }  // TEST_SUITE("rules")
