@@ -171,7 +171,7 @@ class cycle_rater {
   std::int64_t distance(const threshold_slot& slot, const source& from) const;
   std::int64_t counted(const threshold_slot& slot, const charge_part& part) const;
   static bool crossed(const threshold_slot& slot);
-  void track_boost(const usage_record& r, const source& from);
+  void track_boost(const usage_record& r, const source& from, band_id band, country_id country);
 
   // Thresholds, collecting the slots and acting (rater_thresholds.cpp).
   void collect_thresholds();
@@ -180,7 +180,7 @@ class cycle_rater {
   std::string counter_text(const threshold_slot& slot, const quantity& increment) const;
   std::string crossing_text(const compiled_threshold& t, const std::string& counter) const;
   std::string level_text(const compiled_threshold& t) const;
-  void change_speed(const usage_record& r, const source& from, bool boosting);
+  void change_speed(const usage_record& r, const source& from, bool boosting, bool after_last_part);
   void apply_requests_until(instant t);  // reactivate_data
 
   const rule_plan& plan_;
@@ -366,11 +366,19 @@ inline bool cycle_rater::crossed(const threshold_slot& slot) {
 }
 
 // An accelerator pack starting or ending while throttled changes the speed (D8).
-inline void cycle_rater::track_boost(const usage_record& r, const source& from) {
+inline void cycle_rater::track_boost(const usage_record& r, const source& from, band_id band,
+                                     country_id country) {
   service_state& state = services_[static_cast<std::size_t>(r.svc)];
   if (state.throttled_by == nullptr) return;
   const bool boosting = from.bucket && lifts_throttle(out_.buckets[*from.bucket]);
-  if (boosting != state.boosting) change_speed(r, from, boosting);
+  if (boosting != state.boosting) change_speed(r, from, boosting, false);
+  // Used up by this part, with no other accelerator to draw: the throttle is back from the
+  // record that used it up, not from the next one.
+  if (boosting && out_.buckets[*from.bucket].remaining.value() == 0 &&
+      std::none_of(bucket_order_.begin(), bucket_order_.end(), [&](std::size_t b) {
+        return lifts_throttle(out_.buckets[b]) && drawable(out_.buckets[b], r, band, country);
+      }))
+    change_speed(r, from, false, true);
 }
 
 }  // namespace ratel::detail

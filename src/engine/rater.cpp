@@ -111,7 +111,7 @@ void cycle_rater::rate(const usage_record& r) {
     emit_part(r, from, take, *increment);
     left -= take;
     count_last_part(r, from, *country, *increment);
-    track_boost(r, from);
+    track_boost(r, from, band, *country);
   }
   rated.part_count = static_cast<std::uint32_t>(out_.parts.size() - rated.first_part);
   out_.records.push_back(rated);

@@ -173,13 +173,17 @@ std::string cycle_rater::level_text(const compiled_threshold& t) const {
 }
 
 // An accelerator pack's volume starts or ends being drawn while throttled (D8).
-void cycle_rater::change_speed(const usage_record& r, const source& from, bool boosting) {
+void cycle_rater::change_speed(const usage_record& r, const source& from, bool boosting,
+                               bool after_last_part) {
   service_state& state = services_[static_cast<std::size_t>(r.svc)];
   state.boosting = boosting;
   event e;
   e.time = r.time;
   e.record = std::string(r.id);
-  e.parts_before = static_cast<std::uint32_t>(out_.parts.size() - record_first_part_);
+  // The speed changed before the part just rated (it was drawn at the new speed), or, for
+  // an accelerator that part used up, after it.
+  e.parts_before = static_cast<std::uint32_t>(out_.parts.size() - record_first_part_ -
+                                              (after_last_part ? 0 : 1));
   if (boosting) {
     e.kind = event_kind::throttle_lifted;
     e.product = plan_.product_at(out_.buckets[*from.bucket].product).source->id;
