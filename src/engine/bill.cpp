@@ -65,6 +65,9 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
       line.description = fmt::format("{}: one-off order", p.name);
     else if (f->active_days == f->cycle_days)
       line.description = fmt::format("{}: fee for the cycle", p.name);
+    else if (f->share.whole())  // a part cycle the product does not prorate (`none`)
+      line.description = fmt::format("{}: fee for the cycle, not prorated (held {} of {} days)",
+                                     p.name, f->active_days, f->cycle_days);
     else
       line.description = fmt::format("{}: fee for {} of {} days ({} x {}/{}, {})", p.name,
                                      f->active_days, f->cycle_days, p.fee, f->share.numerator,
