@@ -59,6 +59,8 @@ struct subscription {
   instant charged_from;
   /// A trial not confirmed (yet): it is not charged at all.
   bool awaiting_confirm = false;
+  /// charged_from is the end of a free window (D15): the window is [start, charged_from).
+  bool free_window = false;
   bool active_at(instant t) const noexcept { return start <= t && (!end || t < *end); }
   bool overlaps(instant from_, instant until) const noexcept {
     return start < until && (!end || from_ < *end);

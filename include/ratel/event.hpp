@@ -5,7 +5,8 @@
 // crossed (a reminder, a cap, a cut-off, a throttle, a bar) and a cut-off lifted by the
 // customer (`reactivated`). The kind names are a contract (DESIGN 4.3): later versions add
 // kinds, never rename these. ratel adds `throttle_lifted` (an accelerator pack, D8, gives
-// full speed back while its volume lasts) and `rate_change` (a threshold changed a rate).
+// full speed back while its volume lasts), `rate_change` (a threshold changed a rate) and
+// `reinstated` (a product ordered again while its cancellation was pending, D26).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,7 @@ enum class event_kind : std::uint8_t {
   refused,
   throttle_lifted,
   rate_change,
+  reinstated,
 };
 
 /// The kind names of the bill's events (DESIGN 4.3): a contract, never renamed.
@@ -43,6 +45,7 @@ inline constexpr auto event_kind_names = detail::enum_names_of<event_kind>({
     {event_kind::refused, "refused"},
     {event_kind::throttle_lifted, "throttle_lifted"},
     {event_kind::rate_change, "rate_change"},
+    {event_kind::reinstated, "reinstated"},
 });
 
 constexpr std::string_view to_string(event_kind k) noexcept {

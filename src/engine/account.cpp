@@ -5,6 +5,7 @@
 #include <cassert>
 #include <charconv>
 #include <numeric>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -48,7 +49,11 @@ struct product_instances {
   // start of the cycle after the current one.
   std::vector<std::size_t> not_started;
   std::vector<std::size_t> awaiting_confirm;  // trials not confirmed, held or not
-  std::optional<instant> last_ordered;        // D15: the latest order of the product
+  // D26: instances an unsubscribe ends later than it was written (at the next cycle start,
+  // the next day), with the end each had before: ordering the product again before then
+  // withdraws the cancellation.
+  std::vector<std::pair<std::size_t, std::optional<instant>>> cancelled;
+  std::optional<instant> last_ordered;  // D15: the latest order of the product
 };
 
 instant end_key(const subscription& s) {
@@ -222,6 +227,7 @@ class history_builder {
     std::size_t index = product_of(e);
     const product& p = *plan_.product_at(index).source;
     if (history_->closed) return refuse(e, "the account is closed");
+    if (withdraw_cancellation(index, e)) return;
     if (p.fee_charged == fee_basis::per_use)
       return refuse(e, fmt::format("{} is charged per use and needs no subscription", p.id));
     if (p.kind == product_kind::offer)
@@ -259,9 +265,13 @@ class history_builder {
           return refuse(
               e, fmt::format("{} cannot be ordered while {} (exclusive group {}) is held", p.id,
                              plan_.product_at(at(*held).product).source->id, p.exclusive_group));
-        // D5: the new product replaces the held ones of its group at the next cycle start.
+        // D5: the new product replaces the held ones of its group at the next cycle start
+        // (and a cancellation of theirs is then no longer there to withdraw, D26).
         for (std::size_t i : group)
-          if (i != index) end_held(i, e.time, next_cycle);
+          if (i != index) {
+            end_held(i, e.time, next_cycle);
+            products_[i].cancelled.clear();
+          }
         start = std::max(start, next_cycle);
       }
     }
@@ -273,8 +283,10 @@ class history_builder {
       const zone& home = plan_.home_zone();
       sub.end = home.start_of_day(home.local_day(start) + date::days(p.pass->validity_days));
     }
-    if (!p.free_window.is_zero() && first_order_in_cycle(index, e.time))
+    if (!p.free_window.is_zero() && first_order_in_cycle(index, e.time)) {
       sub.charged_from = start + std::chrono::seconds(p.free_window.value());
+      sub.free_window = true;
+    }
     add(sub, e.time);
   }
 
@@ -338,7 +350,44 @@ class history_builder {
     const instant effect = unsubscribe_effect(*plan_.product_at(index).source, e.time);
     if (!first_held(index, e.time))
       return refuse(e, fmt::format("{} is not subscribed", e.product));
+    // D26: the started instances this ends later than now, and how they ended before.
+    product_instances& p = advance(index, e.time);
+    p.cancelled.clear();
+    if (effect > e.time)
+      for (auto it = p.started_by_end.upper_bound(effect); it != p.started_by_end.end(); ++it)
+        for (std::size_t k : it->second) p.cancelled.emplace_back(k, at(k).end);
     end_held(index, e.time, effect);  // one not started yet is cancelled
+  }
+
+  // D26: ordering again a product whose cancellation is pending withdraws it: the
+  // instances the unsubscribe ended get their earlier end back, and nothing new is added
+  // (so no second fee). Returns whether there was a cancellation to withdraw.
+  bool withdraw_cancellation(std::size_t index, const account_entry& e) {
+    product_instances& p = advance(index, e.time);
+    std::vector<std::pair<std::size_t, std::optional<instant>>> pending;
+    for (const auto& [k, before] : p.cancelled)
+      if (held_after(at(k), e.time)) pending.emplace_back(k, before);
+    p.cancelled.clear();
+    if (pending.empty()) return false;
+    const instant cancelled_at = *at(pending.front().first).end;
+    for (const auto& [k, before] : pending) {
+      std::vector<std::size_t>& from = p.started_by_end[end_key(at(k))];
+      from.erase(std::find(from.begin(), from.end(), k));
+      if (from.empty()) p.started_by_end.erase(end_key(at(k)));
+      at(k).end = before;
+      p.started_by_end[end_key(at(k))].push_back(k);
+    }
+    event reinstated;
+    reinstated.time = e.time;
+    reinstated.kind = event_kind::reinstated;
+    reinstated.product = e.product;
+    reinstated.reason = fmt::format(
+        "{} ordered again before its cancellation took effect ({}): the cancellation is "
+        "withdrawn and the product continues",
+        e.product, format_rfc3339(cancelled_at, plan_.home_zone().offset_at(cancelled_at)));
+    reinstated.from = e.where;
+    history_->events.push_back(std::move(reinstated));
+    return true;
   }
 
   void refuse(const account_entry& e, std::string reason) {
@@ -366,6 +415,42 @@ class history_builder {
 }  // namespace
 
 namespace {
+
+// D21: the order in which an account's lines at one instant apply, whatever their order in
+// the file: join, subscribe, subscribe_next_cycle, confirm, deposit, reactivate_data,
+// redeem_points, unsubscribe, close.
+constexpr int same_instant_rank(account_action a) noexcept {
+  switch (a) {
+    case account_action::join:
+      return 0;
+    case account_action::subscribe:
+      return 1;
+    case account_action::subscribe_next_cycle:
+      return 2;
+    case account_action::confirm:
+      return 3;
+    case account_action::deposit:
+      return 4;
+    case account_action::reactivate_data:
+      return 5;
+    case account_action::redeem_points:
+      return 6;
+    case account_action::unsubscribe:
+      return 7;
+    case account_action::close:
+      return 8;
+  }
+  return 9;
+}
+
+// The order a subscriber's lines are folded in: time, then D21's order of actions, then
+// the product id, then the rest of the line, so that no history depends on the file's
+// order. Lines equal in all of these are identical: D21 makes them one line.
+auto fold_key(const account_entry& e) {
+  return std::tuple(e.time, same_instant_rank(e.action), std::string_view(e.product),
+                    std::string_view(e.amount), std::string_view(e.note),
+                    std::string_view(e.country));
+}
 
 // The end of the run of lines of the subscriber of order[run] in `order`.
 std::size_t end_of_run(const std::vector<account_entry>& entries,
@@ -407,9 +492,9 @@ account_book fold_account_log(std::vector<account_entry> entries, const rule_pla
 
 account_book detail::fold_account_log(std::vector<account_entry> entries, const rule_plan& plan,
                                       std::size_t max_lines) {
-  // A history depends on its subscriber's lines only, in time order (ties in file order):
-  // the lines are sorted by (subscriber, time, position) and each history is folded on its
-  // own, by one builder whose indexes are reused.
+  // A history depends on its subscriber's lines only, in fold order (fold_key: time, then
+  // D21): the lines are sorted by (subscriber, fold key, position) and each history is
+  // folded on its own, by one builder whose indexes are reused.
   std::vector<std::size_t> order(entries.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -417,17 +502,22 @@ account_book detail::fold_account_log(std::vector<account_entry> entries, const 
     const account_entry& y = entries[b];
     if (const int c = x.subscriber.compare(y.subscriber); c != 0) return c < 0;
     if (x.time != y.time) return x.time < y.time;
+    if (const auto kx = fold_key(x), ky = fold_key(y); kx != ky) return kx < ky;
     return a < b;
   });
   check_history_lengths(entries, order, max_lines);
   account_book book;
   history_builder builder(plan);
-  // The error to report is the one the whole log, folded in time order, meets first: the
-  // earliest (time, position) among each history's first error.
+  // The error to report is the one the whole log, folded in fold order, meets first: the
+  // earliest (fold key, subscriber) among each history's first error, whatever the file's
+  // order of lines.
   struct failure {
-    instant time;
-    std::size_t position;
+    const account_entry* entry;
     input_error error;
+  };
+  auto before = [](const account_entry& x, const account_entry& y) {
+    const auto kx = fold_key(x), ky = fold_key(y);
+    return kx != ky ? kx < ky : x.subscriber < y.subscriber;
   };
   std::optional<failure> first;
   for (std::size_t run = 0, end = 0; run < order.size(); run = end) {
@@ -437,15 +527,19 @@ account_book detail::fold_account_log(std::vector<account_entry> entries, const 
         book.histories().emplace_hint(book.histories().end(), subscriber, account_history{});
     where->second.subscriber = subscriber;
     builder.start(where->second);
+    const account_entry* previous = nullptr;
     for (std::size_t k = run; k < end; ++k) {
       const account_entry& e = entries[order[k]];
-      // Past an error already found (in time order), this history cannot change the outcome.
-      if (first && std::pair(first->time, first->position) < std::pair(e.time, order[k])) break;
+      // Past an error already found (in fold order), this history cannot change the outcome.
+      if (first && before(*first->entry, e)) break;
+      // D21: identical lines at one instant are one line.
+      if (previous != nullptr && fold_key(*previous) == fold_key(e)) continue;
+      previous = &e;
       try {
         builder.apply(e);
       } catch (const input_error& error) {
-        first.emplace(failure{e.time, order[k], error});
-        break;  // the fold in time order would have stopped here
+        first.emplace(failure{&e, error});
+        break;  // the fold in this order would have stopped here
       }
     }
   }

@@ -137,6 +137,7 @@ class cycle_rater {
 
   // Fees, allowance buckets and credits (rater_fees.cpp).
   void collect_fees_and_buckets();
+  void charge_fee(const subscription& s, std::size_t i, std::int64_t days);
   void collect_credits();
 
   // Sources: where a segment comes from (rater_sources.cpp; the first two inline below).

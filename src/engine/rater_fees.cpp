@@ -18,23 +18,20 @@ void cycle_rater::collect_fees_and_buckets() {
   const auto& subs = history_->subscriptions;
   for (std::size_t i = 0; i < subs.size(); ++i) {
     const subscription& s = subs[i];
+    // D22: a free window is half-open, [order, order + window). Ended at the window's very
+    // end, the product was held outside it: the day the window ends is charged.
+    const bool ended_as_window_ends = s.free_window && s.end == s.charged_from;
+    if (ended_as_window_ends && cycle.contains(s.charged_from) && !s.awaiting_confirm)
+      charge_fee(s, i, 1);
     if (!held_in(s, cycle)) continue;
     const product& p = *plan_.product_at(s.product).source;
     const instant until = s.end ? std::min(*s.end, cycle.end) : cycle.end;
     if (p.fee_charged == fee_basis::per_order && cycle.contains(s.start))
       out_.fees.push_back({s.product, i, p.fee_charged, p.fee, 0, cycle_days, {}});
-    if (p.fee_charged == fee_basis::per_cycle && !s.awaiting_confirm) {
+    if (p.fee_charged == fee_basis::per_cycle && !s.awaiting_confirm && !ended_as_window_ends)
       // Charged from the start, the end of a free window or the confirmation (D15), by
       // the product's day-count strategy (D4).
-      const std::int64_t days = active_days(std::max(s.charged_from, cycle.start), until, home);
-      if (days > 0) {
-        const day_share share = share_of_cycle(p.proration.fee, days, cycle_days);
-        const money amount =
-            share.whole() ? p.fee
-                          : prorate(p.fee, share, p.proration.fee_places, p.proration.fee_rounding);
-        out_.fees.push_back({s.product, i, p.fee_charged, amount, days, cycle_days, share});
-      }
-    }
+      charge_fee(s, i, active_days(std::max(s.charged_from, cycle.start), until, home));
     const instant from = std::max(s.start, cycle.start);
     const day_share allowance_share =
         share_of_cycle(p.proration.allowance, active_days(from, until, home), cycle_days);
@@ -47,6 +44,19 @@ void cycle_rater::collect_fees_and_buckets() {
       out_.buckets.push_back({s.product, a, i, from, until, size, size});
     }
   }
+}
+
+// The recurring fee of subscription i for `days` active days of the cycle, by the
+// product's day-count strategy (D4); nothing for no day.
+void cycle_rater::charge_fee(const subscription& s, std::size_t i, std::int64_t days) {
+  if (days <= 0) return;
+  const product& p = *plan_.product_at(s.product).source;
+  const std::int64_t cycle_days = out_.cycle.length_in_days().count();
+  const day_share share = share_of_cycle(p.proration.fee, days, cycle_days);
+  const money amount =
+      share.whole() ? p.fee
+                    : prorate(p.fee, share, p.proration.fee_places, p.proration.fee_rounding);
+  out_.fees.push_back({s.product, i, p.fee_charged, amount, days, cycle_days, share});
 }
 
 // D16: each credit of each deposit's schedule that falls in this cycle: at the deposit

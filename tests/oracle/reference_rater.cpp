@@ -209,6 +209,8 @@ struct instance {
   std::size_t log_index = 0;
   instant start;
   std::optional<instant> end;  // exclusive
+  // D26: set while an unsubscribe's later effect is pending: the end it had before.
+  std::optional<std::optional<instant>> end_before_cancel;
   bool active_at(instant t) const { return start <= t && (!end || t < *end); }
 };
 
@@ -425,8 +427,9 @@ class reference {
 
  private:
   // The account log's fold for the subset (tariffs README "Account log actions", D5):
-  // every order's subscribe line, then every unsubscribe line, taken in time order (lines
-  // at one instant in that order, as the generator writes them).
+  // the subscribe, subscribe_next_cycle and unsubscribe lines in time order; at one instant
+  // in D21's order (subscribe, subscribe_next_cycle, unsubscribe; then by product id), and
+  // identical lines (same instant, action and product) as one.
   void make_instances(std::span<const order> orders) {
     struct request {
       instant at;
@@ -442,9 +445,20 @@ class reference {
     }
     for (const order& o : orders)
       if (o.unsubscribe_at) log.push_back({*o.unsubscribe_at, &o, true});
+    // D21's rank of each action at one instant.
+    auto key = [](const request& q) {
+      const int rank = q.unsubscribe ? 7 : q.o->next_cycle ? 2 : 1;
+      return std::tuple(q.at, rank, q.o->product);
+    };
     std::stable_sort(log.begin(), log.end(),
-                     [](const request& a, const request& b) { return a.at < b.at; });
-    for (const request& q : log) {
+                     [&](const request& a, const request& b) { return key(a) < key(b); });
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      const request& q = log[i];
+      if (i > 0 && key(log[i - 1]) == key(q)) {  // D21: identical lines are one
+        ++seen_.identical_lines;
+        continue;
+      }
+      if (i > 0 && log[i - 1].at == q.at) ++seen_.same_instant_lines;
       const product& p = *cat_.find_product(q.o->product);
       if (q.unsubscribe)
         unsubscribe(p, q.at);
@@ -472,6 +486,20 @@ class reference {
   }
 
   void subscribe(const product& p, instant ordered, instant start) {
+    // D26: ordering again a product whose cancellation is still pending withdraws it.
+    bool withdrawn = false;
+    for (instance& s : instances_) {
+      if (s.p != &p || !s.end_before_cancel) continue;
+      if (held_after(s, ordered)) {
+        s.end = *s.end_before_cancel;
+        withdrawn = true;
+      }
+      s.end_before_cancel.reset();
+    }
+    if (withdrawn) {
+      ++seen_.reinstatements;
+      return;
+    }
     // A product that does not stack cannot be subscribed again while held: refused.
     if (!p.stackable)
       for (const instance& s : instances_)
@@ -485,6 +513,7 @@ class reference {
           continue;
         if (p.on_conflict == group_conflict::refuse) return;
         end_at(s, next_cycle);
+        s.end_before_cancel.reset();  // replaced: no cancellation to withdraw any more
         start = std::max(start, next_cycle);
       }
     }
@@ -497,9 +526,20 @@ class reference {
   // `unsubscribe` ends every held instance as the product says; one ordered for a later
   // start is cancelled at once. Nothing held: refused.
   void unsubscribe(const product& p, instant request) {
-    for (instance& s : instances_)
-      if (s.p == &p && held_after(s, request))
-        end_at(s, s.start > request ? request : unsubscribe_effect(p, clock_, request));
+    const instant effect = unsubscribe_effect(p, clock_, request);
+    const bool any_held = std::any_of(instances_.begin(), instances_.end(), [&](const instance& s) {
+      return s.p == &p && held_after(s, request);
+    });
+    if (!any_held) return;
+    for (instance& s : instances_) {
+      if (s.p != &p) continue;
+      s.end_before_cancel.reset();
+      if (!held_after(s, request)) continue;
+      // D26: a started instance this ends later than the request may be ordered back.
+      if (effect > request && s.start <= request && (!s.end || *s.end > effect))
+        s.end_before_cancel = s.end;
+      end_at(s, s.start > request ? request : effect);
+    }
   }
 
   bool in_cycle(const instance& s) const {
@@ -792,6 +832,9 @@ coverage& coverage::operator+=(const coverage& o) {
   reactivations += o.reactivations;
   group_rounded_lines += o.group_rounded_lines;
   group_rounding_ties += o.group_rounding_ties;
+  same_instant_lines += o.same_instant_lines;
+  identical_lines += o.identical_lines;
+  reinstatements += o.reinstatements;
   return *this;
 }
 

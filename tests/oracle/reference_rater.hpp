@@ -101,6 +101,9 @@ struct coverage {
   std::int64_t reactivations = 0;        ///< reactivate_data requests that lifted a cut-off
   std::int64_t group_rounded_lines = 0;  ///< usage lines D18 rounds otherwise than D2 alone
   std::int64_t group_rounding_ties = 0;  ///< fen given between equal remainders (D18)
+  std::int64_t same_instant_lines = 0;   ///< account lines sharing an instant, not identical (D21)
+  std::int64_t identical_lines = 0;      ///< account lines folded into the one before (D21)
+  std::int64_t reinstatements = 0;       ///< cancellations withdrawn by ordering again (D26)
   coverage& operator+=(const coverage& o);
 };
 

@@ -3,6 +3,8 @@
 // a test says otherwise. Shanghai has no DST, so local days are whole 24-hour days.
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include "ratel/proration.hpp"
 #include "ratel/run/batch.hpp"
 #include "rating_fixture.hpp"
@@ -147,14 +149,20 @@ TEST_SUITE("lifecycle") {
     CHECK(fee_of(cycle_of(cmcc(), log, august), "gprs-20", cmcc()) == cny_of("20.00"));
   }
 
-  TEST_CASE("vas-news: unsubscribed at the window's end costs nothing: one second later, a day") {
-    // Ordered 5 July 09:00: the 72 hours end 8 July 09:00.
+  TEST_CASE("vas-news: the free window is half-open (D22): unsubscribed at its end, a day") {
+    // Ordered 5 July 09:00: the window is [5 July 09:00, 8 July 09:00).
     const std::string order = "s1,2012-07-05T09:00:00+08:00,subscribe,vas-news,,\n";
-    CHECK(cycle_of(cmcc(), order + "s1,2012-07-08T09:00:00+08:00,unsubscribe,vas-news,,\n", july)
+    // One second before its end: inside, nothing.
+    CHECK(cycle_of(cmcc(), order + "s1,2012-07-08T08:59:59+08:00,unsubscribe,vas-news,,\n", july)
               .fees.empty());
-    rated_cycle later =
-        cycle_of(cmcc(), order + "s1,2012-07-08T09:00:01+08:00,unsubscribe,vas-news,,\n", july);
-    CHECK(fee_of(later, "vas-news", cmcc()) == cny_of("0.16"));  // 5 x 1/31 = 0.161...
+    // At its end, and one second later: outside, charged from the day the window ends,
+    // 8 July, to the end (immediately): 1 day, 5.00 x 1/31 = 0.161... -> 0.16 (D15, D4).
+    for (const char* at : {"2012-07-08T09:00:00+08:00", "2012-07-08T09:00:01+08:00"}) {
+      CAPTURE(at);
+      rated_cycle r =
+          cycle_of(cmcc(), order + fmt::format("s1,{},unsubscribe,vas-news,,\n", at), july);
+      CHECK(fee_of(r, "vas-news", cmcc()) == cny_of("0.16"));
+    }
   }
 
   TEST_CASE("vas-news ordered near the end of a month: the window runs into the next") {
