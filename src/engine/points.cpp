@@ -85,7 +85,8 @@ void points_ledger::redeem(const account_request& request, std::int64_t points, 
     e.from = request.from;
     events.push_back(std::move(e));
   };
-  if (history_.closed && *history_.closed <= request.time)
+  // A redemption at the close's instant comes before it (D21).
+  if (history_.closed && *history_.closed < request.time)
     return refuse("redeem_points: the account is closed");
   if (!history_.joined) return refuse("redeem_points: the account has no join date, so no tenure");
   // Complete months since joining, by calendar date in the home zone (a 31st joins a

@@ -81,7 +81,11 @@ void cycle_rater::collect_credits() {
       credit_due& c = schedule[n];
       c.number = static_cast<std::int64_t>(n) + 1;
       if (!out_.cycle.contains(c.time)) continue;
-      if (history_->closed && c.time >= *history_->closed) continue;
+      // None at or after a close, but for the credit at the deposit itself when the deposit
+      // and the close share an instant: D21 applies the deposit first.
+      if (history_->closed && c.time >= *history_->closed &&
+          !(c.time == d.time && d.time == *history_->closed))
+        continue;
       out_.credits.push_back(c);
     }
   }
