@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RECORDS=${RECORDS:-10000000}
 SUBSCRIBERS=${SUBSCRIBERS:-100000}
-WORK=${WORK:-/tmp/ratel-compare}
+export WORK=${WORK:-/tmp/ratel-compare}  # the timed commands run in child shells
 THREADS=$(nproc)
 
 missing=()
