@@ -21,7 +21,8 @@ const db = await instance.connect();
 
 await db.run(`
 CREATE TABLE usage AS SELECT * FROM read_csv('${usage}', header = true, all_varchar = true);
-CREATE TABLE accounts AS SELECT * FROM read_csv('${accounts}', header = true, all_varchar = true);
+-- D21: identical account lines at one instant are one line.
+CREATE TABLE accounts AS SELECT DISTINCT * FROM read_csv('${accounts}', header = true, all_varchar = true);
 
 -- Allowance available to each subscriber (KB): gprs-20's 153,600 (+ 30,720 with data-pack-5).
 CREATE TABLE subscribers AS
