@@ -101,6 +101,57 @@ TEST_SUITE("conventions") {
     CHECK(b.total == s.amount("88.00"));
   }
 
+  TEST_CASE("ids are exact bytes: r1, R1 and 'r1 ' are three records, each charged") {
+    // Base tariff (join): 1 KB at 0.01 each; nothing folds case or trims spaces.
+    scenario s = cmcc();
+    s.account("s1,2012-06-01T00:00:00+08:00,join,,,")
+        .usage("r1,s1,2012-07-02T10:00:00+08:00,data,1024")
+        .usage("R1,s1,2012-07-02T10:00:00+08:00,data,1024")
+        .usage("r1 ,s1,2012-07-02T10:00:00+08:00,data,1024");
+    CHECK(s.rate("2012-07").duplicates.empty());
+    CHECK(s.bill_of("s1", "2012-07").total == s.amount("0.03"));
+  }
+
+  TEST_CASE("a one-off pack ordered for the next cycle is billed in the cycle it starts") {
+    // data-topup-3 (3.00 per order, 10 MB to the end of its cycle), subscribe_next_cycle on
+    // 20 July: it starts on 1 August, so its 3.00 is on August's bill, not July's.
+    scenario s = cmcc();
+    s.account("s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,")
+        .account("s1,2012-07-20T10:00:00+08:00,subscribe_next_cycle,data-topup-3,,");
+    CHECK(s.bill_of("s1", "2012-07").total == s.amount("20.00"));
+    CHECK(s.bill_of("s1", "2012-08").total == s.amount("23.00"));
+  }
+
+  TEST_CASE("a fraction of a second is dropped: 23:59:59.999 on the 31st is in July") {
+    // Base tariff: 1 KB at 0.01 in July. A record at 2012-07-31T23:59:59.999+08:00 belongs
+    // to the second it started in, July's last: rated in July, nothing in August.
+    scenario s = cmcc();
+    s.account("s1,2012-06-01T00:00:00+08:00,join,,,")
+        .usage("r,s1,2012-07-31T23:59:59.999+08:00,data,1024");
+    const batch_result july = s.rate("2012-07");
+    CHECK(july.rejects.empty());
+    CHECK(s.bill_of("s1", "2012-07").total == s.amount("0.01"));
+  }
+
+  TEST_CASE("a pass ordered without a country is not refused for a country it is not sold for") {
+    // intl-pass-3d is not sold for JP, PH, ID (D12), which is checked against the order's
+    // `country`. Ordered without one, it stands; with JP it is refused.
+    scenario with = cmcc(), without = cmcc();
+    with.account("s1,2012-07-02T10:00:00+08:00,subscribe,intl-pass-3d,,,JP");
+    without.account("s1,2012-07-02T10:00:00+08:00,subscribe,intl-pass-3d,,");
+    CHECK(count_kind(with.bill_of("s1", "2012-07"), event_kind::refused) == 1);
+    CHECK(count_kind(without.bill_of("s1", "2012-07"), event_kind::refused) == 0);
+  }
+
+  TEST_CASE("a close ends a plan at once: its fee is prorated to the close's day") {
+    // gprs-20 (actual_days) closed on 10 July 12:00: held 1..10 July, 10 of 31 days:
+    // 20.00 x 10/31 = 6.4516 -> 6.45, though an unsubscribe would bill July in full (D5).
+    scenario s = cmcc();
+    s.account("s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,")
+        .account("s1,2012-07-10T12:00:00+08:00,close,,,");
+    CHECK(s.bill_of("s1", "2012-07").total == s.amount("6.45"));
+  }
+
   TEST_CASE("a deposit and a close at one instant: the deposit first (D21), its credit issued") {
     // deposit-100 (D16): 20.00 + 2.00 at once. At the close's instant the deposit applies
     // first, so its at-once credit is due before the account closes; nothing after.
