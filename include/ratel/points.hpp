@@ -9,8 +9,8 @@
 // points) and changes nothing. `close` forfeits the balance and what is still to be
 // credited.
 //
-// Points are the one thing that flows from cycle to cycle: a run starts the ledger empty
-// at its first cycle, so rate from the subscriber's first cycle to know a true balance.
+// The ledger flows from cycle to cycle: a run starts it empty at its first cycle, unless it
+// is given the points_carry an earlier run left (carried_state, state.hpp, D24).
 //
 //   points_ledger ledger(*plan.source().points, history, plan.home_zone());
 //   points_statement june = ledger.step(june_cycle, points_for(program, spend_of(program, b)),
@@ -30,6 +30,7 @@ struct points_cohort {
   std::int64_t points = 0;
   std::int64_t remaining = 0;
   date::year_month last_month;  ///< valid to the end of this month
+  bool operator==(const points_cohort&) const = default;
 };
 
 /// What happened to a subscriber's points in one cycle.
@@ -48,9 +49,23 @@ struct points_statement {
 /// `spend_of` in bill.hpp.
 std::int64_t points_for(const points_program& program, const money& spend);
 
+/// What a ledger holds between cycles: its cohorts, what is earned but not yet credited,
+/// and whether the account was closed.
+struct points_carry {
+  std::vector<points_cohort> cohorts;                              ///< oldest first
+  std::vector<std::pair<date::year_month, std::int64_t>> pending;  ///< credit month, points
+  bool closed = false;
+  bool operator==(const points_carry&) const = default;
+};
+
 class points_ledger {
  public:
-  points_ledger(const points_program& program, const account_history& history, const zone& home);
+  /// An empty ledger, or one that goes on from `from` (the end of an earlier cycle).
+  points_ledger(const points_program& program, const account_history& history, const zone& home,
+                const points_carry* from = nullptr);
+
+  /// The ledger as it stands after the last step.
+  points_carry carry() const { return {cohorts_, pending_, closed_}; }
 
   /// Advances through `cycle` (the next one after the previous step's): credits, then
   /// expiries, then the redemptions and close in the cycle in time order, then records

@@ -43,6 +43,7 @@
 #include "ratel/account.hpp"
 #include "ratel/proration.hpp"
 #include "ratel/rules.hpp"
+#include "ratel/state.hpp"
 #include "ratel/usage.hpp"
 
 namespace ratel {
@@ -132,6 +133,9 @@ struct rated_cycle {
   std::vector<charge_part> parts;
   std::vector<reject> rejects;
   std::vector<event> events;  ///< in time order
+  /// The pass charges of earlier cycles and of this one whose pass can still be used after
+  /// this cycle: what the next cycle must not charge again (D23, carried_state).
+  std::vector<charged_pass> carried_passes;
 
   std::span<const charge_part> parts_of(const rated_record& r) const {
     return std::span<const charge_part>(parts).subspan(r.first_part, r.part_count);
@@ -142,13 +146,13 @@ struct rated_cycle {
 /// the cycle, in any order; `history` may be null for a subscriber the account log does
 /// not know (every record is then rejected as unknown_subscriber).
 ///
-/// A pass charge belongs to the cycle holding the date of its day (or the validity's first
-/// date) in the home zone; its use may fall on either side of a cycle boundary (a visited
-/// country's day, a 3-day pass):
-/// `context` is every record of the subscriber the caller has, of any cycle (empty: only
-/// `records`), and decides which days and validities had use.
+/// D23: a pass charge is on the bill of the cycle holding the first record that makes it
+/// due (the first use on a day, the first use in a country over a validity), so a cycle's
+/// own records decide its bill. `charged_before` (sorted) are the charges earlier cycles
+/// made whose pass can still be used: their days and countries are not charged again. The
+/// result's carried_passes is what the next cycle needs.
 rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
                        const billing_cycle& cycle, std::span<const usage_record* const> records,
-                       std::span<const usage_record* const> context = {});
+                       std::span<const charged_pass> charged_before = {});
 
 }  // namespace ratel

@@ -16,16 +16,33 @@ bool open_during(const account_history& h, const billing_cycle& cycle) {
          (!h.redemptions.empty() && h.redemptions.front().time < cycle.end);
 }
 
-account_biller::account_biller(const rule_plan& plan, const account_history* history)
+account_biller::account_biller(const rule_plan& plan, const account_history* history,
+                               const carried_state* from)
     : plan_(plan), history_(history) {
+  if (history_ != nullptr) subscriber_ = history_->subscriber;
+  if (from != nullptr) {
+    subscriber_ = from->subscriber;
+    last_ = from->after;
+    passes_ = from->passes;
+  }
   if (history_ != nullptr && plan_.source().points)
-    ledger_.emplace(*plan_.source().points, *history_, plan_.home_zone());
+    ledger_.emplace(*plan_.source().points, *history_, plan_.home_zone(),
+                    from != nullptr && from->points ? &*from->points : nullptr);
+}
+
+carried_state account_biller::carried() const {
+  carried_state s;
+  s.subscriber = subscriber_;
+  s.after = last_.value_or(date::year_month{});
+  if (ledger_) s.points = ledger_->carry();
+  s.passes = passes_;
+  return s;
 }
 
 billed_cycle account_biller::bill(const billing_cycle& cycle,
-                                  std::span<const usage_record* const> records,
-                                  std::span<const usage_record* const> context) {
+                                  std::span<const usage_record* const> records) {
   billed_cycle out;
+  last_ = cycle.month;
   // A bill for every account open in the cycle, and for any record that was charged.
   auto finish = [&] {
     if (history_ != nullptr && (open_during(*history_, cycle) || !out.rated.records.empty()))
@@ -35,8 +52,9 @@ billed_cycle account_biller::bill(const billing_cycle& cycle,
   };
   std::string overflow;
   try {
-    out.rated = rate_cycle(plan_, history_, cycle, records, context);
+    out.rated = rate_cycle(plan_, history_, cycle, records, passes_);
     finish();  // the bill's sums (a usage line's quantity, the total) can overflow too
+    passes_ = out.rated.carried_passes;
     return out;
   } catch (const money_error& e) {
     overflow = e.what();
@@ -46,7 +64,8 @@ billed_cycle account_biller::bill(const billing_cycle& cycle,
   // Sums past the exact range: none of the cycle's records is charged, each is reported
   // (see the file comment). finish_bill steps the points ledger last, after every sum, so
   // a failed attempt left it where it was.
-  out.rated = rate_cycle(plan_, history_, cycle, {}, {});
+  out.rated = rate_cycle(plan_, history_, cycle, {}, passes_);
+  passes_ = out.rated.carried_passes;
   for (const usage_record* r : records)
     out.rated.rejects.push_back(
         {r->line, reject_reason::overflow, std::string(r->subscriber), std::string(r->id),
@@ -58,6 +77,7 @@ billed_cycle account_biller::bill(const billing_cycle& cycle,
 }
 
 void account_biller::skip(const billing_cycle& cycle) {
+  last_ = cycle.month;
   if (!ledger_) return;
   std::vector<event> refused;  // no bill to show them on
   (void)ledger_->step(cycle, 0, refused);

@@ -124,7 +124,8 @@ class cycle_rater {
   /// D10-D12: each (pass, day or validity, country) with covered use is charged once, in
   /// the cycle holding that day's date (or the validity's first date). `context` holds the
   /// subscriber's records of every cycle the caller has, in (time, id) order.
-  void charge_passes(std::span<const usage_record* const> context);
+  void charge_passes(std::span<const usage_record* const> records,
+                     std::span<const charged_pass> before);
 
   rated_cycle finish() &&;
 

@@ -16,8 +16,14 @@ std::int64_t points_for(const points_program& program, const money& spend) {
 }
 
 points_ledger::points_ledger(const points_program& program, const account_history& history,
-                             const zone& home)
-    : program_(program), history_(history), home_(home) {}
+                             const zone& home, const points_carry* from)
+    : program_(program), history_(history), home_(home) {
+  if (from != nullptr) {
+    cohorts_ = from->cohorts;
+    pending_ = from->pending;
+    closed_ = from->closed;
+  }
+}
 
 std::int64_t points_ledger::balance() const {
   std::int64_t total = 0;

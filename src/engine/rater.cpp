@@ -162,7 +162,7 @@ inline void cycle_rater::emit_part(const usage_record& r, const source& from, st
 
 rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
                        const billing_cycle& cycle, std::span<const usage_record* const> records,
-                       std::span<const usage_record* const> context) {
+                       std::span<const charged_pass> charged_before) {
   auto by_time_and_id = [](const usage_record* a, const usage_record* b) {
     if (a->time != b->time) return a->time < b->time;
     return a->id < b->id;
@@ -178,15 +178,7 @@ rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
     assert(cycle.contains(r->time));
     rater.rate(*r);
   }
-  if (!rater.holds_passes()) {
-    // Nothing to charge: skip sorting the subscriber's other records.
-  } else if (context.empty()) {
-    rater.charge_passes(ordered);
-  } else {
-    std::vector<const usage_record*> all(context.begin(), context.end());
-    std::sort(all.begin(), all.end(), by_time_and_id);
-    rater.charge_passes(all);
-  }
+  if (rater.holds_passes()) rater.charge_passes(ordered, charged_before);
   rated_cycle out = std::move(rater).finish();
   if (out.subscriber.empty() && !ordered.empty())
     out.subscriber = std::string(ordered.front()->subscriber);

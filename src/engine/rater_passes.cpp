@@ -1,8 +1,8 @@
 // Roaming passes: D10 (a day pass charged per Beijing-time day with use), D11 (per visited
 // country's local day, priced by country group), D12 (multi-day passes: calendar days in
 // Beijing time, charged once per country with use). A record a pass covers is covered
-// whole; what is charged is the pass, once per day or validity with use, in the cycle
-// holding that day's date (charge_passes).
+// whole; what is charged is the pass, once per day or validity with use, on the bill of the
+// cycle holding the first record that makes it due (D23, charge_passes).
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -40,11 +40,13 @@ const zone& cycle_rater::day_zone_of(const compiled_pass& pass, country_id count
   return pass.source->days == day_zone::home ? plan_.home_zone() : plan_.zone_of(country);
 }
 
-void cycle_rater::charge_passes(std::span<const usage_record* const> context) {
-  if (history_ == nullptr || pass_order_.empty()) return;
+void cycle_rater::charge_passes(std::span<const usage_record* const> records,
+                                std::span<const charged_pass> before) {
+  const auto& subs = history_->subscriptions;
+  std::vector<charged_pass> known(before.begin(), before.end());
   // (subscription, day, country or 0) -> index in out_.passes
   std::map<std::tuple<std::size_t, std::int64_t, country_id>, std::size_t> charged;
-  for (const usage_record* r : context) {
+  for (const usage_record* r : records) {
     if (r->quantity == 0) continue;  // nothing used
     if (history_->closed && r->time >= *history_->closed) continue;
     const auto country = plan_.country_of(r->country);
@@ -58,20 +60,39 @@ void cycle_rater::charge_passes(std::span<const usage_record* const> context) {
     if (pass.source->charge == pass_charge::per_country) day = days.local_day(s.start);
     const country_id per_country =
         pass.source->charge == pass_charge::per_day ? country_id{0} : *country;
-    // The cycle of the calendar date charged (home zone): "1 July (Tokyo)" is on July's
-    // bill, though the Tokyo day starts at 23:00 Beijing time on 30 June.
-    const instant starts = plan_.home_zone().start_of_day(day);
-    if (!out_.cycle.contains(starts)) continue;
+    const charged_pass id{plan_.product_at(s.product).source->id, s.ordered, day,
+                          per_country == 0 ? std::string() : plan_.country_code(per_country)};
+    // Charged on an earlier cycle's bill, by a record of that cycle (D23): covered, free.
+    if (std::binary_search(before.begin(), before.end(), id)) continue;
     const auto key =
         std::tuple(*i, static_cast<std::int64_t>(day.time_since_epoch().count()), per_country);
     auto [it, fresh] = charged.try_emplace(key, out_.passes.size());
     if (fresh) {
       const bool visited_day = pass.source->days == day_zone::visited;
+      // `starts` orders the bill's pass lines: the home-zone start of the day's date.
+      const instant starts = plan_.home_zone().start_of_day(day);
       out_.passes.push_back(
           {s.product, *i, day, visited_day, *country, starts, pass.price_for(*country), {}});
+      known.push_back(id);
     }
     out_.passes[it->second].records.emplace_back(r->id);
   }
+  // What the next cycle must know: the charges whose pass can still be used after this
+  // cycle. A day's charge matters until that day is over wherever it is counted (a visited
+  // country's day ends within a day of the home day's end); a validity's until it ends.
+  const zone& home = plan_.home_zone();
+  std::erase_if(known, [&](const charged_pass& c) {
+    const auto s = std::find_if(subs.begin(), subs.end(), [&](const subscription& x) {
+      return x.ordered == c.ordered && plan_.product_at(x.product).source->id == c.product;
+    });
+    if (s == subs.end() || (s->end && *s->end <= out_.cycle.end)) return true;
+    const bool per_validity =
+        plan_.product_at(s->product).pass->source->charge == pass_charge::per_country;
+    return !per_validity && home.start_of_day(c.day + date::days(2)) <= out_.cycle.end;
+  });
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  out_.carried_passes = std::move(known);
 }
 
 }  // namespace ratel::detail

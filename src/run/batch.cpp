@@ -22,9 +22,8 @@ namespace {
 // (an account's cycles carry points from one to the next, biller.hpp).
 struct job {
   std::string_view subscriber;
-  std::vector<std::vector<const usage_record*>> by_cycle;     // records of each cycle
-  std::vector<bool> billed;                                   // a bill is due in this cycle
-  const std::vector<const usage_record*>* context = nullptr;  // pass holders: every record
+  std::vector<std::vector<const usage_record*>> by_cycle;  // records of each cycle
+  std::vector<bool> billed;                                // a bill is due in this cycle
 };
 
 }  // namespace
@@ -43,12 +42,22 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
   return detail::rate_batch_of(plan, accounts, everyone, usage, cycles, threads, progress);
 }
 
+batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
+                        const usage_batch& usage, std::span<const billing_cycle> cycles,
+                        const carried_book& from, unsigned threads) {
+  std::vector<const account_book_entry*> everyone;
+  everyone.reserve(accounts.histories().size());
+  for (const account_book_entry& entry : accounts.histories()) everyone.push_back(&entry);
+  return detail::rate_batch_of(plan, accounts, everyone, usage, cycles, threads, nullptr, &from);
+}
+
 namespace detail {
 
 batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
                            std::span<const account_book_entry* const> billed_accounts,
                            const usage_batch& usage, std::span<const billing_cycle> cycles,
-                           unsigned threads, batch_progress* progress) {
+                           unsigned threads, batch_progress* progress,
+                           const carried_book* carried) {
   assert(!cycles.empty());
   batch_result result;
   result.rows_read = usage.rows_read();
@@ -61,8 +70,6 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
   struct subscriber_work {
     std::vector<std::vector<const usage_record*>> by_cycle;  // records of each cycle
     std::vector<bool> billed;                                // a job for this cycle
-    std::vector<const usage_record*> everything;             // pass holders only (context)
-    bool holds_pass = false;
   };
   std::unordered_map<std::string_view, subscriber_work, string_hasher> work;
   auto slot = [&](std::string_view id) -> subscriber_work& {
@@ -76,17 +83,10 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
   for (const account_book_entry* entry : billed_accounts) {
     const auto& [id, history] = *entry;
     subscriber_work& w = slot(id);
-    // Pass days and validities can straddle a cycle boundary, and the cycle a pass charge
-    // belongs to needs to know about use on both sides of it: pass holders get all their
-    // records as context (rate_cycle).
-    w.holds_pass = std::any_of(
-        history.subscriptions.begin(), history.subscriptions.end(),
-        [&](const subscription& s) { return plan.product_at(s.product).pass.has_value(); });
     for (std::size_t c = 0; c < cycles.size(); ++c) w.billed[c] = open_during(history, cycles[c]);
   }
   for (const usage_record& r : usage.records()) {
     subscriber_work& w = slot(r.subscriber);
-    if (w.holds_pass) w.everything.push_back(&r);
     // The cycles are consecutive: the last one starting at or before the record holds it.
     auto after = std::upper_bound(cycles.begin(), cycles.end(), r.time,
                                   [](instant t, const billing_cycle& c) { return t < c.start; });
@@ -119,8 +119,7 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
   for (std::string_view id : subscribers) {
     subscriber_work& w = work.at(id);
     if (std::none_of(w.billed.begin(), w.billed.end(), [](bool b) { return b; })) continue;
-    jobs.push_back(
-        {id, std::move(w.by_cycle), std::move(w.billed), w.holds_pass ? &w.everything : nullptr});
+    jobs.push_back({id, std::move(w.by_cycle), std::move(w.billed)});
   }
   // Each worker bills one subscriber's cycles in order; results land at the job's index, so
   // the output order (subscriber, then cycle) never depends on which worker finished first.
@@ -129,6 +128,7 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
   std::vector<std::vector<reject>> rejected(jobs.size());
   std::vector<std::size_t> rated(jobs.size(), 0);
   std::vector<std::vector<bill>> bills(jobs.size());
+  std::vector<carried_state> carried_after(carried != nullptr ? jobs.size() : 0);
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     // Records rated reach the display a few thousand at a time: one relaxed add per chunk,
@@ -141,16 +141,16 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
     };
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       job& j = jobs[i];
-      account_biller biller(plan, accounts.find(j.subscriber));
-      const std::span<const usage_record* const> context =
-          j.context ? std::span<const usage_record* const>(*j.context)
-                    : std::span<const usage_record* const>{};
+      const carried_state* from = nullptr;
+      if (carried != nullptr)
+        if (auto it = carried->find(j.subscriber); it != carried->end()) from = &it->second;
+      account_biller biller(plan, accounts.find(j.subscriber), from);
       for (std::size_t c = 0; c < cycles.size(); ++c) {
         if (!j.billed[c]) {
           biller.skip(cycles[c]);
           continue;
         }
-        billed_cycle r = biller.bill(cycles[c], j.by_cycle[c], context);
+        billed_cycle r = biller.bill(cycles[c], j.by_cycle[c]);
         if (r.finished) bills[i].push_back(std::move(*r.finished));
         rated[i] += r.rated.records.size();
         rejected[i].insert(rejected[i].end(), std::make_move_iterator(r.rated.rejects.begin()),
@@ -159,6 +159,7 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
         if (unpublished >= 4096) publish();
         std::vector<const usage_record*>().swap(j.by_cycle[c]);
       }
+      if (carried != nullptr) carried_after[i] = biller.carried();
     }
     publish();
   };
@@ -171,6 +172,15 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
     result.rated += rated[i];
     result.rejects.insert(result.rejects.end(), rejected[i].begin(), rejected[i].end());
     for (bill& b : bills[i]) result.bills.push_back(std::move(b));
+  }
+  if (carried != nullptr) {
+    // Every account's state after the run: those billed, and those the run left alone
+    // (nothing to bill in any of its cycles), whose state holds on unchanged.
+    carried_book after;
+    for (const auto& [id, state] : *carried)
+      after.emplace(id, state).first->second.after = cycles.back().month;
+    for (carried_state& s : carried_after) after.insert_or_assign(s.subscriber, std::move(s));
+    for (auto& [id, s] : after) result.carried.push_back(std::move(s));
   }
   std::sort(result.rejects.begin(), result.rejects.end(),
             [](const reject& a, const reject& b) { return a.line < b.line; });

@@ -15,10 +15,13 @@ namespace detail {
 /// rate_batch, where the subscribers billed for being open in a cycle are those of
 /// `billed_accounts` (entries of `accounts`) instead of the whole log: a shard bills the
 /// accounts that hash to it. Records are rated against `accounts` as in rate_batch.
+/// `carried`: the states an earlier run left, by subscriber; when given, the result's
+/// `carried` holds every account's state after the last cycle.
 batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
                            std::span<const account_book_entry* const> billed_accounts,
                            const usage_batch& usage, std::span<const billing_cycle> cycles,
-                           unsigned threads, batch_progress* progress);
+                           unsigned threads, batch_progress* progress,
+                           const carried_book* carried = nullptr);
 
 }  // namespace detail
 }  // namespace ratel

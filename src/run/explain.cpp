@@ -375,15 +375,12 @@ std::string explain_bill(const rule_plan& plan, const account_book& accounts,
   if (history == nullptr)
     throw input_error({}, "subscriber",
                       fmt::format("\"{}\" is not in the account log", subscriber));
-  std::vector<const usage_record*> in_cycle, all;
-  for (const usage_record& r : usage.records()) {
-    if (r.subscriber != subscriber) continue;
-    all.push_back(&r);
-    if (cycle.contains(r.time)) in_cycle.push_back(&r);
-  }
+  std::vector<const usage_record*> in_cycle;
+  for (const usage_record& r : usage.records())
+    if (r.subscriber == subscriber && cycle.contains(r.time)) in_cycle.push_back(&r);
   // The bill as every run makes it (biller.hpp): overflow fallback and points included.
   account_biller biller(plan, history);
-  const billed_cycle billed = biller.bill(cycle, in_cycle, all);
+  const billed_cycle billed = biller.bill(cycle, in_cycle);
   if (!billed.finished)
     throw input_error(
         {}, "subscriber",

@@ -24,15 +24,22 @@ const rule_plan& plan_of(const char* file) {
 }
 
 // Rates `months` for s1 and returns, per bill, the pass lines as "date-and-country amount".
+// With `carried`, the run goes on from those states and leaves its own there (D24).
 std::vector<std::vector<std::string>> pass_lines(const char* catalog, const std::string& log,
                                                  const std::string& usage_rows,
-                                                 std::vector<date::year_month> months) {
+                                                 std::vector<date::year_month> months,
+                                                 carried_book* carried = nullptr) {
   const rule_plan& plan = plan_of(catalog);
   account_book book = make_book(plan, log);
   usage_batch usage = make_usage(usage_rows);
   std::vector<billing_cycle> cycles;
   for (date::year_month m : months) cycles.push_back(calendar_month_cycle(m, plan.home_zone()));
-  batch_result result = rate_batch(plan, book, usage, cycles);
+  batch_result result = carried == nullptr ? rate_batch(plan, book, usage, cycles)
+                                           : rate_batch(plan, book, usage, cycles, *carried);
+  if (carried != nullptr) {
+    carried->clear();
+    for (carried_state& c : result.carried) carried->emplace(c.subscriber, std::move(c));
+  }
   std::vector<std::vector<std::string>> out;
   for (const bill& b : result.bills) {
     std::vector<std::string> lines;
@@ -81,22 +88,50 @@ TEST_SUITE("passes") {
                                                "AU 2019-04-07 (local day) with use 55.00"});
   }
 
-  TEST_CASE("east: a Tokyo day that starts in Beijing's previous month is on its date's bill") {
-    // 00:30 on 1 July in Tokyo is 23:30 on 30 June in Beijing: the record is June's, the
-    // Tokyo day is 1 July, charged (35.00, the Asian five) on July's bill, once.
+  TEST_CASE("east: a Tokyo day that starts in Beijing's previous month is charged in June (D23)") {
+    // 00:30 on 1 July in Tokyo is 23:30 on 30 June in Beijing: the record is June's, and so
+    // is the charge for the Tokyo day 1 July (35.00, the Asian five): D23 puts a charge on
+    // the bill of the cycle holding its first record. b, later that Tokyo day but in July,
+    // is covered and charged nothing.
     const std::string usage =
         row("a", "2019-07-01T00:30:00+09:00", "JP") + row("b", "2019-07-01T20:00:00+09:00", "JP");
     auto both = pass_lines("unicom-2019.toml", roam_daily, usage,
                            {date::year(2019) / date::June, date::year(2019) / date::July});
     REQUIRE(both.size() == 2);
-    CHECK(both[0].empty());
-    CHECK(both[1] == std::vector<std::string>{"JP 2019-07-01 (local day) with use 35.00"});
-    // Rated month by month from the same file, the answer is the same: the July run sees
-    // the June record as context, the June run charges nothing for a July date.
-    CHECK(pass_lines("unicom-2019.toml", roam_daily, usage, {date::year(2019) / date::June})[0]
-              .empty());
-    CHECK(pass_lines("unicom-2019.toml", roam_daily, usage, {date::year(2019) / date::July})[0] ==
+    CHECK(both[0] == std::vector<std::string>{"JP 2019-07-01 (local day) with use 35.00"});
+    CHECK(both[1].empty());
+    // Month by month, June's carried state tells July the day is charged (D24): the same.
+    carried_book carried;
+    CHECK(pass_lines("unicom-2019.toml", roam_daily, usage, {date::year(2019) / date::June},
+                     &carried)[0] ==
           std::vector<std::string>{"JP 2019-07-01 (local day) with use 35.00"});
+    REQUIRE(carried.size() == 1);
+    CHECK(carried.at("s1").passes.size() == 1);  // the Tokyo day, still going at June's end
+    CHECK(pass_lines("unicom-2019.toml", roam_daily, usage, {date::year(2019) / date::July},
+                     &carried)[0]
+              .empty());
+    CHECK(carried.at("s1").passes.empty());  // over by July's end
+  }
+
+  TEST_CASE("D23: a 7-day pass ordered on 29 December and used only in January: January's bill") {
+    // intl-pass-7d (D12: 7 Beijing calendar days from the order, full price once per
+    // country with use). Ordered 29 December 2012, used in KR on 2 and 4 January 2013:
+    // December has no use and no charge; January's first record makes it due.
+    const std::string log = "s1,2012-12-29T10:00:00+08:00,subscribe,intl-pass-7d,,\n";
+    const std::string usage =
+        row("j1", "2013-01-02T10:00:00+08:00", "KR") + row("j2", "2013-01-04T10:00:00+08:00", "KR");
+    const std::vector<date::year_month> both{date::year(2012) / date::December,
+                                             date::year(2013) / date::January};
+    auto one_run = pass_lines("cmcc-2012.toml", log, usage, both);
+    REQUIRE(one_run.size() == 2);
+    CHECK(one_run[0].empty());
+    REQUIRE(one_run[1].size() == 1);
+    CHECK(one_run[1][0].ends_with("KR with use in the 7 days from 2012-12-29 368.00"));
+    // Month by month, each month from its own records: December charges nothing, and
+    // January, going on from December's state, charges it.
+    carried_book carried;
+    CHECK(pass_lines("cmcc-2012.toml", log, "", {both[0]}, &carried)[0].empty());
+    CHECK(pass_lines("cmcc-2012.toml", log, usage, {both[1]}, &carried)[0] == one_run[1]);
   }
 
   TEST_CASE(

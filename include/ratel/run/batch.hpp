@@ -2,9 +2,10 @@
 //
 // Concept: the pipeline of DESIGN section 1 for many subscribers: split the records by
 // subscriber and cycle, reject those outside the cycles, rate every subscriber's cycles and
-// build the bills. Everything one cycle passes to the next (products held, windows used,
-// deposits' schedules) lives in the account history, so every (subscriber, cycle) is
-// rated independently and the work is shared among `threads` workers; the result is in
+// build the bills. What one cycle passes to the next lives in the account history
+// (products held, windows used, deposits' schedules) and in the carried state (state.hpp:
+// points, pass charges still in use), which one worker hands from each of an account's
+// cycles to the next; accounts are shared among `threads` workers, and the result is in
 // subscriber then cycle order, identical for any thread count and any record order.
 //
 // Which subscribers get a bill: every subscriber of the account log whose account was
@@ -73,6 +74,9 @@ struct batch_result {
   std::vector<duplicate> duplicates;  ///< ordered by line
   std::size_t rows_read = 0;
   std::size_t rated = 0;
+  /// Each account's state after the last cycle, by subscriber: only from the rate_batch
+  /// that goes on from carried states.
+  std::vector<carried_state> carried;
 };
 
 /// Rates `usage` for `cycle`. threads >= 1.
@@ -84,5 +88,13 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                         const usage_batch& usage, std::span<const billing_cycle> cycles,
                         unsigned threads = 1, batch_progress* progress = nullptr);
+/// Rates `usage` for consecutive `cycles`, going on from the states an earlier run left at
+/// the end of the cycle before the first (`from`, by subscriber; an account without one
+/// starts afresh), and returns every account's state after the last cycle in
+/// batch_result::carried. Rating months one at a time this way gives the same bills as one
+/// run over them all (D24).
+batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
+                        const usage_batch& usage, std::span<const billing_cycle> cycles,
+                        const carried_book& from, unsigned threads = 1);
 
 }  // namespace ratel
