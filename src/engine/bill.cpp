@@ -151,10 +151,17 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
       last_ids = ids;
       last_total = &it->second;
     }
-  // D18: a product's usage lines are rounded together, in bill order.
-  std::map<std::string, std::vector<std::pair<std::size_t, money>>> usage_by_product;
+  // D18: a product's usage lines are rounded together, in bill order. Most bills have one
+  // usage line per product, rounded alone; only products with several are grouped.
+  struct usage_amount {
+    std::string_view product;
+    std::size_t line;
+    money exact;
+  };
+  std::vector<usage_amount> usage_amounts;
+  usage_amounts.reserve(usage.size());
   for (const auto& [key, total] : usage) {
-    usage_by_product[key.product].emplace_back(b.lines.size(), total.charged);
+    usage_amounts.push_back({key.product, b.lines.size(), total.charged});
     bill_line line;
     line.product = key.product;
     line.kind = line_kind::usage;
@@ -182,11 +189,22 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
                       round_line(total.uncapped));
     b.lines.push_back(std::move(line));
   }
-  for (const auto& [product_id, lines] : usage_by_product) {
+  std::stable_sort(
+      usage_amounts.begin(), usage_amounts.end(),
+      [](const usage_amount& x, const usage_amount& y) { return x.product < y.product; });
+  for (std::size_t first = 0, last = 0; first < usage_amounts.size(); first = last) {
+    while (last < usage_amounts.size() &&
+           usage_amounts[last].product == usage_amounts[first].product)
+      ++last;
+    if (last - first == 1) {
+      b.lines[usage_amounts[first].line].amount = round_line(usage_amounts[first].exact);
+      continue;
+    }
     std::vector<money> exact;
-    for (const auto& [index, charged] : lines) exact.push_back(charged);
+    for (std::size_t i = first; i < last; ++i) exact.push_back(usage_amounts[i].exact);
     const std::vector<money> rounded = round_as_group(exact, cat.line_places, cat.line_rounding);
-    for (std::size_t i = 0; i < lines.size(); ++i) b.lines[lines[i].first].amount = rounded[i];
+    for (std::size_t i = first; i < last; ++i)
+      b.lines[usage_amounts[i].line].amount = rounded[i - first];
   }
 
   // Usage a pass covers: nothing beyond the pass charges, shown so the use is visible.

@@ -159,7 +159,9 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
         if (unpublished >= 4096) publish();
         std::vector<const usage_record*>().swap(j.by_cycle[c]);
       }
-      if (carried != nullptr) carried_after[i] = biller.carried();
+      // A subscriber the account log does not know has no account, so no state.
+      if (carried != nullptr && accounts.find(j.subscriber) != nullptr)
+        carried_after[i] = biller.carried();
     }
     publish();
   };
@@ -179,7 +181,8 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
     carried_book after;
     for (const auto& [id, state] : *carried)
       after.emplace(id, state).first->second.after = cycles.back().month;
-    for (carried_state& s : carried_after) after.insert_or_assign(s.subscriber, std::move(s));
+    for (carried_state& s : carried_after)
+      if (!s.subscriber.empty()) after.insert_or_assign(s.subscriber, std::move(s));
     for (auto& [id, s] : after) result.carried.push_back(std::move(s));
   }
   std::sort(result.rejects.begin(), result.rejects.end(),

@@ -60,6 +60,13 @@ batch_result scenario::rate(std::string_view cycles) const {
   return rate_batch(plan_, book, usage, cycles_of(cycles, plan_.home_zone()));
 }
 
+batch_result scenario::rate(std::string_view cycles, const carried_book& from) const {
+  const account_book book =
+      fold_account_log(parse_account_log(accounts_, "scenario accounts"), plan_);
+  const usage_batch usage = parse_usage_csv(usage_, "scenario usage");
+  return rate_batch(plan_, book, usage, cycles_of(cycles, plan_.home_zone()), from);
+}
+
 bill scenario::bill_of(std::string_view subscriber, std::string_view cycle) const {
   batch_result r = rate(cycle);
   for (bill& b : r.bills)

@@ -47,17 +47,20 @@ TEST_SUITE("conventions") {
     // gprs-20 (D6): data is cut off at 15 GB. d1 (16 GB) crosses it at 10:00:00. A
     // reactivate_data written at that same second applies before d1 is rated, when data is
     // not cut off yet: refused. One second later it lifts the cut-off.
-    for (const auto& [second, refused, reactivated] :
-         {std::tuple("00", 1u, 0u), std::tuple("01", 0u, 1u)}) {
+    struct request_at {
+      const char* second;
+      std::size_t refused, reactivated;
+    };
+    for (const request_at r : {request_at{"00", 1, 0}, request_at{"01", 0, 1}}) {
       scenario s = cmcc();
       s.account("s1,2012-06-01T00:00:00+08:00,subscribe,gprs-20,,")
-          .account(std::string("s1,2012-07-02T10:00:") + second + "+08:00,reactivate_data,,,")
+          .account(std::string("s1,2012-07-02T10:00:") + r.second + "+08:00,reactivate_data,,,")
           .usage("d1,s1,2012-07-02T10:00:00+08:00,data,17179869184");
       const bill b = s.bill_of("s1", "2012-07");
-      CAPTURE(second);
+      CAPTURE(r.second);
       CHECK(count_kind(b, event_kind::cut_off) == 1);
-      CHECK(count_kind(b, event_kind::refused) == refused);
-      CHECK(count_kind(b, event_kind::reactivated) == reactivated);
+      CHECK(count_kind(b, event_kind::refused) == r.refused);
+      CHECK(count_kind(b, event_kind::reactivated) == r.reactivated);
     }
   }
 

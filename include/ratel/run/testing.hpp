@@ -41,6 +41,9 @@ class scenario {
 
   /// Rates a cycle "2012-07" or consecutive cycles "2012-06..2012-09".
   batch_result rate(std::string_view cycles) const;
+  /// The same, going on from the states an earlier run left (state.hpp, D24); the result's
+  /// `carried` is the state after the last cycle, for the next month's run.
+  batch_result rate(std::string_view cycles, const carried_book& from) const;
   /// The bill of one subscriber for one cycle; throws std::out_of_range if there is none.
   bill bill_of(std::string_view subscriber, std::string_view cycle) const;
   /// Re-rates a disputed bill given as text (ratel's bill JSON, or CSV

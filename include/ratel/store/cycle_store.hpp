@@ -1,0 +1,100 @@
+// ratel/store/cycle_store.hpp: closed billing cycles, kept between runs (D24; DESIGN 6).
+//
+// Concept: a backend bills month after month. When it closes a cycle, the store keeps, in
+// one transaction: the cycle's bills (ratel's bill JSON, one per subscriber), every
+// account's carried state after it (io/carried_state_json.hpp), the identities of the
+// records billed (so that a replayed or late record is never charged twice, D25), and what
+// the cycle was rated from (digests of the catalog and the inputs, ratel's version). A
+// crash leaves the store at the last close; a closed cycle is never rewritten. Cycles close
+// in order: the next one a run may close is the one after the last closed.
+//
+// Two implementations, each an optional CMake component and target of its own:
+// sqlite_store.hpp (ratel::store_sqlite, an embedded file, the default) and
+// postgresql_store.hpp (ratel::store_postgresql, planned). Both create the schema they need
+// and migrate older ones, recording its version in a table of their own.
+//
+//   std::unique_ptr<cycle_store> store = open_sqlite_store("billing.db");
+//   carried_book from = store->last_closed() ? store->carried_after(store->last_closed()->cycle)
+//                                            : carried_book{};
+//   ... rate the next cycle from `from` (run/batch.hpp) ...
+//   store->close(closing);
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ratel/state.hpp"
+
+namespace ratel {
+
+/// What a cycle was rated from: enough to tell whether a second close of it had the same
+/// inputs. Digests are whatever the caller chose (the CLI: SHA-256 of each file, hex).
+struct cycle_inputs {
+  std::string catalog_digest;
+  std::string accounts_digest;
+  std::string usage_digest;
+  std::string ratel_version;
+  bool operator==(const cycle_inputs&) const = default;
+};
+
+/// A cycle the store holds as closed.
+struct closed_cycle {
+  date::year_month cycle;
+  cycle_inputs inputs;
+};
+
+/// A bill as the store keeps it: ratel's bill JSON (one object) for one subscriber.
+struct stored_bill {
+  std::string subscriber;
+  date::year_month cycle;
+  std::string json;
+};
+
+/// A record billed in a closed cycle, by its identity (DESIGN 4.1: subscriber and id).
+struct billed_record {
+  std::string subscriber;
+  std::string id;
+};
+
+/// Everything one close writes.
+struct cycle_closing {
+  date::year_month cycle;
+  cycle_inputs inputs;
+  std::vector<stored_bill> bills;
+  std::vector<carried_state> carried;  ///< every account's state after the cycle
+  std::vector<billed_record> records;
+};
+
+/// A store that cannot be opened, read or written, or a close the store refuses (the
+/// cycle is closed already, or it is not the next one). The message says which store and
+/// what to do.
+class store_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class cycle_store {
+ public:
+  virtual ~cycle_store() = default;
+
+  /// The latest closed cycle, if any.
+  virtual std::optional<closed_cycle> last_closed() = 0;
+  /// The closed cycle `cycle`, if it is closed.
+  virtual std::optional<closed_cycle> find(date::year_month cycle) = 0;
+  /// The carried states stored with the closed cycle `cycle` (empty if it is not closed).
+  virtual carried_book carried_after(date::year_month cycle) = 0;
+  /// Closes a cycle: writes all of `closing` in one transaction, or nothing. Refuses (store_
+  /// error) a cycle already closed, and one that is not the month after the last closed.
+  virtual void close(const cycle_closing& closing) = 0;
+  /// The stored bills of a subscriber, of one cycle or of all, in cycle order.
+  virtual std::vector<stored_bill> bills(std::string_view subscriber,
+                                         std::optional<date::year_month> cycle) = 0;
+  /// Whether a record was billed in a closed cycle, and in which.
+  virtual std::optional<date::year_month> billed(std::string_view subscriber,
+                                                 std::string_view id) = 0;
+};
+
+}  // namespace ratel

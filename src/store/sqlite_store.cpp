@@ -1,0 +1,278 @@
+// The cycle store in a SQLite file (see sqlite_store.hpp).
+#include "ratel/store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "ratel/io/carried_state_json.hpp"
+
+namespace ratel {
+namespace {
+
+// The schema's versions, in order: the SQL that takes a store from the one before to it.
+// A store records the last it has in `ratel_schema`; opening applies the rest.
+constexpr const char* migrations[] = {
+    // 1: the first schema.
+    R"sql(
+CREATE TABLE cycles (
+  cycle TEXT PRIMARY KEY,  -- YYYY-MM
+  catalog_digest TEXT NOT NULL,
+  accounts_digest TEXT NOT NULL,
+  usage_digest TEXT NOT NULL,
+  ratel_version TEXT NOT NULL
+);
+CREATE TABLE bills (
+  subscriber TEXT NOT NULL,
+  cycle TEXT NOT NULL REFERENCES cycles (cycle),
+  bill TEXT NOT NULL,  -- ratel's bill JSON
+  PRIMARY KEY (subscriber, cycle)
+);
+CREATE TABLE carried_states (
+  cycle TEXT NOT NULL REFERENCES cycles (cycle),
+  subscriber TEXT NOT NULL,
+  state TEXT NOT NULL,  -- a carried-state document of one state
+  PRIMARY KEY (cycle, subscriber)
+);
+CREATE TABLE billed_records (
+  subscriber TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  cycle TEXT NOT NULL REFERENCES cycles (cycle),
+  PRIMARY KEY (subscriber, record_id)
+);
+)sql",
+};
+constexpr int schema_version = static_cast<int>(std::size(migrations));
+
+class sqlite_store final : public cycle_store {
+ public:
+  explicit sqlite_store(std::filesystem::path file) : file_(std::move(file)) {
+    sqlite3* db = nullptr;
+    const int opened =
+        sqlite3_open_v2(file_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    db_.reset(db);  // closed by the member's deleter, also when this constructor throws
+    if (opened != SQLITE_OK) fail("cannot open it");
+    // Durable commits that a killed process cannot half-do; concurrent readers while one
+    // run closes; a second closer waits for the first instead of failing at once.
+    exec("PRAGMA journal_mode = WAL");
+    exec("PRAGMA synchronous = FULL");
+    exec("PRAGMA foreign_keys = ON");
+    sqlite3_busy_timeout(db_.get(), 10'000);
+    migrate();
+  }
+  sqlite_store(const sqlite_store&) = delete;
+  sqlite_store& operator=(const sqlite_store&) = delete;
+
+  std::optional<closed_cycle> last_closed() override {
+    statement s(*this,
+                "SELECT cycle, catalog_digest, accounts_digest, usage_digest, ratel_version "
+                "FROM cycles ORDER BY cycle DESC LIMIT 1");
+    return s.step() ? std::optional(cycle_of(s)) : std::nullopt;
+  }
+
+  std::optional<closed_cycle> find(date::year_month cycle) override {
+    statement s(*this,
+                "SELECT cycle, catalog_digest, accounts_digest, usage_digest, ratel_version "
+                "FROM cycles WHERE cycle = ?1");
+    s.bind(1, to_string(cycle));
+    return s.step() ? std::optional(cycle_of(s)) : std::nullopt;
+  }
+
+  carried_book carried_after(date::year_month cycle) override {
+    statement s(*this, "SELECT subscriber, state FROM carried_states WHERE cycle = ?1");
+    s.bind(1, to_string(cycle));
+    carried_book book;
+    while (s.step()) {
+      const std::string where = fmt::format("{} (carried state of {} after {})", file_.string(),
+                                            s.text(0), to_string(cycle));
+      for (carried_state& c : parse_carried_states(s.text(1), where))
+        book.insert_or_assign(c.subscriber, std::move(c));
+    }
+    return book;
+  }
+
+  void close(const cycle_closing& closing) override {
+    const std::string cycle = to_string(closing.cycle);
+    // IMMEDIATE: the write lock first, so the checks below hold until the commit.
+    exec("BEGIN IMMEDIATE");
+    try {
+      if (find(closing.cycle))
+        throw store_error(fmt::format("{}: cycle {} is closed already", file_.string(), cycle));
+      if (const auto last = last_closed(); last && closing.cycle != last->cycle + date::months(1))
+        throw store_error(fmt::format(
+            "{}: cycle {} is not the next one to close: the last closed is {}, so the next is {}",
+            file_.string(), cycle, to_string(last->cycle),
+            to_string(last->cycle + date::months(1))));
+      {
+        statement s(*this,
+                    "INSERT INTO cycles (cycle, catalog_digest, accounts_digest, usage_digest, "
+                    "ratel_version) VALUES (?1, ?2, ?3, ?4, ?5)");
+        s.bind(1, cycle);
+        s.bind(2, closing.inputs.catalog_digest);
+        s.bind(3, closing.inputs.accounts_digest);
+        s.bind(4, closing.inputs.usage_digest);
+        s.bind(5, closing.inputs.ratel_version);
+        s.done();
+      }
+      {
+        statement s(*this, "INSERT INTO bills (subscriber, cycle, bill) VALUES (?1, ?2, ?3)");
+        for (const stored_bill& b : closing.bills) {
+          s.bind(1, b.subscriber);
+          s.bind(2, to_string(b.cycle));
+          s.bind(3, b.json);
+          s.done();
+        }
+      }
+      {
+        statement s(*this,
+                    "INSERT INTO carried_states (cycle, subscriber, state) VALUES (?1, ?2, ?3)");
+        for (const carried_state& c : closing.carried) {
+          s.bind(1, cycle);
+          s.bind(2, c.subscriber);
+          s.bind(3, carried_states_to_json(std::span(&c, 1)));
+          s.done();
+        }
+      }
+      {
+        statement s(
+            *this, "INSERT INTO billed_records (subscriber, record_id, cycle) VALUES (?1, ?2, ?3)");
+        for (const billed_record& r : closing.records) {
+          s.bind(1, r.subscriber);
+          s.bind(2, r.id);
+          s.bind(3, cycle);
+          s.done();
+        }
+      }
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);  // nothing of it stays
+      throw;
+    }
+  }
+
+  std::vector<stored_bill> bills(std::string_view subscriber,
+                                 std::optional<date::year_month> cycle) override {
+    statement s(*this, cycle
+                           ? "SELECT cycle, bill FROM bills WHERE subscriber = ?1 AND cycle = ?2"
+                           : "SELECT cycle, bill FROM bills WHERE subscriber = ?1 ORDER BY cycle");
+    s.bind(1, subscriber);
+    if (cycle) s.bind(2, to_string(*cycle));
+    std::vector<stored_bill> out;
+    while (s.step()) out.push_back({std::string(subscriber), month_of(s.text(0)), s.text(1)});
+    return out;
+  }
+
+  std::optional<date::year_month> billed(std::string_view subscriber,
+                                         std::string_view id) override {
+    statement s(*this, "SELECT cycle FROM billed_records WHERE subscriber = ?1 AND record_id = ?2");
+    s.bind(1, subscriber);
+    s.bind(2, id);
+    return s.step() ? std::optional(month_of(s.text(0))) : std::nullopt;
+  }
+
+ private:
+  // One prepared statement: bound, stepped, reset for the next row of a batch.
+  class statement {
+   public:
+    statement(sqlite_store& store, const char* sql) : store_(store) {
+      if (sqlite3_prepare_v2(store_.db_.get(), sql, -1, &s_, nullptr) != SQLITE_OK)
+        store_.fail(fmt::format("cannot prepare \"{}\"", sql));
+    }
+    ~statement() { sqlite3_finalize(s_); }
+    statement(const statement&) = delete;
+    statement& operator=(const statement&) = delete;
+
+    void bind(int index, std::string_view text) {
+      if (sqlite3_bind_text(s_, index, text.data(), static_cast<int>(text.size()),
+                            SQLITE_TRANSIENT) != SQLITE_OK)
+        store_.fail("cannot bind a value");
+    }
+    /// The next row: true, or false when there is none.
+    bool step() {
+      const int rc = sqlite3_step(s_);
+      if (rc == SQLITE_ROW) return true;
+      if (rc != SQLITE_DONE) store_.fail("cannot read");
+      return false;
+    }
+    /// Runs a statement that returns no row, and makes it ready to run again.
+    void done() {
+      if (sqlite3_step(s_) != SQLITE_DONE) store_.fail("cannot write");
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+    std::string text(int column) const {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, column));
+      return p == nullptr
+                 ? std::string()
+                 : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
+    }
+
+   private:
+    sqlite_store& store_;
+    sqlite3_stmt* s_ = nullptr;
+  };
+
+  void exec(const char* sql) {
+    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+      fail(fmt::format("cannot run \"{}\"", sql));
+  }
+
+  [[noreturn]] void fail(const std::string& doing) const {
+    throw store_error(fmt::format("store {}: {}: {}", file_.string(), doing,
+                                  db_ ? sqlite3_errmsg(db_.get()) : "out of memory"));
+  }
+
+  // Creates the schema, or brings an older one up to date, in one transaction.
+  void migrate() {
+    exec("BEGIN IMMEDIATE");
+    try {
+      exec("CREATE TABLE IF NOT EXISTS ratel_schema (version INTEGER NOT NULL)");
+      int version = 0;
+      {
+        statement s(*this, "SELECT version FROM ratel_schema");
+        if (s.step()) version = std::stoi(s.text(0));
+      }
+      if (version > schema_version)
+        throw store_error(fmt::format(
+            "store {}: its schema is version {}, newer than this ratel knows ({}); use the "
+            "ratel that wrote it, or a newer one",
+            file_.string(), version, schema_version));
+      for (int v = version; v < schema_version; ++v) exec(migrations[v]);
+      if (version < schema_version) {
+        exec("DELETE FROM ratel_schema");
+        statement s(*this, "INSERT INTO ratel_schema (version) VALUES (?1)");
+        s.bind(1, std::to_string(schema_version));
+        s.done();
+      }
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  closed_cycle cycle_of(const statement& s) const {
+    return {month_of(s.text(0)), {s.text(1), s.text(2), s.text(3), s.text(4)}};
+  }
+  date::year_month month_of(const std::string& text) const {
+    const std::optional<date::year_month> m = parse_year_month(text);
+    if (!m)
+      throw store_error(
+          fmt::format("store {}: a stored cycle \"{}\" is not YYYY-MM", file_.string(), text));
+    return *m;
+  }
+
+  std::filesystem::path file_;
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db_{nullptr, &sqlite3_close};
+};
+
+}  // namespace
+
+std::unique_ptr<cycle_store> open_sqlite_store(const std::filesystem::path& file) {
+  return std::make_unique<sqlite_store>(file);
+}
+
+}  // namespace ratel

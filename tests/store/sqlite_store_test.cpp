@@ -1,0 +1,167 @@
+// The SQLite cycle store (sqlite_store.hpp) against real files: what a close keeps, what it
+// refuses, that a failed close leaves nothing, and months closed one at a time through it.
+#include <doctest/doctest.h>
+
+#include <sqlite3.h>
+
+#include <unistd.h>
+#include <filesystem>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/run/testing.hpp"
+#include "ratel/store/sqlite_store.hpp"
+
+using namespace ratel;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh directory for one test's store files, removed after.
+struct scratch {
+  fs::path dir;
+  scratch() {
+    dir =
+        fs::temp_directory_path() / fmt::format("ratel-store-test-{}-{}", ::getpid(), counter()++);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~scratch() { fs::remove_all(dir); }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+constexpr date::year_month july = date::year(2019) / date::July;
+constexpr date::year_month august = date::year(2019) / date::August;
+
+cycle_closing closing_of(date::year_month cycle, const std::string& digest) {
+  cycle_closing c;
+  c.cycle = cycle;
+  c.inputs = {"catalog-" + digest, "accounts-" + digest, "usage-" + digest, "0.1.0"};
+  c.bills = {{"s1", cycle, "{\"subscriber\": \"s1\"}"}, {"s2", cycle, "{\"subscriber\": \"s2\"}"}};
+  carried_state s;
+  s.subscriber = "s1";
+  s.after = cycle;
+  s.points = points_carry{{{cycle, 198, 190, cycle + date::months(35)}}, {}, false};
+  c.carried = {s};
+  c.records = {{"s1", fmt::format("r-{}", to_string(cycle))},
+               {"s2", fmt::format("x-{}", to_string(cycle))}};
+  return c;
+}
+
+}  // namespace
+
+TEST_SUITE("sqlite store") {
+  TEST_CASE("a close is kept whole: cycle, inputs, bills, carried states, billed records") {
+    scratch dir;
+    const fs::path file = dir.dir / "billing.db";
+    {
+      auto store = open_sqlite_store(file);
+      CHECK_FALSE(store->last_closed().has_value());
+      store->close(closing_of(july, "a"));
+    }
+    // Read back through a store opened anew on the file, as the next run would.
+    auto store = open_sqlite_store(file);
+    const std::optional<closed_cycle> last = store->last_closed();
+    REQUIRE(last.has_value());
+    CHECK(last->cycle == july);
+    CHECK(last->inputs == closing_of(july, "a").inputs);
+    CHECK(store->find(july).has_value());
+    CHECK_FALSE(store->find(august).has_value());
+    const carried_book carried = store->carried_after(july);
+    REQUIRE(carried.size() == 1);
+    CHECK(carried.at("s1") == closing_of(july, "a").carried[0]);
+    const std::vector<stored_bill> bills = store->bills("s2", std::nullopt);
+    REQUIRE(bills.size() == 1);
+    CHECK(bills[0].json == "{\"subscriber\": \"s2\"}");
+    CHECK(store->billed("s1", "r-2019-07") == std::optional(july));
+    CHECK_FALSE(store->billed("s1", "x-2019-07").has_value());  // it is s2's
+  }
+
+  TEST_CASE("refused: a cycle closed already, and a gap; neither writes anything") {
+    scratch dir;
+    auto store = open_sqlite_store(dir.dir / "billing.db");
+    store->close(closing_of(july, "a"));
+    CHECK_THROWS_WITH_AS(store->close(closing_of(july, "b")),
+                         doctest::Contains("cycle 2019-07 is closed already"), store_error);
+    CHECK_THROWS_WITH_AS(store->close(closing_of(date::year(2019) / date::September, "a")),
+                         doctest::Contains("cycle 2019-09 is not the next one to close: the last "
+                                           "closed is 2019-07, so the next is 2019-08"),
+                         store_error);
+    CHECK(store->last_closed()->inputs == closing_of(july, "a").inputs);
+    CHECK(store->bills("s1", std::nullopt).size() == 1);
+  }
+
+  TEST_CASE("a close that fails half way leaves the store as it was") {
+    scratch dir;
+    auto store = open_sqlite_store(dir.dir / "billing.db");
+    store->close(closing_of(july, "a"));
+    // August's closing names a record July billed: the last insert fails, after the cycle,
+    // the bills and the states were written in the same transaction.
+    cycle_closing bad = closing_of(august, "a");
+    bad.records.push_back({"s1", "r-2019-07"});
+    CHECK_THROWS_WITH_AS(store->close(bad),
+                         doctest::Contains("UNIQUE constraint failed: billed_records"),
+                         store_error);
+    CHECK(store->last_closed()->cycle == july);
+    CHECK(store->bills("s1", august).empty());
+    CHECK(store->carried_after(august).empty());
+    // And the store still takes the right close.
+    store->close(closing_of(august, "a"));
+    CHECK(store->last_closed()->cycle == august);
+  }
+
+  TEST_CASE("a store of a newer schema, or where no file can be, is refused by name") {
+    scratch dir;
+    const fs::path file = dir.dir / "billing.db";
+    open_sqlite_store(file);  // creates the schema
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "UPDATE ratel_schema SET version = 99", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_THROWS_WITH_AS(open_sqlite_store(file),
+                         doctest::Contains("its schema is version 99, newer than this ratel knows"),
+                         store_error);
+    CHECK_THROWS_WITH_AS(open_sqlite_store(dir.dir / "no-such-dir" / "billing.db"),
+                         doctest::Contains("no-such-dir/billing.db: cannot open it"), store_error);
+  }
+
+  TEST_CASE("months closed one at a time through the store bill as one run (D24)") {
+    // unicom-2019: icecream-198 from January (198.00 a month earns 198 points, credited the
+    // next month, D7), redemptions from July (six months after joining), and a
+    // roam-daily day in Tokyo that starts in Beijing's June (D23). Closing each month from
+    // its own records and the store's carried state gives the bills of one run.
+    testing::scenario s =
+        testing::scenario::from_file(RATEL_SOURCE_DIR "/tariffs/unicom-2019.toml");
+    s.account("s1,2019-01-10T10:00:00+08:00,join,,,")
+        .account("s1,2019-01-10T10:00:00+08:00,subscribe,icecream-198,,")
+        .account("s1,2019-05-20T10:00:00+08:00,subscribe,roam-daily,,")
+        .account("s1,2019-07-15T10:00:00+08:00,redeem_points,,500,")
+        .account("s1,2019-08-15T10:00:00+08:00,redeem_points,,300,")
+        .usage("a,s1,2019-07-01T00:30:00+09:00,data,1048576,JP")
+        .usage("b,s1,2019-07-01T20:00:00+09:00,data,1048576,JP")
+        .usage("c,s1,2019-08-03T10:00:00+08:00,data,1048576,");
+    const batch_result whole = s.rate("2019-06..2019-08");
+    scratch dir;
+    auto store = open_sqlite_store(dir.dir / "billing.db");
+    std::vector<bill> monthly;
+    for (int m = 0; m < 3; ++m) {
+      const date::year_month month = date::year(2019) / date::June + date::months(m);
+      const std::optional<closed_cycle> last = store->last_closed();
+      const carried_book from = last ? store->carried_after(last->cycle) : carried_book{};
+      batch_result r = s.rate(to_string(month), from);
+      cycle_closing c{month, {"cat", "acc", to_string(month), "0.1.0"}, {}, r.carried, {}};
+      for (const bill& b : r.bills) c.bills.push_back({b.subscriber, month, bills_to_json({b})});
+      store->close(c);
+      for (bill& b : r.bills) monthly.push_back(std::move(b));
+    }
+    CHECK(bills_to_json(monthly) == bills_to_json(whole.bills));
+    REQUIRE(whole.bills.size() == 3);
+    CHECK(whole.bills[2].points->redeemed == 300);  // from the store's July state
+  }
+}
