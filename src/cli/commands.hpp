@@ -21,6 +21,13 @@ struct rate_options {
   std::string events;
   unsigned threads = 1;
   std::string memory_budget = "512M";  ///< parse_memory_size
+  std::string store;  ///< --store: close the cycle in this store (store_commands.cpp)
+};
+
+struct bills_options {
+  std::string store;
+  std::string subscriber;
+  std::string cycle;  ///< empty: every stored cycle
 };
 
 struct rerate_options {
@@ -53,6 +60,10 @@ std::optional<std::size_t> parse_memory_size(std::string_view text);
 
 /// `ratel rate`; returns the exit code.
 int run_rate(const rate_options& options);
+/// `ratel rate --store`: closes the cycle in the store; returns the exit code.
+int run_rate_into_store(const rate_options& options);
+/// `ratel bills --store`: prints stored bills; returns the exit code.
+int run_bills(const bills_options& options);
 /// `ratel check FILE...`; returns the exit code.
 int run_check(const std::vector<std::string>& files);
 

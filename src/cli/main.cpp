@@ -1,4 +1,4 @@
-// The `ratel` command line (DESIGN 4.5): rate, rerate, explain and check.
+// The `ratel` command line (DESIGN 4.5): rate (and rate --store), bills, rerate, explain, check.
 //
 // Exit codes: 0 success; 1 the inputs were read but something is wrong with them (a
 // broken catalog or account log; usage records rejected or duplicated: the bills are
@@ -149,6 +149,12 @@ int main(int argc, char** argv) {
                    "memory to aim for (e.g. 512M, 2G); past it the records spill to unnamed "
                    "files in $TMPDIR (/tmp if unset), the output does not depend on it")
       ->default_val("512M");
+#ifdef RATEL_WITH_STORE
+  rate_cmd->add_option("--store", rate.store,
+                       "close the cycle in this store (a SQLite file, made if missing): it goes "
+                       "on from the last closed cycle's carried state; one cycle at a time, "
+                       "rated in memory, bills to stdout or --out-file");
+#endif
 
   ratel::cli::rerate_options rerate;
   CLI::App* rerate_cmd =
@@ -173,6 +179,16 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("--subscriber", explain.subscriber, "the subscriber")->required();
   explain_cmd->add_option("--cycle", explain.cycle, "billing cycle, YYYY-MM")->required();
   explain_cmd->add_option("--record", explain.record, "explain this record's path in full");
+
+#ifdef RATEL_WITH_STORE
+  ratel::cli::bills_options bills;
+  CLI::App* bills_cmd = app.add_subcommand("bills", "print the bills a store keeps (JSON)");
+  bills_cmd->add_option("--store", bills.store, "the store (a SQLite file)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  bills_cmd->add_option("--subscriber", bills.subscriber, "the subscriber")->required();
+  bills_cmd->add_option("--cycle", bills.cycle, "one cycle, YYYY-MM (default: every one)");
+#endif
 
   std::vector<std::string> check_files;
   CLI::App* check_cmd =
@@ -199,6 +215,9 @@ int main(int argc, char** argv) {
     if (rate_cmd->parsed()) return ratel::cli::run_rate(rate);
     if (rerate_cmd->parsed()) return ratel::cli::run_rerate(rerate);
     if (explain_cmd->parsed()) return ratel::cli::run_explain(explain);
+#ifdef RATEL_WITH_STORE
+    if (bills_cmd->parsed()) return ratel::cli::run_bills(bills);
+#endif
     return ratel::cli::run_check(check_files);
   } catch (const ratel::money_error& e) {  // absurd volumes that rating did not reject
     std::cerr << "ratel: the amounts overflow exact money: " << e.what() << "\n";

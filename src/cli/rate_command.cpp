@@ -333,6 +333,7 @@ std::optional<std::size_t> parse_memory_size(std::string_view text) {
 }
 
 int run_rate(const rate_options& o) {
+  if (!o.store.empty()) return run_rate_into_store(o);
   // --cycle YYYY-MM or YYYY-MM..YYYY-MM (consecutive months, both included).
   const auto range = parse_month_range(o.cycle);
   if (!range || (range->second - range->first).count() >= max_cycles) {

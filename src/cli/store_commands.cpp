@@ -1,0 +1,234 @@
+// `ratel rate --store` and `ratel bills --store` (docs/design.md section 6, D24): closing a
+// cycle into a store, month after month, and reading back the bills it keeps.
+//
+// Closing a cycle: the store's last closed cycle says which cycle comes next and holds the
+// carried state the cycle goes on from; the cycle is rated (in memory: the streaming path
+// does not take carried states yet), closed in the store in one transaction, and only then
+// are the bills and side files written (each whole or not at all). A cycle closed already
+// from the same inputs is left alone and said so; from other inputs it is refused.
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "commands.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/output.hpp"
+#include "ratel/io/rejects_csv.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/run/batch.hpp"
+#include "ratel/store/sqlite_store.hpp"
+#include "standard_output.hpp"
+
+namespace ratel::cli {
+namespace {
+
+constexpr const char* ratel_version = "0.1.0";
+
+// SHA-256 of a file's bytes, in hex: what a closed cycle was rated from.
+std::string file_digest(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) throw input_error({path, 0, 0}, "", "cannot read it to take its digest");
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1)
+    throw output_error("cannot start a SHA-256 digest (libcrypto)");
+  std::vector<unsigned char> block(1 << 16);
+  std::size_t got = 0;
+  while ((got = std::fread(block.data(), 1, block.size(), file.get())) > 0)
+    EVP_DigestUpdate(context.get(), block.data(), got);
+  if (std::ferror(file.get())) throw input_error({path, 0, 0}, "", "cannot read it to the end");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(context.get(), digest, &size);
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+std::unique_ptr<cycle_store> open_store(const std::string& where) {
+  if (where.starts_with("postgresql://") || where.starts_with("postgres://"))
+    throw store_error(fmt::format(
+        "--store {}: the PostgreSQL store is not built yet; give a file path (a SQLite store)",
+        where));
+  return open_sqlite_store(where);
+}
+
+// The bills of a run as one document of the format asked for.
+std::string document_of(const std::vector<bill>& bills, const std::string& format) {
+  if (format == "text") return bills_to_text(bills);
+  if (format == "csv") return bills_to_csv(bills);
+  return bills_to_json(bills);
+}
+
+}  // namespace
+
+int run_rate_into_store(const rate_options& o) {
+  const auto range = parse_month_range(o.cycle);
+  if (!range || range->first != range->second) {
+    std::cerr << fmt::format(
+        "ratel rate: --store closes one cycle at a time: give --cycle YYYY-MM (not \"{}\")\n",
+        o.cycle);
+    return 2;
+  }
+  if (o.out != "-") {
+    std::cerr << "ratel rate: --store writes the bills to stdout or to --out-file FILE, not to "
+                 "--out DIR\n";
+    return 2;
+  }
+  const date::year_month month = range->first;
+  try {
+    // Every output is opened (so proved writable) before anything is read or closed.
+    std::optional<atomic_file> bills_file, rejects_file, events_file;
+    if (!o.out_file.empty()) bills_file = atomic_file::create(o.out_file);
+    if (!o.rejects.empty()) rejects_file = atomic_file::create(o.rejects);
+    if (!o.events.empty()) events_file = atomic_file::create(o.events);
+    std::unique_ptr<cycle_store> store = open_store(o.store);
+
+    const cycle_inputs inputs{file_digest(o.catalog), file_digest(o.accounts), file_digest(o.usage),
+                              ratel_version};
+    if (const std::optional<closed_cycle> closed = store->find(month)) {
+      if (closed->inputs == inputs) {
+        std::cerr << fmt::format(
+            "ratel rate: cycle {} is closed already in {} from these same inputs: nothing "
+            "changed. Its bills: ratel bills --store {} --subscriber ID --cycle {}\n",
+            to_string(month), o.store, o.store, to_string(month));
+        return 0;
+      }
+      std::vector<std::string> differ;
+      if (closed->inputs.catalog_digest != inputs.catalog_digest) differ.push_back("the catalog");
+      if (closed->inputs.accounts_digest != inputs.accounts_digest)
+        differ.push_back("the account log");
+      if (closed->inputs.usage_digest != inputs.usage_digest) differ.push_back("the usage file");
+      if (closed->inputs.ratel_version != inputs.ratel_version)
+        differ.push_back(fmt::format("ratel's version (it was {})", closed->inputs.ratel_version));
+      std::cerr << fmt::format(
+          "ratel rate: cycle {} is closed already in {}, from other inputs ({}: not the same as "
+          "when it was closed); a closed cycle is never rewritten. Give late or corrected "
+          "records to the run of the next cycle, or re-rate from the start into a new store\n",
+          to_string(month), o.store, fmt::join(differ, ", "));
+      return 1;
+    }
+    const std::optional<closed_cycle> last = store->last_closed();
+    if (last && month != last->cycle + date::months(1)) {
+      if (month < last->cycle)
+        std::cerr << fmt::format(
+            "ratel rate: cycle {} is not in {}, whose cycles run on from its first to {}: a "
+            "store closes consecutive cycles\n",
+            to_string(month), o.store, to_string(last->cycle));
+      else
+        std::cerr << fmt::format(
+            "ratel rate: cycle {} cannot be closed in {}: the last closed cycle is {}, so {} "
+            "comes first\n",
+            to_string(month), o.store, to_string(last->cycle),
+            to_string(last->cycle + date::months(1)));
+      return 1;
+    }
+
+    const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
+    const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
+    const usage_batch usage = read_usage_csv(o.usage);
+    const billing_cycle cycle = calendar_month_cycle(month, plan.home_zone());
+    const carried_book from = last ? store->carried_after(last->cycle) : carried_book{};
+    batch_result result = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from, o.threads);
+
+    cycle_closing closing{month, inputs, {}, std::move(result.carried), {}};
+    for (const bill& b : result.bills)
+      closing.bills.push_back({b.subscriber, month, bill_to_json(b)});
+    std::set<std::uint32_t> rejected_lines;
+    for (const reject& r : result.rejects) rejected_lines.insert(r.line);
+    for (const usage_record& r : usage.records())
+      if (cycle.contains(r.time) && !rejected_lines.contains(r.line))
+        closing.records.push_back({std::string(r.subscriber), std::string(r.id)});
+    store->close(closing);  // the durable part first: then the files, each whole
+
+    const std::string document = document_of(result.bills, o.format);
+    if (bills_file) {
+      bills_file->write(document);
+      bills_file->commit();
+    } else {
+      standard_output out("the bills");
+      out.write(document);
+      out.finish();
+    }
+    if (rejects_file) {
+      rejects_file->write(rejects_to_csv(result.rejects, result.duplicates));
+      rejects_file->commit();
+    }
+    if (events_file) {
+      events_file->write(events_to_csv(result.bills));
+      events_file->commit();
+    }
+    std::cerr << fmt::format(
+        "ratel rate: cycle {} closed in {}: {} records read, {} rated, {} rejected, {} "
+        "duplicates; bills: {}\n",
+        to_string(month), o.store, result.rows_read, result.rated, result.rejects.size(),
+        result.duplicates.size(), result.bills.size());
+    return result.rejects.empty() && result.duplicates.empty() ? 0 : 1;
+  } catch (const input_error& e) {
+    std::cerr << "ratel rate: " << e.what() << "\n";
+    return 1;
+  } catch (const output_error& e) {
+    std::cerr << "ratel rate: " << e.what() << "\n";
+    return 1;
+  } catch (const store_error& e) {
+    std::cerr << "ratel rate: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int run_bills(const bills_options& o) {
+  std::optional<date::year_month> month;
+  if (!o.cycle.empty()) {
+    month = parse_year_month(o.cycle);
+    if (!month) {
+      std::cerr << fmt::format("ratel bills: --cycle: \"{}\" is not YYYY-MM\n", o.cycle);
+      return 2;
+    }
+  }
+  try {
+    const std::vector<stored_bill> bills = open_store(o.store)->bills(o.subscriber, month);
+    if (bills.empty()) {
+      std::cerr << fmt::format("ratel bills: {} has no bill{} in {}\n", o.subscriber,
+                               month ? " for " + to_string(*month) : std::string(), o.store);
+      return 1;
+    }
+    // The stored bills are ratel's bill JSON, one document each: an array of them, each
+    // indented by two as in `ratel rate`'s output (the same bytes as bills_to_json).
+    std::string document = "[\n";
+    for (std::size_t i = 0; i < bills.size(); ++i) {
+      if (i > 0) document += ",\n";
+      std::string_view one = bills[i].json;
+      while (one.ends_with('\n')) one.remove_suffix(1);
+      for (std::size_t at = 0; at <= one.size();) {
+        const std::size_t end = std::min(one.find('\n', at), one.size());
+        document += "  ";
+        document += one.substr(at, end - at);
+        if (end < one.size()) document += '\n';
+        at = end + 1;
+      }
+    }
+    document += "\n]\n";
+    standard_output out("the bills");
+    out.write(document);
+    out.finish();
+    return 0;
+  } catch (const store_error& e) {
+    std::cerr << "ratel bills: " << e.what() << "\n";
+    return 1;
+  } catch (const output_error& e) {
+    std::cerr << "ratel bills: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace ratel::cli
