@@ -27,6 +27,7 @@
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/store/sqlite_store.hpp"
+#include "run_outputs.hpp"
 #include "standard_output.hpp"
 
 namespace ratel::cli {
@@ -86,12 +87,16 @@ int run_rate_into_store(const rate_options& o) {
     return 2;
   }
   const date::year_month month = range->first;
+  // Every output is opened (so proved writable, and not an input) before anything is read
+  // or closed, as for any `rate`.
+  run_outputs files;
   try {
-    // Every output is opened (so proved writable) before anything is read or closed.
-    std::optional<atomic_file> bills_file, rejects_file, events_file;
-    if (!o.out_file.empty()) bills_file = atomic_file::create(o.out_file);
-    if (!o.rejects.empty()) rejects_file = atomic_file::create(o.rejects);
-    if (!o.events.empty()) events_file = atomic_file::create(o.events);
+    open_outputs(o, files);
+  } catch (const unusable_output& e) {
+    std::cerr << "ratel rate: " << e.what() << "\n";
+    return 2;
+  }
+  try {
     std::unique_ptr<cycle_store> store = open_store(o.store);
 
     const cycle_inputs inputs{file_digest(o.catalog), file_digest(o.accounts), file_digest(o.usage),
@@ -152,21 +157,21 @@ int run_rate_into_store(const rate_options& o) {
     store->close(closing);  // the durable part first: then the files, each whole
 
     const std::string document = document_of(result.bills, o.format);
-    if (bills_file) {
-      bills_file->write(document);
-      bills_file->commit();
+    if (files.bills) {
+      files.bills->write(document);
+      files.bills->commit();
     } else {
       standard_output out("the bills");
       out.write(document);
       out.finish();
     }
-    if (rejects_file) {
-      rejects_file->write(rejects_to_csv(result.rejects, result.duplicates));
-      rejects_file->commit();
+    if (files.rejects) {
+      files.rejects->write(rejects_to_csv(result.rejects, result.duplicates));
+      files.rejects->commit();
     }
-    if (events_file) {
-      events_file->write(events_to_csv(result.bills));
-      events_file->commit();
+    if (files.events) {
+      files.events->write(events_to_csv(result.bills));
+      files.events->commit();
     }
     std::cerr << fmt::format(
         "ratel rate: cycle {} closed in {}: {} records read, {} rated, {} rejected, {} "
