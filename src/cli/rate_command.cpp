@@ -20,7 +20,6 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "run_outputs.hpp"
 #include "ratel/io/account_log.hpp"
 #include "ratel/io/bill_writer.hpp"
 #include "ratel/io/catalog_toml.hpp"
@@ -28,6 +27,7 @@
 #include "ratel/io/rejects_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/stream.hpp"
+#include "run_outputs.hpp"
 #include "standard_output.hpp"
 #include "time_left.hpp"
 
