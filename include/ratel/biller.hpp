@@ -9,7 +9,8 @@
 // earlier run left, and carried() is the state after the last.
 //
 // Which cycles get a bill: a cycle in which the account was open (known before the cycle
-// ends, not closed before it starts), and any cycle with a record of the subscriber.
+// ends, not closed before it starts), any cycle with a record of the subscriber, and any
+// cycle given adjustments of a closed one (D25).
 // A subscriber the account log does not know gets no bill; the rater rejects its records.
 //
 // Overflow: each record fits money exactly, but a cycle's sums may not (absurd volumes).
@@ -50,7 +51,10 @@ class account_biller {
                  const carried_state* from = nullptr);
 
   /// Rates and bills `cycle`. `records`: the subscriber's records in the cycle, any order.
-  billed_cycle bill(const billing_cycle& cycle, std::span<const usage_record* const> records);
+  /// `adjustments`: corrections of closed cycles this cycle's bill carries (D25); with any,
+  /// the cycle gets a bill even if it would have none.
+  billed_cycle bill(const billing_cycle& cycle, std::span<const usage_record* const> records,
+                    std::span<const adjustment> adjustments = {});
 
   /// A cycle with nothing to bill (the account was not open and has no record in it): what
   /// carries over (points credited, expired) still steps through it.

@@ -24,8 +24,10 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -115,13 +117,16 @@ struct reject {
   std::string detail;      ///< human-readable: the offending column and value
 };
 
-/// A record left out because another record has the same (subscriber, id).
+/// A record left out because another record has the same (subscriber, id): one of the
+/// same source, or one a closed cycle billed already (D25).
 struct duplicate {
   std::uint32_t line = 0;       ///< the record that was left out
-  std::uint32_t kept_line = 0;  ///< the record that is rated instead
+  std::uint32_t kept_line = 0;  ///< the record that is rated instead (0: billed_in says)
   std::string subscriber;
   std::string id;
   bool same_content = true;  ///< false: same id but different time/service/quantity/...
+  /// The closed cycle that billed a record of this identity, when that is why it is left out.
+  std::optional<date::year_month> billed_in;
 };
 
 /// A set of usage records read from one source (a file, a shard of one), with its rejects
@@ -161,6 +166,11 @@ class usage_batch {
   /// reports the others as duplicates (chosen by content, never by position), then checks
   /// rows_read() == records + rejects + duplicates.
   void finish();
+
+  /// Records whose identity a closed cycle billed already (D25), given as (index in
+  /// records(), that cycle): each leaves records() and becomes a duplicate. Pointers to
+  /// records are invalid after it.
+  void set_aside_as_billed(std::vector<std::pair<std::size_t, date::year_month>> billed);
 
   usage_batch(usage_batch&&) noexcept = default;
   usage_batch& operator=(usage_batch&&) noexcept = default;

@@ -6,10 +6,18 @@
 // does not take carried states yet), closed in the store in one transaction, and only then
 // are the bills and side files written (each whole or not at all). A cycle closed already
 // from the same inputs is left alone and said so; from other inputs it is refused.
+//
+// Records of cycles closed already (D25): one a closed cycle billed is a duplicate; any
+// other is late, and is rated with its closed cycle again, the difference going on this
+// cycle's bills as adjustment lines (run/late_records.hpp). The closed bills stay as they
+// are; the late records are kept as records of their closed cycle.
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -26,6 +34,7 @@
 #include "ratel/io/rejects_csv.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
+#include "ratel/run/late_records.hpp"
 #include "ratel/store/sqlite_store.hpp"
 #include "run_outputs.hpp"
 #include "standard_output.hpp"
@@ -62,6 +71,72 @@ std::unique_ptr<cycle_store> open_store(const std::string& where) {
         "--store {}: the PostgreSQL store is not built yet; give a file path (a SQLite store)",
         where));
   return open_sqlite_store(where);
+}
+
+// The late records of a run (D25): records of closed cycles, rated with their cycles.
+struct late_records {
+  late_result rated;
+  std::set<std::uint32_t> lines;                       // the late records, by usage line
+  std::map<std::uint32_t, date::year_month> cycle_of;  // each late record's closed cycle
+  std::deque<usage_batch> billed;   // what the closed cycles were billed from (viewed into)
+  std::deque<carried_book> before;  // the state each closed cycle went on from
+};
+
+// Finds the records of `usage` that belong to a cycle `store` closed, and rates each such
+// cycle again with them (run/late_records.hpp). A record before the store's first closed
+// cycle, or after `open`, is left to rate_batch, which rejects it as outside the cycle.
+late_records late_records_of(cycle_store& store, const std::string& store_name,
+                             const rule_plan& plan, const account_book& accounts,
+                             const usage_batch& usage, const billing_cycle& open) {
+  late_records out;
+  const std::optional<closed_cycle> first = store.first_closed();
+  if (!first) return out;
+  std::vector<billing_cycle> closed;
+  for (date::year_month m = first->cycle; m < open.month; m += date::months(1))
+    closed.push_back(calendar_month_cycle(m, plan.home_zone()));
+  std::map<date::year_month, std::vector<const usage_record*>> late_by_cycle;
+  for (const usage_record& r : usage.records()) {
+    if (open.contains(r.time)) continue;
+    // Consecutive cycles: the last one starting at or before the record may hold it.
+    auto after = std::upper_bound(closed.begin(), closed.end(), r.time,
+                                  [](instant t, const billing_cycle& c) { return t < c.start; });
+    if (after == closed.begin() || !std::prev(after)->contains(r.time)) continue;
+    const date::year_month month = std::prev(after)->month;
+    late_by_cycle[month].push_back(&r);
+    out.lines.insert(r.line);
+    out.cycle_of.emplace(r.line, month);
+  }
+  std::vector<late_cycle> cycles;
+  for (auto& [month, late] : late_by_cycle) {
+    late_cycle c;
+    c.cycle = calendar_month_cycle(month, plan.home_zone());
+    c.before = &out.before.emplace_back(
+        month > first->cycle ? store.carried_after(month - date::months(1)) : carried_book{});
+    // The records the closed cycle billed, of the subscribers with late records, parsed
+    // back from the rows the store kept.
+    std::set<std::string_view> subscribers;
+    for (const usage_record* r : late) subscribers.insert(r->subscriber);
+    std::string rows(usage_csv_header());
+    for (std::string_view subscriber : subscribers)
+      for (const billed_record& b : store.records_of(month, subscriber)) {
+        rows += b.row;
+        rows += '\n';
+      }
+    const usage_batch& billed = out.billed.emplace_back(parse_usage_csv(
+        std::move(rows), fmt::format("{} (records billed in {})", store_name, to_string(month))));
+    if (!billed.rejects().empty() || !billed.duplicates().empty())
+      throw store_error(fmt::format(
+          "{}: a record billed in cycle {} cannot be read back (line {} of its records): the "
+          "store is damaged",
+          store_name, to_string(month),
+          billed.rejects().empty() ? billed.duplicates().front().line
+                                   : billed.rejects().front().line));
+    for (const usage_record& r : billed.records()) c.billed.push_back(&r);
+    c.late = std::move(late);
+    cycles.push_back(std::move(c));
+  }
+  out.rated = rate_late_records(plan, accounts, cycles);
+  return out;
 }
 
 // The bills of a run as one document of the format asked for.
@@ -141,19 +216,46 @@ int run_rate_into_store(const rate_options& o) {
 
     const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
-    const usage_batch usage = read_usage_csv(o.usage);
+    usage_batch usage = read_usage_csv(o.usage);
     const billing_cycle cycle = calendar_month_cycle(month, plan.home_zone());
-    const carried_book from = last ? store->carried_after(last->cycle) : carried_book{};
-    batch_result result = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from, o.threads);
+
+    // A record a closed cycle billed is a duplicate, whichever run it comes in (D25).
+    if (last) {
+      std::vector<std::pair<std::size_t, date::year_month>> billed_before;
+      for (std::size_t i = 0; i < usage.records().size(); ++i)
+        if (auto in = store->billed(usage.records()[i].subscriber, usage.records()[i].id))
+          billed_before.emplace_back(i, *in);
+      if (!billed_before.empty()) usage.set_aside_as_billed(std::move(billed_before));
+    }
+    late_records late = late_records_of(*store, o.store, plan, accounts, usage, cycle);
+
+    carried_book from = last ? store->carried_after(last->cycle) : carried_book{};
+    if (last) add_late_pass_charges(from, late.rated, last->cycle);
+    batch_result result = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from, o.threads,
+                                     late.rated.adjustments);
+    // rate_batch rejected the late records as outside the open cycle: they were rated with
+    // their own cycles, and what that rejected is the run's.
+    std::erase_if(result.rejects, [&](const reject& j) { return late.lines.contains(j.line); });
+    result.rejects.insert(result.rejects.end(), late.rated.rejects.begin(),
+                          late.rated.rejects.end());
+    std::sort(result.rejects.begin(), result.rejects.end(),
+              [](const reject& a, const reject& b) { return a.line < b.line; });
+    result.rated += late.rated.rated;
 
     cycle_closing closing{month, inputs, {}, std::move(result.carried), {}};
     for (const bill& b : result.bills)
       closing.bills.push_back({b.subscriber, month, bill_to_json(b)});
     std::set<std::uint32_t> rejected_lines;
     for (const reject& r : result.rejects) rejected_lines.insert(r.line);
-    for (const usage_record& r : usage.records())
-      if (cycle.contains(r.time) && !rejected_lines.contains(r.line))
-        closing.records.push_back({std::string(r.subscriber), std::string(r.id)});
+    for (const usage_record& r : usage.records()) {
+      if (rejected_lines.contains(r.line)) continue;
+      if (cycle.contains(r.time))
+        closing.records.push_back(
+            {std::string(r.subscriber), std::string(r.id), month, usage_row_to_csv(r)});
+      else if (auto of = late.cycle_of.find(r.line); of != late.cycle_of.end())
+        closing.records.push_back(
+            {std::string(r.subscriber), std::string(r.id), of->second, usage_row_to_csv(r)});
+    }
     store->close(closing);  // the durable part first: then the files, each whole
 
     const std::string document = document_of(result.bills, o.format);
@@ -174,10 +276,10 @@ int run_rate_into_store(const rate_options& o) {
       files.events->commit();
     }
     std::cerr << fmt::format(
-        "ratel rate: cycle {} closed in {}: {} records read, {} rated, {} rejected, {} "
-        "duplicates; bills: {}\n",
-        to_string(month), o.store, result.rows_read, result.rated, result.rejects.size(),
-        result.duplicates.size(), result.bills.size());
+        "ratel rate: cycle {} closed in {}: {} records read, {} rated ({} of them late records "
+        "of closed cycles), {} rejected, {} duplicates; bills: {}\n",
+        to_string(month), o.store, result.rows_read, result.rated, late.rated.rated,
+        result.rejects.size(), result.duplicates.size(), result.bills.size());
     return result.rejects.empty() && result.duplicates.empty() ? 0 : 1;
   } catch (const input_error& e) {
     std::cerr << "ratel rate: " << e.what() << "\n";

@@ -288,8 +288,25 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   return b;
 }
 
-bill finish_bill(const rule_plan& plan, const rated_cycle& rated, points_ledger* ledger) {
+bill finish_bill(const rule_plan& plan, const rated_cycle& rated, points_ledger* ledger,
+                 std::span<const adjustment> adjustments) {
   bill b = make_bill(plan, rated);
+  std::vector<adjustment> in_order(adjustments.begin(), adjustments.end());
+  std::sort(in_order.begin(), in_order.end(), [](const adjustment& x, const adjustment& y) {
+    return std::tie(x.corrects, x.product, x.adjusts) < std::tie(y.corrects, y.product, y.adjusts);
+  });
+  for (const adjustment& a : in_order) {
+    bill_line line;
+    line.product = a.product;
+    line.kind = line_kind::adjustment;
+    line.description = fmt::format("{} of cycle {} re-rated with its late records",
+                                   to_string(a.adjusts), to_string(a.corrects));
+    line.amount = a.amount;  // a difference of rounded lines: rounded already
+    line.corrects = a.corrects;
+    line.adjusts = a.adjusts;
+    b.total += line.amount;
+    b.lines.push_back(std::move(line));
+  }
   if (ledger == nullptr) return b;
   const points_program& program = *plan.source().points;
   std::vector<event> refused;
@@ -304,8 +321,11 @@ bill finish_bill(const rule_plan& plan, const rated_cycle& rated, points_ledger*
 
 money spend_of(const points_program& program, const bill& b) {
   money spend = money::zero(b.money_unit);
+  auto counted = [&](line_kind k) {
+    return std::find(program.counts.begin(), program.counts.end(), k) != program.counts.end();
+  };
   for (const bill_line& line : b.lines)
-    if (std::find(program.counts.begin(), program.counts.end(), line.kind) != program.counts.end())
+    if (counted(line.kind == line_kind::adjustment ? *line.adjusts : line.kind))
       spend += line.amount;
   return spend;
 }

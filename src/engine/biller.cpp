@@ -40,13 +40,16 @@ carried_state account_biller::carried() const {
 }
 
 billed_cycle account_biller::bill(const billing_cycle& cycle,
-                                  std::span<const usage_record* const> records) {
+                                  std::span<const usage_record* const> records,
+                                  std::span<const adjustment> adjustments) {
   billed_cycle out;
   last_ = cycle.month;
-  // A bill for every account open in the cycle, and for any record that was charged.
+  // A bill for every account open in the cycle, for any record that was charged, and for
+  // corrections of a closed cycle.
   auto finish = [&] {
-    if (history_ != nullptr && (open_during(*history_, cycle) || !out.rated.records.empty()))
-      out.finished = finish_bill(plan_, out.rated, ledger_ ? &*ledger_ : nullptr);
+    if (history_ != nullptr &&
+        (open_during(*history_, cycle) || !out.rated.records.empty() || !adjustments.empty()))
+      out.finished = finish_bill(plan_, out.rated, ledger_ ? &*ledger_ : nullptr, adjustments);
     else
       skip(cycle);
   };

@@ -88,7 +88,7 @@ void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate
     const usage_record& kept = records[table[at].kept];
     left_out[index] = true;
     duplicates.push_back({r.line, kept.line, std::string(r.subscriber), std::string(r.id),
-                          content_of(r) == content_of(kept)});
+                          content_of(r) == content_of(kept), std::nullopt});
   }
   std::sort(duplicates.begin(), duplicates.end(),
             [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
@@ -109,6 +109,26 @@ std::string_view usage_batch::keep(std::string value) {
 
 void usage_batch::finish() {
   remove_duplicates(records_, duplicates_);
+  assert(rows_read_ == records_.size() + rejects_.size() + duplicates_.size());
+}
+
+void usage_batch::set_aside_as_billed(
+    std::vector<std::pair<std::size_t, date::year_month>> billed) {
+  std::sort(billed.begin(), billed.end());
+  std::vector<usage_record> kept;
+  kept.reserve(records_.size() - billed.size());
+  auto next = billed.begin();
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    const usage_record& r = records_[i];
+    if (next != billed.end() && next->first == i) {
+      duplicates_.push_back(
+          {r.line, 0, std::string(r.subscriber), std::string(r.id), true, next->second});
+      ++next;
+      continue;
+    }
+    kept.push_back(r);
+  }
+  records_ = std::move(kept);
   assert(rows_read_ == records_.size() + rejects_.size() + duplicates_.size());
 }
 

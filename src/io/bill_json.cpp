@@ -166,6 +166,8 @@ void write_bill_json(const bill& b, std::string& out, std::size_t indent) {
     if (l.used) j.member("quantity", l.used->to_string());
     if (l.size) j.member("allowance", l.size->to_string());
     if (!l.rate.empty()) j.member("rate", l.rate);
+    if (l.corrects) j.member("corrects", to_string(*l.corrects));
+    if (l.adjusts) j.member("adjusts", to_string(*l.adjusts));
     if (!l.records.empty()) {
       j.key("records");
       j.begin_array();

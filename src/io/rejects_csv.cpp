@@ -21,9 +21,14 @@ std::string reject_csv_row(const reject& j) {
 }
 
 std::string duplicate_csv_row(const duplicate& d) {
-  const std::string detail = fmt::format(
-      "same subscriber and id as line {}{}", d.kept_line,
-      d.same_content ? "" : fmt::format(" (different content; line {} is rated)", d.kept_line));
+  const std::string detail =
+      d.billed_in
+          ? fmt::format("same subscriber and id as a record billed in cycle {} (a closed cycle)",
+                        to_string(*d.billed_in))
+          : fmt::format("same subscriber and id as line {}{}", d.kept_line,
+                        d.same_content
+                            ? ""
+                            : fmt::format(" (different content; line {} is rated)", d.kept_line));
   return fmt::format("{},{},{},duplicate,{}\n", d.line, csv::quote(d.subscriber), csv::quote(d.id),
                      csv::quote(detail));
 }

@@ -280,6 +280,28 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
   r.line = line;
 }
 
+std::string_view usage_csv_header() noexcept {
+  return "id,subscriber,time,service,quantity,country,region,peer,product\n";
+}
+
+std::string usage_row_to_csv(const usage_record& r) {
+  std::string row;
+  csv::append_quoted(row, r.id);
+  row += ',';
+  csv::append_quoted(row, r.subscriber);
+  row += ',';
+  row += format_rfc3339(r.time, std::chrono::minutes(r.written_offset_minutes));
+  row += ',';
+  row += to_string(r.svc);
+  row += ',';
+  row += std::to_string(r.quantity);
+  for (std::string_view field : {r.country, r.region, r.peer, r.product}) {
+    row += ',';
+    csv::append_quoted(row, field);
+  }
+  return row;
+}
+
 usage_batch read_usage_csv(const std::filesystem::path& path) {
   return parse_usage_csv(detail::read_text_file(path), path.string());
 }

@@ -44,11 +44,13 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
 
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                         const usage_batch& usage, std::span<const billing_cycle> cycles,
-                        const carried_book& from, unsigned threads) {
+                        const carried_book& from, unsigned threads,
+                        const adjustment_book& adjustments) {
   std::vector<const account_book_entry*> everyone;
   everyone.reserve(accounts.histories().size());
   for (const account_book_entry& entry : accounts.histories()) everyone.push_back(&entry);
-  return detail::rate_batch_of(plan, accounts, everyone, usage, cycles, threads, nullptr, &from);
+  return detail::rate_batch_of(plan, accounts, everyone, usage, cycles, threads, nullptr, &from,
+                               &adjustments);
 }
 
 namespace detail {
@@ -56,8 +58,8 @@ namespace detail {
 batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
                            std::span<const account_book_entry* const> billed_accounts,
                            const usage_batch& usage, std::span<const billing_cycle> cycles,
-                           unsigned threads, batch_progress* progress,
-                           const carried_book* carried) {
+                           unsigned threads, batch_progress* progress, const carried_book* carried,
+                           const adjustment_book* adjustments) {
   assert(!cycles.empty());
   batch_result result;
   result.rows_read = usage.rows_read();
@@ -105,6 +107,10 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
     w.by_cycle[c].push_back(&r);
     w.billed[c] = true;
   }
+  // Corrections of closed cycles go on the last cycle's bill (D25), of a known account.
+  if (adjustments != nullptr)
+    for (const auto& [id, list] : *adjustments)
+      if (!list.empty() && accounts.find(id) != nullptr) slot(id).billed.back() = true;
 
   // A caller that knows the whole run's size (rate_file, which rates shard after shard
   // through here) sets the total first; a shard must not replace it with its own.
@@ -150,7 +156,11 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
           biller.skip(cycles[c]);
           continue;
         }
-        billed_cycle r = biller.bill(cycles[c], j.by_cycle[c]);
+        std::span<const adjustment> corrections;
+        if (adjustments != nullptr && c + 1 == cycles.size())
+          if (auto it = adjustments->find(j.subscriber); it != adjustments->end())
+            corrections = it->second;
+        billed_cycle r = biller.bill(cycles[c], j.by_cycle[c], corrections);
         if (r.finished) bills[i].push_back(std::move(*r.finished));
         rated[i] += r.rated.records.size();
         rejected[i].insert(rejected[i].end(), std::make_move_iterator(r.rated.rejects.begin()),

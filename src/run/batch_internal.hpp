@@ -16,12 +16,14 @@ namespace detail {
 /// `billed_accounts` (entries of `accounts`) instead of the whole log: a shard bills the
 /// accounts that hash to it. Records are rated against `accounts` as in rate_batch.
 /// `carried`: the states an earlier run left, by subscriber; when given, the result's
-/// `carried` holds every account's state after the last cycle.
+/// `carried` holds every account's state after the last cycle. `adjustments`: corrections
+/// of closed cycles (D25), by subscriber, put on the bills of the last cycle.
 batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
                            std::span<const account_book_entry* const> billed_accounts,
                            const usage_batch& usage, std::span<const billing_cycle> cycles,
                            unsigned threads, batch_progress* progress,
-                           const carried_book* carried = nullptr);
+                           const carried_book* carried = nullptr,
+                           const adjustment_book* adjustments = nullptr);
 
 }  // namespace detail
 }  // namespace ratel

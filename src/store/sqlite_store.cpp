@@ -44,6 +44,13 @@ CREATE TABLE billed_records (
   PRIMARY KEY (subscriber, record_id)
 );
 )sql",
+    // 2: the records themselves, so that a closed cycle can be rated again with its late
+    // records (D25); a record's cycle is the cycle its time is in (late records are kept
+    // under the closed cycle they belong to). Records billed under schema 1 have none.
+    R"sql(
+ALTER TABLE billed_records ADD COLUMN record TEXT;  -- a usage row: usage_row_to_csv
+CREATE INDEX billed_records_by_cycle ON billed_records (cycle, subscriber);
+)sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
 
@@ -70,6 +77,13 @@ class sqlite_store final : public cycle_store {
     statement s(*this,
                 "SELECT cycle, catalog_digest, accounts_digest, usage_digest, ratel_version "
                 "FROM cycles ORDER BY cycle DESC LIMIT 1");
+    return s.step() ? std::optional(cycle_of(s)) : std::nullopt;
+  }
+
+  std::optional<closed_cycle> first_closed() override {
+    statement s(*this,
+                "SELECT cycle, catalog_digest, accounts_digest, usage_digest, ratel_version "
+                "FROM cycles ORDER BY cycle LIMIT 1");
     return s.step() ? std::optional(cycle_of(s)) : std::nullopt;
   }
 
@@ -137,12 +151,18 @@ class sqlite_store final : public cycle_store {
         }
       }
       {
-        statement s(
-            *this, "INSERT INTO billed_records (subscriber, record_id, cycle) VALUES (?1, ?2, ?3)");
+        statement s(*this,
+                    "INSERT INTO billed_records (subscriber, record_id, cycle, record) VALUES "
+                    "(?1, ?2, ?3, ?4)");
         for (const billed_record& r : closing.records) {
+          if (r.cycle > closing.cycle)
+            throw store_error(
+                fmt::format("{}: record {} of {} is of cycle {}, after the cycle being closed ({})",
+                            file_.string(), r.id, r.subscriber, to_string(r.cycle), cycle));
           s.bind(1, r.subscriber);
           s.bind(2, r.id);
-          s.bind(3, cycle);
+          s.bind(3, to_string(r.cycle));
+          s.bind(4, r.row);
           s.done();
         }
       }
@@ -171,6 +191,25 @@ class sqlite_store final : public cycle_store {
     s.bind(1, subscriber);
     s.bind(2, id);
     return s.step() ? std::optional(month_of(s.text(0))) : std::nullopt;
+  }
+
+  std::vector<billed_record> records_of(date::year_month cycle,
+                                        std::string_view subscriber) override {
+    statement s(*this,
+                "SELECT record_id, record FROM billed_records WHERE cycle = ?1 AND subscriber = ?2 "
+                "ORDER BY record_id");
+    s.bind(1, to_string(cycle));
+    s.bind(2, subscriber);
+    std::vector<billed_record> out;
+    while (s.step()) {
+      if (s.is_null(1))
+        throw store_error(fmt::format(
+            "{}: record {} of {} in cycle {} was billed by a ratel that did not keep records "
+            "(store schema 1), so the cycle cannot be rated again with late records",
+            file_.string(), s.text(0), subscriber, to_string(cycle)));
+      out.push_back({std::string(subscriber), s.text(0), cycle, s.text(1)});
+    }
+    return out;
   }
 
  private:
@@ -203,6 +242,7 @@ class sqlite_store final : public cycle_store {
       sqlite3_reset(s_);
       sqlite3_clear_bindings(s_);
     }
+    bool is_null(int column) const { return sqlite3_column_type(s_, column) == SQLITE_NULL; }
     std::string text(int column) const {
       const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, column));
       return p == nullptr

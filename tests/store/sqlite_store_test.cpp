@@ -48,8 +48,8 @@ cycle_closing closing_of(date::year_month cycle, const std::string& digest) {
   s.after = cycle;
   s.points = points_carry{{{cycle, 198, 190, cycle + date::months(35)}}, {}, false};
   c.carried = {s};
-  c.records = {{"s1", fmt::format("r-{}", to_string(cycle))},
-               {"s2", fmt::format("x-{}", to_string(cycle))}};
+  c.records = {{"s1", fmt::format("r-{}", to_string(cycle)), cycle, "a row of s1"},
+               {"s2", fmt::format("x-{}", to_string(cycle)), cycle, "a row of s2"}};
   return c;
 }
 
@@ -103,7 +103,7 @@ TEST_SUITE("sqlite store") {
     // August's closing names a record July billed: the last insert fails, after the cycle,
     // the bills and the states were written in the same transaction.
     cycle_closing bad = closing_of(august, "a");
-    bad.records.push_back({"s1", "r-2019-07"});
+    bad.records.push_back({"s1", "r-2019-07", august, "a row"});
     CHECK_THROWS_WITH_AS(store->close(bad),
                          doctest::Contains("UNIQUE constraint failed: billed_records"),
                          store_error);

@@ -25,4 +25,12 @@ usage_batch read_usage_csv(const std::filesystem::path& path);
 /// does (empty text, bad header); bad rows become rejects, never exceptions.
 usage_batch parse_usage_csv(std::string text, std::string source_name);
 
+/// The header line (with its line end) of the rows usage_row_to_csv writes: every column
+/// of DESIGN 4.1, in its order.
+std::string_view usage_csv_header() noexcept;
+/// A record as one row of usage_csv_header's columns, without a line end, its time as it
+/// was written: what a store keeps of a billed record so that its cycle can be rated
+/// again with late records (D25). Parsing the row gives the same record.
+std::string usage_row_to_csv(const usage_record& r);
+
 }  // namespace ratel

@@ -92,9 +92,11 @@ batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
 /// the end of the cycle before the first (`from`, by subscriber; an account without one
 /// starts afresh), and returns every account's state after the last cycle in
 /// batch_result::carried. Rating months one at a time this way gives the same bills as one
-/// run over them all (D24).
+/// run over them all (D24). `adjustments`: corrections of closed cycles by their late
+/// records (D25, run/late_records.hpp), by subscriber, put on the bills of the last cycle.
 batch_result rate_batch(const rule_plan& plan, const account_book& accounts,
                         const usage_batch& usage, std::span<const billing_cycle> cycles,
-                        const carried_book& from, unsigned threads = 1);
+                        const carried_book& from, unsigned threads = 1,
+                        const adjustment_book& adjustments = {});
 
 }  // namespace ratel

@@ -53,10 +53,14 @@ struct stored_bill {
   std::string json;
 };
 
-/// A record billed in a closed cycle, by its identity (DESIGN 4.1: subscriber and id).
+/// A record billed in a closed cycle: its identity (DESIGN 4.1: subscriber and id), the
+/// cycle whose record it is, and the record itself as a usage row (io/usage_csv.hpp,
+/// usage_row_to_csv), so that the cycle can be rated again with late records (D25).
 struct billed_record {
   std::string subscriber;
   std::string id;
+  date::year_month cycle;
+  std::string row;
 };
 
 /// Everything one close writes.
@@ -65,6 +69,8 @@ struct cycle_closing {
   cycle_inputs inputs;
   std::vector<stored_bill> bills;
   std::vector<carried_state> carried;  ///< every account's state after the cycle
+  /// The records billed: the cycle's own, and late records of earlier closed cycles whose
+  /// differences this cycle's bills carry as adjustments (their `cycle` is the earlier one).
   std::vector<billed_record> records;
 };
 
@@ -82,6 +88,8 @@ class cycle_store {
 
   /// The latest closed cycle, if any.
   virtual std::optional<closed_cycle> last_closed() = 0;
+  /// The earliest closed cycle, if any.
+  virtual std::optional<closed_cycle> first_closed() = 0;
   /// The closed cycle `cycle`, if it is closed.
   virtual std::optional<closed_cycle> find(date::year_month cycle) = 0;
   /// The carried states stored with the closed cycle `cycle` (empty if it is not closed).
@@ -92,9 +100,13 @@ class cycle_store {
   /// The stored bills of a subscriber, of one cycle or of all, in cycle order.
   virtual std::vector<stored_bill> bills(std::string_view subscriber,
                                          std::optional<date::year_month> cycle) = 0;
-  /// Whether a record was billed in a closed cycle, and in which.
+  /// Whether a record was billed in a closed cycle, and of which cycle it is.
   virtual std::optional<date::year_month> billed(std::string_view subscriber,
                                                  std::string_view id) = 0;
+  /// The records of closed cycle `cycle` billed for `subscriber` (including its late
+  /// records billed since), in identity order.
+  virtual std::vector<billed_record> records_of(date::year_month cycle,
+                                                std::string_view subscriber) = 0;
 };
 
 }  // namespace ratel
