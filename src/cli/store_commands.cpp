@@ -219,44 +219,69 @@ int run_rate_into_store(const rate_options& o) {
     usage_batch usage = read_usage_csv(o.usage);
     const billing_cycle cycle = calendar_month_cycle(month, plan.home_zone());
 
-    // A record a closed cycle billed is a duplicate, whichever run it comes in (D25).
+    // A record a closed cycle billed is a duplicate, whichever run it comes in (D25). Those
+    // dated in a closed cycle (replays, and late records to tell from them) are looked up
+    // now; one dated in this cycle can only match a billed record with another time, so
+    // rather than a look-up per record, the close finds it (billed_already) and the cycle
+    // is rated again without it.
     if (last) {
       std::vector<std::pair<std::size_t, date::year_month>> billed_before;
       for (std::size_t i = 0; i < usage.records().size(); ++i)
-        if (auto in = store->billed(usage.records()[i].subscriber, usage.records()[i].id))
-          billed_before.emplace_back(i, *in);
+        if (const usage_record& r = usage.records()[i]; !cycle.contains(r.time))
+          if (auto in = store->billed(r.subscriber, r.id)) billed_before.emplace_back(i, *in);
       if (!billed_before.empty()) usage.set_aside_as_billed(std::move(billed_before));
     }
-    late_records late = late_records_of(*store, o.store, plan, accounts, usage, cycle);
+    const carried_book after_last = last ? store->carried_after(last->cycle) : carried_book{};
+    late_records late;
+    batch_result result;
+    for (;;) {
+      late = late_records_of(*store, o.store, plan, accounts, usage, cycle);
+      carried_book from = after_last;
+      if (last) add_late_pass_charges(from, late.rated, last->cycle);
+      result = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from, o.threads,
+                          late.rated.adjustments);
+      // rate_batch rejected the late records as outside the open cycle: they were rated
+      // with their own cycles, and what that rejected is the run's.
+      std::erase_if(result.rejects, [&](const reject& j) { return late.lines.contains(j.line); });
+      result.rejects.insert(result.rejects.end(), late.rated.rejects.begin(),
+                            late.rated.rejects.end());
+      std::sort(result.rejects.begin(), result.rejects.end(),
+                [](const reject& a, const reject& b) { return a.line < b.line; });
+      result.rated += late.rated.rated;
 
-    carried_book from = last ? store->carried_after(last->cycle) : carried_book{};
-    if (last) add_late_pass_charges(from, late.rated, last->cycle);
-    batch_result result = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from, o.threads,
-                                     late.rated.adjustments);
-    // rate_batch rejected the late records as outside the open cycle: they were rated with
-    // their own cycles, and what that rejected is the run's.
-    std::erase_if(result.rejects, [&](const reject& j) { return late.lines.contains(j.line); });
-    result.rejects.insert(result.rejects.end(), late.rated.rejects.begin(),
-                          late.rated.rejects.end());
-    std::sort(result.rejects.begin(), result.rejects.end(),
-              [](const reject& a, const reject& b) { return a.line < b.line; });
-    result.rated += late.rated.rated;
-
-    cycle_closing closing{month, inputs, {}, std::move(result.carried), {}};
-    for (const bill& b : result.bills)
-      closing.bills.push_back({b.subscriber, month, bill_to_json(b)});
-    std::set<std::uint32_t> rejected_lines;
-    for (const reject& r : result.rejects) rejected_lines.insert(r.line);
-    for (const usage_record& r : usage.records()) {
-      if (rejected_lines.contains(r.line)) continue;
-      if (cycle.contains(r.time))
-        closing.records.push_back(
-            {std::string(r.subscriber), std::string(r.id), month, usage_row_to_csv(r)});
-      else if (auto of = late.cycle_of.find(r.line); of != late.cycle_of.end())
-        closing.records.push_back(
-            {std::string(r.subscriber), std::string(r.id), of->second, usage_row_to_csv(r)});
+      cycle_closing closing{month, inputs, {}, std::move(result.carried), {}};
+      for (const bill& b : result.bills)
+        closing.bills.push_back({b.subscriber, month, bill_to_json(b)});
+      std::set<std::uint32_t> rejected_lines;
+      for (const reject& r : result.rejects) rejected_lines.insert(r.line);
+      for (const usage_record& r : usage.records()) {
+        if (rejected_lines.contains(r.line)) continue;
+        if (cycle.contains(r.time))
+          closing.records.push_back(
+              {std::string(r.subscriber), std::string(r.id), month, usage_row_to_csv(r)});
+        else if (auto of = late.cycle_of.find(r.line); of != late.cycle_of.end())
+          closing.records.push_back(
+              {std::string(r.subscriber), std::string(r.id), of->second, usage_row_to_csv(r)});
+      }
+      try {
+        store->close(closing);  // the durable part first: then the files, each whole
+        break;
+      } catch (const billed_already& e) {
+        // Records of this cycle whose identity a closed cycle billed: duplicates. Nothing
+        // was written; the cycle is rated again without them.
+        std::map<std::pair<std::string_view, std::string_view>, date::year_month> billed_in;
+        for (const billed_record& b : e.records())
+          billed_in.emplace(std::pair<std::string_view, std::string_view>(b.subscriber, b.id),
+                            b.cycle);
+        std::vector<std::pair<std::size_t, date::year_month>> billed_before;
+        for (std::size_t i = 0; i < usage.records().size(); ++i)
+          if (auto it = billed_in.find({usage.records()[i].subscriber, usage.records()[i].id});
+              it != billed_in.end())
+            billed_before.emplace_back(i, it->second);
+        if (billed_before.empty()) throw;  // not records of this run: a fault of the store
+        usage.set_aside_as_billed(std::move(billed_before));
+      }
     }
-    store->close(closing);  // the durable part first: then the files, each whole
 
     const std::string document = document_of(result.bills, o.format);
     if (files.bills) {

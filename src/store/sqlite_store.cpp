@@ -3,7 +3,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -47,9 +49,19 @@ CREATE TABLE billed_records (
     // 2: the records themselves, so that a closed cycle can be rated again with its late
     // records (D25); a record's cycle is the cycle its time is in (late records are kept
     // under the closed cycle they belong to). Records billed under schema 1 have none.
+    // WITHOUT ROWID: the identity is the only key, so a close inserts into one b-tree.
     R"sql(
-ALTER TABLE billed_records ADD COLUMN record TEXT;  -- a usage row: usage_row_to_csv
-CREATE INDEX billed_records_by_cycle ON billed_records (cycle, subscriber);
+CREATE TABLE billed_records_2 (
+  subscriber TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  cycle TEXT NOT NULL REFERENCES cycles (cycle),
+  record TEXT,  -- a usage row: usage_row_to_csv
+  PRIMARY KEY (subscriber, record_id)
+) WITHOUT ROWID;
+INSERT INTO billed_records_2 (subscriber, record_id, cycle)
+  SELECT subscriber, record_id, cycle FROM billed_records;
+DROP TABLE billed_records;
+ALTER TABLE billed_records_2 RENAME TO billed_records;
 )sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
@@ -67,6 +79,9 @@ class sqlite_store final : public cycle_store {
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
     exec("PRAGMA foreign_keys = ON");
+    // A close of millions of records inserts into large b-trees: 64 MB of page cache
+    // keeps their upper levels in memory.
+    exec("PRAGMA cache_size = -65536");
     sqlite3_busy_timeout(db_.get(), 10'000);
     migrate();
   }
@@ -151,19 +166,41 @@ class sqlite_store final : public cycle_store {
         }
       }
       {
+        // In key order: each insert lands next to the last one in the b-tree.
+        std::vector<const billed_record*> in_order;
+        in_order.reserve(closing.records.size());
+        for (const billed_record& r : closing.records) in_order.push_back(&r);
+        std::sort(in_order.begin(), in_order.end(),
+                  [](const billed_record* a, const billed_record* b) {
+                    return std::tie(a->subscriber, a->id) < std::tie(b->subscriber, b->id);
+                  });
+        // An identity billed already is a fault of the caller's records, not of the store:
+        // all of them are collected and handed back (billed_already).
         statement s(*this,
                     "INSERT INTO billed_records (subscriber, record_id, cycle, record) VALUES "
-                    "(?1, ?2, ?3, ?4)");
-        for (const billed_record& r : closing.records) {
-          if (r.cycle > closing.cycle)
+                    "(?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
+        std::vector<billed_record> conflicts;
+        for (const billed_record* r : in_order) {
+          if (r->cycle > closing.cycle)
             throw store_error(
                 fmt::format("{}: record {} of {} is of cycle {}, after the cycle being closed ({})",
-                            file_.string(), r.id, r.subscriber, to_string(r.cycle), cycle));
-          s.bind(1, r.subscriber);
-          s.bind(2, r.id);
-          s.bind(3, to_string(r.cycle));
-          s.bind(4, r.row);
+                            file_.string(), r->id, r->subscriber, to_string(r->cycle), cycle));
+          s.bind(1, r->subscriber);
+          s.bind(2, r->id);
+          s.bind(3, to_string(r->cycle));
+          s.bind(4, r->row);
           s.done();
+          if (sqlite3_changes(db_.get()) == 0) conflicts.push_back(*r);
+        }
+        if (!conflicts.empty()) {
+          for (billed_record& r : conflicts) r.cycle = *billed(r.subscriber, r.id);
+          // The message first: the vector is moved into the exception after.
+          const std::string what = fmt::format(
+              "{}: {} records of the closing of {} were billed already (the first: "
+              "{} of {}, in cycle {})",
+              file_.string(), conflicts.size(), cycle, conflicts.front().id,
+              conflicts.front().subscriber, to_string(conflicts.front().cycle));
+          throw billed_already(what, std::move(conflicts));
         }
       }
       exec("COMMIT");
@@ -187,7 +224,12 @@ class sqlite_store final : public cycle_store {
 
   std::optional<date::year_month> billed(std::string_view subscriber,
                                          std::string_view id) override {
-    statement s(*this, "SELECT cycle FROM billed_records WHERE subscriber = ?1 AND record_id = ?2");
+    // Prepared once: a run may ask this for many records.
+    if (!billed_query_)
+      billed_query_ = std::make_unique<statement>(
+          *this, "SELECT cycle FROM billed_records WHERE subscriber = ?1 AND record_id = ?2");
+    statement& s = *billed_query_;
+    s.reset();
     s.bind(1, subscriber);
     s.bind(2, id);
     return s.step() ? std::optional(month_of(s.text(0))) : std::nullopt;
@@ -195,9 +237,13 @@ class sqlite_store final : public cycle_store {
 
   std::vector<billed_record> records_of(date::year_month cycle,
                                         std::string_view subscriber) override {
-    statement s(*this,
-                "SELECT record_id, record FROM billed_records WHERE cycle = ?1 AND subscriber = ?2 "
-                "ORDER BY record_id");
+    if (!records_query_)
+      records_query_ = std::make_unique<statement>(
+          *this,
+          "SELECT record_id, record FROM billed_records WHERE subscriber = ?2 AND cycle = ?1 "
+          "ORDER BY record_id");
+    statement& s = *records_query_;
+    s.reset();
     s.bind(1, to_string(cycle));
     s.bind(2, subscriber);
     std::vector<billed_record> out;
@@ -239,6 +285,11 @@ class sqlite_store final : public cycle_store {
     /// Runs a statement that returns no row, and makes it ready to run again.
     void done() {
       if (sqlite3_step(s_) != SQLITE_DONE) store_.fail("cannot write");
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+    /// Ready to bind and run again (a statement kept for many calls).
+    void reset() {
       sqlite3_reset(s_);
       sqlite3_clear_bindings(s_);
     }
@@ -307,6 +358,9 @@ class sqlite_store final : public cycle_store {
 
   std::filesystem::path file_;
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> db_{nullptr, &sqlite3_close};
+  // Statements kept for calls made once per record; finalized before db_ closes.
+  std::unique_ptr<statement> billed_query_;
+  std::unique_ptr<statement> records_query_;
 };
 
 }  // namespace

@@ -100,13 +100,15 @@ TEST_SUITE("sqlite store") {
     scratch dir;
     auto store = open_sqlite_store(dir.dir / "billing.db");
     store->close(closing_of(july, "a"));
-    // August's closing names a record July billed: the last insert fails, after the cycle,
-    // the bills and the states were written in the same transaction.
+    // August's closing names a record July billed: the last insert finds it, after the
+    // cycle, the bills and the states were written in the same transaction.
     cycle_closing bad = closing_of(august, "a");
     bad.records.push_back({"s1", "r-2019-07", august, "a row"});
-    CHECK_THROWS_WITH_AS(store->close(bad),
-                         doctest::Contains("UNIQUE constraint failed: billed_records"),
-                         store_error);
+    CHECK_THROWS_WITH_AS(
+        store->close(bad),
+        doctest::Contains("1 records of the closing of 2019-08 were billed "
+                          "already (the first: r-2019-07 of s1, in cycle 2019-07)"),
+        billed_already);
     CHECK(store->last_closed()->cycle == july);
     CHECK(store->bills("s1", august).empty());
     CHECK(store->carried_after(august).empty());

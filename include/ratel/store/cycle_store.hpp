@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ratel/state.hpp"
@@ -82,6 +83,19 @@ class store_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A close refused because some of its records were billed by a closed cycle already
+/// (their identity, D25). Nothing was written; records() names them, each with the cycle
+/// that billed it: the caller leaves them out, as duplicates, and closes again.
+class billed_already : public store_error {
+ public:
+  billed_already(const std::string& what, std::vector<billed_record> records)
+      : store_error(what), records_(std::move(records)) {}
+  const std::vector<billed_record>& records() const noexcept { return records_; }
+
+ private:
+  std::vector<billed_record> records_;
+};
+
 class cycle_store {
  public:
   virtual ~cycle_store() = default;
@@ -95,7 +109,8 @@ class cycle_store {
   /// The carried states stored with the closed cycle `cycle` (empty if it is not closed).
   virtual carried_book carried_after(date::year_month cycle) = 0;
   /// Closes a cycle: writes all of `closing` in one transaction, or nothing. Refuses (store_
-  /// error) a cycle already closed, and one that is not the month after the last closed.
+  /// error) a cycle already closed, and one that is not the month after the last closed;
+  /// throws billed_already when records of `closing` were billed before.
   virtual void close(const cycle_closing& closing) = 0;
   /// The stored bills of a subscriber, of one cycle or of all, in cycle order.
   virtual std::vector<stored_bill> bills(std::string_view subscriber,

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Crash safety of closing a cycle into a store (issue 17, docs/design.md section 6): a
+# closing run killed with SIGKILL at any point leaves the store at the old close or the
+# new one, never a mix, and running again gives the same store as a run never killed.
+#
+#   tests/faults/store_kills.sh RATEL SOURCE WORK [KILLS]
+#
+# July 2012 (1,000 subscribers x 40 records, bench/make_month.sh) is closed once. Then
+# August (the same shape, plus 800 records of July arriving late, D25) is closed KILLS
+# times (default 24) into copies of that store, each run killed after a delay spread over
+# the length of an uninterrupted close, so kills land while reading, rating, writing
+# the transaction and after the commit. Each check prints what it proved; the first
+# failure stops the script with exit 1.
+set -uo pipefail
+ratel=$1 source=$2 work=$3 kills=${4:-24}
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+fail() { echo "FAIL: $*"; exit 1; }
+pass() { echo "ok: $*"; }
+command -v sqlite3 >/dev/null || fail "the sqlite3 shell is needed to look inside the store"
+
+catalog=$source/tariffs/cmcc-2012.toml
+bash "$source/bench/make_month.sh" july 1000 40 >/dev/null 2>&1 || fail "make_month"
+# August: July's records moved to August with new ids, and every 50th July record again
+# under a new id, dated in July: late (800 of them).
+{
+  head -1 july/usage.csv
+  tail -n +2 july/usage.csv | sed 's/^r/a/; s/,2012-07-/,2012-08-/'
+  tail -n +2 july/usage.csv | awk 'NR % 50 == 0' | sed 's/^r/l/'
+} >august.csv
+close() {  # close STORE MONTH USAGE: one closing run, its exit in $rc
+  "$ratel" rate --catalog "$catalog" --accounts july/accounts.csv --usage "$3" --cycle "$2" \
+    --store "$1" >/dev/null 2>"$1.err"
+  rc=$?
+}
+close july.db 2012-07 july/usage.csv
+[ "$rc" = 0 ] || { cat july.db.err; fail "closing July: exit $rc"; }
+
+# What the store holds, as text: every table of a close, in key order.
+dump() {
+  sqlite3 "$1" "SELECT 'cycle', cycle, catalog_digest, accounts_digest, usage_digest FROM cycles ORDER BY cycle;
+                SELECT 'bill', subscriber, cycle, bill FROM bills ORDER BY subscriber, cycle;
+                SELECT 'state', cycle, subscriber, state FROM carried_states ORDER BY cycle, subscriber;
+                SELECT 'record', subscriber, record_id, cycle, record FROM billed_records ORDER BY subscriber, record_id;"
+}
+# The reference: August closed without a kill.
+cp july.db reference.db
+start=$(date +%s%N)
+close reference.db 2012-08 august.csv
+took_ms=$((($(date +%s%N) - start) / 1000000))
+[ "$rc" = 0 ] || { cat reference.db.err; fail "closing August: exit $rc"; }
+grep -qF "(800 of them late records of closed cycles)" reference.db.err ||
+  { cat reference.db.err; fail "August's close did not rate the 800 late records"; }
+dump july.db >old.txt
+dump reference.db >new.txt
+cmp -s old.txt new.txt && fail "August's close changed nothing"
+pass "uninterrupted close of August: ${took_ms} ms, $(grep -c '^bill' new.txt) bills in the store"
+
+old=0 new=0
+for ((i = 0; i < kills; i++)); do
+  cp july.db killed.db
+  rm -f killed.db-wal killed.db-shm
+  # Spread over 1.2 times the uninterrupted close, so that the last kills come after it ended.
+  delay_ms=$((took_ms * 12 * i / (10 * kills) + RANDOM % 20))
+  "$ratel" rate --catalog "$catalog" --accounts july/accounts.csv --usage august.csv \
+    --cycle 2012-08 --store killed.db >/dev/null 2>killed.err &
+  pid=$!
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  [ "$(sqlite3 killed.db 'PRAGMA integrity_check')" = ok ] || fail "kill $i: the store is damaged"
+  dump killed.db >after.txt
+  if cmp -s after.txt old.txt; then
+    old=$((old + 1)); state=old
+  elif cmp -s after.txt new.txt; then
+    new=$((new + 1)); state=new
+  else
+    fail "kill $i after ${delay_ms} ms: the store holds neither the old close nor the new one"
+  fi
+  # Running again finishes the job: the store is then the uninterrupted run's.
+  close killed.db 2012-08 august.csv
+  [ "$rc" = 0 ] || { cat killed.db.err; fail "kill $i: running again: exit $rc"; }
+  dump killed.db >again.txt
+  cmp -s again.txt new.txt || fail "kill $i: after running again the store differs from the reference"
+  echo "   kill $i after ${delay_ms} ms: store held the $state close; running again: the reference"
+done
+pass "$kills kills: the store held the old close $old times and the new one $new times, never a mix; every rerun equals the uninterrupted run"
+[ "$old" -gt 0 ] && [ "$new" -gt 0 ] || fail "the kills did not land both before and after the commit"
