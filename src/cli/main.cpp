@@ -151,9 +151,10 @@ int main(int argc, char** argv) {
       ->default_val("512M");
 #ifdef RATEL_WITH_STORE
   rate_cmd->add_option("--store", rate.store,
-                       "close the cycle in this store (a SQLite file, made if missing): it goes "
-                       "on from the last closed cycle's carried state; one cycle at a time, "
-                       "rated in memory, bills to stdout or --out-file");
+                       "close the cycle in this store (a SQLite file, made if missing, or a "
+                       "postgresql:// URL): it goes on from the last closed cycle's carried "
+                       "state; one cycle at a time, rated in memory, bills to stdout or "
+                       "--out-file");
 #endif
 
   ratel::cli::rerate_options rerate;
@@ -183,9 +184,17 @@ int main(int argc, char** argv) {
 #ifdef RATEL_WITH_STORE
   ratel::cli::bills_options bills;
   CLI::App* bills_cmd = app.add_subcommand("bills", "print the bills a store keeps (JSON)");
-  bills_cmd->add_option("--store", bills.store, "the store (a SQLite file)")
+  // A SQLite file must exist (opening one would make it); a PostgreSQL URL is checked by
+  // connecting.
+  const CLI::Validator existing_store(
+      [](std::string& where) -> std::string {
+        if (where.starts_with("postgresql://") || where.starts_with("postgres://")) return "";
+        return CLI::ExistingFile(where);
+      },
+      "FILE|postgresql://...");
+  bills_cmd->add_option("--store", bills.store, "the store: a SQLite file, or postgresql://...")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(existing_store);
   bills_cmd->add_option("--subscriber", bills.subscriber, "the subscriber")->required();
   bills_cmd->add_option("--cycle", bills.cycle, "one cycle, YYYY-MM (default: every one)");
 #endif

@@ -36,6 +36,9 @@
 #include "ratel/run/batch.hpp"
 #include "ratel/run/late_records.hpp"
 #include "ratel/store/sqlite_store.hpp"
+#ifdef RATEL_WITH_POSTGRESQL
+#include "ratel/store/postgresql_store.hpp"
+#endif
 #include "run_outputs.hpp"
 #include "standard_output.hpp"
 
@@ -65,11 +68,19 @@ std::string file_digest(const std::string& path) {
   return hex;
 }
 
+// --store: a postgresql:// (or postgres://) URL is a PostgreSQL database, anything else a
+// SQLite file.
 std::unique_ptr<cycle_store> open_store(const std::string& where) {
-  if (where.starts_with("postgresql://") || where.starts_with("postgres://"))
-    throw store_error(fmt::format(
-        "--store {}: the PostgreSQL store is not built yet; give a file path (a SQLite store)",
-        where));
+  if (where.starts_with("postgresql://") || where.starts_with("postgres://")) {
+#ifdef RATEL_WITH_POSTGRESQL
+    return open_postgresql_store(where);
+#else
+    throw store_error(
+        fmt::format("--store {}: this ratel was built without the PostgreSQL store "
+                    "(-DRATEL_STORE_POSTGRESQL=ON); give a file path (a SQLite store)",
+                    where));
+#endif
+  }
   return open_sqlite_store(where);
 }
 
@@ -148,6 +159,17 @@ std::string document_of(const std::vector<bill>& bills, const std::string& forma
 
 }  // namespace
 
+namespace {
+// The store as messages name it: a PostgreSQL URL without its password.
+std::string shown(const std::string& store) {
+#ifdef RATEL_WITH_POSTGRESQL
+  return without_password(store);
+#else
+  return store;
+#endif
+}
+}  // namespace
+
 int run_rate_into_store(const rate_options& o) {
   const auto range = parse_month_range(o.cycle);
   if (!range || range->first != range->second) {
@@ -181,7 +203,7 @@ int run_rate_into_store(const rate_options& o) {
         std::cerr << fmt::format(
             "ratel rate: cycle {} is closed already in {} from these same inputs: nothing "
             "changed. Its bills: ratel bills --store {} --subscriber ID --cycle {}\n",
-            to_string(month), o.store, o.store, to_string(month));
+            to_string(month), shown(o.store), shown(o.store), to_string(month));
         return 0;
       }
       std::vector<std::string> differ;
@@ -195,7 +217,7 @@ int run_rate_into_store(const rate_options& o) {
           "ratel rate: cycle {} is closed already in {}, from other inputs ({}: not the same as "
           "when it was closed); a closed cycle is never rewritten. Give late or corrected "
           "records to the run of the next cycle, or re-rate from the start into a new store\n",
-          to_string(month), o.store, fmt::join(differ, ", "));
+          to_string(month), shown(o.store), fmt::join(differ, ", "));
       return 1;
     }
     const std::optional<closed_cycle> last = store->last_closed();
@@ -204,12 +226,12 @@ int run_rate_into_store(const rate_options& o) {
         std::cerr << fmt::format(
             "ratel rate: cycle {} is not in {}, whose cycles run on from its first to {}: a "
             "store closes consecutive cycles\n",
-            to_string(month), o.store, to_string(last->cycle));
+            to_string(month), shown(o.store), to_string(last->cycle));
       else
         std::cerr << fmt::format(
             "ratel rate: cycle {} cannot be closed in {}: the last closed cycle is {}, so {} "
             "comes first\n",
-            to_string(month), o.store, to_string(last->cycle),
+            to_string(month), shown(o.store), to_string(last->cycle),
             to_string(last->cycle + date::months(1)));
       return 1;
     }
@@ -235,7 +257,7 @@ int run_rate_into_store(const rate_options& o) {
     late_records late;
     batch_result result;
     for (;;) {
-      late = late_records_of(*store, o.store, plan, accounts, usage, cycle);
+      late = late_records_of(*store, shown(o.store), plan, accounts, usage, cycle);
       carried_book from = after_last;
       if (last) add_late_pass_charges(from, late.rated, last->cycle);
       result = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from, o.threads,
@@ -303,7 +325,7 @@ int run_rate_into_store(const rate_options& o) {
     std::cerr << fmt::format(
         "ratel rate: cycle {} closed in {}: {} records read, {} rated ({} of them late records "
         "of closed cycles), {} rejected, {} duplicates; bills: {}\n",
-        to_string(month), o.store, result.rows_read, result.rated, late.rated.rated,
+        to_string(month), shown(o.store), result.rows_read, result.rated, late.rated.rated,
         result.rejects.size(), result.duplicates.size(), result.bills.size());
     return result.rejects.empty() && result.duplicates.empty() ? 0 : 1;
   } catch (const input_error& e) {
@@ -331,7 +353,7 @@ int run_bills(const bills_options& o) {
     const std::vector<stored_bill> bills = open_store(o.store)->bills(o.subscriber, month);
     if (bills.empty()) {
       std::cerr << fmt::format("ratel bills: {} has no bill{} in {}\n", o.subscriber,
-                               month ? " for " + to_string(*month) : std::string(), o.store);
+                               month ? " for " + to_string(*month) : std::string(), shown(o.store));
       return 1;
     }
     // The stored bills are ratel's bill JSON, one document each: an array of them, each
