@@ -33,20 +33,24 @@ struct bills_options {
 struct rerate_options {
   std::string catalog;
   std::string accounts;
-  std::string usage;
-  std::string bill;
+  std::string usage;  ///< may be empty with a store: the records the store billed
+  std::string bill;   ///< may be empty with a store: the bill the store keeps
   std::string format = "json";
   bool verified = false;
   bool pre_refund = false;
+  std::string store;       ///< a cycle store: the bill, records and carried state it keeps
+  std::string subscriber;  ///< with a store: whose bill
+  std::string cycle;       ///< with a store: which cycle
 };
 
 struct explain_options {
   std::string catalog;
   std::string accounts;
-  std::string usage;
+  std::string usage;  ///< may be empty with a store: the records the store billed
   std::string subscriber;
   std::string cycle;
   std::string record;
+  std::string store;  ///< a cycle store: the records and carried state it keeps
 };
 
 /// `ratel rerate`; returns the exit code.

@@ -23,8 +23,8 @@
 namespace {
 
 // The three inputs every rating command reads.
-void add_inputs(CLI::App* command, std::string& catalog, std::string& accounts,
-                std::string& usage) {
+void add_inputs(CLI::App* command, std::string& catalog, std::string& accounts, std::string& usage,
+                bool usage_required = true) {
   command->add_option("--catalog", catalog, "tariff catalog (TOML)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -32,7 +32,7 @@ void add_inputs(CLI::App* command, std::string& catalog, std::string& accounts,
       ->required()
       ->check(CLI::ExistingFile);
   command->add_option("--usage", usage, "usage records (CSV)")
-      ->required()
+      ->required(usage_required)
       ->check(CLI::ExistingFile);
 }
 
@@ -160,11 +160,11 @@ int main(int argc, char** argv) {
   ratel::cli::rerate_options rerate;
   CLI::App* rerate_cmd =
       app.add_subcommand("rerate", "re-rate a disputed bill and work out the refund (D14)");
-  add_inputs(rerate_cmd, rerate.catalog, rerate.accounts, rerate.usage);
+  // --usage and --bill are required unless a store gives them (run_rerate checks).
+  add_inputs(rerate_cmd, rerate.catalog, rerate.accounts, rerate.usage, false);
   rerate_cmd
       ->add_option("--bill", rerate.bill,
                    "the disputed bill: ratel's JSON, or CSV subscriber,cycle,product,kind,amount")
-      ->required()
       ->check(CLI::ExistingFile);
   rerate_cmd->add_flag("--verified", rerate.verified,
                        "the overcharge is verified: credit the whole refund now");
@@ -176,10 +176,21 @@ int main(int argc, char** argv) {
 
   ratel::cli::explain_options explain;
   CLI::App* explain_cmd = app.add_subcommand("explain", "show how every line of a bill was made");
-  add_inputs(explain_cmd, explain.catalog, explain.accounts, explain.usage);
+  add_inputs(explain_cmd, explain.catalog, explain.accounts, explain.usage, false);
   explain_cmd->add_option("--subscriber", explain.subscriber, "the subscriber")->required();
   explain_cmd->add_option("--cycle", explain.cycle, "billing cycle, YYYY-MM")->required();
   explain_cmd->add_option("--record", explain.record, "explain this record's path in full");
+#ifdef RATEL_WITH_STORE
+  // A store gives what a closed cycle was billed from: its records (unless --usage), and
+  // the state before it (points, pass charges); rerate also takes the bill it keeps.
+  rerate_cmd->add_option("--store", rerate.store,
+                         "re-rate a bill the store keeps (a SQLite file or postgresql://...)");
+  rerate_cmd->add_option("--subscriber", rerate.subscriber, "with --store: whose bill");
+  rerate_cmd->add_option("--cycle", rerate.cycle, "with --store: the cycle, YYYY-MM");
+  explain_cmd->add_option("--store", explain.store,
+                          "explain from the records and state a store keeps (SQLite file or "
+                          "postgresql://...)");
+#endif
 
 #ifdef RATEL_WITH_STORE
   ratel::cli::bills_options bills;

@@ -35,12 +35,9 @@
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/late_records.hpp"
-#include "ratel/store/sqlite_store.hpp"
-#ifdef RATEL_WITH_POSTGRESQL
-#include "ratel/store/postgresql_store.hpp"
-#endif
 #include "run_outputs.hpp"
 #include "standard_output.hpp"
+#include "store_access.hpp"
 
 namespace ratel::cli {
 namespace {
@@ -66,22 +63,6 @@ std::string file_digest(const std::string& path) {
   std::string hex;
   for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
-}
-
-// --store: a postgresql:// (or postgres://) URL is a PostgreSQL database, anything else a
-// SQLite file.
-std::unique_ptr<cycle_store> open_store(const std::string& where) {
-  if (where.starts_with("postgresql://") || where.starts_with("postgres://")) {
-#ifdef RATEL_WITH_POSTGRESQL
-    return open_postgresql_store(where);
-#else
-    throw store_error(
-        fmt::format("--store {}: this ratel was built without the PostgreSQL store "
-                    "(-DRATEL_STORE_POSTGRESQL=ON); give a file path (a SQLite store)",
-                    where));
-#endif
-  }
-  return open_sqlite_store(where);
 }
 
 // The late records of a run (D25): records of closed cycles, rated with their cycles.
@@ -123,25 +104,11 @@ late_records late_records_of(cycle_store& store, const std::string& store_name,
     c.cycle = calendar_month_cycle(month, plan.home_zone());
     c.before = &out.before.emplace_back(
         month > first->cycle ? store.carried_after(month - date::months(1)) : carried_book{});
-    // The records the closed cycle billed, of the subscribers with late records, parsed
-    // back from the rows the store kept.
+    // The records the closed cycle billed, of the subscribers with late records.
     std::set<std::string_view> subscribers;
     for (const usage_record* r : late) subscribers.insert(r->subscriber);
-    std::string rows(usage_csv_header());
-    for (std::string_view subscriber : subscribers)
-      for (const billed_record& b : store.records_of(month, subscriber)) {
-        rows += b.row;
-        rows += '\n';
-      }
-    const usage_batch& billed = out.billed.emplace_back(parse_usage_csv(
-        std::move(rows), fmt::format("{} (records billed in {})", store_name, to_string(month))));
-    if (!billed.rejects().empty() || !billed.duplicates().empty())
-      throw store_error(fmt::format(
-          "{}: a record billed in cycle {} cannot be read back (line {} of its records): the "
-          "store is damaged",
-          store_name, to_string(month),
-          billed.rejects().empty() ? billed.duplicates().front().line
-                                   : billed.rejects().front().line));
+    const usage_batch& billed =
+        out.billed.emplace_back(billed_usage(store, store_name, month, subscribers));
     for (const usage_record& r : billed.records()) c.billed.push_back(&r);
     c.late = std::move(late);
     cycles.push_back(std::move(c));
@@ -157,17 +124,6 @@ std::string document_of(const std::vector<bill>& bills, const std::string& forma
   return bills_to_json(bills);
 }
 
-}  // namespace
-
-namespace {
-// The store as messages name it: a PostgreSQL URL without its password.
-std::string shown(const std::string& store) {
-#ifdef RATEL_WITH_POSTGRESQL
-  return without_password(store);
-#else
-  return store;
-#endif
-}
 }  // namespace
 
 int run_rate_into_store(const rate_options& o) {
@@ -280,10 +236,10 @@ int run_rate_into_store(const rate_options& o) {
         if (rejected_lines.contains(r.line)) continue;
         if (cycle.contains(r.time))
           closing.records.push_back(
-              {std::string(r.subscriber), std::string(r.id), month, usage_row_to_csv(r)});
+              {std::string(r.subscriber), std::string(r.id), month, usage_row_to_csv(r), {}});
         else if (auto of = late.cycle_of.find(r.line); of != late.cycle_of.end())
           closing.records.push_back(
-              {std::string(r.subscriber), std::string(r.id), of->second, usage_row_to_csv(r)});
+              {std::string(r.subscriber), std::string(r.id), of->second, usage_row_to_csv(r), {}});
       }
       try {
         store->close(closing);  // the durable part first: then the files, each whole

@@ -24,6 +24,7 @@ class explainer {
     usage();
     passes();
     credits();
+    adjustments();
     total();
     points();
     events();
@@ -276,6 +277,19 @@ class explainer {
     }
   }
 
+  // D25: corrections of closed cycles by their late records, as the bill carries them.
+  void adjustments() {
+    for (const bill_line& line : bill_.lines) {
+      if (line.kind != line_kind::adjustment) continue;
+      out_ += fmt::format(
+          "\nadjustment  {}  {}: cycle {} rated again with records that arrived after it "
+          "closed changed its {} lines by {} (D25; explain --cycle {} shows that cycle)\n",
+          line.product, line.amount, to_string(*line.corrects), to_string(*line.adjusts),
+          line.amount, to_string(*line.corrects));
+      shown(line.amount);
+    }
+  }
+
   // The amounts in the order they were shown above, so a reader can add them as printed.
   // They are the bill's lines grouped as explained, so they add up to the bill's total.
   void total() {
@@ -291,8 +305,8 @@ class explainer {
     out_ += fmt::format("\ntotal {} = {}\n", bill_.total, fmt::join(amounts, " + "));
   }
 
-  // D7: what the ledger did this cycle; it starts empty at the first cycle a run rates, as
-  // in `ratel rate` over the same cycle.
+  // D7: what the ledger did this cycle; it starts from the carried state given (a store's),
+  // or empty, as in `ratel rate` over the same cycle.
   void points() {
     if (!bill_.points) return;
     const points_statement& p = *bill_.points;
@@ -370,7 +384,8 @@ class explainer {
 
 std::string explain_bill(const rule_plan& plan, const account_book& accounts,
                          const usage_batch& usage, std::string_view subscriber,
-                         const billing_cycle& cycle, std::optional<std::string_view> record) {
+                         const billing_cycle& cycle, std::optional<std::string_view> record,
+                         const carried_state* from, std::span<const adjustment> adjustments) {
   const account_history* history = accounts.find(subscriber);
   if (history == nullptr)
     throw input_error({}, "subscriber",
@@ -379,8 +394,8 @@ std::string explain_bill(const rule_plan& plan, const account_book& accounts,
   for (const usage_record& r : usage.records())
     if (r.subscriber == subscriber && cycle.contains(r.time)) in_cycle.push_back(&r);
   // The bill as every run makes it (biller.hpp): overflow fallback and points included.
-  account_biller biller(plan, history);
-  const billed_cycle billed = biller.bill(cycle, in_cycle);
+  account_biller biller(plan, history, from);
+  const billed_cycle billed = biller.bill(cycle, in_cycle, adjustments);
   if (!billed.finished)
     throw input_error(
         {}, "subscriber",

@@ -45,6 +45,7 @@ CREATE TABLE billed_records (
   record_id TEXT COLLATE "C" NOT NULL,
   cycle TEXT COLLATE "C" NOT NULL REFERENCES cycles (cycle),
   record TEXT,  -- a usage row: usage_row_to_csv
+  billed_by TEXT COLLATE "C" NOT NULL,  -- the close that billed it: cycle, or a later one
   PRIMARY KEY (subscriber, record_id)
 );
 )sql",
@@ -141,10 +142,10 @@ class postgresql_store final : public cycle_store {
       // a fault of the caller's records, not of the store, so all of them are found and
       // handed back (billed_already) instead of failing on the first.
       exec("CREATE TEMPORARY TABLE closing_records (LIKE billed_records) ON COMMIT DROP");
-      copy("COPY closing_records (subscriber, record_id, cycle, record) FROM STDIN",
+      copy("COPY closing_records (subscriber, record_id, cycle, record, billed_by) FROM STDIN",
            closing.records.size(), [&](std::string& out, std::size_t i) {
              const billed_record& r = closing.records[i];
-             row(out, {r.subscriber, r.id, to_string(r.cycle), r.row});
+             row(out, {r.subscriber, r.id, to_string(r.cycle), r.row, cycle});
            });
       const result billed_before = query(
           "SELECT c.subscriber, c.record_id, b.cycle FROM closing_records c JOIN billed_records "
@@ -156,6 +157,7 @@ class postgresql_store final : public cycle_store {
           conflicts.push_back({billed_before.text(i, 0),
                                billed_before.text(i, 1),
                                month_of(billed_before.text(i, 2)),
+                               {},
                                {}});
         const std::string what = fmt::format(
             "{}: {} records of the closing of {} were billed already (the first: {} of {}, in "
@@ -196,8 +198,8 @@ class postgresql_store final : public cycle_store {
   std::vector<billed_record> records_of(date::year_month cycle,
                                         std::string_view subscriber) override {
     const result r = query(
-        "SELECT record_id, record FROM billed_records WHERE subscriber = $1 AND cycle = $2 "
-        "ORDER BY record_id",
+        "SELECT record_id, record, billed_by FROM billed_records WHERE subscriber = $1 AND "
+        "cycle = $2 ORDER BY record_id",
         {std::string(subscriber), to_string(cycle)});
     std::vector<billed_record> out;
     for (int row = 0; row < r.rows(); ++row) {
@@ -206,7 +208,8 @@ class postgresql_store final : public cycle_store {
             "{}: record {} of {} in cycle {} has no stored row, so the cycle cannot be rated "
             "again with late records",
             name_, r.text(row, 0), subscriber, to_string(cycle)));
-      out.push_back({std::string(subscriber), r.text(row, 0), cycle, r.text(row, 1)});
+      out.push_back({std::string(subscriber), r.text(row, 0), cycle, r.text(row, 1),
+                     month_of(r.text(row, 2))});
     }
     return out;
   }

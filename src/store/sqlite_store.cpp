@@ -55,11 +55,12 @@ CREATE TABLE billed_records_2 (
   subscriber TEXT NOT NULL,
   record_id TEXT NOT NULL,
   cycle TEXT NOT NULL REFERENCES cycles (cycle),
-  record TEXT,  -- a usage row: usage_row_to_csv
+  record TEXT,     -- a usage row: usage_row_to_csv
+  billed_by TEXT,  -- the close that billed it: cycle, or a later one for a late record
   PRIMARY KEY (subscriber, record_id)
 ) WITHOUT ROWID;
-INSERT INTO billed_records_2 (subscriber, record_id, cycle)
-  SELECT subscriber, record_id, cycle FROM billed_records;
+INSERT INTO billed_records_2 (subscriber, record_id, cycle, billed_by)
+  SELECT subscriber, record_id, cycle, cycle FROM billed_records;
 DROP TABLE billed_records;
 ALTER TABLE billed_records_2 RENAME TO billed_records;
 )sql",
@@ -177,8 +178,8 @@ class sqlite_store final : public cycle_store {
         // An identity billed already is a fault of the caller's records, not of the store:
         // all of them are collected and handed back (billed_already).
         statement s(*this,
-                    "INSERT INTO billed_records (subscriber, record_id, cycle, record) VALUES "
-                    "(?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
+                    "INSERT INTO billed_records (subscriber, record_id, cycle, record, billed_by) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
         std::vector<billed_record> conflicts;
         for (const billed_record* r : in_order) {
           if (r->cycle > closing.cycle)
@@ -189,6 +190,7 @@ class sqlite_store final : public cycle_store {
           s.bind(2, r->id);
           s.bind(3, to_string(r->cycle));
           s.bind(4, r->row);
+          s.bind(5, cycle);
           s.done();
           if (sqlite3_changes(db_.get()) == 0) conflicts.push_back(*r);
         }
@@ -240,8 +242,8 @@ class sqlite_store final : public cycle_store {
     if (!records_query_)
       records_query_ = std::make_unique<statement>(
           *this,
-          "SELECT record_id, record FROM billed_records WHERE subscriber = ?2 AND cycle = ?1 "
-          "ORDER BY record_id");
+          "SELECT record_id, record, billed_by FROM billed_records WHERE subscriber = ?2 AND "
+          "cycle = ?1 ORDER BY record_id");
     statement& s = *records_query_;
     s.reset();
     s.bind(1, to_string(cycle));
@@ -253,7 +255,7 @@ class sqlite_store final : public cycle_store {
             "{}: record {} of {} in cycle {} was billed by a ratel that did not keep records "
             "(store schema 1), so the cycle cannot be rated again with late records",
             file_.string(), s.text(0), subscriber, to_string(cycle)));
-      out.push_back({std::string(subscriber), s.text(0), cycle, s.text(1)});
+      out.push_back({std::string(subscriber), s.text(0), cycle, s.text(1), month_of(s.text(2))});
     }
     return out;
   }

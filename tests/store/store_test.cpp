@@ -36,8 +36,8 @@ cycle_closing closing_of(date::year_month cycle, const std::string& digest) {
   s.after = cycle;
   s.points = points_carry{{{cycle, 198, 190, cycle + date::months(35)}}, {}, false};
   c.carried = {s};
-  c.records = {{"s1", fmt::format("r-{}", to_string(cycle)), cycle, "a row of s1"},
-               {"s2", fmt::format("x-{}", to_string(cycle)), cycle, "a row of s2"}};
+  c.records = {{"s1", fmt::format("r-{}", to_string(cycle)), cycle, "a row of s1", {}},
+               {"s2", fmt::format("x-{}", to_string(cycle)), cycle, "a row of s2", {}}};
   return c;
 }
 
@@ -96,7 +96,7 @@ TEST_SUITE("stores") {
     // August's closing names a record July billed: the last insert finds it, after the
     // cycle, the bills and the states were written in the same transaction.
     cycle_closing bad = closing_of(august, "a");
-    bad.records.push_back({"s1", "r-2019-07", august, "a row"});
+    bad.records.push_back({"s1", "r-2019-07", august, "a row", {}});
     CHECK_THROWS_WITH_AS(
         store->close(bad),
         doctest::Contains("1 records of the closing of 2019-08 were billed "
@@ -211,7 +211,7 @@ TEST_SUITE("stores") {
         }
         for (const usage_record& r : usage.records())
           c.records.push_back(
-              {std::string(r.subscriber), std::string(r.id), cycle.month, usage_row_to_csv(r)});
+              {std::string(r.subscriber), std::string(r.id), cycle.month, usage_row_to_csv(r), {}});
         store->close(c);
       }
       // Every bill of the one run, as the store gives it back.

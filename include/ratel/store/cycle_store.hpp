@@ -62,6 +62,9 @@ struct billed_record {
   std::string id;
   date::year_month cycle;
   std::string row;
+  /// Read back only: the close that billed it (`cycle`'s own, or a later one's for a late
+  /// record). A close writes its own cycle here, whatever is given.
+  std::optional<date::year_month> billed_by;
 };
 
 /// Everything one close writes.

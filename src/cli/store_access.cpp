@@ -1,0 +1,82 @@
+// What the CLI reads from a cycle store (see store_access.hpp).
+#include "store_access.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/store/sqlite_store.hpp"
+#ifdef RATEL_WITH_POSTGRESQL
+#include "ratel/store/postgresql_store.hpp"
+#endif
+
+namespace ratel::cli {
+
+std::unique_ptr<cycle_store> open_store(const std::string& where) {
+  if (where.starts_with("postgresql://") || where.starts_with("postgres://")) {
+#ifdef RATEL_WITH_POSTGRESQL
+    return open_postgresql_store(where);
+#else
+    throw store_error(
+        fmt::format("--store {}: this ratel was built without the PostgreSQL store "
+                    "(-DRATEL_STORE_POSTGRESQL=ON); give a file path (a SQLite store)",
+                    where));
+#endif
+  }
+  return open_sqlite_store(where);
+}
+
+std::string shown(const std::string& store) {
+#ifdef RATEL_WITH_POSTGRESQL
+  return without_password(store);
+#else
+  return store;
+#endif
+}
+
+usage_batch billed_usage(cycle_store& store, const std::string& store_name, date::year_month month,
+                         const std::set<std::string_view>& subscribers, bool as_closed) {
+  std::string rows(usage_csv_header());
+  for (std::string_view subscriber : subscribers)
+    for (const billed_record& b : store.records_of(month, subscriber)) {
+      if (as_closed && b.billed_by != month) continue;  // a late record, billed later
+      rows += b.row;
+      rows += '\n';
+    }
+  usage_batch billed = parse_usage_csv(
+      std::move(rows), fmt::format("{} (records billed in {})", store_name, to_string(month)));
+  if (!billed.rejects().empty() || !billed.duplicates().empty())
+    throw store_error(fmt::format(
+        "{}: a record billed in cycle {} cannot be read back (line {} of its records): the "
+        "store is damaged",
+        store_name, to_string(month),
+        billed.rejects().empty() ? billed.duplicates().front().line
+                                 : billed.rejects().front().line));
+  return billed;
+}
+
+std::vector<adjustment> adjustments_of(const stored_bill& stored, const std::string& store_name) {
+  const std::string where =
+      fmt::format("{} (bill of {} for {})", store_name, stored.subscriber, to_string(stored.cycle));
+  std::vector<adjustment> out;
+  try {
+    const nlohmann::json bill = nlohmann::json::parse(stored.json);
+    const currency unit = currency::parse(bill.at("currency").get<std::string>());
+    for (const nlohmann::json& line : bill.at("lines")) {
+      if (line.at("kind").get<std::string>() != "adjustment") continue;
+      const auto corrects = parse_year_month(line.at("corrects").get<std::string>());
+      const auto adjusts = line_kind_names.parse(line.at("adjusts").get<std::string>());
+      if (!corrects || !adjusts)
+        throw store_error(fmt::format("{}: an adjustment line names no cycle or kind", where));
+      out.push_back({*corrects, line.at("product").get<std::string>(), *adjusts,
+                     money::parse(line.at("amount").get<std::string>(), unit)});
+    }
+  } catch (const store_error&) {
+    throw;
+  } catch (const std::exception& e) {  // JSON, an amount or a currency that does not parse
+    throw store_error(fmt::format("{}: not a bill ratel wrote: {}", where, e.what()));
+  }
+  return out;
+}
+
+}  // namespace ratel::cli
