@@ -112,17 +112,7 @@ class postgresql_store final : public cycle_store {
     exec("BEGIN");
     try {
       exec(take_lock);  // held to the commit: the checks below hold until then
-      if (find(closing.cycle))
-        throw store_error(fmt::format("{}: cycle {} is closed already", name_, cycle));
-      if (const auto last = last_closed(); last && closing.cycle != last->cycle + date::months(1))
-        throw store_error(fmt::format(
-            "{}: cycle {} is not the next one to close: the last closed is {}, so the next is {}",
-            name_, cycle, to_string(last->cycle), to_string(last->cycle + date::months(1))));
-      for (const billed_record& r : closing.records)
-        if (r.cycle > closing.cycle)
-          throw store_error(
-              fmt::format("{}: record {} of {} is of cycle {}, after the cycle being closed ({})",
-                          name_, r.id, r.subscriber, to_string(r.cycle), cycle));
+      check_closing(closing, find(closing.cycle).has_value(), last_closed(), name_);
       query(
           "INSERT INTO cycles (cycle, catalog_digest, accounts_digest, usage_digest, "
           "ratel_version) VALUES ($1, $2, $3, $4, $5)",

@@ -49,12 +49,14 @@ CREATE TABLE billed_records (
     // 2: the records themselves, so that a closed cycle can be rated again with its late
     // records (D25); a record's cycle is the cycle its time is in (late records are kept
     // under the closed cycle they belong to). Records billed under schema 1 have none.
-    // WITHOUT ROWID: the identity is the only key, so a close inserts into one b-tree.
+    // WITHOUT ROWID: the identity is the only key, so a close inserts into one b-tree; and
+    // no foreign key (a look-up per row): a close writes its cycle first, in the same
+    // transaction.
     R"sql(
 CREATE TABLE billed_records_2 (
   subscriber TEXT NOT NULL,
   record_id TEXT NOT NULL,
-  cycle TEXT NOT NULL REFERENCES cycles (cycle),
+  cycle TEXT NOT NULL,
   record TEXT,     -- a usage row: usage_row_to_csv
   billed_by TEXT,  -- the close that billed it: cycle, or a later one for a late record
   PRIMARY KEY (subscriber, record_id)
@@ -129,13 +131,7 @@ class sqlite_store final : public cycle_store {
     // IMMEDIATE: the write lock first, so the checks below hold until the commit.
     exec("BEGIN IMMEDIATE");
     try {
-      if (find(closing.cycle))
-        throw store_error(fmt::format("{}: cycle {} is closed already", file_.string(), cycle));
-      if (const auto last = last_closed(); last && closing.cycle != last->cycle + date::months(1))
-        throw store_error(fmt::format(
-            "{}: cycle {} is not the next one to close: the last closed is {}, so the next is {}",
-            file_.string(), cycle, to_string(last->cycle),
-            to_string(last->cycle + date::months(1))));
+      check_closing(closing, find(closing.cycle).has_value(), last_closed(), file_.string());
       {
         statement s(*this,
                     "INSERT INTO cycles (cycle, catalog_digest, accounts_digest, usage_digest, "
@@ -171,10 +167,11 @@ class sqlite_store final : public cycle_store {
         std::vector<const billed_record*> in_order;
         in_order.reserve(closing.records.size());
         for (const billed_record& r : closing.records) in_order.push_back(&r);
-        std::sort(in_order.begin(), in_order.end(),
-                  [](const billed_record* a, const billed_record* b) {
-                    return std::tie(a->subscriber, a->id) < std::tie(b->subscriber, b->id);
-                  });
+        auto by_identity = [](const billed_record* a, const billed_record* b) {
+          return std::tie(a->subscriber, a->id) < std::tie(b->subscriber, b->id);
+        };
+        if (!std::is_sorted(in_order.begin(), in_order.end(), by_identity))
+          std::sort(in_order.begin(), in_order.end(), by_identity);
         // An identity billed already is a fault of the caller's records, not of the store:
         // all of them are collected and handed back (billed_already).
         statement s(*this,
@@ -182,10 +179,6 @@ class sqlite_store final : public cycle_store {
                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
         std::vector<billed_record> conflicts;
         for (const billed_record* r : in_order) {
-          if (r->cycle > closing.cycle)
-            throw store_error(
-                fmt::format("{}: record {} of {} is of cycle {}, after the cycle being closed ({})",
-                            file_.string(), r->id, r->subscriber, to_string(r->cycle), cycle));
           s.bind(1, r->subscriber);
           s.bind(2, r->id);
           s.bind(3, to_string(r->cycle));

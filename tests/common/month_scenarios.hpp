@@ -10,6 +10,10 @@
 
 #include <fmt/format.h>
 
+#include "ratel/account.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/rules.hpp"
 #include "ratel/time.hpp"
 
 namespace ratel::test_months {
@@ -130,6 +134,34 @@ inline std::string usage_csv(const std::vector<std::string>& rows) {
   std::string text = "id,subscriber,time,service,quantity,country,peer\n";
   for (const std::string& r : rows) text += r;
   return text;
+}
+
+/// What rating a scenario needs: its catalog compiled, its account log folded, its four
+/// cycles in order.
+struct scenario_inputs {
+  rule_plan plan;
+  account_book book;
+  std::vector<billing_cycle> cycles;
+};
+
+inline scenario_inputs inputs_of(const month_scenario& s) {
+  rule_plan plan =
+      rule_plan::compile(load_catalog(std::string(RATEL_SOURCE_DIR "/tariffs/") + s.catalog));
+  account_book book = fold_account_log(parse_account_log(s.accounts, "accounts.csv"), plan);
+  std::vector<billing_cycle> cycles;
+  for (int m = 0; m < 4; ++m)
+    cycles.push_back(calendar_month_cycle(s.first + date::months(m), plan.home_zone()));
+  return {std::move(plan), std::move(book), std::move(cycles)};
+}
+
+/// The scenario's usage rows whose time is in `cycle`: one month's file.
+inline std::vector<std::string> rows_in(const month_scenario& s, const billing_cycle& cycle) {
+  std::vector<std::string> rows;
+  for (const std::string& r : s.usage_rows)
+    if (const auto t = parse_rfc3339(r.substr(r.find(',', r.find(',') + 1) + 1, 25));
+        t && cycle.contains(*t))
+      rows.push_back(r);
+  return rows;
 }
 
 }  // namespace ratel::test_months

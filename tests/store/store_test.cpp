@@ -177,23 +177,13 @@ TEST_SUITE("stores") {
       store_kind kind;
       if (!kind.available()) return;
       const test_months::month_scenario s = test_months::random_scenario(seed);
-      const rule_plan plan =
-          rule_plan::compile(load_catalog(std::string(RATEL_SOURCE_DIR "/tariffs/") + s.catalog));
-      const account_book book =
-          fold_account_log(parse_account_log(s.accounts, "accounts.csv"), plan);
-      std::vector<billing_cycle> cycles;
-      for (int m = 0; m < 4; ++m)
-        cycles.push_back(calendar_month_cycle(s.first + date::months(m), plan.home_zone()));
+      const auto [plan, book, cycles] = test_months::inputs_of(s);
       const batch_result whole = rate_batch(
           plan, book, parse_usage_csv(test_months::usage_csv(s.usage_rows), "usage.csv"), cycles);
 
       std::set<std::string> subscribers;
       for (const billing_cycle& cycle : cycles) {
-        std::vector<std::string> rows;
-        for (const std::string& r : s.usage_rows)
-          if (const auto t = parse_rfc3339(r.substr(r.find(',', r.find(',') + 1) + 1, 25));
-              t && cycle.contains(*t))
-            rows.push_back(r);
+        const std::vector<std::string> rows = test_months::rows_in(s, cycle);
         auto store = kind.open();  // a run of its own
         const std::optional<closed_cycle> last = store->last_closed();
         const carried_book from = last ? store->carried_after(last->cycle) : carried_book{};

@@ -65,13 +65,7 @@ TEST_SUITE("carried state") {
     for (std::uint32_t seed = 1; seed <= 150; ++seed) {
       const month_scenario s = random_scenario(seed);
       CAPTURE(seed);
-      const rule_plan plan =
-          rule_plan::compile(load_catalog(std::string(RATEL_SOURCE_DIR "/tariffs/") + s.catalog));
-      const account_book book =
-          fold_account_log(parse_account_log(s.accounts, "accounts.csv"), plan);
-      std::vector<billing_cycle> cycles;
-      for (int m = 0; m < 4; ++m)
-        cycles.push_back(calendar_month_cycle(s.first + date::months(m), plan.home_zone()));
+      const auto [plan, book, cycles] = inputs_of(s);
       // One run over the four months, from all the records.
       const batch_result whole =
           rate_batch(plan, book, parse_usage_csv(usage_csv(s.usage_rows), "usage.csv"), cycles);
@@ -80,11 +74,7 @@ TEST_SUITE("carried state") {
       std::vector<bill> monthly;
       std::string state_json = carried_states_to_json({});
       for (const billing_cycle& cycle : cycles) {
-        std::vector<std::string> rows;
-        for (const std::string& r : s.usage_rows)
-          if (const auto t = parse_rfc3339(r.substr(r.find(',', r.find(',') + 1) + 1, 25));
-              t && cycle.contains(*t))
-            rows.push_back(r);
+        const std::vector<std::string> rows = rows_in(s, cycle);
         carried_book from;
         for (carried_state& c : parse_carried_states(state_json, "state.json"))
           from.emplace(c.subscriber, std::move(c));

@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ratel/state.hpp"
 
 namespace ratel {
@@ -98,6 +100,25 @@ class billed_already : public store_error {
  private:
   std::vector<billed_record> records_;
 };
+
+/// The checks every store makes before it writes a close, inside the close's transaction:
+/// `already` whether closing.cycle is closed, `last` the last closed cycle. Throws
+/// store_error naming `store` when the cycle is closed already, when it is not the month
+/// after the last closed, or when a record is of a cycle after it.
+inline void check_closing(const cycle_closing& closing, bool already,
+                          const std::optional<closed_cycle>& last, std::string_view store) {
+  const std::string cycle = to_string(closing.cycle);
+  if (already) throw store_error(fmt::format("{}: cycle {} is closed already", store, cycle));
+  if (last && closing.cycle != last->cycle + date::months(1))
+    throw store_error(fmt::format(
+        "{}: cycle {} is not the next one to close: the last closed is {}, so the next is {}",
+        store, cycle, to_string(last->cycle), to_string(last->cycle + date::months(1))));
+  for (const billed_record& r : closing.records)
+    if (r.cycle > closing.cycle)
+      throw store_error(
+          fmt::format("{}: record {} of {} is of cycle {}, after the cycle being closed ({})",
+                      store, r.id, r.subscriber, to_string(r.cycle), cycle));
+}
 
 class cycle_store {
  public:
