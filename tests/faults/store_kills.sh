@@ -9,7 +9,7 @@
 # August (the same shape, plus 800 records of July arriving late, D25) is closed KILLS
 # times (default 24) into copies of that store, each run killed after a delay spread over
 # the length of an uninterrupted close, so kills land while reading, rating, writing
-# the transaction and after the commit. The reference close runs on two threads, the
+# the transaction and after the commit; then closes it on a full disk. The reference close runs on two threads, the
 # others on one, so the comparisons also show the store does not depend on the thread
 # count. Each check prints what it proved; the first failure stops the script with exit 1.
 set -uo pipefail
@@ -87,3 +87,33 @@ for ((i = 0; i < kills; i++)); do
 done
 pass "$kills kills: the store held the old close $old times and the new one $new times, never a mix; every rerun equals the uninterrupted run"
 [ "$old" -gt 0 ] && [ "$new" -gt 0 ] || fail "the kills did not land both before and after the commit"
+
+# A full disk: the store on a file system with room for July's close but not August's. The
+# close fails with the store's reason (exit 1), the store still holds July whole, and the
+# bills file is not written: the store is closed first, the outputs after.
+mounts=()
+cleanup() { for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done; }
+trap cleanup EXIT
+if [ "$(id -u)" = 0 ] && mkdir -p full; then
+  size_kb=$(( $(stat -c %s july.db) / 1024 + 1024 ))
+  if mount -t tmpfs -o size=${size_kb}k tmpfs full 2>/dev/null; then
+    mounts+=("$PWD/full")
+    cp july.db full/billing.db
+    "$ratel" rate --catalog "$catalog" --accounts july/accounts.csv --usage august.csv \
+      --cycle 2012-08 --store full/billing.db --out-file full/bills.json >/dev/null 2>full.err
+    rc=$?
+    [ "$rc" = 1 ] || { cat full.err; fail "full disk: exit $rc, expected 1"; }
+    grep -q "full/billing.db" full.err && grep -qi "full" full.err ||
+      { cat full.err; fail "full disk: the message does not name the store and the reason"; }
+    [ -e full/bills.json ] && fail "full disk: the bills were written though the close failed"
+    [ "$(sqlite3 full/billing.db 'PRAGMA integrity_check')" = ok ] || fail "full disk: store damaged"
+    dump full/billing.db >full.txt
+    cmp -s full.txt old.txt || fail "full disk: the store is not July's close any more"
+    pass "a full disk (${size_kb} KB): exit 1 with \"$(head -c 160 full.err)\"; the store still holds July whole, no bills written"
+  else
+    echo "skipped: full disk (cannot mount a tmpfs)"
+  fi
+else
+  echo "skipped: full disk (mounting a tmpfs needs root; this runs as $(id -un))"
+fi
+

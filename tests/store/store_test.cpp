@@ -127,6 +127,41 @@ TEST_SUITE("stores") {
                          doctest::Contains("no-such-dir/billing.db: cannot open it"), store_error);
   }
 
+  TEST_CASE("a SQLite store of schema 1 (before records were kept) is migrated on opening") {
+    // Schema 1 as the first store wrote it (sqlite_store.cpp, migrations[0]), with July
+    // closed and one record billed: opening it runs migration 2 (records kept, no foreign
+    // key on them), keeps what was there, and says plainly that July cannot be rated again
+    // with late records, since its records' rows were never kept.
+    sqlite_kind kind;
+    kind.run_sql(R"sql(
+CREATE TABLE ratel_schema (version INTEGER NOT NULL);
+INSERT INTO ratel_schema VALUES (1);
+CREATE TABLE cycles (cycle TEXT PRIMARY KEY, catalog_digest TEXT NOT NULL,
+  accounts_digest TEXT NOT NULL, usage_digest TEXT NOT NULL, ratel_version TEXT NOT NULL);
+CREATE TABLE bills (subscriber TEXT NOT NULL, cycle TEXT NOT NULL REFERENCES cycles (cycle),
+  bill TEXT NOT NULL, PRIMARY KEY (subscriber, cycle));
+CREATE TABLE carried_states (cycle TEXT NOT NULL REFERENCES cycles (cycle),
+  subscriber TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (cycle, subscriber));
+CREATE TABLE billed_records (subscriber TEXT NOT NULL, record_id TEXT NOT NULL,
+  cycle TEXT NOT NULL REFERENCES cycles (cycle), PRIMARY KEY (subscriber, record_id));
+INSERT INTO cycles VALUES ('2019-07', 'c', 'a', 'u', '0.1.0');
+INSERT INTO bills VALUES ('s1', '2019-07', '{"subscriber": "s1"}');
+INSERT INTO billed_records VALUES ('s1', 'r-1', '2019-07');
+)sql");
+    auto store = kind.open();
+    CHECK(store->last_closed()->cycle == july);
+    CHECK(store->bills("s1", july).size() == 1);
+    CHECK(store->billed("s1", "r-1") == std::optional(july));
+    CHECK_THROWS_WITH_AS(store->records_of(july, "s1"),
+                         doctest::Contains("record r-1 of s1 in cycle 2019-07 was billed by a "
+                                           "ratel that did not keep records (store schema 1)"),
+                         store_error);
+    // And it closes August as a store of today's schema.
+    store->close(closing_of(august, "a"));
+    CHECK(store->records_of(august, "s1").size() == 1);
+    CHECK(store->records_of(august, "s1")[0].billed_by == std::optional(august));
+  }
+
   TEST_CASE_TEMPLATE("months closed one at a time through the store bill as one run (D24)",
                      store_kind, RATEL_STORE_KINDS) {
     store_kind kind;
