@@ -107,62 +107,8 @@ class postgresql_store final : public cycle_store {
     return book;
   }
 
-  void close(const cycle_closing& closing) override {
-    const std::string cycle = to_string(closing.cycle);
-    exec("BEGIN");
-    try {
-      exec(take_lock);  // held to the commit: the checks below hold until then
-      check_closing(closing, find(closing.cycle).has_value(), last_closed(), name_);
-      query(
-          "INSERT INTO cycles (cycle, catalog_digest, accounts_digest, usage_digest, "
-          "ratel_version) VALUES ($1, $2, $3, $4, $5)",
-          {cycle, closing.inputs.catalog_digest, closing.inputs.accounts_digest,
-           closing.inputs.usage_digest, closing.inputs.ratel_version});
-      copy("COPY bills (subscriber, cycle, bill) FROM STDIN", closing.bills.size(),
-           [&](std::string& out, std::size_t i) {
-             const stored_bill& b = closing.bills[i];
-             row(out, {b.subscriber, to_string(b.cycle), b.json});
-           });
-      copy("COPY carried_states (cycle, subscriber, state) FROM STDIN", closing.carried.size(),
-           [&](std::string& out, std::size_t i) {
-             const carried_state& c = closing.carried[i];
-             row(out, {cycle, c.subscriber, carried_states_to_json(std::span(&c, 1))});
-           });
-      // The records go to a table of this transaction first: an identity billed already is
-      // a fault of the caller's records, not of the store, so all of them are found and
-      // handed back (billed_already) instead of failing on the first.
-      exec("CREATE TEMPORARY TABLE closing_records (LIKE billed_records) ON COMMIT DROP");
-      copy("COPY closing_records (subscriber, record_id, cycle, record, billed_by) FROM STDIN",
-           closing.records.size(), [&](std::string& out, std::size_t i) {
-             const billed_record& r = closing.records[i];
-             row(out, {r.subscriber, r.id, to_string(r.cycle), r.row, cycle});
-           });
-      const result billed_before = query(
-          "SELECT c.subscriber, c.record_id, b.cycle FROM closing_records c JOIN billed_records "
-          "b USING (subscriber, record_id) ORDER BY c.subscriber, c.record_id",
-          {});
-      if (billed_before.rows() > 0) {
-        std::vector<billed_record> conflicts;
-        for (int i = 0; i < billed_before.rows(); ++i)
-          conflicts.push_back({billed_before.text(i, 0),
-                               billed_before.text(i, 1),
-                               month_of(billed_before.text(i, 2)),
-                               {},
-                               {}});
-        const std::string what = fmt::format(
-            "{}: {} records of the closing of {} were billed already (the first: {} of {}, in "
-            "cycle {})",
-            name_, conflicts.size(), cycle, conflicts.front().id, conflicts.front().subscriber,
-            to_string(conflicts.front().cycle));
-        throw billed_already(what, std::move(conflicts));
-      }
-      exec("INSERT INTO billed_records SELECT * FROM closing_records");
-      exec("COMMIT");
-    } catch (...) {
-      PQclear(PQexec(connection_.get(), "ROLLBACK"));  // nothing of it stays
-      throw;
-    }
-  }
+  std::unique_ptr<cycle_close> begin_close(date::year_month cycle,
+                                           const cycle_inputs& inputs) override;
 
   std::vector<stored_bill> bills(std::string_view subscriber,
                                  std::optional<date::year_month> cycle) override {
@@ -245,41 +191,25 @@ class postgresql_store final : public cycle_store {
       fail(fmt::format("cannot run \"{}\"", sql));
   }
 
-  // COPY ... FROM STDIN of `count` rows, each written by `write_row`, sent in blocks.
-  template <class Write>
-  void copy(const char* sql, std::size_t count, Write write_row) {
+  // Starts COPY ... FROM STDIN: rows then go with send_copy, and end with end_copy.
+  void begin_copy(const char* sql) {
     result start(PQexec(connection_.get(), sql));
     if (PQresultStatus(start.get()) != PGRES_COPY_IN) fail(fmt::format("cannot run \"{}\"", sql));
-    std::string block;
-    auto send = [&] {
-      if (PQputCopyData(connection_.get(), block.data(), static_cast<int>(block.size())) != 1)
-        fail(fmt::format("cannot send the rows of \"{}\"", sql));
-      block.clear();
-    };
-    for (std::size_t i = 0; i < count; ++i) {
-      write_row(block, i);
-      if (block.size() >= (1 << 20)) send();
-    }
-    if (!block.empty()) send();
-    if (PQputCopyEnd(connection_.get(), nullptr) != 1) fail(fmt::format("cannot end \"{}\"", sql));
+  }
+  void send_copy(std::string_view rows) {
+    if (!rows.empty() &&
+        PQputCopyData(connection_.get(), rows.data(), static_cast<int>(rows.size())) != 1)
+      fail("cannot send rows to COPY");
+  }
+  void end_copy() {
+    if (PQputCopyEnd(connection_.get(), nullptr) != 1) fail("cannot end COPY");
     // The copy's own outcome, then nothing more.
     bool failed = false;
     while (PGresult* r = PQgetResult(connection_.get())) {
       failed = failed || PQresultStatus(r) != PGRES_COMMAND_OK;
       PQclear(r);
     }
-    if (failed) fail(fmt::format("cannot write the rows of \"{}\"", sql));
-  }
-
-  // One row of COPY's text format.
-  static void row(std::string& out, std::initializer_list<std::string_view> fields) {
-    bool first = true;
-    for (std::string_view f : fields) {
-      if (!first) out += '\t';
-      first = false;
-      append_copy_field(out, f);
-    }
-    out += '\n';
+    if (failed) fail("cannot write the rows of a COPY");
   }
 
   std::optional<closed_cycle> cycle_where(const char* tail, const std::vector<std::string>& p) {
@@ -334,7 +264,139 @@ class postgresql_store final : public cycle_store {
 
   std::string name_;
   std::unique_ptr<PGconn, void (*)(PGconn*)> connection_{nullptr, &PQfinish};
+
+  friend class postgresql_close;
 };
+
+// A close in one transaction, under the advisory lock (taken first: the checks made at its
+// start hold until the commit). Everything given goes, as it comes, through one COPY into
+// a table of the transaction; the commit moves it into the store's tables with a few
+// statements, after finding every record whose identity was billed already.
+class postgresql_close final : public cycle_close {
+ public:
+  postgresql_close(postgresql_store& store, date::year_month cycle, const cycle_inputs& inputs)
+      : store_(store), cycle_(cycle), cycle_text_(to_string(cycle)) {
+    store_.exec("BEGIN");
+    try {
+      store_.exec(take_lock);
+      check_closing(cycle, store_.find(cycle).has_value(), store_.last_closed(), store_.name_);
+      store_.query(
+          "INSERT INTO cycles (cycle, catalog_digest, accounts_digest, usage_digest, "
+          "ratel_version) VALUES ($1, $2, $3, $4, $5)",
+          {cycle_text_, inputs.catalog_digest, inputs.accounts_digest, inputs.usage_digest,
+           inputs.ratel_version});
+      // kind: b a bill, s a carried state, r a billed record (record_id, line: records only)
+      store_.exec(
+          "CREATE TEMPORARY TABLE closing (kind \"char\" NOT NULL, subscriber TEXT COLLATE \"C\" "
+          "NOT NULL, record_id TEXT COLLATE \"C\", cycle TEXT COLLATE \"C\" NOT NULL, payload "
+          "TEXT NOT NULL, line BIGINT) ON COMMIT DROP");
+      store_.begin_copy(
+          "COPY closing (kind, subscriber, record_id, cycle, payload, line) FROM STDIN");
+      copying_ = true;
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+  ~postgresql_close() override {
+    if (open_) rollback();
+  }
+
+  void add(const stored_bill& b) override {
+    row('b', b.subscriber, "\\N", to_string(b.cycle), b.json, "\\N");
+  }
+  void add(const stored_state& c) override {
+    row('s', c.subscriber, "\\N", cycle_text_, c.json, "\\N");
+  }
+  void add(const billed_record& r) override {
+    check_closing_record(r, cycle_, store_.name_);
+    std::string id;
+    append_copy_field(id, r.id);
+    row('r', r.subscriber, id, to_string(r.cycle), r.row, std::to_string(r.line));
+  }
+
+  void commit() override {
+    store_.send_copy(block_);
+    block_.clear();
+    copying_ = false;
+    store_.end_copy();
+    const postgresql_store::result billed_before = store_.query(
+        "SELECT c.subscriber, c.record_id, b.cycle, c.payload, c.line FROM closing c JOIN "
+        "billed_records b USING (subscriber, record_id) WHERE c.kind = 'r' ORDER BY "
+        "c.subscriber, c.record_id",
+        {});
+    if (billed_before.rows() > 0) {
+      std::vector<billed_record> conflicts;
+      for (int i = 0; i < billed_before.rows(); ++i)
+        conflicts.push_back({billed_before.text(i, 0), billed_before.text(i, 1),
+                             store_.month_of(billed_before.text(i, 2)), billed_before.text(i, 3),
+                             std::nullopt,
+                             static_cast<std::uint32_t>(std::stoul(billed_before.text(i, 4)))});
+      const std::string what = fmt::format(
+          "{}: {} records of the closing of {} were billed already (the first: {} of {}, in "
+          "cycle {})",
+          store_.name_, conflicts.size(), cycle_text_, conflicts.front().id,
+          conflicts.front().subscriber, to_string(conflicts.front().cycle));
+      throw billed_already(what, std::move(conflicts));
+    }
+    store_.exec(
+        "INSERT INTO bills (subscriber, cycle, bill) SELECT subscriber, cycle, payload FROM "
+        "closing WHERE kind = 'b'");
+    store_.exec(
+        "INSERT INTO carried_states (cycle, subscriber, state) SELECT cycle, subscriber, "
+        "payload FROM closing WHERE kind = 's'");
+    store_.query(
+        "INSERT INTO billed_records (subscriber, record_id, cycle, record, billed_by) SELECT "
+        "subscriber, record_id, cycle, payload, $1 FROM closing WHERE kind = 'r'",
+        {cycle_text_});
+    store_.exec("COMMIT");
+    open_ = false;
+  }
+
+ private:
+  // One row of the COPY, sent a megabyte at a time. `record_id` and `line` are given as
+  // COPY text already (\N: null).
+  void row(char kind, std::string_view subscriber, std::string_view record_id,
+           std::string_view cycle, std::string_view payload, std::string_view line) {
+    block_ += kind;
+    block_ += '\t';
+    append_copy_field(block_, subscriber);
+    block_ += '\t';
+    block_ += record_id;
+    block_ += '\t';
+    block_ += cycle;
+    block_ += '\t';
+    append_copy_field(block_, payload);
+    block_ += '\t';
+    block_ += line;
+    block_ += '\n';
+    if (block_.size() >= (std::size_t{1} << 20)) {
+      store_.send_copy(block_);
+      block_.clear();
+    }
+  }
+  void rollback() {
+    PGconn* connection = store_.connection_.get();
+    // A COPY still open is ended as failed first: the connection takes no statement in it.
+    if (copying_ && PQputCopyEnd(connection, "close abandoned") == 1)
+      while (PGresult* r = PQgetResult(connection)) PQclear(r);
+    copying_ = false;
+    PQclear(PQexec(connection, "ROLLBACK"));  // nothing of it stays
+    open_ = false;
+  }
+
+  postgresql_store& store_;
+  date::year_month cycle_;
+  std::string cycle_text_;
+  std::string block_;
+  bool open_ = true;      // a transaction to roll back if not committed
+  bool copying_ = false;  // the COPY is open
+};
+
+std::unique_ptr<cycle_close> postgresql_store::begin_close(date::year_month cycle,
+                                                           const cycle_inputs& inputs) {
+  return std::make_unique<postgresql_close>(*this, cycle, inputs);
+}
 
 }  // namespace
 

@@ -126,85 +126,8 @@ class sqlite_store final : public cycle_store {
     return book;
   }
 
-  void close(const cycle_closing& closing) override {
-    const std::string cycle = to_string(closing.cycle);
-    // IMMEDIATE: the write lock first, so the checks below hold until the commit.
-    exec("BEGIN IMMEDIATE");
-    try {
-      check_closing(closing, find(closing.cycle).has_value(), last_closed(), file_.string());
-      {
-        statement s(*this,
-                    "INSERT INTO cycles (cycle, catalog_digest, accounts_digest, usage_digest, "
-                    "ratel_version) VALUES (?1, ?2, ?3, ?4, ?5)");
-        s.bind(1, cycle);
-        s.bind(2, closing.inputs.catalog_digest);
-        s.bind(3, closing.inputs.accounts_digest);
-        s.bind(4, closing.inputs.usage_digest);
-        s.bind(5, closing.inputs.ratel_version);
-        s.done();
-      }
-      {
-        statement s(*this, "INSERT INTO bills (subscriber, cycle, bill) VALUES (?1, ?2, ?3)");
-        for (const stored_bill& b : closing.bills) {
-          s.bind(1, b.subscriber);
-          s.bind(2, to_string(b.cycle));
-          s.bind(3, b.json);
-          s.done();
-        }
-      }
-      {
-        statement s(*this,
-                    "INSERT INTO carried_states (cycle, subscriber, state) VALUES (?1, ?2, ?3)");
-        for (const carried_state& c : closing.carried) {
-          s.bind(1, cycle);
-          s.bind(2, c.subscriber);
-          s.bind(3, carried_states_to_json(std::span(&c, 1)));
-          s.done();
-        }
-      }
-      {
-        // In key order: each insert lands next to the last one in the b-tree.
-        std::vector<const billed_record*> in_order;
-        in_order.reserve(closing.records.size());
-        for (const billed_record& r : closing.records) in_order.push_back(&r);
-        auto by_identity = [](const billed_record* a, const billed_record* b) {
-          return std::tie(a->subscriber, a->id) < std::tie(b->subscriber, b->id);
-        };
-        if (!std::is_sorted(in_order.begin(), in_order.end(), by_identity))
-          std::sort(in_order.begin(), in_order.end(), by_identity);
-        // An identity billed already is a fault of the caller's records, not of the store:
-        // all of them are collected and handed back (billed_already).
-        statement s(*this,
-                    "INSERT INTO billed_records (subscriber, record_id, cycle, record, billed_by) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
-        std::vector<billed_record> conflicts;
-        for (const billed_record* r : in_order) {
-          s.bind(1, r->subscriber);
-          s.bind(2, r->id);
-          s.bind(3, to_string(r->cycle));
-          s.bind(4, r->row);
-          s.bind(5, cycle);
-          s.done();
-          if (sqlite3_changes(db_.get()) == 0) conflicts.push_back(*r);
-        }
-        if (!conflicts.empty()) {
-          for (billed_record& r : conflicts) r.cycle = *billed(r.subscriber, r.id);
-          // The message first: the vector is moved into the exception after.
-          const std::string what = fmt::format(
-              "{}: {} records of the closing of {} were billed already (the first: "
-              "{} of {}, in cycle {})",
-              file_.string(), conflicts.size(), cycle, conflicts.front().id,
-              conflicts.front().subscriber, to_string(conflicts.front().cycle));
-          throw billed_already(what, std::move(conflicts));
-        }
-      }
-      exec("COMMIT");
-    } catch (...) {
-      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);  // nothing of it stays
-      throw;
-    }
-  }
-
+  std::unique_ptr<cycle_close> begin_close(date::year_month cycle,
+                                           const cycle_inputs& inputs) override;
   std::vector<stored_bill> bills(std::string_view subscriber,
                                  std::optional<date::year_month> cycle) override {
     statement s(*this, cycle
@@ -356,7 +279,113 @@ class sqlite_store final : public cycle_store {
   // Statements kept for calls made once per record; finalized before db_ closes.
   std::unique_ptr<statement> billed_query_;
   std::unique_ptr<statement> records_query_;
+
+  friend class sqlite_close;
 };
+
+// A close in one SQLite transaction (BEGIN IMMEDIATE: the write lock first, so the checks
+// made at its start hold until the commit); every piece is inserted as it is given.
+class sqlite_close final : public cycle_close {
+ public:
+  sqlite_close(sqlite_store& store, date::year_month cycle, const cycle_inputs& inputs)
+      : store_(store), cycle_(cycle), cycle_text_(to_string(cycle)) {
+    store_.exec("BEGIN IMMEDIATE");
+    open_ = true;
+    try {
+      begin(inputs);
+    } catch (...) {
+      sqlite3_exec(store_.db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+ private:
+  // The checks, and the cycle's row, in the transaction begun.
+  void begin(const cycle_inputs& inputs) {
+    check_closing(cycle_, store_.find(cycle_).has_value(), store_.last_closed(),
+                  store_.file_.string());
+    sqlite_store::statement s(store_,
+                              "INSERT INTO cycles (cycle, catalog_digest, accounts_digest, "
+                              "usage_digest, ratel_version) VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.bind(1, cycle_text_);
+    s.bind(2, inputs.catalog_digest);
+    s.bind(3, inputs.accounts_digest);
+    s.bind(4, inputs.usage_digest);
+    s.bind(5, inputs.ratel_version);
+    s.done();
+    bills_.emplace(store_, "INSERT INTO bills (subscriber, cycle, bill) VALUES (?1, ?2, ?3)");
+    states_.emplace(store_,
+                    "INSERT INTO carried_states (cycle, subscriber, state) VALUES (?1, ?2, ?3)");
+    // An identity billed already is a fault of the caller's records, not of the store: all
+    // of them are collected and handed back at the commit (billed_already).
+    records_.emplace(store_,
+                     "INSERT INTO billed_records (subscriber, record_id, cycle, record, billed_by) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
+  }
+
+ public:
+  ~sqlite_close() override {
+    // The statements go first: a rollback with statements still running would not undo.
+    bills_.reset();
+    states_.reset();
+    records_.reset();
+    if (open_) sqlite3_exec(store_.db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  void add(const stored_bill& b) override {
+    bills_->bind(1, b.subscriber);
+    bills_->bind(2, to_string(b.cycle));
+    bills_->bind(3, b.json);
+    bills_->done();
+  }
+  void add(const stored_state& c) override {
+    states_->bind(1, cycle_text_);
+    states_->bind(2, c.subscriber);
+    states_->bind(3, c.json);
+    states_->done();
+  }
+  // Records given in identity order land side by side in the b-tree (the CLI gives them so).
+  void add(const billed_record& r) override {
+    check_closing_record(r, cycle_, store_.file_.string());
+    records_->bind(1, r.subscriber);
+    records_->bind(2, r.id);
+    records_->bind(3, r.cycle == cycle_ ? std::string_view(cycle_text_) : to_string(r.cycle));
+    records_->bind(4, r.row);
+    records_->bind(5, cycle_text_);
+    records_->done();
+    if (sqlite3_changes(store_.db_.get()) == 0) conflicts_.push_back(r);
+  }
+  void commit() override {
+    if (!conflicts_.empty()) {
+      for (billed_record& r : conflicts_) r.cycle = *store_.billed(r.subscriber, r.id);
+      // The message first: the vector is moved into the exception after.
+      const std::string what = fmt::format(
+          "{}: {} records of the closing of {} were billed already (the first: {} of {}, in "
+          "cycle {})",
+          store_.file_.string(), conflicts_.size(), cycle_text_, conflicts_.front().id,
+          conflicts_.front().subscriber, to_string(conflicts_.front().cycle));
+      throw billed_already(what, std::move(conflicts_));
+    }
+    bills_.reset();
+    states_.reset();
+    records_.reset();
+    store_.exec("COMMIT");
+    open_ = false;
+  }
+
+ private:
+  sqlite_store& store_;
+  date::year_month cycle_;
+  std::string cycle_text_;
+  bool open_ = false;  // a transaction to roll back if not committed
+  std::optional<sqlite_store::statement> bills_, states_, records_;
+  std::vector<billed_record> conflicts_;
+};
+
+std::unique_ptr<cycle_close> sqlite_store::begin_close(date::year_month cycle,
+                                                       const cycle_inputs& inputs) {
+  return std::make_unique<sqlite_close>(*this, cycle, inputs);
+}
 
 }  // namespace
 

@@ -10,16 +10,18 @@
 //
 // Two implementations, each an optional CMake component and target of its own:
 // sqlite_store.hpp (ratel::store_sqlite, an embedded file, the default) and
-// postgresql_store.hpp (ratel::store_postgresql, planned). Both create the schema they need
+// postgresql_store.hpp (ratel::store_postgresql, libpq). Both create the schema they need
 // and migrate older ones, recording its version in a table of their own.
 //
 //   std::unique_ptr<cycle_store> store = open_sqlite_store("billing.db");
 //   carried_book from = store->last_closed() ? store->carried_after(store->last_closed()->cycle)
 //                                            : carried_book{};
 //   ... rate the next cycle from `from` (run/batch.hpp) ...
-//   store->close(closing);
+//   store->close(closing);  // or begin_close, add as they come, commit
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -29,6 +31,7 @@
 
 #include <fmt/format.h>
 
+#include "ratel/io/carried_state_json.hpp"
 #include "ratel/state.hpp"
 
 namespace ratel {
@@ -56,6 +59,13 @@ struct stored_bill {
   std::string json;
 };
 
+/// A carried state as the store keeps it: a carried-state document of that one state
+/// (io/carried_state_json.hpp).
+struct stored_state {
+  std::string subscriber;
+  std::string json;
+};
+
 /// A record billed in a closed cycle: its identity (DESIGN 4.1: subscriber and id), the
 /// cycle whose record it is, and the record itself as a usage row (io/usage_csv.hpp,
 /// usage_row_to_csv), so that the cycle can be rated again with late records (D25).
@@ -67,6 +77,9 @@ struct billed_record {
   /// Read back only: the close that billed it (`cycle`'s own, or a later one's for a late
   /// record). A close writes its own cycle here, whatever is given.
   std::optional<date::year_month> billed_by;
+  /// The caller's own reference (the CLI: the record's line in its usage file), handed
+  /// back with a billed_already; never stored.
+  std::uint32_t line = 0;
 };
 
 /// Everything one close writes.
@@ -101,24 +114,45 @@ class billed_already : public store_error {
   std::vector<billed_record> records_;
 };
 
-/// The checks every store makes before it writes a close, inside the close's transaction:
-/// `already` whether closing.cycle is closed, `last` the last closed cycle. Throws
-/// store_error naming `store` when the cycle is closed already, when it is not the month
-/// after the last closed, or when a record is of a cycle after it.
-inline void check_closing(const cycle_closing& closing, bool already,
+/// The checks every store makes when it begins a close, inside the close's transaction:
+/// `already` whether `cycle` is closed, `last` the last closed cycle. Throws store_error
+/// naming `store` when the cycle is closed already, or when it is not the month after the
+/// last closed.
+inline void check_closing(date::year_month cycle, bool already,
                           const std::optional<closed_cycle>& last, std::string_view store) {
-  const std::string cycle = to_string(closing.cycle);
-  if (already) throw store_error(fmt::format("{}: cycle {} is closed already", store, cycle));
-  if (last && closing.cycle != last->cycle + date::months(1))
+  if (already)
+    throw store_error(fmt::format("{}: cycle {} is closed already", store, to_string(cycle)));
+  if (last && cycle != last->cycle + date::months(1))
     throw store_error(fmt::format(
         "{}: cycle {} is not the next one to close: the last closed is {}, so the next is {}",
-        store, cycle, to_string(last->cycle), to_string(last->cycle + date::months(1))));
-  for (const billed_record& r : closing.records)
-    if (r.cycle > closing.cycle)
-      throw store_error(
-          fmt::format("{}: record {} of {} is of cycle {}, after the cycle being closed ({})",
-                      store, r.id, r.subscriber, to_string(r.cycle), cycle));
+        store, to_string(cycle), to_string(last->cycle), to_string(last->cycle + date::months(1))));
 }
+
+/// The check of every record a close is given: none is of a cycle after the one closed.
+inline void check_closing_record(const billed_record& r, date::year_month cycle,
+                                 std::string_view store) {
+  if (r.cycle > cycle)
+    throw store_error(
+        fmt::format("{}: record {} of {} is of cycle {}, after the cycle being closed ({})", store,
+                    r.id, r.subscriber, to_string(r.cycle), to_string(cycle)));
+}
+
+/// A close being written (cycle_store::begin_close): given piece by piece, so that a run of
+/// any size hands its bills, states and records over as it makes them instead of holding
+/// them all, then committed as one transaction. Destroyed without a commit (an exception,
+/// a refused close), nothing of it stays in the store. Not to outlive its store.
+class cycle_close {
+ public:
+  virtual ~cycle_close() = default;
+  virtual void add(const stored_bill& bill) = 0;
+  virtual void add(const stored_state& state) = 0;
+  /// A record billed (check_closing_record). One whose identity was billed before is not an
+  /// error here: commit() reports all of them at once.
+  virtual void add(const billed_record& record) = 0;
+  /// Writes everything given, in one transaction, or nothing: throws billed_already (naming
+  /// every record whose identity a closed cycle billed, with its `line`) or store_error.
+  virtual void commit() = 0;
+};
 
 class cycle_store {
  public:
@@ -132,10 +166,20 @@ class cycle_store {
   virtual std::optional<closed_cycle> find(date::year_month cycle) = 0;
   /// The carried states stored with the closed cycle `cycle` (empty if it is not closed).
   virtual carried_book carried_after(date::year_month cycle) = 0;
-  /// Closes a cycle: writes all of `closing` in one transaction, or nothing. Refuses (store_
-  /// error) a cycle already closed, and one that is not the month after the last closed;
-  /// throws billed_already when records of `closing` were billed before.
-  virtual void close(const cycle_closing& closing) = 0;
+  /// Begins closing `cycle`: takes the store's write lock for the close's transaction and
+  /// refuses (store_error) a cycle already closed, and one that is not the month after the
+  /// last closed (check_closing).
+  virtual std::unique_ptr<cycle_close> begin_close(date::year_month cycle,
+                                                   const cycle_inputs& inputs) = 0;
+  /// Closes a cycle held whole in memory: begin_close, everything of `closing`, commit.
+  void close(const cycle_closing& closing) {
+    const std::unique_ptr<cycle_close> c = begin_close(closing.cycle, closing.inputs);
+    for (const stored_bill& b : closing.bills) c->add(b);
+    for (const carried_state& s : closing.carried)
+      c->add(stored_state{s.subscriber, carried_states_to_json(std::span(&s, 1))});
+    for (const billed_record& r : closing.records) c->add(r);
+    c->commit();
+  }
   /// The stored bills of a subscriber, of one cycle or of all, in cycle order.
   virtual std::vector<stored_bill> bills(std::string_view subscriber,
                                          std::optional<date::year_month> cycle) = 0;
