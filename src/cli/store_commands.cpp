@@ -2,19 +2,26 @@
 // cycle into a store, month after month, and reading back the bills it keeps.
 //
 // Closing a cycle: the store's last closed cycle says which cycle comes next and holds the
-// carried state the cycle goes on from; the cycle is rated (in memory: the streaming path
-// does not take carried states yet), closed in the store in one transaction, and only then
-// are the bills and side files written (each whole or not at all). A cycle closed already
-// from the same inputs is left alone and said so; from other inputs it is refused.
+// carried state the cycle goes on from; the cycle is rated by the streaming pipeline
+// (run/stream.hpp, within --memory-budget), each subscriber's bill, state and records
+// handed to the store's close as the shards are merged, the close committed as one
+// transaction, and only then are the bills and side files written (each whole or not at
+// all: until then they wait in unnamed temporary files). A cycle closed already from the
+// same inputs is left alone and said so; from other inputs it is refused.
 //
 // Records of cycles closed already (D25): one a closed cycle billed is a duplicate; any
 // other is late, and is rated with its closed cycle again, the difference going on this
 // cycle's bills as adjustment lines (run/late_records.hpp). The closed bills stay as they
 // are; the late records are kept as records of their closed cycle.
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <iostream>
 #include <map>
@@ -30,12 +37,14 @@
 #include "commands.hpp"
 #include "ratel/io/account_log.hpp"
 #include "ratel/io/bill_writer.hpp"
+#include "ratel/io/carried_state_json.hpp"
 #include "ratel/io/catalog_toml.hpp"
 #include "ratel/io/output.hpp"
 #include "ratel/io/rejects_csv.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/late_records.hpp"
+#include "ratel/run/stream.hpp"
 #include "run_outputs.hpp"
 #include "standard_output.hpp"
 #include "store_access.hpp"
@@ -69,18 +78,19 @@ std::string file_digest(const std::string& path) {
 // The late records of a run (D25): records of closed cycles, rated with their cycles.
 struct late_records {
   late_result rated;
-  std::set<std::uint32_t> lines;                       // the late records, by usage line
-  std::map<std::uint32_t, date::year_month> cycle_of;  // each late record's closed cycle
+  std::map<std::uint32_t, date::year_month> cycle_of;  // each late record's closed cycle, by line
   std::deque<usage_batch> billed;   // what the closed cycles were billed from (viewed into)
   std::deque<carried_book> before;  // the state each closed cycle went on from
 };
 
-// Finds the records of `usage` that belong to a cycle `store` closed, and rates each such
-// cycle again with them (run/late_records.hpp). A record before the store's first closed
-// cycle, or after `open`, is left to rate_batch, which rejects it as outside the cycle.
+// Rates the closed cycles of `store` again with those of `candidates` (records dated before
+// the open cycle, none billed already) that belong to one of them (run/late_records.hpp).
+// A record before the store's first closed cycle is left alone: the run rejects it as
+// outside the cycle.
 late_records late_records_of(cycle_store& store, const std::string& store_name,
                              const rule_plan& plan, const account_book& accounts,
-                             const usage_batch& usage, const billing_cycle& open) {
+                             const std::vector<const usage_record*>& candidates,
+                             const billing_cycle& open) {
   late_records out;
   const std::optional<closed_cycle> first = store.first_closed();
   if (!first) return out;
@@ -88,16 +98,14 @@ late_records late_records_of(cycle_store& store, const std::string& store_name,
   for (date::year_month m = first->cycle; m < open.month; m += date::months(1))
     closed.push_back(calendar_month_cycle(m, plan.home_zone()));
   std::map<date::year_month, std::vector<const usage_record*>> late_by_cycle;
-  for (const usage_record& r : usage.records()) {
-    if (open.contains(r.time)) continue;
+  for (const usage_record* r : candidates) {
     // Consecutive cycles: the last one starting at or before the record may hold it.
-    auto after = std::upper_bound(closed.begin(), closed.end(), r.time,
+    auto after = std::upper_bound(closed.begin(), closed.end(), r->time,
                                   [](instant t, const billing_cycle& c) { return t < c.start; });
-    if (after == closed.begin() || !std::prev(after)->contains(r.time)) continue;
+    if (after == closed.begin() || !std::prev(after)->contains(r->time)) continue;
     const date::year_month month = std::prev(after)->month;
-    late_by_cycle[month].push_back(&r);
-    out.lines.insert(r.line);
-    out.cycle_of.emplace(r.line, month);
+    late_by_cycle[month].push_back(r);
+    out.cycle_of.emplace(r->line, month);
   }
   std::vector<late_cycle> cycles;
   for (auto& [month, late] : late_by_cycle) {
@@ -118,11 +126,99 @@ late_records late_records_of(cycle_store& store, const std::string& store_name,
   return out;
 }
 
-// The bills of a run as one document of the format asked for.
-std::string document_of(const std::vector<bill>& bills, const std::string& format) {
-  if (format == "text") return bills_to_text(bills);
-  if (format == "csv") return bills_to_csv(bills);
-  return bills_to_json(bills);
+// Text a run holds until its cycle is closed, in a file with no name in $TMPDIR (or /tmp):
+// the bills and side files of a close are written only once the store has committed it,
+// and a close that must be rated again starts afresh. Every write and the read back are
+// checked.
+class held_text {
+ public:
+  explicit held_text(std::string what) : what_(std::move(what)) {
+    const char* tmpdir = std::getenv("TMPDIR");
+    folder_ = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+    const int fd = ::open(folder_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0 || (file_ = ::fdopen(fd, "w+b")) == nullptr) {
+      const int error = errno;
+      if (fd >= 0) ::close(fd);
+      fail("cannot make", error);
+    }
+  }
+  held_text(const held_text&) = delete;
+  held_text& operator=(const held_text&) = delete;
+  ~held_text() { std::fclose(file_); }
+
+  void write(std::string_view text) {
+    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), file_) != text.size())
+      fail("cannot write", errno);
+    written_ += text.size();
+  }
+  /// Hands everything written to `to`, a megabyte at a time.
+  template <class Sink>
+  void copy_to(Sink&& to) {
+    if (std::fflush(file_) != 0) fail("cannot write", errno);
+    std::rewind(file_);
+    std::string block(std::size_t{1} << 20, '\0');
+    std::uint64_t read = 0;
+    while (const std::size_t got = std::fread(block.data(), 1, block.size(), file_)) {
+      to(std::string_view(block.data(), got));
+      read += got;
+    }
+    if (std::ferror(file_) != 0 || read != written_) fail("cannot read back", EIO);
+  }
+
+ private:
+  [[noreturn]] void fail(std::string_view doing, int error) const {
+    throw output_error(
+        fmt::format("{} a file in {} to hold {} until the close: {}; give TMPDIR "
+                    "a folder with room",
+                    doing, folder_, what_, std::strerror(error)));
+  }
+  std::string what_;
+  std::string folder_;
+  std::FILE* file_ = nullptr;
+  std::uint64_t written_ = 0;
+};
+
+// One subscriber's part of a close as text, from a worker to the calling thread: its bill
+// JSON, its carried state and its records, each field length-prefixed.
+void put_field(std::string& out, std::string_view text) {
+  const std::uint64_t size = text.size();
+  out.append(reinterpret_cast<const char*>(&size), sizeof size);
+  out.append(text);
+}
+std::string_view take_field(std::string_view& in) {
+  std::uint64_t size = 0;
+  std::memcpy(&size, in.data(), sizeof size);
+  const std::string_view field = in.substr(sizeof size, size);
+  in.remove_prefix(sizeof size + size);
+  return field;
+}
+
+void render_closing_part(const subscriber_closing& part, std::string& out) {
+  put_field(out, part.subscriber);
+  put_field(out, part.bills.empty() ? std::string() : bill_to_json(part.bills.back()));
+  put_field(out, part.carried != nullptr ? carried_states_to_json(std::span(part.carried, 1))
+                                         : std::string());
+  for (const usage_record* r : part.records) {
+    const std::uint32_t line = r->line;
+    put_field(out, std::string_view(reinterpret_cast<const char*>(&line), sizeof line));
+    put_field(out, r->id);
+    put_field(out, usage_row_to_csv(*r));
+  }
+}
+
+void add_closing_part(cycle_close& close, date::year_month month, std::string_view in) {
+  const std::string subscriber(take_field(in));
+  if (const std::string_view json = take_field(in); !json.empty())
+    close.add(stored_bill{subscriber, month, std::string(json)});
+  if (const std::string_view state = take_field(in); !state.empty())
+    close.add(stored_state{subscriber, std::string(state)});
+  billed_record record{subscriber, {}, month, {}, {}, 0};
+  while (!in.empty()) {
+    std::memcpy(&record.line, take_field(in).data(), sizeof record.line);
+    record.id = take_field(in);
+    record.row = take_field(in);
+    close.add(record);
+  }
 }
 
 }  // namespace
@@ -138,6 +234,13 @@ int run_rate_into_store(const rate_options& o) {
   if (o.out != "-") {
     std::cerr << "ratel rate: --store writes the bills to stdout or to --out-file FILE, not to "
                  "--out DIR\n";
+    return 2;
+  }
+  const std::optional<std::size_t> budget = parse_memory_size(o.memory_budget);
+  if (!budget) {
+    std::cerr << fmt::format(
+        "ratel rate: --memory-budget: \"{}\" is not a size (e.g. 512M, 2G, 65536)\n",
+        o.memory_budget);
     return 2;
   }
   const date::year_month month = range->first;
@@ -195,116 +298,143 @@ int run_rate_into_store(const rate_options& o) {
 
     const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
-    usage_batch usage = read_usage_csv(o.usage);
     const billing_cycle cycle = calendar_month_cycle(month, plan.home_zone());
-
-    // A record a closed cycle billed is a duplicate, whichever run it comes in (D25). Those
-    // dated in a closed cycle (replays, and late records to tell from them) are looked up
-    // now; one dated in this cycle can only match a billed record with another time, so
-    // rather than a look-up per record, the close finds it (billed_already) and the cycle
-    // is rated again without it.
-    if (last) {
-      std::vector<std::pair<std::size_t, date::year_month>> billed_before;
-      for (std::size_t i = 0; i < usage.records().size(); ++i)
-        if (const usage_record& r = usage.records()[i]; !cycle.contains(r.time))
-          if (auto in = store->billed(r.subscriber, r.id)) billed_before.emplace_back(i, *in);
-      if (!billed_before.empty()) usage.set_aside_as_billed(std::move(billed_before));
-    }
     const carried_book after_last = last ? store->carried_after(last->cycle) : carried_book{};
-    late_records late;
-    batch_result result;
-    for (;;) {
-      late = late_records_of(*store, shown(o.store), plan, accounts, usage, cycle);
-      carried_book from = after_last;
-      if (last) add_late_pass_charges(from, late.rated, last->cycle);
-      result = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from, o.threads,
-                          late.rated.adjustments);
-      // rate_batch rejected the late records as outside the open cycle: they were rated
-      // with their own cycles, and what that rejected is the run's.
-      std::erase_if(result.rejects, [&](const reject& j) { return late.lines.contains(j.line); });
-      result.rejects.insert(result.rejects.end(), late.rated.rejects.begin(),
-                            late.rated.rejects.end());
-      std::sort(result.rejects.begin(), result.rejects.end(),
-                [](const reject& a, const reject& b) { return a.line < b.line; });
-      result.rated += late.rated.rated;
 
-      cycle_closing closing{month, inputs, {}, std::move(result.carried), {}};
-      for (const bill& b : result.bills)
-        closing.bills.push_back({b.subscriber, month, bill_to_json(b)});
-      std::set<std::uint32_t> rejected_lines;
-      for (const reject& r : result.rejects) rejected_lines.insert(r.line);
-      // In identity order, the store's key order (its inserts then land side by side):
-      // grouped by subscriber through a hash map, the subscribers sorted, then each one's
-      // few records by id. One sort of a million scattered records costs far more.
-      std::unordered_map<std::string_view, std::vector<const usage_record*>> by_subscriber;
-      for (const usage_record& r : usage.records()) by_subscriber[r.subscriber].push_back(&r);
-      std::vector<std::string_view> subscribers;
-      subscribers.reserve(by_subscriber.size());
-      for (const auto& [subscriber, records] : by_subscriber) subscribers.push_back(subscriber);
-      std::sort(subscribers.begin(), subscribers.end());
-      std::vector<const usage_record*> in_order;
-      in_order.reserve(usage.records().size());
-      for (std::string_view subscriber : subscribers) {
-        std::vector<const usage_record*>& records = by_subscriber[subscriber];
-        std::sort(records.begin(), records.end(),
-                  [](const usage_record* a, const usage_record* b) { return a->id < b->id; });
-        in_order.insert(in_order.end(), records.begin(), records.end());
-      }
-      closing.records.reserve(in_order.size());
-      for (const usage_record* p : in_order) {
-        const usage_record& r = *p;
-        if (rejected_lines.contains(r.line)) continue;
-        if (cycle.contains(r.time))
-          closing.records.push_back(
-              {std::string(r.subscriber), std::string(r.id), month, usage_row_to_csv(r), {}});
-        else if (auto of = late.cycle_of.find(r.line); of != late.cycle_of.end())
-          closing.records.push_back(
-              {std::string(r.subscriber), std::string(r.id), of->second, usage_row_to_csv(r), {}});
-      }
+    // Records of this cycle whose identity a closed cycle billed under another time: the
+    // store finds them when the close is committed (a look-up per record would cost the
+    // run far more); the cycle is then rated again with them set aside as duplicates.
+    std::vector<set_aside_record> billed_in_this_cycle;
+    for (;;) {
+      carried_book from = after_last;
+      late_records late;
+      std::vector<billed_record> late_rows;  // the late records, for the close
+      std::set<std::uint32_t> set_aside_lines;
+      stream_closing closing;
+      closing.from = &from;
+      closing.adjustments = &late.rated.adjustments;
+      // The rows dated outside this cycle: a record a closed cycle billed is a duplicate,
+      // whichever run it comes in (D25); any other of a closed cycle is late.
+      closing.outside_rows = [&](const usage_batch& outside) {
+        std::vector<set_aside_record> aside = billed_in_this_cycle;
+        if (!last) return aside;
+        std::vector<const usage_record*> candidates;
+        for (const usage_record& r : outside.records()) {
+          if (r.time >= cycle.start) continue;  // after the cycle: rejected as outside it
+          if (const std::optional<date::year_month> in = store->billed(r.subscriber, r.id))
+            aside.push_back({r.line, std::string(r.subscriber), *in, std::nullopt});
+          else
+            candidates.push_back(&r);
+        }
+        late = late_records_of(*store, shown(o.store), plan, accounts, candidates, cycle);
+        add_late_pass_charges(from, late.rated, last->cycle);
+        std::map<std::uint32_t, const reject*> rejected;
+        for (const reject& j : late.rated.rejects) rejected.emplace(j.line, &j);
+        for (const usage_record* r : candidates) {
+          const auto of = late.cycle_of.find(r->line);
+          if (of == late.cycle_of.end()) continue;  // before the store's first cycle
+          const auto no = rejected.find(r->line);
+          aside.push_back({r->line, std::string(r->subscriber), std::nullopt,
+                           no != rejected.end() ? std::optional(*no->second) : std::nullopt});
+          if (no == rejected.end())
+            late_rows.push_back({std::string(r->subscriber), std::string(r->id), of->second,
+                                 usage_row_to_csv(*r), std::nullopt, r->line});
+        }
+        for (const set_aside_record& a : aside) set_aside_lines.insert(a.line);
+        return aside;
+      };
+      closing.render = render_closing_part;
+      // The close begins once the rows outside the cycle are dealt with (they read the
+      // store), at the first subscriber's part: its transaction holds the store's write lock
+      // from there to the commit.
+      std::unique_ptr<cycle_close> close;
+      closing.write = [&](std::string_view part) {
+        if (!close) close = store->begin_close(month, inputs);
+        add_closing_part(*close, month, part);
+      };
+
+      held_text bills_text("the bills"), events_text("the events"), rejects_text("the rejects");
+      bill_output output;
+      output.parts = 2;  // the bills in the format asked for, their events
+      output.render = [&](std::span<const bill> bills, std::span<std::string> parts) {
+        for (const bill& b : bills) {
+          if (files.events) parts[1] += bill_events_to_csv_rows(b);
+          if (o.format == "text") {
+            if (!parts[0].empty()) parts[0] += "\n";
+            parts[0] += bill_to_text(b);
+          } else if (o.format == "csv") {
+            parts[0] += bill_to_csv_rows(b);
+          } else {
+            if (!parts[0].empty()) parts[0] += ",\n";
+            parts[0] += bill_to_json_element(b);
+          }
+        }
+      };
+      bool first = true;
+      if (o.format == "csv") bills_text.write(bills_csv_header());
+      output.write = [&](std::span<const std::string> parts) {
+        if (o.format == "json") bills_text.write(first ? "[\n" : ",\n");
+        if (o.format == "text" && !first) bills_text.write("\n");
+        bills_text.write(parts[0]);
+        events_text.write(parts[1]);
+        first = false;
+      };
+      stream_options options;
+      options.threads = o.threads;
+      options.memory_budget = *budget;
+      options.rejects_kept = 0;  // all of them go to rejects_text
+      options.reject_rows = [&](std::string_view row) { rejects_text.write(row); };
+      options.closing = &closing;
+      const stream_result result =
+          rate_file(plan, accounts, o.usage, std::span(&cycle, 1), output, options);
+      if (o.format == "json") bills_text.write(first ? "[]\n" : "\n]\n");
+
+      if (!close) close = store->begin_close(month, inputs);
+      for (const billed_record& r : late_rows) close->add(r);
       try {
-        store->close(closing);
-        // the durable part first: then the files, each whole
-        break;
+        close->commit();
       } catch (const billed_already& e) {
         // Records of this cycle whose identity a closed cycle billed: duplicates. Nothing
         // was written; the cycle is rated again without them.
-        std::map<std::pair<std::string_view, std::string_view>, date::year_month> billed_in;
-        for (const billed_record& b : e.records())
-          billed_in.emplace(std::pair<std::string_view, std::string_view>(b.subscriber, b.id),
-                            b.cycle);
-        std::vector<std::pair<std::size_t, date::year_month>> billed_before;
-        for (std::size_t i = 0; i < usage.records().size(); ++i)
-          if (auto it = billed_in.find({usage.records()[i].subscriber, usage.records()[i].id});
-              it != billed_in.end())
-            billed_before.emplace_back(i, it->second);
-        if (billed_before.empty()) throw;  // not records of this run: a fault of the store
-        usage.set_aside_as_billed(std::move(billed_before));
+        for (const billed_record& b : e.records()) {
+          if (b.line == 0 || set_aside_lines.contains(b.line))
+            throw;  // not records of this run's cycle: a fault of the store
+          billed_in_this_cycle.push_back({b.line, b.subscriber, b.cycle, std::nullopt});
+        }
+        continue;
       }
-    }
+      close.reset();
 
-    const std::string document = document_of(result.bills, o.format);
-    if (files.bills) {
-      files.bills->write(document);
-      files.bills->commit();
-    } else {
-      standard_output out("the bills");
-      out.write(document);
-      out.finish();
+      // The durable part first: then the files, each whole.
+      if (files.bills) {
+        bills_text.copy_to([&](std::string_view text) { files.bills->write(text); });
+        files.bills->commit();
+      } else {
+        standard_output out("the bills");
+        bills_text.copy_to([&](std::string_view text) { out.write(text); });
+        out.finish();
+      }
+      if (files.rejects) {
+        files.rejects->write(rejects_csv_header());
+        rejects_text.copy_to([&](std::string_view text) { files.rejects->write(text); });
+        files.rejects->commit();
+      }
+      if (files.events) {
+        files.events->write(events_csv_header());
+        events_text.copy_to([&](std::string_view text) { files.events->write(text); });
+        files.events->commit();
+      }
+      std::cerr << fmt::format(
+          "ratel rate: cycle {} closed in {}: {} records read, {} rated ({} of them late "
+          "records of closed cycles), {} rejected, {} duplicates; bills: {}\n",
+          to_string(month), shown(o.store), result.rows_read, result.rated, late.rated.rated,
+          result.rejected, result.duplicated, result.bills);
+      if (result.rows_read != result.rated + result.rejected + result.duplicated) {
+        std::cerr << "ratel rate: internal error: the record counts do not reconcile\n";
+        return 1;
+      }
+      return result.rejected == 0 && result.duplicated == 0 ? 0 : 1;
     }
-    if (files.rejects) {
-      files.rejects->write(rejects_to_csv(result.rejects, result.duplicates));
-      files.rejects->commit();
-    }
-    if (files.events) {
-      files.events->write(events_to_csv(result.bills));
-      files.events->commit();
-    }
-    std::cerr << fmt::format(
-        "ratel rate: cycle {} closed in {}: {} records read, {} rated ({} of them late records "
-        "of closed cycles), {} rejected, {} duplicates; bills: {}\n",
-        to_string(month), shown(o.store), result.rows_read, result.rated, late.rated.rated,
-        result.rejects.size(), result.duplicates.size(), result.bills.size());
-    return result.rejects.empty() && result.duplicates.empty() ? 0 : 1;
   } catch (const input_error& e) {
     std::cerr << "ratel rate: " << e.what() << "\n";
     return 1;

@@ -107,12 +107,21 @@ input_error usage_columns::empty_file(const std::string& file) {
 }
 
 std::string_view usage_columns::subscriber_of(std::string_view row, std::string& scratch) const {
-  // The common row has no quote before the end of its subscriber field: skip commas. Any
+  return field_of(row, subscriber_, scratch);
+}
+
+std::string_view usage_columns::time_of(std::string_view row, std::string& scratch) const {
+  return field_of(row, time_, scratch);
+}
+
+std::string_view usage_columns::field_of(std::string_view row, std::size_t column,
+                                         std::string& scratch) const {
+  // The common row has no quote before the end of the field: skip commas. Any
   // '"' there (a quoted field) takes the full tokenizer, which knows commas inside quotes.
   const char* const begin = row.data();
   const char* const end = begin + row.size();
   const char* p = begin;
-  for (std::size_t k = 0; k < subscriber_; ++k) {
+  for (std::size_t k = 0; k < column; ++k) {
     const void* comma = std::memchr(p, ',', static_cast<std::size_t>(end - p));
     if (comma == nullptr) {
       p = nullptr;
@@ -128,8 +137,8 @@ std::string_view usage_columns::subscriber_of(std::string_view row, std::string&
   }
   std::vector<csv::field> fields;
   (void)csv::split(row, fields);  // on a problem, the fields before it are still whole
-  if (fields.size() <= subscriber_) return {};
-  const csv::field& f = fields[subscriber_];
+  if (fields.size() <= column) return {};
+  const csv::field& f = fields[column];
   if (!f.has_escaped_quote) return f.text;
   scratch.clear();
   csv::append_unescaped(f.text, scratch);

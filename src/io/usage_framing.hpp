@@ -32,12 +32,15 @@ class usage_columns {
   /// routing only: the row is not validated. Empty when the row cannot be split as far as
   /// the subscriber column; such a row is rejected when parsed, in whatever shard it lands.
   std::string_view subscriber_of(std::string_view row, std::string& scratch) const;
+  /// The time a raw data row gives, as subscriber_of (not validated: parse it).
+  std::string_view time_of(std::string_view row, std::string& scratch) const;
 
   std::size_t size() const noexcept { return header_.size(); }
 
  private:
   friend class usage_row_parser;
   usage_columns() = default;
+  std::string_view field_of(std::string_view row, std::size_t column, std::string& scratch) const;
   detail::csv::header header_;
   std::size_t id_ = 0, subscriber_ = 0, time_ = 0, service_ = 0, quantity_ = 0;
   std::size_t country_ = absent, region_ = absent, peer_ = absent, product_ = absent;

@@ -20,7 +20,9 @@
 #include <mutex>
 #include <optional>
 #include <queue>
+#include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -369,13 +371,16 @@ std::uintmax_t next_line_start(std::FILE* file, const std::string& name, std::ui
 // range (the range's first line number is only known once the ranges before it are
 // counted); counts the rows, their bytes (each with one line end: what rating them will
 // report, see renumber) and the lines; `bytes_read` as read_lines.
+// With `outside` (a run that closes its cycle): every row with a valid time outside
+// [from, to) is also appended to it, framed, for stream_closing::outside_rows.
 void route_range(const std::string& path, const std::string& name, std::uintmax_t begin,
                  std::uintmax_t end, const usage_columns& columns, std::size_t block_size,
                  shard_router& router, std::size_t& rows, std::uint64_t& row_bytes,
-                 std::size_t& lines, std::atomic<std::uint64_t>* bytes_read) {
+                 std::size_t& lines, std::atomic<std::uint64_t>* bytes_read, instant from,
+                 instant to, std::string* outside) {
   if (begin >= end) return;
   const file_ptr file = detail::open_input(path);
-  std::string scratch;
+  std::string scratch, time_scratch;
   read_lines(
       file.get(), name, begin, end, block_size,
       [&](std::string_view text) {
@@ -383,8 +388,12 @@ void route_range(const std::string& path, const std::string& name, std::uintmax_
         if (csv::is_blank(text)) return true;
         ++rows;
         row_bytes += text.size() + 1;
-        router.add(columns.subscriber_of(text, scratch), csv::checked_line_number(lines, name),
-                   text);
+        const std::uint32_t line = csv::checked_line_number(lines, name);
+        router.add(columns.subscriber_of(text, scratch), line, text);
+        if (outside != nullptr)
+          if (const std::optional<instant> t = parse_rfc3339(columns.time_of(text, time_scratch));
+              t && (*t < from || *t >= to))
+            append_framed_row(*outside, line, text);
         return true;
       },
       bytes_read);
@@ -469,6 +478,104 @@ class entry_reader {
   std::size_t at_ = 0;
 };
 
+// A close's records of the shard whose identity a closed cycle billed (set_aside_record::
+// billed_in) become duplicates before the shard is rated. Records and set-aside rows are
+// both in line order.
+void set_aside_billed(usage_batch& batch, const std::vector<set_aside_record>& aside) {
+  std::vector<std::pair<std::size_t, date::year_month>> billed;
+  const std::vector<usage_record>& records = batch.records();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto it = std::lower_bound(
+        aside.begin(), aside.end(), records[i].line,
+        [](const set_aside_record& a, std::uint32_t line) { return a.line < line; });
+    if (it != aside.end() && it->line == records[i].line && it->billed_in)
+      billed.emplace_back(i, *it->billed_in);
+  }
+  if (!billed.empty()) batch.set_aside_as_billed(std::move(billed));
+}
+
+// The late records of a close, which the caller rated with their closed cycles: the shard
+// rejected them as outside its cycles; they count as the caller's rating counted them.
+void count_late(batch_result& rated, const std::vector<set_aside_record>& aside) {
+  std::vector<std::uint32_t> late;
+  for (const set_aside_record& a : aside)
+    if (!a.billed_in) late.push_back(a.line);  // in line order
+  if (late.empty()) return;
+  const std::size_t before = rated.rejects.size();
+  std::erase_if(rated.rejects, [&](const reject& j) {
+    return j.reason == reject_reason::outside_cycle &&
+           std::binary_search(late.begin(), late.end(), j.line);
+  });
+  // Each late row was kept by its shard as by outside_rows (the same content order), so
+  // each was rejected here.
+  if (before - rated.rejects.size() != late.size())
+    throw std::logic_error("a late record set aside was not rejected by its shard");
+  for (const set_aside_record& a : aside) {
+    if (a.billed_in) continue;
+    if (a.rejected)
+      rated.rejects.push_back(*a.rejected);
+    else
+      ++rated.rated;
+  }
+  std::sort(rated.rejects.begin(), rated.rejects.end(),
+            [](const reject& a, const reject& b) { return a.line < b.line; });
+}
+
+// A closing shard's entries: for every subscriber with a bill or a carried state, in
+// subscriber order, its bills' parts (empty without a bill), then the close's part,
+// flagged 'b' (the subscriber has a bill: bill_output::write is due) or 'n'.
+void render_closing(const stream_closing& closing, const bill_output& output,
+                    std::span<const billing_cycle> cycles, const usage_batch& batch,
+                    const batch_result& rated, std::vector<std::string>& parts, std::string& out,
+                    std::uint64_t& rendered_bytes) {
+  std::vector<std::uint32_t> rejected;
+  rejected.reserve(rated.rejects.size());
+  for (const reject& j : rated.rejects) rejected.push_back(j.line);
+  std::sort(rejected.begin(), rejected.end());
+  std::unordered_map<std::string_view, std::vector<const usage_record*>, detail::string_hasher>
+      records_of;
+  // The records rated in the cycles: not rejected, and not late ones (count_late took their
+  // rejects away: the caller rated them with their own cycles).
+  for (const usage_record& r : batch.records())
+    if (r.time >= cycles.front().start && r.time < cycles.back().end &&
+        !std::binary_search(rejected.begin(), rejected.end(), r.line))
+      records_of[r.subscriber].push_back(&r);
+  const std::vector<bill>& bills = rated.bills;
+  const std::vector<carried_state>& carried = rated.carried;
+  std::string part;
+  const std::vector<const usage_record*> none;
+  for (std::size_t b = 0, c = 0; b < bills.size() || c < carried.size();) {
+    std::string_view who;
+    if (b < bills.size()) who = bills[b].subscriber;
+    if (c < carried.size() && (who.empty() || carried[c].subscriber < who))
+      who = carried[c].subscriber;
+    std::size_t bills_end = b;
+    while (bills_end < bills.size() && bills[bills_end].subscriber == who) ++bills_end;
+    const carried_state* state =
+        c < carried.size() && carried[c].subscriber == who ? &carried[c++] : nullptr;
+    auto own = records_of.find(who);
+    std::vector<const usage_record*>* records = own != records_of.end() ? &own->second : nullptr;
+    if (records != nullptr)
+      std::sort(records->begin(), records->end(),
+                [](const usage_record* x, const usage_record* y) { return x->id < y->id; });
+    const std::span<const bill> own_bills = std::span(bills).subspan(b, bills_end - b);
+    part.assign(1, own_bills.empty() ? 'n' : 'b');
+    closing.render({who, own_bills, state,
+                    records != nullptr ? std::span<const usage_record* const>(*records)
+                                       : std::span<const usage_record* const>(none)},
+                   part);
+    for (std::string& p : parts) p.clear();
+    if (!own_bills.empty()) output.render(own_bills, parts);
+    append_field(out, who);
+    for (const std::string& p : parts) {
+      append_field(out, p);
+      rendered_bytes += p.size();
+    }
+    append_field(out, part);
+    b = bills_end;
+  }
+}
+
 // The shard count: enough shards that one being rated (its rows, about three times their
 // size once parsed and grouped, and its bills) fits a worker's share of the budget, and a
 // few per worker so that workers finish together. Small shards are also faster: a shard
@@ -542,6 +649,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   std::vector<std::unique_ptr<shard_router>> routers;
   std::vector<std::size_t> rows_of(readers, 0), lines_of(readers, 0);
   std::vector<std::uint64_t> row_bytes_of(readers, 0);
+  const stream_closing* const closing = options.closing;
+  std::vector<std::string> outside_of(readers);  // framed rows outside the cycles, per reader
   for (std::size_t t = 0; t < readers; ++t) {
     routers.push_back(std::make_unique<shard_router>(shards, budget / 2 / readers, dir,
                                                      fmt::format("rows-{}-", t)));
@@ -556,7 +665,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
       try {
         route_range(read_from, name, bounds[t], bounds[t + 1], columns, block_size, *routers[t],
                     rows_of[t], row_bytes_of[t], lines_of[t],
-                    progress ? &progress->read.done : nullptr);
+                    progress ? &progress->read.done : nullptr, cycles.front().start,
+                    cycles.back().end, closing != nullptr ? &outside_of[t] : nullptr);
         routers[t]->finish();
       } catch (...) {
         std::lock_guard lock(reading_mutex);
@@ -600,6 +710,35 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   for (const account_book_entry& entry : accounts.histories())
     shard_accounts[shard_of(entry.first, shards)].push_back(&entry);
 
+  // A close: the caller deals with the rows outside the cycles first; then what the shards
+  // go on from is split among them, as the accounts are.
+  std::vector<std::vector<set_aside_record>> set_aside(closing != nullptr ? shards : 0);
+  std::vector<carried_book> shard_from(closing != nullptr ? shards : 0);
+  std::vector<adjustment_book> shard_adjustments(closing != nullptr ? shards : 0);
+  if (closing != nullptr) {
+    assert(closing->from != nullptr && closing->render && closing->write);
+    std::string outside;
+    for (std::size_t t = 0; t < readers; ++t) {
+      renumber(outside_of[t], line_base[t], name);
+      outside += outside_of[t];
+      std::string().swap(outside_of[t]);
+    }
+    if (closing->outside_rows) {
+      const usage_batch outside_batch = parse_usage_rows(columns, std::move(outside), name);
+      for (set_aside_record& r : closing->outside_rows(outside_batch))
+        set_aside[shard_of(r.subscriber, shards)].push_back(std::move(r));
+      for (std::vector<set_aside_record>& list : set_aside)
+        std::sort(
+            list.begin(), list.end(),
+            [](const set_aside_record& a, const set_aside_record& b) { return a.line < b.line; });
+    }
+    for (const auto& [id, state] : *closing->from)
+      shard_from[shard_of(id, shards)].emplace(id, state);
+    if (closing->adjustments != nullptr)
+      for (const auto& [id, list] : *closing->adjustments)
+        shard_adjustments[shard_of(id, shards)].emplace(id, list);
+  }
+
   // Rendered output held in memory past a quarter of the budget goes to disk.
   std::atomic<std::size_t> output_held{0};
   struct shard_result {
@@ -629,9 +768,34 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   auto rate_shard = [&](std::size_t s) {
     shard_result& r = results[s];
     std::uint64_t input_bytes_of_shard = 0;
-    const usage_batch batch = parse_usage_rows(columns, take(s, input_bytes_of_shard), source_name);
+    usage_batch batch = parse_usage_rows(columns, take(s, input_bytes_of_shard), source_name);
+    const std::vector<set_aside_record>* aside = closing != nullptr ? &set_aside[s] : nullptr;
+    if (aside != nullptr && !aside->empty()) set_aside_billed(batch, *aside);
     batch_result rated =
-        detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, progress);
+        closing == nullptr
+            ? detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, progress)
+            : detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, progress,
+                                    &shard_from[s], &shard_adjustments[s]);
+    if (aside != nullptr && !aside->empty()) count_late(rated, *aside);
+    r.bills = rated.bills.size();
+    // Rendered first: a close needs the rejects, which are moved out below.
+    std::vector<std::string> parts(output.parts);
+    if (closing == nullptr) {
+      for (std::size_t i = 0, end = 0; i < rated.bills.size(); i = end) {
+        end = i + 1;  // the subscriber's bills are consecutive, in cycle order
+        while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber)
+          ++end;
+        for (std::string& p : parts) p.clear();
+        output.render(std::span<const bill>(rated.bills).subspan(i, end - i), parts);
+        append_field(r.out.memory, rated.bills[i].subscriber);
+        for (const std::string& p : parts) {
+          append_field(r.out.memory, p);
+          r.rendered_bytes += p.size();
+        }
+      }
+    } else {
+      render_closing(*closing, output, cycles, batch, rated, parts, r.out.memory, r.rendered_bytes);
+    }
     r.rejects = std::move(rated.rejects);
     r.duplicates = std::move(rated.duplicates);
     r.rejected = r.rejects.size();
@@ -662,20 +826,6 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     }
     r.rows_read = rated.rows_read;
     r.rated = rated.rated;
-    r.bills = rated.bills.size();
-    std::vector<std::string> parts(output.parts);
-    for (std::size_t i = 0, end = 0; i < rated.bills.size(); i = end) {
-      end = i + 1;  // the subscriber's bills are consecutive, in cycle order
-      while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber)
-        ++end;
-      for (std::string& p : parts) p.clear();
-      output.render(std::span<const bill>(rated.bills).subspan(i, end - i), parts);
-      append_field(r.out.memory, rated.bills[i].subscriber);
-      for (const std::string& p : parts) {
-        append_field(r.out.memory, p);
-        r.rendered_bytes += p.size();
-      }
-    }
     hold(r.out, fmt::format("rendered bills of shard {}", s));
     if (progress != nullptr)
       progress->rated.done.fetch_add(input_bytes_of_shard, std::memory_order_relaxed);
@@ -702,10 +852,11 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   // Merge: every subscriber is in exactly one shard, so the smallest head among the
   // shards' next entries is the next subscriber of the whole run.
   std::vector<std::unique_ptr<entry_reader>> merged;
+  const std::size_t entry_parts = output.parts + (closing != nullptr ? 1 : 0);
   using head = std::pair<std::string, std::size_t>;
   std::priority_queue<head, std::vector<head>, std::greater<>> heads;
   for (std::size_t s = 0; s < shards; ++s) {
-    merged.push_back(std::make_unique<entry_reader>(results[s].out, output.parts));
+    merged.push_back(std::make_unique<entry_reader>(results[s].out, entry_parts));
     if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
   }
   std::uint64_t rendered_bytes = 0;
@@ -715,8 +866,17 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   while (!heads.empty()) {
     const std::size_t s = heads.top().second;
     heads.pop();
-    output.write(merged[s]->parts);
-    for (const std::string& p : merged[s]->parts) unpublished += p.size();
+    std::span<const std::string> parts = merged[s]->parts;
+    if (closing == nullptr) {
+      output.write(parts);
+    } else {
+      // the close's part last, after a flag: whether the subscriber has a bill
+      const std::string_view close_part = parts.back();
+      parts = parts.first(output.parts);
+      if (close_part.front() == 'b') output.write(parts);
+      closing->write(close_part.substr(1));
+    }
+    for (const std::string& p : parts) unpublished += p.size();
     if (progress != nullptr && unpublished >= (1 << 20)) {
       progress->written.done.fetch_add(unpublished, std::memory_order_relaxed);
       unpublished = 0;

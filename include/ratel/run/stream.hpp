@@ -18,6 +18,13 @@
 //  3. The shards' outputs, each in subscriber order, are merged; `bill_output::write` gets
 //     every subscriber's text in subscriber order, on the calling thread.
 //
+// A run that closes its cycle into a store (stream_options::closing, D24/D25) goes on from
+// carried states, split among the shards as the accounts are. While the file is read, the
+// rows dated outside the cycles are also kept aside; before any shard is rated the caller
+// gets them (stream_closing::outside_rows) and says which were billed already and which it
+// rated as late records. Each shard then hands over, per subscriber, its part of the close
+// (bill, state after the cycle, records rated), merged in subscriber order like the bills.
+//
 // Invariants: the bills, rejects, duplicates and counts are those of rate_batch on the
 // whole file (the same bytes), whatever the threads, the memory budget (so the number of
 // shards and what spills), and the order of the rows: a (subscriber, id) and all of a
@@ -37,14 +44,59 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ratel/adjustment.hpp"
 #include "ratel/run/batch.hpp"
+#include "ratel/state.hpp"
 
 namespace ratel {
+
+/// A record of the file the caller dealt with itself before the shards were rated
+/// (stream_closing::outside_rows).
+struct set_aside_record {
+  std::uint32_t line = 0;  ///< its line in the usage file
+  std::string subscriber;
+  /// A closed cycle billed its identity already: a duplicate (D25), listed with that cycle.
+  std::optional<date::year_month> billed_in;
+  /// Otherwise a late record the caller rated with its closed cycle (D25): counted as rated,
+  /// or, when that rating rejected it, as this reject.
+  std::optional<reject> rejected;
+};
+
+/// One subscriber's part of a close (stream_closing::render).
+struct subscriber_closing {
+  std::string_view subscriber;
+  std::span<const bill> bills;  ///< in cycle order; none for an account that only carries state
+  const carried_state* carried = nullptr;  ///< its state after the last cycle (none: no account)
+  std::span<const usage_record* const> records;  ///< its records rated in the run, by id
+};
+
+/// A run that goes on from an earlier one and closes its last cycle (D24, D25): what the
+/// shards start from, and what each hands over for the close besides its bills.
+struct stream_closing {
+  /// The states the run goes on from (rate_batch's `from`), and corrections of closed
+  /// cycles for the last cycle's bills (D25). Read once outside_rows has returned, so that
+  /// it may change them.
+  const carried_book* from = nullptr;
+  const adjustment_book* adjustments = nullptr;
+  /// On the calling thread, once the file is read and before any shard is rated: the rows
+  /// whose time is outside the cycles, parsed and de-duplicated among themselves (their
+  /// lines are the file's). Which one of two rows with one identity is kept depends on
+  /// content, time first, so an outside row kept here is kept in its shard too. Returns the
+  /// records the caller dealt with (billed already, or late and rated by it); the others
+  /// are rejected as outside the cycles, as without a close.
+  std::function<std::vector<set_aside_record>(const usage_batch& outside)> outside_rows;
+  /// In a worker: one subscriber's part of the close, appended to `out`. Called for every
+  /// subscriber with a bill or a carried state after the run.
+  std::function<void(const subscriber_closing& part, std::string& out)> render;
+  /// On the calling thread, in subscriber order, after that subscriber's bill_output::write.
+  std::function<void(std::string_view part)> write;
+};
 
 struct stream_options {
   unsigned threads = 1;  ///< workers rating shards, >= 1; the output does not depend on it
@@ -62,6 +114,9 @@ struct stream_options {
   /// only the first `rejects_kept` rejects and duplicates (by line); its counts are whole.
   std::function<void(std::string_view row)> reject_rows;
   std::size_t rejects_kept = static_cast<std::size_t>(-1);
+  /// When set: the run goes on from carried states and hands each subscriber's close over
+  /// (stream_closing), still in bounded memory.
+  const stream_closing* closing = nullptr;
 };
 
 /// What becomes of the bills: rendered in the workers, written in order by the caller.
