@@ -13,14 +13,10 @@
 // other is late, and is rated with its closed cycle again, the difference going on this
 // cycle's bills as adjustment lines (run/late_records.hpp). The closed bills stay as they
 // are; the late records are kept as records of their closed cycle.
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <iostream>
@@ -41,6 +37,7 @@
 #include "ratel/io/catalog_toml.hpp"
 #include "ratel/io/output.hpp"
 #include "ratel/io/rejects_csv.hpp"
+#include "ratel/io/spill_file.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/late_records.hpp"
@@ -126,57 +123,14 @@ late_records late_records_of(cycle_store& store, const std::string& store_name,
   return out;
 }
 
-// Text a run holds until its cycle is closed, in a file with no name in $TMPDIR (or /tmp):
-// the bills and side files of a close are written only once the store has committed it,
-// and a close that must be rated again starts afresh. Every write and the read back are
-// checked.
-class held_text {
- public:
-  explicit held_text(std::string what) : what_(std::move(what)) {
-    const char* tmpdir = std::getenv("TMPDIR");
-    folder_ = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
-    const int fd = ::open(folder_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0 || (file_ = ::fdopen(fd, "w+b")) == nullptr) {
-      const int error = errno;
-      if (fd >= 0) ::close(fd);
-      fail("cannot make", error);
-    }
-  }
-  held_text(const held_text&) = delete;
-  held_text& operator=(const held_text&) = delete;
-  ~held_text() { std::fclose(file_); }
-
-  void write(std::string_view text) {
-    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), file_) != text.size())
-      fail("cannot write", errno);
-    written_ += text.size();
-  }
-  /// Hands everything written to `to`, a megabyte at a time.
-  template <class Sink>
-  void copy_to(Sink&& to) {
-    if (std::fflush(file_) != 0) fail("cannot write", errno);
-    std::rewind(file_);
-    std::string block(std::size_t{1} << 20, '\0');
-    std::uint64_t read = 0;
-    while (const std::size_t got = std::fread(block.data(), 1, block.size(), file_)) {
-      to(std::string_view(block.data(), got));
-      read += got;
-    }
-    if (std::ferror(file_) != 0 || read != written_) fail("cannot read back", EIO);
-  }
-
- private:
-  [[noreturn]] void fail(std::string_view doing, int error) const {
-    throw output_error(
-        fmt::format("{} a file in {} to hold {} until the close: {}; give TMPDIR "
-                    "a folder with room",
-                    doing, folder_, what_, std::strerror(error)));
-  }
-  std::string what_;
-  std::string folder_;
-  std::FILE* file_ = nullptr;
-  std::uint64_t written_ = 0;
-};
+// Hands everything `held` holds to `to`, a megabyte at a time.
+template <class Sink>
+void copy_held(spill_file& held, Sink&& to) {
+  held.rewind_for_reading();
+  std::string block(std::size_t{1} << 20, '\0');
+  while (const std::size_t got = held.read_some(block.data(), block.size()))
+    to(std::string_view(block.data(), got));
+}
 
 // One subscriber's part of a close as text, from a worker to the calling thread: its bill
 // JSON, its carried state and its records, each field length-prefixed.
@@ -223,7 +177,7 @@ void add_closing_part(cycle_close& close, date::year_month month, std::string_vi
 
 }  // namespace
 
-int run_rate_into_store(const rate_options& o) {
+int run_rate_into_store(const rate_options& o, std::size_t budget) {
   const auto range = parse_month_range(o.cycle);
   if (!range || range->first != range->second) {
     std::cerr << fmt::format(
@@ -234,13 +188,6 @@ int run_rate_into_store(const rate_options& o) {
   if (o.out != "-") {
     std::cerr << "ratel rate: --store writes the bills to stdout or to --out-file FILE, not to "
                  "--out DIR\n";
-    return 2;
-  }
-  const std::optional<std::size_t> budget = parse_memory_size(o.memory_budget);
-  if (!budget) {
-    std::cerr << fmt::format(
-        "ratel rate: --memory-budget: \"{}\" is not a size (e.g. 512M, 2G, 65536)\n",
-        o.memory_budget);
     return 2;
   }
   const date::year_month month = range->first;
@@ -353,41 +300,38 @@ int run_rate_into_store(const rate_options& o) {
         add_closing_part(*close, month, part);
       };
 
-      held_text bills_text("the bills"), events_text("the events"), rejects_text("the rejects");
+      // The bills and side files wait in unnamed files until the close is committed (a
+      // close that must be rated again starts them afresh).
+      const spill_space temp_files({});
+      spill_file bills_text = temp_files.create("the bills, until the close");
+      spill_file events_text = temp_files.create("the events, until the close");
+      spill_file rejects_text = temp_files.create("the rejects, until the close");
       bill_output output;
       output.parts = 2;  // the bills in the format asked for, their events
       output.render = [&](std::span<const bill> bills, std::span<std::string> parts) {
         for (const bill& b : bills) {
           if (files.events) parts[1] += bill_events_to_csv_rows(b);
-          if (o.format == "text") {
-            if (!parts[0].empty()) parts[0] += "\n";
-            parts[0] += bill_to_text(b);
-          } else if (o.format == "csv") {
-            parts[0] += bill_to_csv_rows(b);
-          } else {
-            if (!parts[0].empty()) parts[0] += ",\n";
-            parts[0] += bill_to_json_element(b);
-          }
+          append_bill(parts[0], b, o.format);
         }
       };
       bool first = true;
-      if (o.format == "csv") bills_text.write(bills_csv_header());
+      if (o.format == "csv") bills_text.append(bills_csv_header());
       output.write = [&](std::span<const std::string> parts) {
-        if (o.format == "json") bills_text.write(first ? "[\n" : ",\n");
-        if (o.format == "text" && !first) bills_text.write("\n");
-        bills_text.write(parts[0]);
-        events_text.write(parts[1]);
+        if (o.format == "json") bills_text.append(first ? "[\n" : ",\n");
+        if (o.format == "text" && !first) bills_text.append("\n");
+        bills_text.append(parts[0]);
+        events_text.append(parts[1]);
         first = false;
       };
       stream_options options;
       options.threads = o.threads;
-      options.memory_budget = *budget;
+      options.memory_budget = budget;
       options.rejects_kept = 0;  // all of them go to rejects_text
-      options.reject_rows = [&](std::string_view row) { rejects_text.write(row); };
+      options.reject_rows = [&](std::string_view row) { rejects_text.append(row); };
       options.closing = &closing;
       const stream_result result =
           rate_file(plan, accounts, o.usage, std::span(&cycle, 1), output, options);
-      if (o.format == "json") bills_text.write(first ? "[]\n" : "\n]\n");
+      if (o.format == "json") bills_text.append(first ? "[]\n" : "\n]\n");
 
       if (!close) close = store->begin_close(month, inputs);
       for (const billed_record& r : late_rows) close->add(r);
@@ -407,21 +351,21 @@ int run_rate_into_store(const rate_options& o) {
 
       // The durable part first: then the files, each whole.
       if (files.bills) {
-        bills_text.copy_to([&](std::string_view text) { files.bills->write(text); });
+        copy_held(bills_text, [&](std::string_view text) { files.bills->write(text); });
         files.bills->commit();
       } else {
         standard_output out("the bills");
-        bills_text.copy_to([&](std::string_view text) { out.write(text); });
+        copy_held(bills_text, [&](std::string_view text) { out.write(text); });
         out.finish();
       }
       if (files.rejects) {
         files.rejects->write(rejects_csv_header());
-        rejects_text.copy_to([&](std::string_view text) { files.rejects->write(text); });
+        copy_held(rejects_text, [&](std::string_view text) { files.rejects->write(text); });
         files.rejects->commit();
       }
       if (files.events) {
         files.events->write(events_csv_header());
-        events_text.copy_to([&](std::string_view text) { files.events->write(text); });
+        copy_held(events_text, [&](std::string_view text) { files.events->write(text); });
         files.events->commit();
       }
       std::cerr << fmt::format(

@@ -4,10 +4,6 @@
 #include "io/usage_framing.hpp"
 #include "ratel/io/usage_csv.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <cassert>
@@ -32,6 +28,7 @@
 #include "ratel/error.hpp"
 #include "ratel/io/output.hpp"
 #include "ratel/io/rejects_csv.hpp"
+#include "ratel/io/spill_file.hpp"
 #include "run/batch_internal.hpp"
 
 namespace ratel {
@@ -51,126 +48,6 @@ std::size_t shard_of(std::string_view subscriber, std::size_t shards) noexcept {
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;
   return static_cast<std::size_t>(((h >> 32) * shards) >> 32);  // shards < 2^32
-}
-
-// Where spilled rows and output go: anonymous files in the spill folder (stream_options::
-// temp_dir, else $TMPDIR, else /tmp; an empty TMPDIR counts as unset, as for other
-// programs). Each file is created already unlinked (O_TMPFILE, or a unique name removed at
-// once where the file system lacks it), so nothing is left behind however the run ends:
-// an exception, SIGTERM, Ctrl-C or kill -9 all free the space with the last descriptor.
-class spill_space {
- public:
-  explicit spill_space(fs::path base) : base_(std::move(base)) {
-    if (base_.empty()) {
-      const char* tmpdir = std::getenv("TMPDIR");
-      base_ = tmpdir != nullptr && *tmpdir != '\0' ? fs::path(tmpdir) : fs::path("/tmp");
-    }
-  }
-
-  /// A new empty file, open for reading and writing; `what` names it in messages.
-  class spill_file create(std::string what) const;
-
-  const fs::path& folder() const noexcept { return base_; }
-
- private:
-  fs::path base_;
-};
-
-// What to do when a spill fails: said once, in every spill message.
-std::string spill_advice(const fs::path& folder) {
-  return fmt::format(
-      "the spill folder is {} ($TMPDIR, /tmp if unset): give it more room, set TMPDIR "
-      "to a folder with room, or raise --memory-budget so that less spills",
-      folder.string());
-}
-
-// One spilled file: every write checked, and the bytes written counted, so that reading it
-// back finds every byte written or fails the run (a full disk can surface at any write or
-// only at the flush; a short file must never read as the end of a shard).
-class spill_file {
- public:
-  spill_file() = default;
-  spill_file(file_ptr file, std::string what, fs::path folder)
-      : file_(std::move(file)), what_(std::move(what)), folder_(std::move(folder)) {}
-
-  explicit operator bool() const noexcept { return static_cast<bool>(file_); }
-
-  void append(std::string_view bytes) {
-    if (bytes.empty()) return;
-    if (std::fwrite(bytes.data(), 1, bytes.size(), file_.get()) != bytes.size())
-      fail("cannot write", errno);
-    written_ += bytes.size();
-  }
-
-  /// Flushes what was written, checks that the file holds all of it, and rewinds it.
-  void rewind_for_reading() {
-    if (std::fflush(file_.get()) != 0 || std::ferror(file_.get()) != 0) fail("cannot write", errno);
-    struct stat status {};
-    if (::fstat(::fileno(file_.get()), &status) != 0) fail("cannot read its size", errno);
-    if (static_cast<std::uint64_t>(status.st_size) != written_)
-      throw output_error(fmt::format("{}: holds {} of the {} bytes written; {}", describe(),
-                                     status.st_size, written_, spill_advice(folder_)));
-    std::rewind(file_.get());
-    read_ = 0;
-  }
-
-  /// Reads exactly `size` bytes, or returns false at the end of what was written.
-  bool read(void* data, std::size_t size) {
-    if (read_ == written_) return false;
-    if (written_ - read_ < size || std::fread(data, 1, size, file_.get()) != size)
-      fail("cannot read back", std::ferror(file_.get()) != 0 ? errno : EIO);
-    read_ += size;
-    return true;
-  }
-
-  /// The whole file, appended to `out`.
-  void read_all(std::string& out) {
-    rewind_for_reading();
-    const std::size_t had = out.size();
-    out.resize(had + static_cast<std::size_t>(written_));
-    if (written_ > 0) read(out.data() + had, static_cast<std::size_t>(written_));
-  }
-
-  /// A path that opens this (unlinked) file again, for readers that open by name.
-  std::string reopen_path() const { return fmt::format("/proc/self/fd/{}", ::fileno(file_.get())); }
-
- private:
-  std::string describe() const {
-    return fmt::format("spill file ({}) in {}", what_, folder_.string());
-  }
-  [[noreturn]] void fail(std::string_view failed, int error) const {
-    throw output_error(fmt::format("{}: {}: {}; {}", describe(), failed, std::strerror(error),
-                                   spill_advice(folder_)));
-  }
-
-  file_ptr file_;
-  std::string what_;
-  fs::path folder_;
-  std::uint64_t written_ = 0;
-  std::uint64_t read_ = 0;
-};
-
-spill_file spill_space::create(std::string what) const {
-  int fd = ::open(base_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-    // No O_TMPFILE on this file system: a unique name, unlinked as soon as it is open.
-    std::string pattern = (base_ / "ratel-spill-XXXXXX").string();
-    fd = ::mkostemp(pattern.data(), O_CLOEXEC);
-    if (fd >= 0) ::unlink(pattern.c_str());
-  }
-  if (fd < 0) {
-    const int error = errno;
-    throw output_error(fmt::format("cannot make a spill file ({}) in {}: {}; {}", what,
-                                   base_.string(), std::strerror(error), spill_advice(base_)));
-  }
-  file_ptr file(::fdopen(fd, "w+b"));
-  if (!file) {
-    const int error = errno;
-    ::close(fd);
-    throw output_error(fmt::format("cannot open a spill file ({}) in {}: {}", what, base_.string(),
-                                   std::strerror(error)));
-  }
-  return spill_file(std::move(file), std::move(what), base_);
 }
 
 // The rows of each shard: in memory while all shards together hold less than `limit`
@@ -794,6 +671,11 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
         }
       }
     } else {
+      // A close's entries hold the shard's records again and a bill twice: room for about
+      // that much up front, so that the text is not copied each time it outgrows its buffer
+      // (reserving touches no page).
+      r.out.memory.reserve(static_cast<std::size_t>(input_bytes_of_shard) * 2 +
+                           rated.bills.size() * 4096);
       render_closing(*closing, output, cycles, batch, rated, parts, r.out.memory, r.rendered_bytes);
     }
     r.rejects = std::move(rated.rejects);

@@ -85,9 +85,9 @@ streamed_close close_streamed(
   return out;
 }
 
-std::filesystem::path write_usage(const std::vector<std::string>& rows) {
-  const std::filesystem::path file =
-      std::filesystem::temp_directory_path() / "ratel_stream_closing_test.csv";
+// `name`: a file of the test's own (ctest runs test cases in parallel).
+std::filesystem::path write_usage(const std::vector<std::string>& rows, const std::string& name) {
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / name;
   std::ofstream(file, std::ios::binary) << test_months::usage_csv(rows);
   return file;
 }
@@ -112,7 +112,7 @@ TEST_SUITE("stream") {
         const closing_parts expected = reference_parts(month, usage, cycle);
         std::string expected_bills;
         for (const bill& b : month.bills) expected_bills += bill_to_json(b);
-        const std::filesystem::path file = write_usage(rows);
+        const std::filesystem::path file = write_usage(rows, "ratel_stream_closing_months.csv");
         for (const unsigned threads : {1u, 2u})
           for (const std::size_t budget : {std::size_t{1}, std::size_t{512} << 20}) {
             const streamed_close got =
@@ -143,7 +143,7 @@ TEST_SUITE("stream") {
     REQUIRE(first.size() >= 4);
     const std::size_t own = rows.size();
     rows.insert(rows.end(), first.begin(), first.begin() + 4);
-    const std::filesystem::path file = write_usage(rows);
+    const std::filesystem::path file = write_usage(rows, "ratel_stream_closing_outside.csv");
     std::vector<std::uint32_t> seen;  // the outside rows' lines, as the hook got them
     const streamed_close got = close_streamed(
         plan, book, file, cycles[1], {}, 2, std::size_t{512} << 20,
