@@ -65,7 +65,7 @@ std::optional<std::size_t> parse_memory_size(std::string_view text);
 /// `ratel rate`; returns the exit code.
 int run_rate(const rate_options& options);
 /// `ratel rate --store`: closes the cycle in the store; returns the exit code.
-int run_rate_into_store(const rate_options& options);
+int run_rate_into_store(const rate_options& options, std::size_t memory_budget);
 /// `ratel bills --store`: prints stored bills; returns the exit code.
 int run_bills(const bills_options& options);
 /// `ratel check FILE...`; returns the exit code.

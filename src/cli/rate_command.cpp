@@ -249,7 +249,14 @@ std::optional<std::size_t> parse_memory_size(std::string_view text) {
 }
 
 int run_rate(const rate_options& o) {
-  if (!o.store.empty()) return run_rate_into_store(o);
+  const std::optional<std::size_t> budget = parse_memory_size(o.memory_budget);
+  if (!budget) {
+    std::cerr << fmt::format(
+        "ratel rate: --memory-budget: \"{}\" is not a size (e.g. 512M, 2G, 65536)\n",
+        o.memory_budget);
+    return 2;
+  }
+  if (!o.store.empty()) return run_rate_into_store(o, *budget);
   // --cycle YYYY-MM or YYYY-MM..YYYY-MM (consecutive months, both included).
   const auto range = parse_month_range(o.cycle);
   if (!range || (range->second - range->first).count() >= max_cycles) {
@@ -257,13 +264,6 @@ int run_rate(const rate_options& o) {
         "ratel rate: --cycle: \"{}\" is not YYYY-MM or YYYY-MM..YYYY-MM (first <= last, "
         "at most {} cycles)\n",
         o.cycle, max_cycles);
-    return 2;
-  }
-  const std::optional<std::size_t> budget = parse_memory_size(o.memory_budget);
-  if (!budget) {
-    std::cerr << fmt::format(
-        "ratel rate: --memory-budget: \"{}\" is not a size (e.g. 512M, 2G, 65536)\n",
-        o.memory_budget);
     return 2;
   }
   run_outputs files;
@@ -323,14 +323,8 @@ int run_rate(const rate_options& o) {
                      : o.format == "text" ? bill_to_text(b)
                                           : std::string(bills_csv_header()) + bill_to_csv_rows(b));
           file.commit();
-        } else if (o.format == "text") {
-          if (!parts[0].empty()) parts[0] += "\n";
-          parts[0] += bill_to_text(b);
-        } else if (o.format == "csv") {
-          parts[0] += bill_to_csv_rows(b);
         } else {
-          if (!parts[0].empty()) parts[0] += ",\n";
-          parts[0] += bill_to_json_element(b);
+          append_bill(parts[0], b, o.format);
         }
       }
     };

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "ratel/io/bill_writer.hpp"
+
 namespace ratel::cli {
 namespace {
 
@@ -83,6 +85,18 @@ void open_outputs(const rate_options& o, run_outputs& out) {
     } catch (const output_error& e) {
       throw unusable_output(fmt::format("--out: {}. Name a folder you can write", e.what()));
     }
+  }
+}
+
+void append_bill(std::string& part, const bill& b, const std::string& format) {
+  if (format == "text") {
+    if (!part.empty()) part += "\n";
+    part += bill_to_text(b);
+  } else if (format == "csv") {
+    part += bill_to_csv_rows(b);
+  } else {
+    if (!part.empty()) part += ",\n";
+    part += bill_to_json_element(b);
   }
 }
 

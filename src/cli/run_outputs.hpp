@@ -5,8 +5,10 @@
 
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "commands.hpp"
+#include "ratel/bill.hpp"
 #include "ratel/io/output.hpp"
 
 namespace ratel::cli {
@@ -25,6 +27,11 @@ struct run_outputs {
   std::optional<atomic_file> rejects;     ///< --rejects FILE
   std::optional<atomic_file> events;      ///< --events FILE
 };
+
+/// Appends bill `b` to the text of a bills document in `format` (text, csv or json, as
+/// --format): its text, its CSV rows, or its JSON array element, each after a separator
+/// from the bill before it in `part` (a blank line, nothing, ",\n").
+void append_bill(std::string& part, const bill& b, const std::string& format);
 
 /// Opens the outputs `o` names; throws unusable_output saying what to do instead.
 void open_outputs(const rate_options& o, run_outputs& out);
