@@ -79,6 +79,9 @@ class sqlite_store final : public cycle_store {
     if (opened != SQLITE_OK) fail("cannot open it");
     // Durable commits that a killed process cannot half-do; concurrent readers while one
     // run closes; a second closer waits for the first instead of failing at once.
+    // Large pages for a new file (an existing one keeps its own): a close writes millions
+    // of small rows in key order, and 64 KiB pages cut its time by a fifth (bench/README.md).
+    exec("PRAGMA page_size = 65536");
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
     exec("PRAGMA foreign_keys = ON");
