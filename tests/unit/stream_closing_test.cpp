@@ -144,14 +144,15 @@ TEST_SUITE("stream") {
     const std::size_t own = rows.size();
     rows.insert(rows.end(), first.begin(), first.begin() + 4);
     const std::filesystem::path file = write_usage(rows, "ratel_stream_closing_outside.csv");
-    std::vector<std::uint32_t> seen;  // the outside rows' lines, as the hook got them
+    std::vector<std::uint32_t> seen;           // the outside rows' lines, as the hook got them
+    const auto first_month = cycles[0].month;  // clang 14 cannot capture a structured binding
     const streamed_close got = close_streamed(
         plan, book, file, cycles[1], {}, 2, std::size_t{512} << 20,
         [&](const usage_batch& outside) {
           std::vector<set_aside_record> aside;
           for (const usage_record& r : outside.records()) seen.push_back(r.line);
           const auto& r = outside.records();
-          aside.push_back({r[0].line, std::string(r[0].subscriber), cycles[0].month, {}});
+          aside.push_back({r[0].line, std::string(r[0].subscriber), first_month, {}});
           aside.push_back({r[1].line, std::string(r[1].subscriber), std::nullopt, {}});
           aside.push_back({r[2].line, std::string(r[2].subscriber), std::nullopt,
                            reject{r[2].line, reject_reason::unknown_subscriber,
