@@ -22,6 +22,15 @@ struct rate_options {
   unsigned threads = 1;
   std::string memory_budget = "512M";  ///< parse_memory_size
   std::string store;  ///< --store: close the cycle in this store (store_commands.cpp)
+  std::string shard;  ///< --shard I/N: only the subscribers of hash shard I of N
+};
+
+/// `ratel merge`: the outputs of `rate --shard I/N` runs into one run's output.
+struct merge_options {
+  std::string what;    ///< bills, events or rejects
+  std::string format;  ///< of bills: json, csv or text
+  std::vector<std::string> files;
+  std::string out_file;  ///< empty: stdout
 };
 
 struct bills_options {
@@ -68,6 +77,8 @@ int run_rate(const rate_options& options);
 int run_rate_into_store(const rate_options& options, std::size_t memory_budget);
 /// `ratel bills --store`: prints stored bills; returns the exit code.
 int run_bills(const bills_options& options);
+/// `ratel merge`; returns the exit code.
+int run_merge(const merge_options& options);
 /// `ratel check FILE...`; returns the exit code.
 int run_check(const std::vector<std::string>& files);
 

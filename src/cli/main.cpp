@@ -149,11 +149,14 @@ int main(int argc, char** argv) {
                    "memory to aim for (e.g. 512M, 2G); past it the records spill to unnamed "
                    "files in $TMPDIR (/tmp if unset), the output does not depend on it")
       ->default_val("512M");
+  rate_cmd->add_option("--shard", rate.shard,
+                       "I/N: rate only the subscribers of hash shard I (0..N-1) of N; the N "
+                       "shards' outputs together are the whole run's (ratel merge)");
 #ifdef RATEL_WITH_STORE
   rate_cmd->add_option("--store", rate.store,
                        "close the cycle in this store (a SQLite file, made if missing, or a "
                        "postgresql:// URL): it goes on from the last closed cycle's carried "
-                       "state; one cycle at a time, rated in memory, bills to stdout or "
+                       "state; one cycle at a time, bills to stdout or "
                        "--out-file");
 #endif
 
@@ -210,6 +213,21 @@ int main(int argc, char** argv) {
   bills_cmd->add_option("--cycle", bills.cycle, "one cycle, YYYY-MM (default: every one)");
 #endif
 
+  ratel::cli::merge_options merge;
+  CLI::App* merge_cmd = app.add_subcommand(
+      "merge", "merge the outputs of rate --shard I/N runs into the whole run's output");
+  merge_cmd->add_option("what", merge.what, "bills, events or rejects")
+      ->required()
+      ->check(CLI::IsMember({"bills", "events", "rejects"}));
+  merge_cmd->add_option("files", merge.files, "one output file per shard, in any order")
+      ->required()
+      ->check(CLI::ExistingFile);
+  merge_cmd->add_option("--format", merge.format, "of bills: json, text or csv")
+      ->check(CLI::IsMember({"json", "text", "csv"}))
+      ->default_val("json");
+  merge_cmd->add_option("--out-file", merge.out_file,
+                        "write here, whole or not at all (default: stdout)");
+
   std::vector<std::string> check_files;
   CLI::App* check_cmd =
       app.add_subcommand("check", "validate catalogs and print their compiled rules");
@@ -235,6 +253,7 @@ int main(int argc, char** argv) {
     if (rate_cmd->parsed()) return ratel::cli::run_rate(rate);
     if (rerate_cmd->parsed()) return ratel::cli::run_rerate(rerate);
     if (explain_cmd->parsed()) return ratel::cli::run_explain(explain);
+    if (merge_cmd->parsed()) return ratel::cli::run_merge(merge);
 #ifdef RATEL_WITH_STORE
     if (bills_cmd->parsed()) return ratel::cli::run_bills(bills);
 #endif

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -186,6 +187,8 @@ class progress_display {
 
 // A run covers at most ten years of cycles: more is almost certainly a typo.
 constexpr std::int64_t max_cycles = 120;
+// --shard I/N: far more shards than any scheduler runs, and well inside the 32-bit shard hash.
+constexpr std::size_t max_shards = 65536;
 // Reject lines shown on stderr: a screenful; the rest are counted (all are in --rejects).
 constexpr std::size_t rejects_shown = 20;
 
@@ -255,6 +258,37 @@ int run_rate(const rate_options& o) {
         "ratel rate: --memory-budget: \"{}\" is not a size (e.g. 512M, 2G, 65536)\n",
         o.memory_budget);
     return 2;
+  }
+  // --shard I/N: I in 0..N-1 (as a Slurm array index or a Kubernetes completion index).
+  std::size_t shard_index = 0, shard_count = 1;
+  if (!o.shard.empty()) {
+    const std::size_t slash = o.shard.find('/');
+    const auto number = [](std::string_view text) -> std::optional<std::size_t> {
+      std::size_t value = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (error != std::errc() || end != text.data() + text.size() || text.empty())
+        return std::nullopt;
+      return value;
+    };
+    const auto index = slash == std::string::npos
+                           ? std::nullopt
+                           : number(std::string_view(o.shard).substr(0, slash));
+    const auto count = slash == std::string::npos
+                           ? std::nullopt
+                           : number(std::string_view(o.shard).substr(slash + 1));
+    if (!index || !count || *count < 1 || *count > max_shards || *index >= *count) {
+      std::cerr << fmt::format(
+          "ratel rate: --shard: \"{}\" is not I/N with 0 <= I < N <= {} (e.g. 0/4 .. 3/4)\n",
+          o.shard, max_shards);
+      return 2;
+    }
+    if (!o.store.empty()) {
+      std::cerr << "ratel rate: --shard and --store: a close takes the whole cycle; rate the "
+                   "shards without a store\n";
+      return 2;
+    }
+    shard_index = *index;
+    shard_count = *count;
   }
   if (!o.store.empty()) return run_rate_into_store(o, *budget);
   // --cycle YYYY-MM or YYYY-MM..YYYY-MM (consecutive months, both included).
@@ -355,6 +389,8 @@ int run_rate(const rate_options& o) {
     options.threads = o.threads;
     options.memory_budget = *budget;
     options.progress = &progress;
+    options.shard_index = shard_index;
+    options.shard_count = shard_count;
     // Rejects stream to their file; only a screenful is kept for stderr.
     options.rejects_kept = rejects_shown;
     if (files.rejects) {
@@ -385,9 +421,12 @@ int run_rate(const rate_options& o) {
             result.rejected - shown);
     }
     std::cerr << fmt::format(
-        "ratel rate: cycle {}: {} records read, {} rated, {} rejected, {} duplicates; bills: "
+        "ratel rate: cycle {}{}: {} records read, {} rated, {} rejected, {} duplicates; bills: "
         "{}{}\n",
-        o.cycle, result.rows_read, result.rated, result.rejected, result.duplicated, result.bills,
+        o.cycle,
+        shard_count > 1 ? fmt::format(" (shard {} of {})", shard_index, shard_count)
+                        : std::string(),
+        result.rows_read, result.rated, result.rejected, result.duplicated, result.bills,
         files.rejects && (result.rejected > 0 || result.duplicated > 0)
             ? fmt::format(" (rejects and duplicates in {})", printable(o.rejects))
             : std::string());

@@ -1,6 +1,7 @@
 // Internal: a hash of short strings (subscribers, record ids) for in-memory tables and
 // shard routing. Never stored or written: only its spread matters, and every table that
-// uses it compares the keys on equal hashes.
+// uses it compares the keys on equal hashes. It also says which `--shard I/N` a subscriber
+// is in (run/stream.hpp, subscriber_shard): the shards of one run must use one ratel.
 #pragma once
 
 #include <cstdint>

@@ -50,6 +50,20 @@ std::size_t shard_of(std::string_view subscriber, std::size_t shards) noexcept {
   return static_cast<std::size_t>(((h >> 32) * shards) >> 32);  // shards < 2^32
 }
 
+}  // namespace
+
+std::size_t subscriber_shard(std::string_view subscriber, std::size_t count) noexcept {
+  // The same mixed hash as shard_of, its low bits: within one --shard, shard_of still
+  // spreads the subscribers over all the run's own shards.
+  std::uint64_t h = detail::string_hash(subscriber);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return static_cast<std::size_t>(((h & 0xffffffffULL) * count) >> 32);  // count < 2^32
+}
+
+namespace {
+
 // The rows of each shard: in memory while all shards together hold less than `limit`
 // bytes; past that, every shard's rows are appended to its file, and the buffers are
 // refilled (their memory is kept until the last row is in).
@@ -254,7 +268,8 @@ void route_range(const std::string& path, const std::string& name, std::uintmax_
                  std::uintmax_t end, const usage_columns& columns, std::size_t block_size,
                  shard_router& router, std::size_t& rows, std::uint64_t& row_bytes,
                  std::size_t& lines, std::atomic<std::uint64_t>* bytes_read, instant from,
-                 instant to, std::string* outside) {
+                 instant to, std::string* outside, std::size_t only_shard,
+                 std::size_t shard_count) {
   if (begin >= end) return;
   const file_ptr file = detail::open_input(path);
   std::string scratch, time_scratch;
@@ -263,10 +278,13 @@ void route_range(const std::string& path, const std::string& name, std::uintmax_
       [&](std::string_view text) {
         ++lines;
         if (csv::is_blank(text)) return true;
+        const std::string_view subscriber = columns.subscriber_of(text, scratch);
+        if (shard_count > 1 && subscriber_shard(subscriber, shard_count) != only_shard)
+          return true;  // another --shard's row
         ++rows;
         row_bytes += text.size() + 1;
         const std::uint32_t line = csv::checked_line_number(lines, name);
-        router.add(columns.subscriber_of(text, scratch), line, text);
+        router.add(subscriber, line, text);
         if (outside != nullptr)
           if (const std::optional<instant> t = parse_rfc3339(columns.time_of(text, time_scratch));
               t && (*t < from || *t >= to))
@@ -543,7 +561,8 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
         route_range(read_from, name, bounds[t], bounds[t + 1], columns, block_size, *routers[t],
                     rows_of[t], row_bytes_of[t], lines_of[t],
                     progress ? &progress->read.done : nullptr, cycles.front().start,
-                    cycles.back().end, closing != nullptr ? &outside_of[t] : nullptr);
+                    cycles.back().end, closing != nullptr ? &outside_of[t] : nullptr,
+                    options.shard_index, options.shard_count);
         routers[t]->finish();
       } catch (...) {
         std::lock_guard lock(reading_mutex);
@@ -585,7 +604,9 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   // Each shard bills the accounts that hash to it (accounts with no record still get one).
   std::vector<std::vector<const account_book_entry*>> shard_accounts(shards);
   for (const account_book_entry& entry : accounts.histories())
-    shard_accounts[shard_of(entry.first, shards)].push_back(&entry);
+    if (options.shard_count <= 1 ||
+        subscriber_shard(entry.first, options.shard_count) == options.shard_index)
+      shard_accounts[shard_of(entry.first, shards)].push_back(&entry);
 
   // A close: the caller deals with the rows outside the cycles first; then what the shards
   // go on from is split among them, as the accounts are.

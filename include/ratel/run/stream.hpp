@@ -114,6 +114,11 @@ struct stream_options {
   /// only the first `rejects_kept` rejects and duplicates (by line); its counts are whole.
   std::function<void(std::string_view row)> reject_rows;
   std::size_t rejects_kept = static_cast<std::size_t>(-1);
+  /// Only the subscribers of hash shard `shard_index` of `shard_count` (subscriber_shard):
+  /// their rows, accounts and bills; the file's other rows are skipped and not counted. So
+  /// shards run anywhere (`ratel rate --shard I/N`); together they rate the whole file.
+  std::size_t shard_index = 0;
+  std::size_t shard_count = 1;
   /// When set: the run goes on from carried states and hands each subscriber's close over
   /// (stream_closing), still in bounded memory.
   const stream_closing* closing = nullptr;
@@ -140,6 +145,11 @@ struct stream_result {
   std::size_t shards = 0;  ///< how the file was split (for reports; no effect on results)
   bool spilled = false;    ///< some shard went to disk
 };
+
+/// The hash shard, of `count` (at least 1), that a subscriber belongs to for stream_options::
+/// shard_index: a function of the subscriber's bytes only, the same in every run and on
+/// every machine.
+std::size_t subscriber_shard(std::string_view subscriber, std::size_t count) noexcept;
 
 /// Rates the usage file at `usage` for consecutive `cycles` (at least one), as rate_batch
 /// does, streaming. Throws input_error (file:line:col, field) when the file cannot be read
