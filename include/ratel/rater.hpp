@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -154,5 +155,36 @@ struct rated_cycle {
 rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
                        const billing_cycle& cycle, std::span<const usage_record* const> records,
                        std::span<const charged_pass> charged_before = {});
+
+namespace detail {
+class cycle_rater;
+}
+
+/// One subscriber's cycle rated a record at a time, for live rating (run/live.hpp): the
+/// same record loop as rate_cycle, so the events it fires are those rate_cycle fires for the
+/// same records. Records must come in (time, id) order and outlive it. A copy is a saved
+/// point: rating on from it is rating on from where it was taken. It keeps the state the
+/// records left (allowances, thresholds, events, rejects), not their parts: pass charges
+/// (decided over the whole cycle) and the finished cycle are rate_cycle's, and live rating
+/// closes a cycle by rating its records together (D28).
+class cycle_rating {
+ public:
+  cycle_rating(const rule_plan& plan, const account_history* history, const billing_cycle& cycle);
+  cycle_rating(const cycle_rating& other);
+  cycle_rating& operator=(const cycle_rating& other);
+  cycle_rating(cycle_rating&&) noexcept;
+  cycle_rating& operator=(cycle_rating&&) noexcept;
+  ~cycle_rating();
+
+  /// Rates r, which comes after every record rated so far in (time, id) order.
+  void rate(const usage_record& r);
+  /// Events so far: the account log's of the cycle first, then each threshold's as it fired.
+  std::span<const event> events() const noexcept;
+  /// Records rejected so far, in the order rated.
+  std::span<const reject> rejects() const noexcept;
+
+ private:
+  std::unique_ptr<detail::cycle_rater> rater_;
+};
 
 }  // namespace ratel

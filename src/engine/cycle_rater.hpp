@@ -129,6 +129,17 @@ class cycle_rater {
 
   rated_cycle finish() &&;
 
+  /// What is rated so far (cycle_rating, live rating): events and rejects grow as records
+  /// are rated.
+  const rated_cycle& so_far() const noexcept { return out_; }
+  /// Drops the parts and records rated so far, keeping the state they left (buckets,
+  /// thresholds, events, rejects): live rating closes by rating again, so it needs only
+  /// the state, and a saved point stays small.
+  void forget_rated() noexcept {
+    out_.parts.clear();
+    out_.records.clear();
+  }
+
  private:
   // The record loop (rater.cpp; emit_part is inline there).
   std::string format_time(instant t) const;

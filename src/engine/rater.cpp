@@ -160,6 +160,30 @@ inline void cycle_rater::emit_part(const usage_record& r, const source& from, st
 
 }  // namespace detail
 
+cycle_rating::cycle_rating(const rule_plan& plan, const account_history* history,
+                           const billing_cycle& cycle)
+    : rater_(std::make_unique<detail::cycle_rater>(plan, history, cycle)) {}
+cycle_rating::cycle_rating(const cycle_rating& other)
+    : rater_(std::make_unique<detail::cycle_rater>(*other.rater_)) {}
+cycle_rating& cycle_rating::operator=(const cycle_rating& other) {
+  if (this != &other) rater_ = std::make_unique<detail::cycle_rater>(*other.rater_);
+  return *this;
+}
+cycle_rating::cycle_rating(cycle_rating&&) noexcept = default;
+cycle_rating& cycle_rating::operator=(cycle_rating&&) noexcept = default;
+cycle_rating::~cycle_rating() = default;
+
+void cycle_rating::rate(const usage_record& r) {
+  rater_->rate(r);
+  rater_->forget_rated();
+}
+std::span<const event> cycle_rating::events() const noexcept {
+  return rater_->so_far().events;
+}
+std::span<const reject> cycle_rating::rejects() const noexcept {
+  return rater_->so_far().rejects;
+}
+
 rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
                        const billing_cycle& cycle, std::span<const usage_record* const> records,
                        std::span<const charged_pass> charged_before) {
