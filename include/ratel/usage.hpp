@@ -129,6 +129,13 @@ struct duplicate {
   std::optional<date::year_month> billed_in;
 };
 
+/// Of two records with the same (subscriber, id), whether the one kept is `a` rather than
+/// `b`: the smaller content (time, service, quantity, country, region, peer, product), then
+/// the earlier line. A batch and live rating keep the same one, whatever the order.
+bool kept_over(const usage_record& a, const usage_record& b) noexcept;
+/// Whether two records have the same content (all but id, subscriber and line).
+bool same_content(const usage_record& a, const usage_record& b) noexcept;
+
 /// A set of usage records read from one source (a file, a shard of one), with its rejects
 /// and duplicates. Move-only; records view into its own storage. A reader
 /// (io/usage_csv.hpp) fills it row by row, then calls finish() once.

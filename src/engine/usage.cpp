@@ -51,12 +51,6 @@ void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate
   // Records left out, each with the slot of its identity: who is kept is final only at the end.
   std::vector<std::pair<std::uint32_t, std::size_t>> dropped;
 
-  auto kept_over = [&](std::uint32_t a, std::uint32_t b) {
-    const usage_record& x = records[a];
-    const usage_record& y = records[b];
-    if (auto c = content_of(x) <=> content_of(y); c != 0) return c < 0;
-    return x.line < y.line;  // identical content: any choice is the same record
-  };
   // Hashes first, in file order (the strings are read in the order they lie in memory),
   // so that the table's slot for a record a few ahead can be fetched while this one is
   // placed: the table is larger than the cache and every probe would otherwise wait.
@@ -75,7 +69,7 @@ void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate
         break;
       }
       if (s.hash != h || identity_of(records[s.kept]) != identity_of(records[i])) continue;
-      if (kept_over(index, s.kept)) std::swap(index, s.kept);
+      if (kept_over(records[index], records[s.kept])) std::swap(index, s.kept);
       dropped.emplace_back(index, at);
       break;
     }
@@ -88,7 +82,7 @@ void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate
     const usage_record& kept = records[table[at].kept];
     left_out[index] = true;
     duplicates.push_back({r.line, kept.line, std::string(r.subscriber), std::string(r.id),
-                          content_of(r) == content_of(kept), std::nullopt});
+                          same_content(r, kept), std::nullopt});
   }
   std::sort(duplicates.begin(), duplicates.end(),
             [](const duplicate& a, const duplicate& b) { return a.line < b.line; });
@@ -99,6 +93,15 @@ void remove_duplicates(std::vector<usage_record>& records, std::vector<duplicate
 }
 
 }  // namespace
+
+bool kept_over(const usage_record& a, const usage_record& b) noexcept {
+  if (auto c = content_of(a) <=> content_of(b); c != 0) return c < 0;
+  return a.line < b.line;  // identical content: any choice is the same record
+}
+
+bool same_content(const usage_record& a, const usage_record& b) noexcept {
+  return content_of(a) == content_of(b);
+}
 
 usage_batch::usage_batch(std::string source_name, std::string text)
     : source_name_(std::move(source_name)), text_(std::make_unique<std::string>(std::move(text))) {}
