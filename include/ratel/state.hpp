@@ -56,4 +56,21 @@ struct carried_state {
 /// Carried states by subscriber.
 using carried_book = std::map<std::string, carried_state, std::less<>>;
 
+/// One account's open cycle as live rating holds it (run/live.hpp, D28): where it started,
+/// the records so far, and the events already sent, which are never sent again. Saved and
+/// restored through io/carried_state_json.hpp, so a worker that stops goes on where its
+/// last saved state was.
+struct open_cycle_state {
+  static constexpr int format_version = 1;
+  std::string subscriber;
+  date::year_month cycle;
+  std::optional<carried_state> from;  ///< the state the cycle before left; none: afresh
+  /// The records so far in (time, id) order, each a usage row of io/usage_csv.hpp's
+  /// usage_csv_header columns (usage_row_to_csv), with the line it was given.
+  std::vector<std::string> rows;
+  std::vector<std::uint32_t> lines;
+  std::vector<std::string> events_sent;  ///< the ids (live.hpp) of the events returned, sorted
+  bool operator==(const open_cycle_state&) const = default;
+};
+
 }  // namespace ratel

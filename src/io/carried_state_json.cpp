@@ -1,6 +1,9 @@
 // Carried states as JSON (see carried_state_json.hpp).
 #include "ratel/io/carried_state_json.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +15,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 constexpr std::string_view format_name = "ratel-carried-state";
+constexpr std::string_view live_format_name = "ratel-live-state";
 
 std::string utc(instant t) {
   return format_rfc3339(t, std::chrono::seconds{0}, true);
@@ -31,21 +35,7 @@ class reader {
       : text_(text), file_(file), positions_(text) {}
 
   std::vector<carried_state> read() {
-    json doc;
-    try {
-      doc = json::parse(text_);
-    } catch (const json::exception& e) {
-      throw input_error({file_, 1, 1}, "", fmt::format("JSON syntax: {}", e.what()));
-    }
-    if (!doc.is_object()) fail("", "", "expected a carried-state document (a JSON object)");
-    if (text_of(member(doc, "format", ""), "format") != format_name)
-      fail("format", "format", fmt::format("expected \"{}\"", format_name));
-    const json& version = member(doc, "version", "");
-    if (!version.is_number_integer() || version.get<long long>() != carried_state::format_version)
-      fail("version", "version",
-           fmt::format("version {} is not one this ratel reads (it reads {}); use the ratel "
-                       "that wrote the state, or a newer one",
-                       version.dump(), carried_state::format_version));
+    const json doc = document(format_name, carried_state::format_version);
     const json& states = member(doc, "states", "");
     if (!states.is_array()) fail("states", "states", "expected an array");
     std::vector<carried_state> out;
@@ -54,7 +44,59 @@ class reader {
     return out;
   }
 
+  std::vector<open_cycle_state> read_open() {
+    const json doc = document(live_format_name, open_cycle_state::format_version);
+    const json& accounts = member(doc, "accounts", "");
+    if (!accounts.is_array()) fail("accounts", "accounts", "expected an array");
+    std::vector<open_cycle_state> out;
+    for (std::size_t i = 0; i < accounts.size(); ++i)
+      out.push_back(open_cycle(accounts[i], fmt::format("accounts[{}]", i)));
+    return out;
+  }
+
  private:
+  json document(std::string_view name, int version_read) const {
+    json doc;
+    try {
+      doc = json::parse(text_);
+    } catch (const json::exception& e) {
+      throw input_error({file_, 1, 1}, "", fmt::format("JSON syntax: {}", e.what()));
+    }
+    if (!doc.is_object()) fail("", "", fmt::format("expected a {} document (a JSON object)", name));
+    if (text_of(member(doc, "format", ""), "format") != name)
+      fail("format", "format", fmt::format("expected \"{}\"", name));
+    const json& version = member(doc, "version", "");
+    if (!version.is_number_integer() || version.get<long long>() != version_read)
+      fail("version", "version",
+           fmt::format("version {} is not one this ratel reads (it reads {}); use the ratel "
+                       "that wrote the state, or a newer one",
+                       version.dump(), version_read));
+    return doc;
+  }
+
+  open_cycle_state open_cycle(const json& j, const std::string& at) {
+    if (!j.is_object()) fail(at, "accounts", "expected an object");
+    open_cycle_state o;
+    o.subscriber = text_of(member(j, "subscriber", at), at + ".subscriber");
+    o.cycle = month(member(j, "cycle", at), at + ".cycle");
+    if (const json& from = member(j, "from", at); !from.is_null())
+      o.from = state(from, at + ".from");
+    const json& records = array(member(j, "records", at), at + ".records");
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const std::string k = fmt::format("{}.records[{}]", at, i);
+      const std::int64_t line = count(member(records[i], "line", k), k + ".line");
+      if (line > std::numeric_limits<std::uint32_t>::max())
+        fail(k + ".line", "line", "expected a line number (at most 4294967295)");
+      o.lines.push_back(static_cast<std::uint32_t>(line));
+      o.rows.push_back(text_of(member(records[i], "row", k), k + ".row"));
+    }
+    const json& sent = array(member(j, "events_sent", at), at + ".events_sent");
+    for (std::size_t i = 0; i < sent.size(); ++i)
+      o.events_sent.push_back(text_of(sent[i], fmt::format("{}.events_sent[{}]", at, i)));
+    std::sort(o.events_sent.begin(), o.events_sent.end());
+    return o;
+  }
+
   carried_state state(const json& j, const std::string& at) {
     if (!j.is_object()) fail(at, "states", "expected an object");
     carried_state s;
@@ -142,31 +184,54 @@ class reader {
   detail::json_positions positions_;
 };
 
+json state_json(const carried_state& s) {
+  json j = {{"subscriber", s.subscriber}, {"after", to_string(s.after)}};
+  if (s.points) {
+    json cohorts = json::array(), pending = json::array();
+    for (const points_cohort& c : s.points->cohorts) cohorts.push_back(cohort_json(c));
+    for (const auto& [m, points] : s.points->pending)
+      pending.push_back({{"month", to_string(m)}, {"points", points}});
+    j["points"] = {{"closed", s.points->closed}, {"cohorts", cohorts}, {"pending", pending}};
+  }
+  json passes = json::array();
+  for (const charged_pass& c : s.passes)
+    passes.push_back({{"product", c.product},
+                      {"ordered", utc(c.ordered)},
+                      {"day", to_string(c.day)},
+                      {"country", c.country}});
+  j["passes"] = passes;
+  return j;
+}
+
 }  // namespace
 
 std::string carried_states_to_json(std::span<const carried_state> states) {
   json doc = {{"format", format_name}, {"version", carried_state::format_version}};
   json list = json::array();
-  for (const carried_state& s : states) {
-    json j = {{"subscriber", s.subscriber}, {"after", to_string(s.after)}};
-    if (s.points) {
-      json cohorts = json::array(), pending = json::array();
-      for (const points_cohort& c : s.points->cohorts) cohorts.push_back(cohort_json(c));
-      for (const auto& [m, points] : s.points->pending)
-        pending.push_back({{"month", to_string(m)}, {"points", points}});
-      j["points"] = {{"closed", s.points->closed}, {"cohorts", cohorts}, {"pending", pending}};
-    }
-    json passes = json::array();
-    for (const charged_pass& c : s.passes)
-      passes.push_back({{"product", c.product},
-                        {"ordered", utc(c.ordered)},
-                        {"day", to_string(c.day)},
-                        {"country", c.country}});
-    j["passes"] = passes;
-    list.push_back(std::move(j));
-  }
+  for (const carried_state& s : states) list.push_back(state_json(s));
   doc["states"] = std::move(list);
   return doc.dump(2) + "\n";
+}
+
+std::string open_cycles_to_json(std::span<const open_cycle_state> cycles) {
+  json doc = {{"format", live_format_name}, {"version", open_cycle_state::format_version}};
+  json list = json::array();
+  for (const open_cycle_state& o : cycles) {
+    json records = json::array();
+    for (std::size_t i = 0; i < o.rows.size(); ++i)
+      records.push_back({{"line", o.lines.at(i)}, {"row", o.rows[i]}});
+    list.push_back({{"subscriber", o.subscriber},
+                    {"cycle", to_string(o.cycle)},
+                    {"from", o.from ? state_json(*o.from) : json(nullptr)},
+                    {"records", std::move(records)},
+                    {"events_sent", o.events_sent}});
+  }
+  doc["accounts"] = std::move(list);
+  return doc.dump(2) + "\n";
+}
+
+std::vector<open_cycle_state> parse_open_cycles(std::string_view text, const std::string& file) {
+  return reader(text, file).read_open();
 }
 
 std::vector<carried_state> parse_carried_states(std::string_view text, const std::string& file) {

@@ -38,4 +38,17 @@ std::string carried_states_to_json(std::span<const carried_state> states);
 /// a version other than carried_state::format_version.
 std::vector<carried_state> parse_carried_states(std::string_view text, const std::string& file);
 
+/// Open cycles (state.hpp, live rating) as one document of format "ratel-live-state", each
+/// with its carried state written as above:
+///
+///   {"format": "ratel-live-state", "version": 1, "accounts": [
+///     {"subscriber": "s1", "cycle": "2019-08", "from": {...a state, or null...},
+///      "records": [{"line": 7, "row": "r1,s1,2019-08-02T10:00:00+08:00,data,1048576,,,,"}],
+///      "events_sent": ["s1/2019-08/notify/gprs-20/reminder-500/1"]}]}
+std::string open_cycles_to_json(std::span<const open_cycle_state> cycles);
+
+/// Reads a document written by open_cycles_to_json; errors as parse_carried_states (a row
+/// is checked when the account is restored, as a usage row).
+std::vector<open_cycle_state> parse_open_cycles(std::string_view text, const std::string& file);
+
 }  // namespace ratel
