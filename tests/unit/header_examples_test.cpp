@@ -33,6 +33,7 @@
 #include "ratel/rules.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/explain.hpp"
+#include "ratel/run/live.hpp"
 #include "ratel/run/stream.hpp"
 #include "ratel/run/testing.hpp"
 #include "ratel/time.hpp"
@@ -100,6 +101,14 @@ void stream_hpp(const rule_plan& plan, const account_book& book,
   (void)r;
 }
 
+void live_hpp(const rule_plan& plan, const account_book& book, const billing_cycle& august,
+              const carried_state& state_after_july, const usage_record& record) {
+  live_account acct(plan, book.find("13800000001"), august, &state_after_july);
+  live_added a = acct.add(record);  // a.events: fired now
+  closed_cycle c = acct.close();    // c.billed: the batch bill; c.carried
+  (void)a;
+  (void)c;
+}
 void explain_hpp(const rule_plan& plan, const account_book& accounts, const usage_batch& usage,
                  const billing_cycle& july) {
   std::cout << explain_bill(plan, accounts, usage, "13800000001", july, std::nullopt);
