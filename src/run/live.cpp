@@ -205,9 +205,9 @@ std::optional<reject> live_account::reject_of(const usage_record& r) const {
   return std::nullopt;
 }
 
-closed_cycle live_account::close() const {
+closed_live_cycle live_account::close() const {
   account_biller biller(*plan_, history_, from_ ? &*from_ : nullptr);
-  closed_cycle out;
+  closed_live_cycle out;
   out.billed = biller.bill(cycle_, ordered_);
   out.carried = biller.carried();
   return out;

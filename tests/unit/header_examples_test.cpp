@@ -104,8 +104,8 @@ void stream_hpp(const rule_plan& plan, const account_book& book,
 void live_hpp(const rule_plan& plan, const account_book& book, const billing_cycle& august,
               const carried_state& state_after_july, const usage_record& record) {
   live_account acct(plan, book.find("13800000001"), august, &state_after_july);
-  live_added a = acct.add(record);  // a.events: fired now
-  closed_cycle c = acct.close();    // c.billed: the batch bill; c.carried
+  live_added a = acct.add(record);     // a.events: fired now
+  closed_live_cycle c = acct.close();  // c.billed: the batch bill; c.carried
   (void)a;
   (void)c;
 }

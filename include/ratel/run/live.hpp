@@ -29,7 +29,7 @@
 //
 //   live_account acct(plan, book.find("13800000001"), august, &state_after_july);
 //   live_added a = acct.add(record);            // a.events: fired now
-//   closed_cycle c = acct.close();              // c.billed: the batch bill; c.carried
+//   closed_live_cycle c = acct.close();         // c.billed: the batch bill; c.carried
 #pragma once
 
 #include <cstdint>
@@ -70,7 +70,7 @@ struct live_added {
 };
 
 /// A closed cycle: its bill as a batch run of its records gives it, and the state after it.
-struct closed_cycle {
+struct closed_live_cycle {
   billed_cycle billed;
   carried_state carried;
 };
@@ -100,7 +100,7 @@ class live_account {
 
   /// The cycle's bill from all its records (account_biller, the batch path) and the state
   /// the next cycle goes on from. The account stays as it is.
-  closed_cycle close() const;
+  closed_live_cycle close() const;
 
   /// The open cycle as it stands (see the file comment).
   open_cycle_state save() const;
