@@ -14,6 +14,7 @@
 
 #include "io/csv.hpp"
 #include "io/file.hpp"
+#include "io/usage_fields.hpp"
 #include "io/usage_framing.hpp"
 #include "ratel/error.hpp"
 
@@ -24,48 +25,6 @@ namespace csv = detail::csv;
 
 constexpr std::array<std::string_view, 5> required_columns{"id", "subscriber", "time", "service",
                                                            "quantity"};
-
-enum class quantity_problem : std::uint8_t { none, negative, not_integer, too_large };
-
-constexpr bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
-
-/// Digits only: a sign, a decimal point or a space is not a quantity (the contract says a
-/// non-negative integer, and "1.5" bytes or " 12" would be a guess).
-quantity_problem parse_quantity(std::string_view text, std::int64_t& out) noexcept {
-  assert(!text.empty());
-  if (text.size() > 1 && text[0] == '-' && is_digit(text[1])) return quantity_problem::negative;
-  if (!std::all_of(text.begin(), text.end(), is_digit)) return quantity_problem::not_integer;
-  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
-  std::int64_t value = 0;
-  for (char c : text) {
-    const std::int64_t digit = c - '0';
-    if (value > (max - digit) / 10) return quantity_problem::too_large;
-    value = value * 10 + digit;
-  }
-  out = value;
-  return quantity_problem::none;
-}
-
-std::string describe(quantity_problem p, std::string_view text) {
-  switch (p) {
-    case quantity_problem::none:
-      break;
-    case quantity_problem::negative:
-      return fmt::format("quantity: {} is negative", text);
-    case quantity_problem::not_integer:
-      return fmt::format("quantity: {} is not an integer (only the digits 0-9 are allowed)", text);
-    case quantity_problem::too_large:
-      return fmt::format("quantity: {} is too large (the largest is {})", text,
-                         std::numeric_limits<std::int64_t>::max());
-  }
-  return "quantity: ok";
-}
-
-constexpr bool is_country_code(std::string_view text) noexcept {
-  return text.size() == 2 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'A' && text[1] <= 'Z';
-}
 
 }  // namespace
 
@@ -214,52 +173,33 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
     return;
   }
 
-  // Checks run on the field text as written. A field with an escaped quote holds a '"',
-  // which no valid time, service, quantity or country contains, so checking it escaped
-  // gives the same verdict; only values that are kept are unescaped (below).
-  auto raw = [&](std::size_t index) { return fields[index].text; };
-  auto empty = [&](std::size_t index) { return fields[index].text.empty(); };
-
-  if (empty(col_.subscriber_)) {
-    reject_row(reject_reason::empty_subscriber, "subscriber: empty");
-    return;
-  }
-  for (auto [index, name] :
-       {std::pair{col_.id_, "id"}, std::pair{col_.time_, "time"},
-        std::pair{col_.service_, "service"}, std::pair{col_.quantity_, "quantity"}}) {
-    if (empty(index)) {
-      reject_row(reject_reason::missing_field, fmt::format("{}: empty", name));
-      return;
+  // Checks run on the field text as written (usage_fields.hpp); only values that are kept
+  // are unescaped (below).
+  auto raw = [&](std::size_t index) {
+    return index == absent ? std::string_view{} : fields[index].text;
+  };
+  const detail::usage_field_texts texts{raw(col_.id_),       raw(col_.subscriber_),
+                                        raw(col_.time_),     raw(col_.service_),
+                                        raw(col_.quantity_), raw(col_.country_)};
+  auto shown = [&](detail::usage_field f) {
+    switch (f) {
+      case detail::usage_field::time:
+        return owned(col_.time_);
+      case detail::usage_field::service:
+        return owned(col_.service_);
+      case detail::usage_field::quantity:
+        return owned(col_.quantity_);
+      case detail::usage_field::country:
+        break;
     }
-  }
-
-  time_parse_error time_error;
-  std::chrono::seconds written_offset{0};
-  const std::optional<instant> time = parse_rfc3339(raw(col_.time_), &time_error, &written_offset);
-  if (!time) {
-    reject_row(reject_reason::bad_time,
-               fmt::format("time: {} is not RFC 3339: {}", owned(col_.time_), time_error.message));
-    return;
-  }
-  const std::optional<service> svc = parse_service(raw(col_.service_));
-  if (!svc) {
-    reject_row(
-        reject_reason::unknown_service,
-        fmt::format("service: {} is not one of {}", owned(col_.service_), service_names.list()));
-    return;
-  }
-  std::int64_t quantity = 0;
-  if (const quantity_problem p = parse_quantity(raw(col_.quantity_), quantity);
-      p != quantity_problem::none) {
-    reject_row(reject_reason::bad_quantity, describe(p, owned(col_.quantity_)));
-    return;
-  }
-  if (col_.country_ != absent && !raw(col_.country_).empty() &&
-      !is_country_code(raw(col_.country_))) {
-    reject_row(reject_reason::bad_country,
-               fmt::format("country: {} is not an ISO 3166-1 alpha-2 code (two upper-case "
-                           "letters, e.g. CN)",
-                           owned(col_.country_)));
+    return owned(col_.country_);
+  };
+  reject_reason reason = reject_reason::malformed_row;
+  std::string detail;
+  const std::optional<detail::checked_usage_fields> checked =
+      detail::check_usage_fields(texts, shown, reason, detail);
+  if (!checked) {
+    reject_row(reason, std::move(detail));
     return;
   }
 
@@ -276,12 +216,10 @@ void usage_row_parser::parse(std::string_view text, std::uint32_t line) {
   usage_record& r = batch_.add_record();
   r.id = value(col_.id_);
   r.subscriber = value(col_.subscriber_);
-  r.time = *time;
-  // Offsets are at most 23:59, so the minutes fit 16 bits.
-  r.written_offset_minutes = static_cast<std::int16_t>(
-      std::chrono::duration_cast<std::chrono::minutes>(written_offset).count());
-  r.svc = *svc;
-  r.quantity = quantity;
+  r.time = checked->time;
+  r.written_offset_minutes = checked->written_offset_minutes;
+  r.svc = checked->svc;
+  r.quantity = checked->quantity;
   r.country = value(col_.country_);
   r.region = value(col_.region_);
   r.peer = value(col_.peer_);
