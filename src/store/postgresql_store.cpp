@@ -49,6 +49,23 @@ CREATE TABLE billed_records (
   PRIMARY KEY (subscriber, record_id)
 );
 )sql",
+    // 2: live rating's open cycles and the input offsets they reflect (save_live).
+    R"sql(
+CREATE TABLE live_accounts (
+  subscriber TEXT COLLATE "C" PRIMARY KEY,
+  topic TEXT COLLATE "C" NOT NULL,
+  partition_no INTEGER NOT NULL,
+  cycle TEXT COLLATE "C" NOT NULL,
+  state TEXT NOT NULL  -- a ratel-live-state document of this one account
+);
+CREATE INDEX live_accounts_by_partition ON live_accounts (topic, partition_no);
+CREATE TABLE live_offsets (
+  topic TEXT COLLATE "C" NOT NULL,
+  partition_no INTEGER NOT NULL,
+  next_offset BIGINT NOT NULL,
+  PRIMARY KEY (topic, partition_no)
+);
+)sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
 // The advisory lock that serialises schema changes and closes between connections.
@@ -148,6 +165,62 @@ class postgresql_store final : public cycle_store {
                      month_of(r.text(row, 2))});
     }
     return out;
+  }
+
+  // One transaction, under the lock closes take: the check of each partition's offset
+  // holds until the commit, also against a worker saving the same partition.
+  void save_live(std::span<const live_account_state> accounts,
+                 std::span<const partition_offset> offsets) override {
+    exec("BEGIN");
+    try {
+      exec(take_lock);
+      for (const partition_offset& p : offsets) {
+        const result saved =
+            query("SELECT next_offset FROM live_offsets WHERE topic = $1 AND partition_no = $2",
+                  {p.topic, std::to_string(p.partition)});
+        const std::optional<std::int64_t> was =
+            saved.rows() > 0 ? std::optional(std::stoll(saved.text(0, 0))) : std::nullopt;
+        check_partition_offset(p, was, name_);
+        query(
+            "INSERT INTO live_offsets (topic, partition_no, next_offset) VALUES ($1, $2, $3) "
+            "ON CONFLICT (topic, partition_no) DO UPDATE SET next_offset = EXCLUDED.next_offset",
+            {p.topic, std::to_string(p.partition), std::to_string(p.next)});
+      }
+      for (const live_account_state& a : accounts)
+        query(
+            "INSERT INTO live_accounts (subscriber, topic, partition_no, cycle, state) "
+            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subscriber) DO UPDATE SET "
+            "topic = EXCLUDED.topic, partition_no = EXCLUDED.partition_no, "
+            "cycle = EXCLUDED.cycle, state = EXCLUDED.state",
+            {a.open.subscriber, a.topic, std::to_string(a.partition), to_string(a.open.cycle),
+             open_cycles_to_json(std::span(&a.open, 1))});
+      exec("COMMIT");
+    } catch (...) {
+      PQclear(PQexec(connection_.get(), "ROLLBACK"));
+      throw;
+    }
+  }
+
+  std::vector<live_account_state> live_accounts(std::string_view topic,
+                                                std::int32_t partition) override {
+    const result r = query(
+        "SELECT subscriber, state FROM live_accounts WHERE topic = $1 AND partition_no = $2 "
+        "ORDER BY subscriber",
+        {std::string(topic), std::to_string(partition)});
+    std::vector<live_account_state> out;
+    for (int row = 0; row < r.rows(); ++row) {
+      const std::string where = fmt::format("{} (open cycle of {})", name_, r.text(row, 0));
+      for (open_cycle_state& o : parse_open_cycles(r.text(row, 1), where))
+        out.push_back({std::string(topic), partition, std::move(o)});
+    }
+    return out;
+  }
+
+  std::optional<std::int64_t> next_offset(std::string_view topic, std::int32_t partition) override {
+    const result r =
+        query("SELECT next_offset FROM live_offsets WHERE topic = $1 AND partition_no = $2",
+              {std::string(topic), std::to_string(partition)});
+    return r.rows() > 0 ? std::optional(std::stoll(r.text(0, 0))) : std::nullopt;
   }
 
  private:

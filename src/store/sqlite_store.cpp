@@ -66,6 +66,23 @@ INSERT INTO billed_records_2 (subscriber, record_id, cycle, billed_by)
 DROP TABLE billed_records;
 ALTER TABLE billed_records_2 RENAME TO billed_records;
 )sql",
+    // 3: live rating's open cycles and the input offsets they reflect (save_live).
+    R"sql(
+CREATE TABLE live_accounts (
+  subscriber TEXT PRIMARY KEY,
+  topic TEXT NOT NULL,
+  partition_no INTEGER NOT NULL,
+  cycle TEXT NOT NULL,
+  state TEXT NOT NULL  -- a ratel-live-state document of this one account
+);
+CREATE INDEX live_accounts_by_partition ON live_accounts (topic, partition_no);
+CREATE TABLE live_offsets (
+  topic TEXT NOT NULL,
+  partition_no INTEGER NOT NULL,
+  next_offset INTEGER NOT NULL,
+  PRIMARY KEY (topic, partition_no)
+);
+)sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
 
@@ -177,6 +194,74 @@ class sqlite_store final : public cycle_store {
       out.push_back({std::string(subscriber), s.text(0), cycle, s.text(1), month_of(s.text(2))});
     }
     return out;
+  }
+
+  // One transaction (BEGIN IMMEDIATE: the write lock first, so each partition's check holds
+  // until the commit).
+  void save_live(std::span<const live_account_state> accounts,
+                 std::span<const partition_offset> offsets) override {
+    exec("BEGIN IMMEDIATE");
+    try {
+      statement saved(
+          *this, "SELECT next_offset FROM live_offsets WHERE topic = ?1 AND partition_no = ?2");
+      statement offset(*this,
+                       "INSERT INTO live_offsets (topic, partition_no, next_offset) "
+                       "VALUES (?1, ?2, ?3) ON CONFLICT (topic, partition_no) "
+                       "DO UPDATE SET next_offset = excluded.next_offset");
+      for (const partition_offset& p : offsets) {
+        saved.reset();
+        saved.bind(1, p.topic);
+        saved.bind(2, std::to_string(p.partition));
+        std::optional<std::int64_t> was;
+        if (saved.step()) was = std::stoll(saved.text(0));
+        check_partition_offset(p, was, file_.string());
+        offset.bind(1, p.topic);
+        offset.bind(2, std::to_string(p.partition));
+        offset.bind(3, std::to_string(p.next));
+        offset.done();
+      }
+      statement account(*this,
+                        "INSERT INTO live_accounts (subscriber, topic, partition_no, cycle, state) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (subscriber) DO UPDATE SET "
+                        "topic = excluded.topic, partition_no = excluded.partition_no, "
+                        "cycle = excluded.cycle, state = excluded.state");
+      for (const live_account_state& a : accounts) {
+        account.bind(1, a.open.subscriber);
+        account.bind(2, a.topic);
+        account.bind(3, std::to_string(a.partition));
+        account.bind(4, to_string(a.open.cycle));
+        account.bind(5, open_cycles_to_json(std::span(&a.open, 1)));
+        account.done();
+      }
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  std::vector<live_account_state> live_accounts(std::string_view topic,
+                                                std::int32_t partition) override {
+    statement s(*this,
+                "SELECT subscriber, state FROM live_accounts WHERE topic = ?1 AND partition_no = "
+                "?2 ORDER BY subscriber");
+    s.bind(1, topic);
+    s.bind(2, std::to_string(partition));
+    std::vector<live_account_state> out;
+    while (s.step()) {
+      const std::string where = fmt::format("{} (open cycle of {})", file_.string(), s.text(0));
+      for (open_cycle_state& o : parse_open_cycles(s.text(1), where))
+        out.push_back({std::string(topic), partition, std::move(o)});
+    }
+    return out;
+  }
+
+  std::optional<std::int64_t> next_offset(std::string_view topic, std::int32_t partition) override {
+    statement s(*this,
+                "SELECT next_offset FROM live_offsets WHERE topic = ?1 AND partition_no = ?2");
+    s.bind(1, topic);
+    s.bind(2, std::to_string(partition));
+    return s.step() ? std::optional(std::stoll(s.text(0))) : std::nullopt;
   }
 
  private:

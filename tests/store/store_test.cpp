@@ -110,6 +110,54 @@ TEST_SUITE("stores") {
     CHECK(store->last_closed()->cycle == august);
   }
 
+  TEST_CASE_TEMPLATE("live saves: open cycles and offsets together, a moved partition refused",
+                     store_kind, RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    open_cycle_state s1;
+    s1.subscriber = "s1";
+    s1.cycle = august;
+    s1.rows = {"r1,s1,2019-08-02T10:00:00+08:00,data,1048576,,,,"};
+    s1.lines = {41};
+    s1.events_sent = {"s1/2019-08/notify/icecream-198/80%/1"};
+    open_cycle_state s2 = s1;
+    s2.subscriber = "s2";
+    s2.from = carried_state{"s2", july, std::nullopt, {}};
+    {
+      auto store = kind.open();
+      CHECK_FALSE(store->next_offset("usage", 3).has_value());
+      store->save_live(std::vector<live_account_state>{{"usage", 3, s1}, {"usage", 3, s2}},
+                       std::vector<partition_offset>{{"usage", 3, std::nullopt, 42}});
+      // The next save goes on from 42: s1 with one more record, s2 as it was.
+      s1.rows.push_back("r2,s1,2019-08-03T10:00:00+08:00,data,1048576,,,,");
+      s1.lines.push_back(42);
+      store->save_live(std::vector<live_account_state>{{"usage", 3, s1}},
+                       std::vector<partition_offset>{{"usage", 3, 42, 43}});
+    }
+    // Read back through a store opened anew, as a worker given partition 3 would.
+    auto store = kind.open();
+    CHECK(store->next_offset("usage", 3) == std::optional<std::int64_t>(43));
+    CHECK_FALSE(store->next_offset("usage", 4).has_value());
+    CHECK(store->live_accounts("usage", 3) ==
+          std::vector<live_account_state>{{"usage", 3, s1}, {"usage", 3, s2}});
+    CHECK(store->live_accounts("usage", 4).empty());
+    // A worker that read partition 3 from 42 (it lost it since; another saved 43) is refused,
+    // and writes nothing: neither its offset nor its account.
+    open_cycle_state stale = s1;
+    stale.rows.pop_back();
+    CHECK_THROWS_WITH_AS(
+        store->save_live(std::vector<live_account_state>{{"usage", 3, stale}},
+                         std::vector<partition_offset>{{"usage", 3, 42, 43}}),
+        doctest::Contains("partition 3 of topic usage was saved at offset 43 since this worker "
+                          "read it from 42"),
+        partition_moved);
+    CHECK_THROWS_AS(
+        store->save_live({}, std::vector<partition_offset>{{"usage", 3, std::nullopt, 1}}),
+        partition_moved);
+    CHECK(store->live_accounts("usage", 3)[0].open == s1);
+    CHECK(store->next_offset("usage", 3) == std::optional<std::int64_t>(43));
+  }
+
   TEST_CASE_TEMPLATE("a store of a newer schema is refused by name", store_kind,
                      RATEL_STORE_KINDS) {
     store_kind kind;

@@ -8,6 +8,9 @@
 // crash leaves the store at the last close; a closed cycle is never rewritten. Cycles close
 // in order: the next one a run may close is the one after the last closed.
 //
+// Live rating keeps its open cycles here too, with the offsets of the input partitions
+// they reflect, saved in one transaction (save_live).
+//
 // Two implementations, each an optional CMake component and target of its own:
 // sqlite_store.hpp (ratel::store_sqlite, an embedded file, the default) and
 // postgresql_store.hpp (ratel::store_postgresql, libpq). Both create the schema they need
@@ -23,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -154,6 +158,34 @@ class cycle_close {
   virtual void commit() = 0;
 };
 
+/// Where live rating is in one input partition (a Kafka topic's partition): the offset of
+/// the next message to read. `from` is where the saving worker started from (the offset it
+/// loaded, or the one it saved last; nullopt: none was saved): a save is refused if the
+/// store holds another (partition_moved), so a worker that lost the partition to another
+/// cannot overwrite what that one saved.
+struct partition_offset {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::optional<std::int64_t> from;
+  std::int64_t next = 0;
+  bool operator==(const partition_offset&) const = default;
+};
+
+/// An account's open cycle as live rating saves it (run/live.hpp, state.hpp), under the
+/// partition its records come from.
+struct live_account_state {
+  std::string topic;
+  std::int32_t partition = 0;
+  open_cycle_state open;
+  bool operator==(const live_account_state&) const = default;
+};
+
+/// A live save refused: a partition's saved offset is not the one the saver started from.
+class partition_moved : public store_error {
+ public:
+  using store_error::store_error;
+};
+
 class cycle_store {
  public:
   virtual ~cycle_store() = default;
@@ -190,6 +222,32 @@ class cycle_store {
   /// records billed since), in identity order.
   virtual std::vector<billed_record> records_of(date::year_month cycle,
                                                 std::string_view subscriber) = 0;
+
+  /// Live rating (DESIGN 6): saves the open cycles of `accounts` (each replacing what the
+  /// store held for its subscriber) and the partitions' next offsets, in one transaction, so
+  /// that a worker that restarts reads on from exactly where its durable state is. Throws
+  /// partition_moved (nothing written) when a partition's saved offset is not its `from`.
+  virtual void save_live(std::span<const live_account_state> accounts,
+                         std::span<const partition_offset> offsets) = 0;
+  /// The open cycles saved under one partition, by subscriber.
+  virtual std::vector<live_account_state> live_accounts(std::string_view topic,
+                                                        std::int32_t partition) = 0;
+  /// The next offset saved for a partition; nullopt when none was.
+  virtual std::optional<std::int64_t> next_offset(std::string_view topic,
+                                                  std::int32_t partition) = 0;
 };
+
+/// The check of a live save, for a partition whose saved next offset is `saved`.
+inline void check_partition_offset(const partition_offset& p, std::optional<std::int64_t> saved,
+                                   std::string_view store) {
+  if (saved == p.from) return;
+  auto offset = [](std::optional<std::int64_t> o) {
+    return o ? std::to_string(*o) : std::string("none");
+  };
+  throw partition_moved(fmt::format(
+      "{}: partition {} of topic {} was saved at offset {} since this worker read it from {}: "
+      "another worker has it now; load it again before saving",
+      store, p.partition, p.topic, offset(saved), offset(p.from)));
+}
 
 }  // namespace ratel
