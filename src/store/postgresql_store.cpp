@@ -216,6 +216,20 @@ class postgresql_store final : public cycle_store {
     return out;
   }
 
+  std::vector<live_account_state> live_accounts_of(date::year_month cycle) override {
+    const result r = query(
+        "SELECT subscriber, topic, partition_no, state FROM live_accounts WHERE cycle = $1 "
+        "ORDER BY subscriber",
+        {to_string(cycle)});
+    std::vector<live_account_state> out;
+    for (int row = 0; row < r.rows(); ++row) {
+      const std::string where = fmt::format("{} (open cycle of {})", name_, r.text(row, 0));
+      for (open_cycle_state& o : parse_open_cycles(r.text(row, 3), where))
+        out.push_back({r.text(row, 1), std::stoi(r.text(row, 2)), std::move(o)});
+    }
+    return out;
+  }
+
   std::optional<std::int64_t> next_offset(std::string_view topic, std::int32_t partition) override {
     const result r =
         query("SELECT next_offset FROM live_offsets WHERE topic = $1 AND partition_no = $2",
@@ -422,6 +436,8 @@ class postgresql_close final : public cycle_close {
         "INSERT INTO billed_records (subscriber, record_id, cycle, record, billed_by) SELECT "
         "subscriber, record_id, cycle, payload, $1 FROM closing WHERE kind = 'r'",
         {cycle_text_});
+    // Live rating's open cycles of this cycle are closed by it (cycle_close::commit).
+    store_.query("DELETE FROM live_accounts WHERE cycle = $1", {cycle_text_});
     store_.exec("COMMIT");
     open_ = false;
   }

@@ -256,6 +256,20 @@ class sqlite_store final : public cycle_store {
     return out;
   }
 
+  std::vector<live_account_state> live_accounts_of(date::year_month cycle) override {
+    statement s(*this,
+                "SELECT subscriber, topic, partition_no, state FROM live_accounts WHERE cycle = "
+                "?1 ORDER BY subscriber");
+    s.bind(1, to_string(cycle));
+    std::vector<live_account_state> out;
+    while (s.step()) {
+      const std::string where = fmt::format("{} (open cycle of {})", file_.string(), s.text(0));
+      for (open_cycle_state& o : parse_open_cycles(s.text(3), where))
+        out.push_back({s.text(1), std::stoi(s.text(2)), std::move(o)});
+    }
+    return out;
+  }
+
   std::optional<std::int64_t> next_offset(std::string_view topic, std::int32_t partition) override {
     statement s(*this,
                 "SELECT next_offset FROM live_offsets WHERE topic = ?1 AND partition_no = ?2");
@@ -457,6 +471,10 @@ class sqlite_close final : public cycle_close {
     bills_.reset();
     states_.reset();
     records_.reset();
+    // Live rating's open cycles of this cycle are closed by it (cycle_close::commit).
+    sqlite_store::statement live(store_, "DELETE FROM live_accounts WHERE cycle = ?1");
+    live.bind(1, cycle_text_);
+    live.done();
     store_.exec("COMMIT");
     open_ = false;
   }

@@ -156,6 +156,16 @@ TEST_SUITE("stores") {
         partition_moved);
     CHECK(store->live_accounts("usage", 3)[0].open == s1);
     CHECK(store->next_offset("usage", 3) == std::optional<std::int64_t>(43));
+    // A close of August takes them: live_accounts_of lists them, the commit deletes them
+    // (the offsets stay: a worker reads on from them).
+    CHECK(store->live_accounts_of(august).size() == 2);
+    CHECK(store->live_accounts_of(july).empty());
+    store->close(closing_of(july, "a"));
+    CHECK(store->live_accounts_of(august).size() == 2);
+    store->close(closing_of(august, "a"));
+    CHECK(store->live_accounts_of(august).empty());
+    CHECK(store->live_accounts("usage", 3).empty());
+    CHECK(store->next_offset("usage", 3) == std::optional<std::int64_t>(43));
   }
 
   TEST_CASE_TEMPLATE("a store of a newer schema is refused by name", store_kind,

@@ -155,6 +155,7 @@ class cycle_close {
   virtual void add(const billed_record& record) = 0;
   /// Writes everything given, in one transaction, or nothing: throws billed_already (naming
   /// every record whose identity a closed cycle billed, with its `line`) or store_error.
+  /// Live rating's open cycles of the cycle (cycle_store::save_live) are deleted with it.
   virtual void commit() = 0;
 };
 
@@ -232,6 +233,9 @@ class cycle_store {
   /// The open cycles saved under one partition, by subscriber.
   virtual std::vector<live_account_state> live_accounts(std::string_view topic,
                                                         std::int32_t partition) = 0;
+  /// The open cycles of `cycle` saved under any partition, by subscriber: what a close of
+  /// the cycle bills. The close's commit deletes them (they are closed then).
+  virtual std::vector<live_account_state> live_accounts_of(date::year_month cycle) = 0;
   /// The next offset saved for a partition; nullopt when none was.
   virtual std::optional<std::int64_t> next_offset(std::string_view topic,
                                                   std::int32_t partition) = 0;
