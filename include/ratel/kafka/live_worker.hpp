@@ -1,0 +1,137 @@
+// ratel/kafka/live_worker.hpp: what a `ratel consume` worker does with the messages of its
+// partitions, apart from Kafka itself (DESIGN 6, D28).
+//
+// Concept: usage records arrive as messages of a topic keyed by subscriber (one record per
+// message, io/usage_json.hpp), so each account's records are in one partition. A worker is
+// given partitions (assign) and taken them (revoke) as its consumer group rebalances. For
+// each partition it holds the live accounts (run/live.hpp) of the open cycle and the offset
+// of the next message to read. handle() rates one message and returns what to publish at
+// once: the threshold events it fired (keyed by subscriber, each with its deterministic
+// id) or its reject (with the reason, the partition and the offset). save() writes the
+// accounts that changed and every partition's next offset to the store in one transaction
+// (cycle_store::save_live): the caller publishes the outputs durably first, then saves, then
+// may commit the offsets to Kafka too. A worker that dies loses only what it had not saved;
+// whoever gets the partition next reads on from the saved offset, so each record is rated
+// once in the state that is kept. Events of records read again after a crash are published
+// again with the same ids: a consumer drops an id it has seen.
+//
+// Counts reconcile per partition: messages handled == rated + rejected + duplicates.
+//
+// Not here yet: records of a closed cycle (D25 adjustments) are rejected as outside_cycle.
+//
+//   live_worker worker(plan, accounts, *store, date::year(2019) / 8);
+//   std::int64_t from = worker.assign("usage", 3);   // seek partition 3 there
+//   handled_message h = worker.handle(message);      // publish h.events, h.rejects
+//   worker.save();                                   // after the publishing is durable
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ratel/run/live.hpp"
+#include "ratel/store/cycle_store.hpp"
+
+namespace ratel {
+
+/// One message of a usage topic.
+struct usage_message {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::string value;  ///< a usage record as JSON (io/usage_json.hpp)
+};
+
+/// A message for an output topic: keyed by subscriber, its value JSON.
+struct outgoing_message {
+  std::string key;
+  std::string value;
+  bool operator==(const outgoing_message&) const = default;
+};
+
+/// What one usage message gave.
+struct handled_message {
+  std::vector<outgoing_message> events;   ///< for the events topic
+  std::vector<outgoing_message> rejects;  ///< for the rejects topic (at most one)
+};
+
+/// A partition's counts since it was assigned: handled == rated + rejected + duplicates.
+struct partition_counts {
+  std::int64_t handled = 0;
+  std::int64_t rated = 0;
+  std::int64_t rejected = 0;
+  std::int64_t duplicates = 0;
+};
+
+class live_worker {
+ public:
+  /// Rates `cycle`, going on from the states the store kept after the cycle before (if it
+  /// is closed). Throws store_error if `cycle` is closed already.
+  live_worker(const rule_plan& plan, const account_book& accounts, cycle_store& store,
+              date::year_month cycle);
+
+  /// The partition is this worker's now: its accounts as last saved are loaded. Returns the
+  /// offset to read it from (0 when nothing was saved).
+  std::int64_t assign(std::string_view topic, std::int32_t partition);
+  /// The partition is another's now: what was not saved of it is dropped.
+  void revoke(std::string_view topic, std::int32_t partition);
+
+  /// Rates one message of an assigned partition (one before its next offset, read again, is
+  /// skipped: it is in the state already).
+  handled_message handle(const usage_message& m);
+
+  /// Saves the accounts changed since the last save and each partition's next offset, in
+  /// one transaction. Throws partition_moved if another worker saved one of them since: this
+  /// one must revoke it.
+  void save();
+
+  const partition_counts& counts(std::string_view topic, std::int32_t partition) const;
+
+  /// The event message of a live event (its value: the event as JSON, with its id).
+  static outgoing_message event_message(const std::string& subscriber, date::year_month cycle,
+                                        const live_event& e);
+
+ private:
+  struct partition {
+    std::optional<std::int64_t> saved;  // the next offset as the store has it
+    std::int64_t next = 0;
+    std::map<std::string, live_account, std::less<>> accounts;
+    std::set<std::string, std::less<>> changed;
+    partition_counts counts;
+  };
+  partition& assigned(std::string_view topic, std::int32_t partition);
+  live_account& account_of(partition& p, std::string_view subscriber);
+  static outgoing_message reject_message(const usage_message& m, std::string_view reason,
+                                         const std::string& subscriber, const std::string& id,
+                                         const std::string& detail);
+
+  const rule_plan& plan_;
+  const account_book& accounts_;
+  cycle_store& store_;
+  billing_cycle cycle_;
+  carried_book from_;  // the states after the cycle before
+  std::map<std::pair<std::string, std::int32_t>, partition> partitions_;
+};
+
+/// What close_live_cycle wrote: the bills, by subscriber.
+struct live_close_result {
+  std::vector<bill> bills;
+  std::size_t live_accounts = 0;  ///< accounts billed from live records
+};
+
+/// Closes `cycle` in the store from the open cycles the live workers saved: an account with
+/// records is billed by live_account::close (the batch bill of its records, D28), every
+/// other account of `accounts` by its carried state alone, as a batch run of the same
+/// records bills them; bills, states after the cycle and records billed go in one
+/// transaction (cycle_store::begin_close), which also deletes the open cycles. Throws
+/// store_error as begin_close does (a cycle closed already, a gap).
+live_close_result close_live_cycle(const rule_plan& plan, const account_book& accounts,
+                                   cycle_store& store, date::year_month cycle,
+                                   const cycle_inputs& inputs);
+
+}  // namespace ratel

@@ -1,0 +1,207 @@
+// live_worker: a consume worker's partitions rated live, and their cycle closed (see
+// kafka/live_worker.hpp).
+#include "ratel/kafka/live_worker.hpp"
+
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/io/carried_state_json.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/io/usage_json.hpp"
+#include "ratel/run/batch.hpp"
+
+namespace ratel {
+
+using ordered_json = nlohmann::ordered_json;
+
+live_worker::live_worker(const rule_plan& plan, const account_book& accounts, cycle_store& store,
+                         date::year_month cycle)
+    : plan_(plan),
+      accounts_(accounts),
+      store_(store),
+      cycle_(calendar_month_cycle(cycle, plan.home_zone())) {
+  if (store_.find(cycle))
+    throw store_error(fmt::format(
+        "cycle {} is closed already: its records are late now (D25), not live", to_string(cycle)));
+  const date::year_month before = cycle - date::months(1);
+  if (store_.find(before)) from_ = store_.carried_after(before);
+}
+
+std::int64_t live_worker::assign(std::string_view topic, std::int32_t number) {
+  partition& p = partitions_[{std::string(topic), number}];
+  p = partition{};
+  p.saved = store_.next_offset(topic, number);
+  p.next = p.saved.value_or(0);
+  for (live_account_state& s : store_.live_accounts(topic, number)) {
+    if (s.open.cycle != cycle_.month) continue;  // another cycle's, closed or not yet open
+    const std::string where =
+        fmt::format("open cycle of {} (partition {} of {})", s.open.subscriber, number, topic);
+    p.accounts.emplace(
+        s.open.subscriber,
+        live_account::restore(plan_, accounts_.find(s.open.subscriber), s.open, where));
+  }
+  return p.next;
+}
+
+void live_worker::revoke(std::string_view topic, std::int32_t number) {
+  partitions_.erase({std::string(topic), number});
+}
+
+live_worker::partition& live_worker::assigned(std::string_view topic, std::int32_t number) {
+  const auto at = partitions_.find({std::string(topic), number});
+  if (at == partitions_.end())
+    throw std::logic_error(
+        fmt::format("partition {} of {} is not assigned to this worker", number, topic));
+  return at->second;
+}
+
+live_account& live_worker::account_of(partition& p, std::string_view subscriber) {
+  if (auto at = p.accounts.find(subscriber); at != p.accounts.end()) return at->second;
+  const carried_state* from = nullptr;
+  if (auto at = from_.find(subscriber); at != from_.end()) from = &at->second;
+  return p.accounts
+      .emplace(std::string(subscriber),
+               live_account(plan_, accounts_.find(subscriber), cycle_, from))
+      .first->second;
+}
+
+handled_message live_worker::handle(const usage_message& m) {
+  partition& p = assigned(m.topic, m.partition);
+  handled_message out;
+  if (m.offset < p.next) return out;  // read again: the saved state has it
+  p.next = m.offset + 1;
+  ++p.counts.handled;
+  // A message's reference in rejects and in the records kept: its offset, from 1.
+  const auto line = static_cast<std::uint32_t>(m.offset + 1);
+  const usage_batch one =
+      parse_usage_json(m.value, fmt::format("{}/{}", m.topic, m.partition), line);
+  if (!one.rejects().empty()) {
+    ++p.counts.rejected;
+    const reject& j = one.rejects().front();
+    out.rejects.push_back(reject_message(m, to_string(j.reason), j.subscriber, j.id, j.detail));
+    return out;
+  }
+  const usage_record& r = one.records().front();
+  live_account& account = account_of(p, r.subscriber);
+  live_added added = account.add(r);
+  switch (added.result) {
+    case live_added::outcome::rated:
+      ++p.counts.rated;
+      break;
+    case live_added::outcome::rejected:
+      ++p.counts.rejected;
+      out.rejects.push_back(reject_message(m, to_string(added.rejected->reason),
+                                           added.rejected->subscriber, added.rejected->id,
+                                           added.rejected->detail));
+      break;
+    case live_added::outcome::duplicate: {
+      ++p.counts.duplicates;
+      const duplicate& d = *added.left_out;
+      out.rejects.push_back(
+          reject_message(m, "duplicate", d.subscriber, d.id,
+                         fmt::format("record {} of {} is held already (offset {}){}", d.id,
+                                     d.subscriber, std::int64_t{d.kept_line} - 1,
+                                     d.same_content ? "" : ", with other content")));
+      break;
+    }
+    case live_added::outcome::outside_cycle:
+      ++p.counts.rejected;
+      out.rejects.push_back(reject_message(
+          m, to_string(reject_reason::outside_cycle), std::string(r.subscriber), std::string(r.id),
+          fmt::format("time {} is not in cycle {}, the one being rated live",
+                      format_rfc3339(r.time, plan_.home_zone().offset_at(r.time)),
+                      to_string(cycle_.month))));
+      return out;
+  }
+  // A replaced duplicate (the one kept came second) counts once, as the record rated.
+  p.changed.insert(std::string(r.subscriber));
+  for (const live_event& e : added.events)
+    out.events.push_back(event_message(account.subscriber(), cycle_.month, e));
+  return out;
+}
+
+void live_worker::save() {
+  std::vector<live_account_state> accounts;
+  std::vector<partition_offset> offsets;
+  for (auto& [key, p] : partitions_) {
+    for (const std::string& subscriber : p.changed)
+      accounts.push_back({key.first, key.second, p.accounts.at(subscriber).save()});
+    if (!p.saved || *p.saved != p.next) offsets.push_back({key.first, key.second, p.saved, p.next});
+  }
+  if (accounts.empty() && offsets.empty()) return;
+  store_.save_live(accounts, offsets);
+  for (auto& [key, p] : partitions_) {
+    p.saved = p.next;
+    p.changed.clear();
+  }
+}
+
+const partition_counts& live_worker::counts(std::string_view topic, std::int32_t number) const {
+  const auto at = partitions_.find({std::string(topic), number});
+  if (at == partitions_.end())
+    throw std::logic_error(
+        fmt::format("partition {} of {} is not assigned to this worker", number, topic));
+  return at->second.counts;
+}
+
+outgoing_message live_worker::event_message(const std::string& subscriber, date::year_month cycle,
+                                            const live_event& e) {
+  const event& v = e.what;
+  ordered_json j = {{"id", e.id},
+                    {"subscriber", subscriber},
+                    {"cycle", to_string(cycle)},
+                    {"time", format_rfc3339(v.time, std::chrono::seconds{0}, true)},
+                    {"kind", std::string(to_string(v.kind))},
+                    {"product", v.product},
+                    {"threshold", v.threshold},
+                    {"counter", v.counter},
+                    {"record", v.record},
+                    {"reason", v.reason}};
+  if (v.limit_kbps) j["limit_kbps"] = *v.limit_kbps;
+  return {subscriber, j.dump(-1, ' ', false, ordered_json::error_handler_t::replace)};
+}
+
+outgoing_message live_worker::reject_message(const usage_message& m, std::string_view reason,
+                                             const std::string& subscriber, const std::string& id,
+                                             const std::string& detail) {
+  const ordered_json j = {{"topic", m.topic}, {"partition", m.partition}, {"offset", m.offset},
+                          {"reason", reason}, {"subscriber", subscriber}, {"id", id},
+                          {"detail", detail}};
+  // A message's text need not be UTF-8; what is not is shown replaced, never refused.
+  return {subscriber, j.dump(-1, ' ', false, ordered_json::error_handler_t::replace)};
+}
+
+live_close_result close_live_cycle(const rule_plan& plan, const account_book& accounts,
+                                   cycle_store& store, date::year_month month,
+                                   const cycle_inputs& inputs) {
+  const billing_cycle cycle = calendar_month_cycle(month, plan.home_zone());
+  const date::year_month before = month - date::months(1);
+  const carried_book from = store.find(before) ? store.carried_after(before) : carried_book{};
+  // The records of every open cycle, rated together as a batch run of them is: the bills
+  // are the batch bills by construction (D28).
+  const std::vector<live_account_state> open = store.live_accounts_of(month);
+  std::string text(usage_csv_header());
+  for (const live_account_state& a : open)
+    for (const std::string& row : a.open.rows) text.append(row).push_back('\n');
+  const usage_batch usage = parse_usage_csv(std::move(text), "the live accounts' records");
+  batch_result rated = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from);
+
+  const std::unique_ptr<cycle_close> close = store.begin_close(month, inputs);
+  for (const bill& b : rated.bills) close->add(stored_bill{b.subscriber, month, bill_to_json(b)});
+  for (const carried_state& s : rated.carried)
+    close->add(stored_state{s.subscriber, carried_states_to_json(std::span(&s, 1))});
+  std::set<std::uint32_t> rejected;
+  for (const reject& j : rated.rejects) rejected.insert(j.line);
+  for (const usage_record& r : usage.records())
+    if (!rejected.contains(r.line))
+      close->add(billed_record{std::string(r.subscriber), std::string(r.id), month,
+                               usage_row_to_csv(r), std::nullopt, r.line});
+  close->commit();
+  return {std::move(rated.bills), open.size()};
+}
+
+}  // namespace ratel

@@ -1,0 +1,210 @@
+// The live worker of `ratel consume` (kafka/live_worker.hpp) against real stores, without
+// Kafka: messages of three partitions handled as a consumer would be given them, saves,
+// a worker that dies between saves, another that takes its partitions, one that lost its
+// partition and may not save, messages in any order; then the cycle closed from the saved
+// open cycles. The bills are the batch bills of the same records, byte for byte.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/io/usage_json.hpp"
+#include "ratel/kafka/live_worker.hpp"
+#include "ratel/run/batch.hpp"
+#include "store_kinds.hpp"
+
+using namespace ratel;
+using namespace ratel::test_stores;
+
+namespace {
+
+constexpr date::year_month august = date::year(2012) / date::August;
+
+// Six cmcc-2012 subscribers on gprs-20 (five thresholds), 150 data records each over
+// August 2012, of 1 + (37 i + 11 s) mod 250 MB: about 18.8 GB each, past the 80% and 100%
+// reminders (120 and 150 MB), the 500.00 fee reminder and cap, and the 15 GB cut-off. Subscriber
+// s's records go to partition s mod 3, in time order; two malformed messages go to partition 1.
+struct live_month {
+  rule_plan plan = rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
+  account_book book = fold_account_log(parse_account_log(accounts(), "accounts.csv"), plan);
+  usage_batch usage = parse_usage_csv(rows(), "usage.csv");
+  std::vector<std::vector<std::string>> partitions{3};  // message values, in offset order
+
+  live_month() {
+    for (const usage_record& r : usage.records())
+      partitions[static_cast<std::size_t>(r.subscriber.back() - '0') % 3].push_back(
+          usage_record_to_json(r));
+    partitions[1].insert(partitions[1].begin() + 5, R"({"id": "bad-1", "subscriber": )");
+    partitions[1].insert(partitions[1].begin() + 40,
+                         R"({"id":"bad-2","subscriber":"13800000001","time":"2012-08-03T10:00:)"
+                         R"(00+08:00","service":"fax","quantity":1})");
+  }
+
+  static std::string accounts() {
+    std::string text = "subscriber,time,action,product,amount,note\n";
+    for (int s = 0; s < 6; ++s)
+      text += fmt::format("1380000000{},2012-07-01T00:00:00+08:00,subscribe,gprs-20,,\n", s);
+    return text;
+  }
+  static std::string rows() {
+    std::string text = "id,subscriber,time,service,quantity\n";
+    for (int s = 0; s < 6; ++s)
+      for (int i = 0; i < 150; ++i) {
+        const date::sys_seconds t = date::sys_days{date::year(2012) / date::August / 1} -
+                                    std::chrono::hours(8) + std::chrono::minutes(7 + 290 * i + s);
+        text += fmt::format("r{}-{},1380000000{},{},data,{}\n", s, i, s,
+                            format_rfc3339(t, std::chrono::hours(8)),
+                            std::int64_t{1 + (37 * i + 11 * s) % 250} << 20);
+      }
+    return text;
+  }
+
+  // The batch run's bills of the same records, as JSON.
+  std::string batch_bills() const {
+    std::string out;
+    for (const bill& b :
+         rate_batch(plan, book, usage, calendar_month_cycle(august, plan.home_zone())).bills)
+      out += bill_to_json(b);
+    return out;
+  }
+};
+
+// What a consumer group's topics would hold: the events and rejects published.
+struct published {
+  std::vector<std::string> event_ids;
+  std::vector<std::string> reject_reasons;
+  void add(const handled_message& h) {
+    for (const outgoing_message& e : h.events) event_ids.push_back(id_of(e.value));
+    for (const outgoing_message& r : h.rejects) reject_reasons.push_back(r.value);
+  }
+  // The id member of an event's JSON, which starts {"id":"...".
+  static std::string id_of(const std::string& json) {
+    const std::size_t start = json.find("\"id\":\"") + 6;
+    return json.substr(start, json.find('"', start) - start);
+  }
+};
+
+usage_message message(const live_month& m, std::int32_t partition, std::int64_t offset) {
+  return {"usage", partition, offset,
+          m.partitions[static_cast<std::size_t>(partition)][static_cast<std::size_t>(offset)]};
+}
+
+std::string closed_bills(const live_month& m, cycle_store& store) {
+  const live_close_result closed =
+      close_live_cycle(m.plan, m.book, store, august, {"cat", "acc", "live", "0.1.0"});
+  std::string out;
+  for (const bill& b : closed.bills) out += bill_to_json(b);
+  return out;
+}
+
+// The ids a worker given every message in order, saving at the end, publishes.
+std::set<std::string> ids_of_one_run(const live_month& m, cycle_store& store) {
+  live_worker w(m.plan, m.book, store, august);
+  published p;
+  for (std::int32_t q = 0; q < 3; ++q) {
+    w.assign("usage", q);
+    for (std::int64_t o = 0; o < std::ssize(m.partitions[static_cast<std::size_t>(q)]); ++o)
+      p.add(w.handle(message(m, q, o)));
+  }
+  return {p.event_ids.begin(), p.event_ids.end()};
+}
+
+}  // namespace
+
+TEST_SUITE("live worker") {
+  TEST_CASE_TEMPLATE("a worker dies between saves, another takes its partitions: the batch bills",
+                     store_kind, RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    const live_month m;
+    std::set<std::string> expected_ids;
+    {
+      store_kind scratch;
+      auto store = scratch.open();
+      expected_ids = ids_of_one_run(m, *store);
+    }
+    // Six subscribers, five thresholds each (gprs-20, as the live tests derive): 30 events.
+    CHECK(expected_ids.size() == 30);
+
+    auto store = kind.open();
+    published topics;
+    std::vector<std::int64_t> next(3, 0);
+    {
+      // Worker A reads the three partitions in turn, saving every 40 messages, and dies
+      // (nothing more saved) after 500 of the 902 messages.
+      live_worker a(m.plan, m.book, *store, august);
+      for (std::int32_t q = 0; q < 3; ++q) CHECK(a.assign("usage", q) == 0);
+      int handled = 0;
+      for (std::int64_t o = 0; handled < 500; ++o)
+        for (std::int32_t q = 0; q < 3 && handled < 500; ++q) {
+          if (o >= std::ssize(m.partitions[static_cast<std::size_t>(q)])) continue;
+          topics.add(a.handle(message(m, q, o)));
+          if (++handled % 40 == 0) a.save();
+        }
+    }
+    // Worker B gets the partitions: it reads each from the last save (480 messages were
+    // saved: 160 of each partition), so the 20 A handled after it are handled again.
+    live_worker b(m.plan, m.book, *store, august);
+    live_worker stale(m.plan, m.book, *store, august);  // had partition 0 before B
+    CHECK(stale.assign("usage", 0) == 160);
+    for (std::int32_t q = 0; q < 3; ++q) {
+      CHECK(b.assign("usage", q) == 160);
+      for (std::int64_t o = 160; o < std::ssize(m.partitions[static_cast<std::size_t>(q)]); ++o)
+        topics.add(b.handle(message(m, q, o)));
+      const partition_counts& c = b.counts("usage", q);
+      CHECK(c.handled == c.rated + c.rejected + c.duplicates);
+    }
+    b.save();
+    // The worker that lost partition 0 may not save what it did with it.
+    stale.handle(message(m, 0, 160));
+    CHECK_THROWS_AS(stale.save(), partition_moved);
+
+    // Both malformed messages are rejected with their reasons (at offsets 5 and 40 of
+    // partition 1): the first is not JSON, the second names a service there is not.
+    std::vector<std::string> reasons;
+    for (const std::string& r : topics.reject_reasons)
+      reasons.push_back(
+          r.substr(r.find("\"reason\":"), r.find(",\"subscriber\"") - r.find("\"reason\":")));
+    CHECK(reasons == std::vector<std::string>{"\"reason\":\"malformed_row\"",
+                                              "\"reason\":\"unknown_service\""});
+    // Every event was published, some twice (handled again after the crash), with the ids of
+    // an uninterrupted run.
+    CHECK(std::set<std::string>(topics.event_ids.begin(), topics.event_ids.end()) == expected_ids);
+
+    CHECK(closed_bills(m, *store) == m.batch_bills());
+    CHECK(store->live_accounts_of(august).empty());
+  }
+
+  TEST_CASE_TEMPLATE("messages in any order within a partition: the batch bills", store_kind,
+                     RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    live_month m;
+    std::mt19937 rng(11);
+    for (auto& p : m.partitions) std::shuffle(p.begin(), p.end(), rng);
+    auto store = kind.open();
+    live_worker w(m.plan, m.book, *store, august);
+    published topics;
+    for (std::int32_t q = 0; q < 3; ++q) {
+      w.assign("usage", q);
+      for (std::int64_t o = 0; o < std::ssize(m.partitions[static_cast<std::size_t>(q)]); ++o) {
+        topics.add(w.handle(message(m, q, o)));
+        if (o % 100 == 99) w.save();
+      }
+    }
+    w.save();
+    CHECK(topics.reject_reasons.size() == 2);
+    CHECK(topics.event_ids.size() == 30);  // each once: one worker, no crash
+    CHECK(closed_bills(m, *store) == m.batch_bills());
+  }
+}
