@@ -40,14 +40,14 @@ live_account::~live_account() = default;
 std::string_view live_account::keep(std::string_view text) {
   constexpr std::size_t block = 4096;
   if (text.empty()) return {};
-  if (text.size() > text_left_) {
-    const std::size_t size = std::max(block, text.size());
-    text_blocks_.push_back(std::make_unique<char[]>(size));
-    text_left_ = size;
+  if (text.size() > text_block_size_ - text_used_) {
+    text_block_size_ = std::max(block, text.size());
+    text_blocks_.push_back(std::make_unique<char[]>(text_block_size_));
+    text_used_ = 0;
   }
-  char* at = text_blocks_.back().get() + (text.size() <= block ? block : text.size()) - text_left_;
+  char* at = text_blocks_.back().get() + text_used_;
   std::copy(text.begin(), text.end(), at);
-  text_left_ -= text.size();
+  text_used_ += text.size();
   return {at, text.size()};
 }
 

@@ -129,7 +129,8 @@ class live_account {
   // rating's pointers to records stay valid (a record left out as a duplicate stays too).
   std::deque<usage_record> held_;
   std::vector<std::unique_ptr<char[]>> text_blocks_;
-  std::size_t text_left_ = 0;                 // bytes free at the end of the last block
+  std::size_t text_block_size_ = 0;           // the last block's size
+  std::size_t text_used_ = 0;                 // and the bytes used of it
   std::vector<const usage_record*> ordered_;  // held, not left out, in (time, id) order
   // Open addressing over the ids of ordered_'s records, at most half full, with each id's
   // hash: a node-based map allocated and missed the cache on every record.
