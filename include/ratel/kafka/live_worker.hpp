@@ -124,12 +124,12 @@ struct live_close_result {
   std::size_t live_accounts = 0;  ///< accounts billed from live records
 };
 
-/// Closes `cycle` in the store from the open cycles the live workers saved: an account with
-/// records is billed by live_account::close (the batch bill of its records, D28), every
-/// other account of `accounts` by its carried state alone, as a batch run of the same
-/// records bills them; bills, states after the cycle and records billed go in one
-/// transaction (cycle_store::begin_close), which also deletes the open cycles. Throws
-/// store_error as begin_close does (a cycle closed already, a gap).
+/// Closes `cycle` in the store from the open cycles the live workers saved: their records
+/// are rated together by rate_batch, from the states the store kept after the cycle before,
+/// so every account of `accounts` gets the bill a batch run of the same records gives (D28);
+/// bills, states after the cycle and records billed go in one transaction
+/// (cycle_store::begin_close), which also deletes the open cycles. Throws store_error as
+/// begin_close does (a cycle closed already, a gap).
 live_close_result close_live_cycle(const rule_plan& plan, const account_book& accounts,
                                    cycle_store& store, date::year_month cycle,
                                    const cycle_inputs& inputs);
