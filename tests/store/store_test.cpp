@@ -4,8 +4,12 @@
 // one at a time give the bills of one run, byte for byte, over random scenarios.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <barrier>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -183,6 +187,32 @@ TEST_SUITE("stores") {
     sqlite_kind kind;
     CHECK_THROWS_WITH_AS(open_sqlite_store(kind.dir() / "no-such-dir" / "billing.db"),
                          doctest::Contains("no-such-dir/billing.db: cannot open it"), store_error);
+  }
+
+  TEST_CASE("workers opening a new SQLite store at the same moment all get it") {
+    // Two `ratel consume` workers started together on a new file: each switches it to WAL
+    // and creates the schema; the second waits for the first (it failed with "database is
+    // locked" when the wait was set after the switch). Four openers, 10 new files.
+    for (int round = 0; round < 10; ++round) {
+      sqlite_kind kind;
+      std::barrier start(4);
+      std::atomic<int> opened{0};
+      std::vector<std::string> errors(4);
+      std::vector<std::thread> openers;
+      for (std::size_t i = 0; i < 4; ++i)
+        openers.emplace_back([&, i] {
+          start.arrive_and_wait();
+          try {
+            kind.open();
+            ++opened;
+          } catch (const store_error& e) {
+            errors[i] = e.what();
+          }
+        });
+      for (std::thread& t : openers) t.join();
+      for (const std::string& e : errors) CHECK_MESSAGE(e.empty(), e);
+      CHECK(opened == 4);
+    }
   }
 
   TEST_CASE("a SQLite store of schema 1 (before records were kept) is migrated on opening") {
