@@ -168,11 +168,13 @@ outgoing_message live_worker::event_message(const std::string& subscriber, date:
 outgoing_message live_worker::reject_message(const usage_message& m, std::string_view reason,
                                              const std::string& subscriber, const std::string& id,
                                              const std::string& detail) {
+  // Keyed as the message was when its own subscriber cannot be read: the same partition.
+  const std::string& key = subscriber.empty() ? m.key : subscriber;
   const ordered_json j = {{"topic", m.topic}, {"partition", m.partition}, {"offset", m.offset},
                           {"reason", reason}, {"subscriber", subscriber}, {"id", id},
                           {"detail", detail}};
   // A message's text need not be UTF-8; what is not is shown replaced, never refused.
-  return {subscriber, j.dump(-1, ' ', false, ordered_json::error_handler_t::replace)};
+  return {key, j.dump(-1, ' ', false, ordered_json::error_handler_t::replace)};
 }
 
 live_close_result close_live_cycle(const rule_plan& plan, const account_book& accounts,

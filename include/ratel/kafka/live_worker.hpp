@@ -45,6 +45,7 @@ struct usage_message {
   std::int32_t partition = 0;
   std::int64_t offset = 0;
   std::string value;  ///< a usage record as JSON (io/usage_json.hpp)
+  std::string key;    ///< the subscriber, as the producer keyed it
 };
 
 /// A message for an output topic: keyed by subscriber, its value JSON.

@@ -1,0 +1,68 @@
+// ratel/kafka/consumer.hpp: `ratel consume`, a Kafka consumer-group worker rating usage
+// records as they arrive (DESIGN 6, D28).
+//
+// Concept: the worker joins a consumer group on the usage topic (messages keyed by
+// subscriber, one usage record each as JSON). The group gives it partitions; for each it
+// loads the accounts' open cycles and the offset its last owner saved in the store, and
+// reads on from there (kafka/live_worker.hpp does the rating). Each message's threshold
+// events go to the events topic and a malformed or refused message to the rejects topic,
+// both keyed by subscriber. Every `save_every` messages (or `save_interval`), and before a
+// partition is given up, the worker waits until the brokers have acknowledged every event
+// and reject, then saves the accounts and offsets in one store transaction, then commits
+// the offsets to Kafka as well (so the group's lag shows): an event is in its topic before
+// any record after its trigger is committed, and a restart resumes exactly at the durable
+// state. A worker killed in between republishes the events of the records it reads again,
+// with the same ids.
+//
+//   consume_options o;
+//   o.kafka.brokers = "localhost:9092";
+//   consume_summary s = consume(plan, accounts, *store, date::year(2019) / 8, o, stop);
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "ratel/kafka/kafka_settings.hpp"
+#include "ratel/kafka/live_worker.hpp"
+
+namespace ratel {
+
+struct consume_options {
+  kafka_settings kafka;
+  std::string group = "ratel";
+  std::string usage_topic = "usage";
+  std::string events_topic = "ratel-events";
+  std::string rejects_topic = "ratel-rejects";
+  std::int64_t save_every = 1000;                 ///< messages between saves
+  std::chrono::milliseconds save_interval{1000};  ///< at most this long between saves
+  /// Stop once every partition the worker holds is read to its end and no message came for
+  /// this long (a run over what a topic holds); none: run until `stop`.
+  std::optional<std::chrono::milliseconds> stop_when_idle;
+  /// Progress lines (assignments, revocations, saves), if wanted.
+  std::function<void(std::string_view)> log;
+};
+
+/// What one worker did, per partition it held (counts since it was last assigned it).
+struct consume_summary {
+  std::map<std::pair<std::string, std::int32_t>, partition_counts> partitions;
+  std::int64_t events = 0;   ///< event messages published
+  std::int64_t rejects = 0;  ///< reject messages published
+  std::int64_t saves = 0;    ///< store transactions
+};
+
+/// Runs the worker until `stop` is set (a signal) or, with stop_when_idle, the topic is read.
+/// Saves before it returns. Throws kafka_error (Kafka failed it: nothing unpublished was
+/// saved), partition_moved (another worker took a partition and saved: this one is stale)
+/// or store_error.
+consume_summary consume(const rule_plan& plan, const account_book& accounts, cycle_store& store,
+                        date::year_month cycle, const consume_options& options,
+                        const std::atomic<bool>& stop);
+
+}  // namespace ratel

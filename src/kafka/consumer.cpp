@@ -1,0 +1,213 @@
+// `ratel consume`'s consumer-group worker (see kafka/consumer.hpp).
+#include "ratel/kafka/consumer.hpp"
+
+#include <cstring>
+#include <exception>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "rdkafka_client.hpp"
+
+namespace ratel {
+namespace {
+
+using clock = std::chrono::steady_clock;
+using partition_key = std::pair<std::string, std::int32_t>;
+
+class consume_run {
+ public:
+  consume_run(const rule_plan& plan, const account_book& accounts, cycle_store& store,
+              date::year_month cycle, const consume_options& options)
+      : options_(options), worker_(plan, accounts, store, cycle), producer_(options.kafka) {
+    detail::kafka_conf conf = detail::make_conf(options.kafka);
+    detail::set(conf.get(), "group.id", options.group);
+    // The store holds the offsets that count; Kafka's committed ones only show the lag, and
+    // are committed by hand after each save, never ahead of it.
+    detail::set(conf.get(), "enable.auto.commit", "false");
+    detail::set(conf.get(), "enable.auto.offset.store", "false");
+    detail::set(conf.get(), "auto.offset.reset", "earliest");
+    detail::set(conf.get(), "enable.partition.eof", "true");
+    rd_kafka_conf_set_rebalance_cb(conf.get(), &consume_run::on_rebalance);
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    char error[512];
+    rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error);
+    if (!handle) throw kafka_error(fmt::format("cannot make a Kafka consumer: {}", error));
+    conf.release();
+    consumer_.reset(handle);
+    rd_kafka_poll_set_consumer(consumer_.get());
+    detail::partition_list topics(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(topics.get(), options.usage_topic.c_str(),
+                                      RD_KAFKA_PARTITION_UA);
+    if (const rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get()))
+      throw kafka_error(
+          fmt::format("cannot subscribe to {}: {}", options.usage_topic, rd_kafka_err2str(err)));
+  }
+
+  consume_summary run(const std::atomic<bool>& stop) {
+    last_save_ = last_message_ = clock::now();
+    while (!stop.load()) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
+      rethrow_from_callback();
+      if (m) {
+        std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owned(
+            m, rd_kafka_message_destroy);
+        take(*m);
+      }
+      if (unsaved_ >= options_.save_every ||
+          (unsaved_ > 0 && clock::now() - last_save_ >= options_.save_interval))
+        save();
+      if (options_.stop_when_idle && idle(*options_.stop_when_idle)) break;
+    }
+    save();
+    // Leaving the group gives up the partitions (the rebalance callback saves first).
+    rd_kafka_consumer_close(consumer_.get());
+    rethrow_from_callback();
+    return summary_;
+  }
+
+ private:
+  void log(std::string_view line) const {
+    if (options_.log) options_.log(line);
+  }
+
+  void take(const rd_kafka_message_t& m) {
+    const partition_key key{m.rkt ? rd_kafka_topic_name(m.rkt) : "", m.partition};
+    if (m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      at_end_.insert(key);
+      return;
+    }
+    if (m.err) {
+      char error[512];
+      if (rd_kafka_fatal_error(consumer_.get(), error, sizeof error))
+        throw kafka_error(fmt::format("the Kafka consumer failed: {}", error));
+      // Transient (a broker gone, a leader moving): librdkafka retries by itself.
+      log(fmt::format("kafka: {}", rd_kafka_message_errstr(&m)));
+      return;
+    }
+    at_end_.erase(key);
+    last_message_ = clock::now();
+    const usage_message message{
+        key.first, key.second, m.offset,
+        std::string(static_cast<const char*>(m.payload), m.payload ? m.len : 0),
+        std::string(static_cast<const char*>(m.key), m.key ? m.key_len : 0)};
+    const handled_message out = worker_.handle(message);
+    for (const outgoing_message& e : out.events)
+      producer_.produce(options_.events_topic, e.key, e.value);
+    for (const outgoing_message& r : out.rejects)
+      producer_.produce(options_.rejects_topic, r.key, r.value);
+    summary_.events += static_cast<std::int64_t>(out.events.size());
+    summary_.rejects += static_cast<std::int64_t>(out.rejects.size());
+    next_[key] = m.offset + 1;
+    ++unsaved_;
+  }
+
+  // Publishing first, then the store, then Kafka's own offsets: see consumer.hpp.
+  void save() {
+    producer_.flush();
+    worker_.save();
+    ++summary_.saves;
+    unsaved_ = 0;
+    last_save_ = clock::now();
+    if (next_.empty()) return;
+    detail::partition_list offsets(
+        rd_kafka_topic_partition_list_new(static_cast<int>(next_.size())));
+    for (const auto& [key, next] : next_)
+      rd_kafka_topic_partition_list_add(offsets.get(), key.first.c_str(), key.second)->offset =
+          next;
+    // Asynchronous, and only for the lag to show: a commit lost is harmless.
+    rd_kafka_commit(consumer_.get(), offsets.get(), 1);
+    log(fmt::format("saved {} partition(s)", next_.size()));
+  }
+
+  bool idle(std::chrono::milliseconds quiet) {
+    if (!assigned_once_ || clock::now() - last_message_ < quiet) return false;
+    rd_kafka_topic_partition_list_t* held = nullptr;
+    if (rd_kafka_assignment(consumer_.get(), &held)) return false;
+    const detail::partition_list owned(held);
+    for (int i = 0; i < held->cnt; ++i)
+      if (!at_end_.contains({held->elems[i].topic, held->elems[i].partition})) return false;
+    return true;
+  }
+
+  static void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* self = static_cast<consume_run*>(opaque);
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(handle), "COOPERATIVE") == 0;
+    try {
+      if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        self->assign(*partitions);
+        if (cooperative)
+          rd_kafka_error_destroy(rd_kafka_incremental_assign(handle, partitions));
+        else
+          rd_kafka_assign(handle, partitions);
+        return;
+      }
+      self->revoke(*partitions);
+    } catch (...) {
+      // Not through librdkafka's C frames: run() throws it on its next turn.
+      self->failure_ = std::current_exception();
+    }
+    if (cooperative)
+      rd_kafka_error_destroy(rd_kafka_incremental_unassign(handle, partitions));
+    else
+      rd_kafka_assign(handle, nullptr);
+  }
+
+  void assign(rd_kafka_topic_partition_list_t& partitions) {
+    assigned_once_ = true;
+    for (int i = 0; i < partitions.cnt; ++i) {
+      rd_kafka_topic_partition_t& p = partitions.elems[i];
+      p.offset = worker_.assign(p.topic, p.partition);
+      summary_.partitions[{p.topic, p.partition}] = {};
+      log(fmt::format("assigned {}[{}] from offset {}", p.topic, p.partition, p.offset));
+    }
+  }
+
+  void revoke(rd_kafka_topic_partition_list_t& partitions) {
+    // What was rated of them is saved before another worker may load it.
+    save();
+    for (int i = 0; i < partitions.cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = partitions.elems[i];
+      summary_.partitions[{p.topic, p.partition}] = worker_.counts(p.topic, p.partition);
+      worker_.revoke(p.topic, p.partition);
+      next_.erase({p.topic, p.partition});
+      at_end_.erase({p.topic, p.partition});
+      log(fmt::format("revoked {}[{}]", p.topic, p.partition));
+    }
+  }
+
+  void rethrow_from_callback() {
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+  }
+
+  const consume_options& options_;
+  live_worker worker_;
+  detail::checked_producer producer_;
+  // Destroyed without leaving the group (a failed worker saves nothing more, and no
+  // rebalance callback may reach a half-destroyed run): run() leaves it on success.
+  struct consumer_deleter {
+    void operator()(rd_kafka_t* k) const {
+      rd_kafka_destroy_flags(k, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    }
+  };
+  std::unique_ptr<rd_kafka_t, consumer_deleter> consumer_;
+  std::map<partition_key, std::int64_t> next_;  // the next offset of each partition held
+  std::set<partition_key> at_end_;
+  std::int64_t unsaved_ = 0;
+  clock::time_point last_save_, last_message_;
+  bool assigned_once_ = false;
+  std::exception_ptr failure_;
+  consume_summary summary_;
+};
+
+}  // namespace
+
+consume_summary consume(const rule_plan& plan, const account_book& accounts, cycle_store& store,
+                        date::year_month cycle, const consume_options& options,
+                        const std::atomic<bool>& stop) {
+  consume_run run(plan, accounts, store, cycle, options);
+  return run.run(stop);
+}
+
+}  // namespace ratel
