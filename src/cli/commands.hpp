@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,47 @@ struct explain_options {
   std::string record;
   std::string store;  ///< a cycle store: the records and carried state it keeps
 };
+
+/// `ratel produce`: a usage file published to a Kafka topic.
+struct produce_options {
+  std::string brokers;
+  std::vector<std::string> kafka;  ///< librdkafka properties, NAME=VALUE
+  std::string topic = "usage";
+  std::string usage;
+};
+
+/// `ratel consume`: a consumer-group worker rating a topic live (ratel/kafka/consumer.hpp).
+struct consume_command_options {
+  std::string brokers;
+  std::vector<std::string> kafka;  ///< librdkafka properties, NAME=VALUE
+  std::string catalog;
+  std::string accounts;
+  std::string store;
+  std::string cycle;
+  std::string group = "ratel";
+  std::string topic = "usage";
+  std::string events_topic = "ratel-events";
+  std::string rejects_topic = "ratel-rejects";
+  std::int64_t save_every = 1000;
+  std::int64_t save_interval_ms = 1000;
+  std::int64_t stop_when_idle_ms = 0;  ///< 0: run until SIGINT or SIGTERM
+  bool verbose = false;
+};
+
+/// `ratel close`: a cycle rated live closed into bills.
+struct close_options {
+  std::string catalog;
+  std::string accounts;
+  std::string store;
+  std::string cycle;
+  std::string format = "json";
+  std::string out_file;  ///< empty: stdout
+};
+
+/// `ratel produce`, `ratel consume`, `ratel close` (live_commands.cpp); return the exit code.
+int run_produce(const produce_options& options);
+int run_consume(const consume_command_options& options);
+int run_close(const close_options& options);
 
 /// `ratel rerate`; returns the exit code.
 int run_rerate(const rerate_options& options);

@@ -1,4 +1,5 @@
-// The `ratel` command line (DESIGN 4.5): rate (and rate --store), bills, rerate, explain, check.
+// The `ratel` command line (DESIGN 4.5): rate (and rate --store), bills, rerate, explain,
+// merge, check, and for live rating produce, consume and close.
 //
 // Exit codes: 0 success; 1 the inputs were read but something is wrong with them (a
 // broken catalog or account log; usage records rejected or duplicated: the bills are
@@ -213,6 +214,81 @@ int main(int argc, char** argv) {
   bills_cmd->add_option("--cycle", bills.cycle, "one cycle, YYYY-MM (default: every one)");
 #endif
 
+#ifdef RATEL_WITH_KAFKA
+  // Live rating (docs/design.md section 6): usage published to Kafka, rated by a consumer
+  // group of workers keeping their state in a store, the cycle closed from that state.
+  ratel::cli::produce_options produce;
+  CLI::App* produce_cmd = app.add_subcommand(
+      "produce", "publish a usage file to a Kafka topic, one JSON message per record");
+  produce_cmd->add_option("--brokers", produce.brokers, "Kafka bootstrap servers, host:port,...")
+      ->required();
+  produce_cmd->add_option("--kafka", produce.kafka, "a librdkafka property, NAME=VALUE");
+  produce_cmd->add_option("--topic", produce.topic, "the usage topic")->default_val("usage");
+  produce_cmd->add_option("--usage", produce.usage, "usage records (CSV)")
+      ->required()
+      ->check(CLI::ExistingFile);
+
+  ratel::cli::consume_command_options consume;
+  CLI::App* consume_cmd =
+      app.add_subcommand("consume",
+                         "rate a Kafka usage topic live in a consumer group, publishing threshold "
+                         "events as they happen and keeping the state in a store");
+  consume_cmd->add_option("--brokers", consume.brokers, "Kafka bootstrap servers, host:port,...")
+      ->required();
+  consume_cmd->add_option("--kafka", consume.kafka, "a librdkafka property, NAME=VALUE");
+  consume_cmd->add_option("--catalog", consume.catalog, "tariff catalog (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  consume_cmd->add_option("--accounts", consume.accounts, "account log (CSV)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  consume_cmd
+      ->add_option("--store", consume.store,
+                   "the state of the open cycle and the offsets: a SQLite file (made if "
+                   "missing) or a postgresql:// URL, shared by the group's workers")
+      ->required();
+  consume_cmd->add_option("--cycle", consume.cycle, "the open cycle, YYYY-MM")->required();
+  consume_cmd->add_option("--group", consume.group, "the consumer group")->default_val("ratel");
+  consume_cmd->add_option("--topic", consume.topic, "the usage topic")->default_val("usage");
+  consume_cmd->add_option("--events-topic", consume.events_topic, "threshold events go here")
+      ->default_val("ratel-events");
+  consume_cmd->add_option("--rejects-topic", consume.rejects_topic, "rejected messages go here")
+      ->default_val("ratel-rejects");
+  consume_cmd->add_option("--save-every", consume.save_every, "messages between saves")
+      ->default_val(1000)
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}));
+  consume_cmd
+      ->add_option("--save-interval-ms", consume.save_interval_ms,
+                   "at most this long between saves")
+      ->default_val(1000)
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86'400'000}));
+  consume_cmd
+      ->add_option("--stop-when-idle-ms", consume.stop_when_idle_ms,
+                   "stop once every partition held is read to its end and nothing came "
+                   "for this long (default: run until SIGINT or SIGTERM)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86'400'000}));
+  consume_cmd->add_flag("--verbose", consume.verbose,
+                        "say on stderr when partitions come and go and when state is saved");
+
+  ratel::cli::close_options close;
+  CLI::App* close_cmd = app.add_subcommand(
+      "close", "close a cycle rated live by ratel consume: bill it from the store's state");
+  close_cmd->add_option("--catalog", close.catalog, "tariff catalog (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  close_cmd->add_option("--accounts", close.accounts, "account log (CSV)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  close_cmd->add_option("--store", close.store, "the store the workers saved their state in")
+      ->required();
+  close_cmd->add_option("--cycle", close.cycle, "the cycle to close, YYYY-MM")->required();
+  close_cmd->add_option("--format", close.format, "json, text or csv")
+      ->check(CLI::IsMember({"json", "text", "csv"}))
+      ->default_val("json");
+  close_cmd->add_option("--out-file", close.out_file,
+                        "write the bills here, whole or not at all (default: stdout)");
+#endif
+
   ratel::cli::merge_options merge;
   CLI::App* merge_cmd = app.add_subcommand(
       "merge", "merge the outputs of rate --shard I/N runs into the whole run's output");
@@ -256,6 +332,11 @@ int main(int argc, char** argv) {
     if (merge_cmd->parsed()) return ratel::cli::run_merge(merge);
 #ifdef RATEL_WITH_STORE
     if (bills_cmd->parsed()) return ratel::cli::run_bills(bills);
+#endif
+#ifdef RATEL_WITH_KAFKA
+    if (produce_cmd->parsed()) return ratel::cli::run_produce(produce);
+    if (consume_cmd->parsed()) return ratel::cli::run_consume(consume);
+    if (close_cmd->parsed()) return ratel::cli::run_close(close);
 #endif
     return ratel::cli::run_check(check_files);
   } catch (const ratel::money_error& e) {  // absurd volumes that rating did not reject

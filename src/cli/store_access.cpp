@@ -1,9 +1,16 @@
 // What the CLI reads from a cycle store (see store_access.hpp).
 #include "store_access.hpp"
 
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ratel/io/output.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/store/sqlite_store.hpp"
 #ifdef RATEL_WITH_POSTGRESQL
@@ -11,6 +18,27 @@
 #endif
 
 namespace ratel::cli {
+
+// SHA-256 of a file's bytes, in hex: what a closed cycle was rated from.
+std::string file_digest(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) throw input_error({path, 0, 0}, "", "cannot read it to take its digest");
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1)
+    throw output_error("cannot start a SHA-256 digest (libcrypto)");
+  std::vector<unsigned char> block(1 << 16);
+  std::size_t got = 0;
+  while ((got = std::fread(block.data(), 1, block.size(), file.get())) > 0)
+    EVP_DigestUpdate(context.get(), block.data(), got);
+  if (std::ferror(file.get())) throw input_error({path, 0, 0}, "", "cannot read it to the end");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(context.get(), digest, &size);
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
 
 std::unique_ptr<cycle_store> open_store(const std::string& where) {
   if (where.starts_with("postgresql://") || where.starts_with("postgres://")) {

@@ -1,6 +1,7 @@
 // What the CLI's commands read from a cycle store (--store): opening the store a path or a
 // URL names, naming it in messages, the records a closed cycle billed as a usage batch, and
-// a stored bill's adjustment lines. Used by `rate --store`, `bills`, `rerate` and `explain`.
+// a stored bill's adjustment lines, the digest of an input. Used by `rate --store`, `bills`,
+// `rerate`, `explain` and `close`.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,13 @@
 #include "ratel/usage.hpp"
 
 namespace ratel::cli {
+
+/// ratel's version, as a closed cycle records what it was rated by.
+inline constexpr const char* ratel_version = "0.1.0";
+
+/// SHA-256 of a file's bytes, in hex: what a closed cycle was rated from. Throws
+/// input_error if it cannot be read.
+std::string file_digest(const std::string& path);
 
 /// --store: a postgresql:// (or postgres://) URL is a PostgreSQL database, anything else a
 /// SQLite file (made if missing).

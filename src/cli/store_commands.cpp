@@ -13,8 +13,6 @@
 // other is late, and is rated with its closed cycle again, the difference going on this
 // cycle's bills as adjustment lines (run/late_records.hpp). The closed bills stay as they
 // are; the late records are kept as records of their closed cycle.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -48,29 +46,6 @@
 
 namespace ratel::cli {
 namespace {
-
-constexpr const char* ratel_version = "0.1.0";
-
-// SHA-256 of a file's bytes, in hex: what a closed cycle was rated from.
-std::string file_digest(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) throw input_error({path, 0, 0}, "", "cannot read it to take its digest");
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1)
-    throw output_error("cannot start a SHA-256 digest (libcrypto)");
-  std::vector<unsigned char> block(1 << 16);
-  std::size_t got = 0;
-  while ((got = std::fread(block.data(), 1, block.size(), file.get())) > 0)
-    EVP_DigestUpdate(context.get(), block.data(), got);
-  if (std::ferror(file.get())) throw input_error({path, 0, 0}, "", "cannot read it to the end");
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_DigestFinal_ex(context.get(), digest, &size);
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
 
 // The late records of a run (D25): records of closed cycles, rated with their cycles.
 struct late_records {

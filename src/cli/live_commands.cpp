@@ -1,0 +1,193 @@
+// `ratel produce`, `ratel consume` and `ratel close` (docs/design.md section 6, D28): usage
+// records published to Kafka, rated live by a consumer group of workers that keep their
+// state in a cycle store, and the cycle closed from that state into bills.
+//
+//   ratel produce --brokers B --topic usage --usage july.csv
+//   ratel consume --brokers B --catalog C --accounts A --store billing.db --cycle 2019-07
+//   ratel close --catalog C --accounts A --store billing.db --cycle 2019-07 > bills.json
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "ratel/io/account_log.hpp"
+#include "ratel/io/bill_writer.hpp"
+#include "ratel/io/catalog_toml.hpp"
+#include "ratel/io/output.hpp"
+#include "ratel/io/usage_csv.hpp"
+#include "ratel/kafka/consumer.hpp"
+#include "ratel/kafka/usage_producer.hpp"
+#include "run_outputs.hpp"
+#include "standard_output.hpp"
+#include "store_access.hpp"
+
+namespace ratel::cli {
+namespace {
+
+std::atomic<bool> stop_requested{false};
+extern "C" void request_stop(int) {
+  stop_requested.store(true);
+}
+
+// --kafka name=value, as librdkafka names its properties.
+std::optional<kafka_settings> settings_of(const std::string& command, const std::string& brokers,
+                                          const std::vector<std::string>& properties) {
+  kafka_settings s{brokers, {}};
+  for (const std::string& p : properties) {
+    const std::size_t equals = p.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      std::cerr << fmt::format(
+          "ratel {}: --kafka \"{}\" is not NAME=VALUE (a librdkafka "
+          "property, such as session.timeout.ms=10000)\n",
+          command, p);
+      return std::nullopt;
+    }
+    s.properties.emplace_back(p.substr(0, equals), p.substr(equals + 1));
+  }
+  return s;
+}
+
+std::optional<date::year_month> one_cycle(const std::string& command, const std::string& text) {
+  const std::optional<date::year_month> month = parse_year_month(text);
+  if (!month) std::cerr << fmt::format("ratel {}: --cycle: \"{}\" is not YYYY-MM\n", command, text);
+  return month;
+}
+
+}  // namespace
+
+int run_produce(const produce_options& o) {
+  const std::optional<kafka_settings> kafka = settings_of("produce", o.brokers, o.kafka);
+  if (!kafka) return 2;
+  try {
+    const usage_batch usage = read_usage_csv(o.usage);
+    const std::int64_t published = publish_usage(*kafka, o.topic, usage);
+    std::cerr << fmt::format(
+        "ratel produce: {} records of {} published to {} (each acknowledged); {} rejected, "
+        "{} duplicates, not published\n",
+        published, o.usage, o.topic, usage.rejects().size(), usage.duplicates().size());
+    for (const reject& j : usage.rejects())
+      std::cerr << fmt::format("  {}:{}: {} {}\n", o.usage, j.line, to_string(j.reason), j.detail);
+    return usage.rejects().empty() && usage.duplicates().empty() ? 0 : 1;
+  } catch (const input_error& e) {
+    std::cerr << "ratel produce: " << e.what() << "\n";
+    return 1;
+  } catch (const kafka_error& e) {
+    std::cerr << "ratel produce: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int run_consume(const consume_command_options& o) {
+  const std::optional<kafka_settings> kafka = settings_of("consume", o.brokers, o.kafka);
+  const std::optional<date::year_month> month = one_cycle("consume", o.cycle);
+  if (!kafka || !month) return 2;
+  consume_options options;
+  options.kafka = *kafka;
+  options.group = o.group;
+  options.usage_topic = o.topic;
+  options.events_topic = o.events_topic;
+  options.rejects_topic = o.rejects_topic;
+  options.save_every = o.save_every;
+  options.save_interval = std::chrono::milliseconds(o.save_interval_ms);
+  if (o.stop_when_idle_ms > 0)
+    options.stop_when_idle = std::chrono::milliseconds(o.stop_when_idle_ms);
+  if (o.verbose)
+    options.log = [](std::string_view line) { std::cerr << "ratel consume: " << line << "\n"; };
+  // SIGINT and SIGTERM stop the worker at the next message: it saves and leaves the group.
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  try {
+    const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
+    const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
+    std::unique_ptr<cycle_store> store = open_store(o.store);
+    const consume_summary s = consume(plan, accounts, *store, *month, options, stop_requested);
+    for (const auto& [key, c] : s.partitions)
+      std::cerr << fmt::format(
+          "ratel consume: {}[{}]: {} messages = {} rated + {} rejected + {} duplicates\n",
+          key.first, key.second, c.handled, c.rated, c.rejected, c.duplicates);
+    std::cerr << fmt::format(
+        "ratel consume: {} events and {} rejects published to {} and {}; {} saves in {}\n",
+        s.events, s.rejects, o.events_topic, o.rejects_topic, s.saves, shown(o.store));
+    return 0;
+  } catch (const input_error& e) {
+    std::cerr << "ratel consume: " << e.what() << "\n";
+    return 1;
+  } catch (const partition_moved& e) {
+    std::cerr << "ratel consume: another worker took a partition of this one and saved: "
+              << e.what() << "; this worker stops (run it again to rejoin the group)\n";
+    return 1;
+  } catch (const store_error& e) {
+    std::cerr << "ratel consume: " << e.what() << "\n";
+    return 1;
+  } catch (const kafka_error& e) {
+    std::cerr << "ratel consume: " << e.what()
+              << "; nothing after the last save is kept: run it again to go on from there\n";
+    return 1;
+  }
+}
+
+int run_close(const close_options& o) {
+  const std::optional<date::year_month> month = one_cycle("close", o.cycle);
+  if (!month) return 2;
+  std::optional<atomic_file> file;
+  try {
+    if (!o.out_file.empty()) file.emplace(atomic_file::create(o.out_file));
+  } catch (const output_error& e) {
+    std::cerr << "ratel close: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
+    const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
+    std::unique_ptr<cycle_store> store = open_store(o.store);
+    // What the cycle was rated from: the catalog, the account log, and the records the live
+    // workers saved (they go with the close, as the records billed).
+    const cycle_inputs inputs{file_digest(o.catalog), file_digest(o.accounts),
+                              "live: the records saved by ratel consume", ratel_version};
+    if (const std::optional<closed_cycle> closed = store->find(*month)) {
+      const bool same = closed->inputs == inputs;
+      std::cerr << fmt::format(
+          "ratel close: cycle {} is closed already in {}{}. Its bills: ratel bills --store {} "
+          "--subscriber ID --cycle {}\n",
+          to_string(*month), shown(o.store),
+          same ? ": nothing changed" : ", from other inputs; a closed cycle is never rewritten",
+          shown(o.store), to_string(*month));
+      return same ? 0 : 1;
+    }
+    const live_close_result closed = close_live_cycle(plan, accounts, *store, *month, inputs);
+    std::string part;
+    for (const bill& b : closed.bills) append_bill(part, b, o.format);
+    std::string document;
+    if (o.format == "json")
+      document = closed.bills.empty() ? "[]\n" : "[\n" + part + "\n]\n";
+    else if (o.format == "csv")
+      document = std::string(bills_csv_header()) + part;
+    else
+      document = part;
+    if (file) {
+      file->write(document);
+      file->commit();
+    } else {
+      standard_output out("the bills");
+      out.write(document);
+      out.finish();
+    }
+    std::cerr << fmt::format(
+        "ratel close: cycle {} closed in {}: {} bills, {} of them for accounts rated live\n",
+        to_string(*month), shown(o.store), closed.bills.size(), closed.live_accounts);
+    return 0;
+  } catch (const input_error& e) {
+    std::cerr << "ratel close: " << e.what() << "\n";
+    return 1;
+  } catch (const output_error& e) {
+    std::cerr << "ratel close: " << e.what() << "\n";
+    return 1;
+  } catch (const store_error& e) {
+    std::cerr << "ratel close: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace ratel::cli
