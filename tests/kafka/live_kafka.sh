@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Live rating through Kafka (issue 18, docs/design.md section 6, D28), against librdkafka's
+# mock cluster (3 brokers, the real Kafka protocol over local sockets; tests/kafka/mock_kafka):
+#
+# 1. A month (60 gprs-20 subscribers x 200 records, bench/make_month.sh) is produced in
+#    time order, in 12 bursts, keyed by subscriber, with 4 bad messages among them, while
+#    two `ratel consume` workers in one group rate it. One worker is killed (kill -9) after
+#    10 of the 12 bursts; the group gives its partitions to the other, which reads on from
+#    the offsets the dead one saved. Then `ratel close`. Checked: the bills are `ratel rate`'s on the
+#    same records, byte for byte; each threshold event of the batch run is in the events
+#    topic (republished ones only with the same id and content); at the kill and at the end,
+#    every event of a record the store holds as consumed is in the events topic already
+#    (published before its record was saved); the 4 bad messages are in the rejects topic
+#    with their reasons; per partition, messages = records billed + rejects.
+# 2. The same records in random order, two workers, no kill: the same bills, and each
+#    event id exactly once.
+#
+#   tests/kafka/live_kafka.sh RATEL MOCK_KAFKA SOURCE WORK
+set -uo pipefail
+ratel=$(realpath "$1") mock=$(realpath "$2") source=$(realpath "$3") work=$4
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+fail() { echo "FAIL: $*"; for f in *.err; do echo "== $f"; tail -20 "$f"; done; exit 1; }
+pass() { echo "ok: $*"; }
+pids=()
+trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done' EXIT
+
+"$mock" serve boot usage:3 ratel-events:3 ratel-rejects:3 shuffled:3 shuffled-events:3 \
+  shuffled-rejects:3 2>mock.err &
+pids+=($!)
+for _ in $(seq 100); do [ -s boot ] && break; sleep 0.1; done
+[ -s boot ] || fail "the mock cluster did not start"
+brokers=$(cat boot)
+
+catalog=$source/tariffs/cmcc-2012.toml
+bash "$source/bench/make_month.sh" m 60 200 >/dev/null 2>&1 || fail "make_month"
+header=$(head -1 m/usage.csv)
+# As a network sends them: in time order (all times are +08:00, so as text).
+{ echo "$header"; tail -n +2 m/usage.csv | sort -t, -k3,3 -k1,1; } >ordered.csv
+"$ratel" rate --catalog "$catalog" --accounts m/accounts.csv --usage ordered.csv \
+  --cycle 2012-07 --events batch.events.csv >batch.json 2>batch.err || fail "ratel rate"
+batch_events=$(($(wc -l <batch.events.csv) - 1))
+[ "$batch_events" -ge 100 ] || fail "only $batch_events events in the batch run"
+
+# The batch events as subscriber<TAB>threshold<TAB>record (CSV: subscriber,cycle,time,kind,
+# product,record,threshold,...; no field of these has a comma).
+tail -n +2 batch.events.csv | awk -F, '{ print $1 "\t" $7 "\t" $6 }' | sort >batch.events
+
+# JSON member NAME of a compact one-line object (the values here hold no quotes).
+member='function member(text, name,   at) {
+  if (!match(text, "\"" name "\":(\"[^\"]*\"|-?[0-9]+)")) return ""
+  at = substr(text, RSTART + length(name) + 3, RLENGTH - length(name) - 3)
+  gsub(/"/, "", at); return at }'
+
+# Every event whose record the store holds as consumed (an offset before the partition's
+# saved next offset) is in the events topic: the store is read first, the topic after.
+published_before_saved() {  # $1: what this moment is
+  sqlite3 live.db "SELECT partition_no, next_offset FROM live_offsets WHERE topic = 'usage'" \
+    >saved.txt || fail "cannot read the store's offsets"
+  "$mock" dump "$brokers" usage >usage.dump 2>/dev/null || fail "cannot read the usage topic"
+  "$mock" dump "$brokers" ratel-events >events.dump 2>/dev/null || fail "cannot read the events"
+  local missing
+  missing=$(awk -F'\t' "$member"'
+    FILENAME == "saved.txt" { split($0, f, "|"); saved[f[1]] = f[2]; next }
+    FILENAME == "usage.dump" { k = $3 "\t" member($4, "id"); if (!(k in at)) at[k] = $1 " " $2; next }
+    FILENAME == "events.dump" { seen[member($4, "subscriber") "\t" member($4, "threshold") "\t" member($4, "record")] = 1; next }
+    { split(at[$1 "\t" $3], where, " ")
+      if (where[1] in saved && where[2] + 0 < saved[where[1]] + 0) { ++due; if (!($0 in seen)) { ++missing; print "missing: " $0 > "/dev/stderr" } } }
+    END { print missing + 0, due + 0 }' saved.txt usage.dump events.dump batch.events)
+  [ "${missing%% *}" = 0 ] || fail "$1: ${missing%% *} events of saved records not in the events topic"
+  [ "${missing##* }" -gt 0 ] || fail "$1: no event is due yet: the check proves nothing"
+  pass "$1: the ${missing##* } events of the records saved so far are all in the events topic"
+}
+
+# ---- 1. two workers, one killed, records in time order with bad messages ----
+worker=(consume --brokers "$brokers" --catalog "$catalog" --accounts m/accounts.csv
+        --store live.db --cycle 2012-07 --save-every 50 --save-interval-ms 200
+        --stop-when-idle-ms 15000 --kafka session.timeout.ms=6000
+        --kafka heartbeat.interval.ms=500 --verbose)
+"$ratel" "${worker[@]}" 2>a.err &
+a=$!
+pids+=("$a")
+"$ratel" "${worker[@]}" 2>b.err &
+b=$!
+pids+=("$b")
+for _ in $(seq 300); do
+  grep -q assigned a.err && grep -q assigned b.err && break
+  sleep 0.1
+done
+grep -q assigned a.err && grep -q assigned b.err || fail "the two workers did not share the partitions"
+pass "two workers share the 3 partitions"
+
+tail -n +2 ordered.csv | split -l 1000 -d - burst.
+first=$(sed -n 2p ordered.csv)
+bursts=(burst.*)
+for i in "${!bursts[@]}"; do
+  { echo "$header"; cat "${bursts[$i]}"; } >burst.csv
+  "$ratel" produce --brokers "$brokers" --usage burst.csv 2>>produce.err || fail "produce burst $i"
+  if [ "$i" = 3 ]; then
+    # Not JSON; an impossible time; a record sent again (the first one); one of August.
+    printf '%s\t%s\n' \
+      13800000001 'this is not JSON' \
+      13800000002 '{"id":"bad-time","subscriber":"13800000002","time":"2012-07-02T25:00:00+08:00","service":"data","quantity":"1024"}' \
+      "$(cut -d, -f2 <<<"$first")" "$(awk -F, '{ printf "{\"id\":\"%s\",\"subscriber\":\"%s\",\"time\":\"%s\",\"service\":\"%s\",\"quantity\":\"%s\"}", $1, $2, $3, $4, $5 }' <<<"$first")" \
+      13800000003 '{"id":"august","subscriber":"13800000003","time":"2012-08-02T10:00:00+08:00","service":"voice","quantity":"60"}' |
+      "$mock" send "$brokers" usage 2>>produce.err || fail "send the bad messages"
+  fi
+  if [ "$i" = 9 ]; then
+    for _ in $(seq 100); do grep -q 'saved' b.err && break; sleep 0.1; done
+    kill -9 "$b"
+    wait "$b" 2>/dev/null
+    pass "worker b killed (kill -9) after $(grep -c saved b.err) saves"
+    published_before_saved "at the kill"
+  fi
+  sleep 0.3
+done
+wait "$a" || fail "worker a failed"
+grep -q 'usage\[0\]' a.err && grep -q 'usage\[1\]' a.err && grep -q 'usage\[2\]' a.err ||
+  fail "worker a did not take the dead worker's partitions"
+pass "worker a took the dead worker's partitions: $(grep -o 'assigned usage\[[0-9]\] from offset [0-9]*' a.err | tr '\n' ';')"
+published_before_saved "at the end"
+
+"$ratel" close --catalog "$catalog" --accounts m/accounts.csv --store live.db --cycle 2012-07 \
+  >closed.json 2>close.err || fail "ratel close"
+cmp -s closed.json batch.json || fail "the closed bills are not the batch bills"
+pass "the closed bills are ratel rate's, byte for byte ($(grep -c '"subscriber"' closed.json) bills)"
+
+# Events: each id with one content; the ids' events are the batch run's.
+awk -F'\t' "$member"'{ id = member($4, "id"); if (id in value && value[id] != $4) { print "two contents for " id; exit 1 } value[id] = $4 }' \
+  events.dump || fail "an event id was published with two contents"
+awk -F'\t' "$member"'!seen[member($4, "id")]++ { print member($4, "subscriber") "\t" member($4, "threshold") "\t" member($4, "record") }' \
+  events.dump | sort >live.events
+cmp -s live.events batch.events || { diff live.events batch.events | head; fail "the live events are not the batch events"; }
+pass "the events topic holds the $batch_events batch events ($(wc -l <events.dump) messages: $(($(wc -l <events.dump) - batch_events)) republished by the worker that read again what the dead one had not saved, same ids)"
+
+# Rejects: the 4 bad messages, each with its reason (once per partition and offset).
+"$mock" dump "$brokers" ratel-rejects >rejects.dump 2>/dev/null || fail "cannot read the rejects"
+awk -F'\t' "$member"'!seen[member($4, "partition") " " member($4, "offset")]++ { print member($4, "reason") }' \
+  rejects.dump | sort >rejects.reasons
+printf '%s\n' bad_time duplicate malformed_row outside_cycle >expected.reasons
+cmp -s rejects.reasons expected.reasons || { cat rejects.reasons; fail "the rejects are not the 4 bad messages"; }
+pass "the rejects topic holds the 4 bad messages: $(tr '\n' ' ' <rejects.reasons)"
+
+# Per partition: messages = records billed (the store's, by subscriber) + rejects.
+sqlite3 live.db "SELECT subscriber, count(*) FROM billed_records WHERE cycle = '2012-07' GROUP BY subscriber" \
+  >billed.txt || fail "cannot read the records billed"
+reconciled=$(awk -F'\t' "$member"'
+  FILENAME == "billed.txt" { split($0, f, "|"); billed[f[1]] = f[2]; next }
+  FILENAME == "usage.dump" { ++messages[$1]; if ($3 != "" && !($3 in part)) { part[$3] = $1; billed_in[$1] += billed[$3] } next }
+  !seen[member($4, "partition") " " member($4, "offset")]++ { ++rejected[member($4, "partition")] }
+  END { for (p in messages) { printf "%s: %d = %d + %d; ", p, messages[p], billed_in[p], rejected[p]
+                              if (messages[p] != billed_in[p] + rejected[p]) bad = 1 }
+        exit bad }' billed.txt usage.dump rejects.dump) || fail "counts do not reconcile: $reconciled"
+pass "per partition, messages = records billed + rejects: $reconciled"
+
+# ---- 2. the same records in random order, two workers, nothing killed ----
+{ echo "$header"; tail -n +2 ordered.csv | shuf --random-source=<(yes 7); } >shuffled.csv
+"$ratel" produce --brokers "$brokers" --topic shuffled --usage shuffled.csv 2>>produce.err ||
+  fail "produce the shuffled records"
+shuffled=(consume --brokers "$brokers" --catalog "$catalog" --accounts m/accounts.csv
+          --store shuffled.db --cycle 2012-07 --group shuffled --topic shuffled
+          --events-topic shuffled-events --rejects-topic shuffled-rejects --save-every 100
+          --stop-when-idle-ms 3000)
+"$ratel" "${shuffled[@]}" 2>c.err &
+c=$!
+pids+=("$c")
+"$ratel" "${shuffled[@]}" 2>d.err &
+d=$!
+pids+=("$d")
+wait "$c" || fail "worker c failed"
+wait "$d" || fail "worker d failed"
+"$ratel" close --catalog "$catalog" --accounts m/accounts.csv --store shuffled.db \
+  --cycle 2012-07 >shuffled.json 2>>close.err || fail "ratel close (shuffled)"
+cmp -s shuffled.json batch.json || fail "the bills of the records in random order are not the batch bills"
+pass "records in random order: the same bills, byte for byte"
+"$mock" dump "$brokers" shuffled-events >shuffled-events.dump 2>/dev/null || fail "cannot read the events"
+awk -F'\t' "$member"'{ print member($4, "id") }' shuffled-events.dump | sort | uniq -d >twice.txt
+[ ! -s twice.txt ] || fail "event ids published twice: $(head -3 twice.txt)"
+awk -F'\t' "$member"'{ print member($4, "subscriber") "\t" member($4, "threshold") }' shuffled-events.dump |
+  sort >shuffled.thresholds
+cut -f1,2 batch.events | sort >batch.thresholds
+cmp -s shuffled.thresholds batch.thresholds || fail "in random order, other thresholds were crossed"
+pass "records in random order: each of the $batch_events events once, for the batch run's thresholds"
