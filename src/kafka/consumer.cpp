@@ -87,6 +87,8 @@ class consume_run {
     }
     at_end_.erase(key);
     last_message_ = clock::now();
+    summary_.last_message = std::chrono::system_clock::now();
+    if (!summary_.first_message) summary_.first_message = summary_.last_message;
     const usage_message message{
         key.first, key.second, m.offset,
         std::string(static_cast<const char*>(m.payload), m.payload ? m.len : 0),
@@ -120,8 +122,12 @@ class consume_run {
     log(fmt::format("saved {} partition(s)", next_.size()));
   }
 
+  // Idle: the group gave this worker its partitions (none, if there are more workers than
+  // partitions), every one is read to its end, and nothing came for `quiet`. Not while a
+  // rebalance is under way: its assignment is empty then, and a worker that left would
+  // leave partitions half read.
   bool idle(std::chrono::milliseconds quiet) {
-    if (!assigned_once_ || clock::now() - last_message_ < quiet) return false;
+    if (!assigned_once_ || rebalancing_ || clock::now() - last_message_ < quiet) return false;
     rd_kafka_topic_partition_list_t* held = nullptr;
     if (rd_kafka_assignment(consumer_.get(), &held)) return false;
     const detail::partition_list owned(held);
@@ -156,6 +162,7 @@ class consume_run {
 
   void assign(rd_kafka_topic_partition_list_t& partitions) {
     assigned_once_ = true;
+    rebalancing_ = false;
     for (int i = 0; i < partitions.cnt; ++i) {
       rd_kafka_topic_partition_t& p = partitions.elems[i];
       p.offset = worker_.assign(p.topic, p.partition);
@@ -165,6 +172,7 @@ class consume_run {
   }
 
   void revoke(rd_kafka_topic_partition_list_t& partitions) {
+    rebalancing_ = true;  // until the group assigns again
     // What was rated of them is saved before another worker may load it.
     save();
     for (int i = 0; i < partitions.cnt; ++i) {
@@ -197,6 +205,7 @@ class consume_run {
   std::int64_t unsaved_ = 0;
   clock::time_point last_save_, last_message_;
   bool assigned_once_ = false;
+  bool rebalancing_ = false;
   std::exception_ptr failure_;
   consume_summary summary_;
 };
