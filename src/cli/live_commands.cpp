@@ -110,6 +110,15 @@ int run_consume(const consume_command_options& o) {
     std::cerr << fmt::format(
         "ratel consume: {} events and {} rejects published to {} and {}; {} saves in {}\n",
         s.events, s.rejects, o.events_topic, o.rejects_topic, s.saves, shown(o.store));
+    if (o.verbose && s.first_message) {
+      // For timing a group of workers together (bench/kafka_live.sh): milliseconds since
+      // the epoch.
+      auto ms = [](std::chrono::system_clock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+      };
+      std::cerr << fmt::format("ratel consume: messages taken from {} to {} (ms since the epoch)\n",
+                               ms(*s.first_message), ms(*s.last_message));
+    }
     return 0;
   } catch (const input_error& e) {
     std::cerr << "ratel consume: " << e.what() << "\n";
@@ -123,7 +132,7 @@ int run_consume(const consume_command_options& o) {
     return 1;
   } catch (const kafka_error& e) {
     std::cerr << "ratel consume: " << e.what()
-              << "; nothing after the last save is kept: run it again to go on from there\n";
+              << "; the store keeps what this worker saved before it\n";
     return 1;
   }
 }

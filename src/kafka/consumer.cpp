@@ -26,7 +26,9 @@ class consume_run {
     // are committed by hand after each save, never ahead of it.
     detail::set(conf.get(), "enable.auto.commit", "false");
     detail::set(conf.get(), "enable.auto.offset.store", "false");
-    detail::set(conf.get(), "auto.offset.reset", "earliest");
+    // A saved offset the topic no longer holds (retention deleted records never rated) is an
+    // error, never a silent jump to whatever is there now.
+    detail::set(conf.get(), "auto.offset.reset", "error");
     detail::set(conf.get(), "enable.partition.eof", "true");
     rd_kafka_conf_set_rebalance_cb(conf.get(), &consume_run::on_rebalance);
     rd_kafka_conf_set_opaque(conf.get(), this);
@@ -45,6 +47,24 @@ class consume_run {
   }
 
   consume_summary run(const std::atomic<bool>& stop) {
+    try {
+      rate_until(stop);
+    } catch (...) {
+      // Failed: nothing more is saved (what was not acknowledged must be read again), but the
+      // group is left at once, so that its partitions go to another worker now rather than
+      // after the session times out.
+      failed_ = true;
+      rd_kafka_consumer_close(consumer_.get());
+      throw;
+    }
+    // Leaving the group gives up the partitions (the rebalance callback saves first).
+    rd_kafka_consumer_close(consumer_.get());
+    rethrow_from_callback();
+    return summary_;
+  }
+
+ private:
+  void rate_until(const std::atomic<bool>& stop) {
     last_save_ = last_message_ = clock::now();
     while (!stop.load()) {
       rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
@@ -60,13 +80,8 @@ class consume_run {
       if (options_.stop_when_idle && idle(*options_.stop_when_idle)) break;
     }
     save();
-    // Leaving the group gives up the partitions (the rebalance callback saves first).
-    rd_kafka_consumer_close(consumer_.get());
-    rethrow_from_callback();
-    return summary_;
   }
 
- private:
   void log(std::string_view line) const {
     if (options_.log) options_.log(line);
   }
@@ -77,6 +92,11 @@ class consume_run {
       at_end_.insert(key);
       return;
     }
+    if (m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET)
+      throw kafka_error(fmt::format(
+          "{}[{}]: the offset to read on from is no longer in the topic: records were deleted "
+          "(retention) before they were rated ({})",
+          key.first, key.second, rd_kafka_message_errstr(&m)));
     if (m.err) {
       char error[512];
       if (rd_kafka_fatal_error(consumer_.get(), error, sizeof error))
@@ -165,16 +185,19 @@ class consume_run {
     rebalancing_ = false;
     for (int i = 0; i < partitions.cnt; ++i) {
       rd_kafka_topic_partition_t& p = partitions.elems[i];
-      p.offset = worker_.assign(p.topic, p.partition);
+      // Nothing read yet: from the first record the topic still holds.
+      const std::int64_t from = worker_.assign(p.topic, p.partition);
+      p.offset = from > 0 ? from : RD_KAFKA_OFFSET_BEGINNING;
       summary_.partitions[{p.topic, p.partition}] = {};
-      log(fmt::format("assigned {}[{}] from offset {}", p.topic, p.partition, p.offset));
+      log(fmt::format("assigned {}[{}] from offset {}", p.topic, p.partition, from));
     }
   }
 
   void revoke(rd_kafka_topic_partition_list_t& partitions) {
     rebalancing_ = true;  // until the group assigns again
-    // What was rated of them is saved before another worker may load it.
-    save();
+    // What was rated of them is saved before another worker may load it (unless this worker
+    // failed: then nothing more is).
+    if (!failed_) save();
     for (int i = 0; i < partitions.cnt; ++i) {
       const rd_kafka_topic_partition_t& p = partitions.elems[i];
       summary_.partitions[{p.topic, p.partition}] = worker_.counts(p.topic, p.partition);
@@ -192,8 +215,8 @@ class consume_run {
   const consume_options& options_;
   live_worker worker_;
   detail::checked_producer producer_;
-  // Destroyed without leaving the group (a failed worker saves nothing more, and no
-  // rebalance callback may reach a half-destroyed run): run() leaves it on success.
+  // Destroyed without leaving the group: run() leaves it, and nothing else may; no
+  // rebalance callback may reach a half-destroyed run.
   struct consumer_deleter {
     void operator()(rd_kafka_t* k) const {
       rd_kafka_destroy_flags(k, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
@@ -206,6 +229,7 @@ class consume_run {
   clock::time_point last_save_, last_message_;
   bool assigned_once_ = false;
   bool rebalancing_ = false;
+  bool failed_ = false;
   std::exception_ptr failure_;
   consume_summary summary_;
 };

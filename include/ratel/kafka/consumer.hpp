@@ -55,6 +55,9 @@ struct consume_summary {
   std::int64_t events = 0;   ///< event messages published
   std::int64_t rejects = 0;  ///< reject messages published
   std::int64_t saves = 0;    ///< store transactions
+  /// When the first and the last usage message were taken (none: no message came), on the
+  /// system clock, so that the workers of a group can be timed together.
+  std::optional<std::chrono::system_clock::time_point> first_message, last_message;
 };
 
 /// Runs the worker until `stop` is set (a signal) or, with stop_when_idle, the topic is read.
