@@ -183,16 +183,18 @@ live_close_result close_live_cycle(const rule_plan& plan, const account_book& ac
   const billing_cycle cycle = calendar_month_cycle(month, plan.home_zone());
   const date::year_month before = month - date::months(1);
   const carried_book from = store.find(before) ? store.carried_after(before) : carried_book{};
+  // The close first: the open cycles are read in its transaction, so that no worker's save
+  // lands between reading them and deleting them (cycle_close::open_cycles).
+  const std::unique_ptr<cycle_close> close = store.begin_close(month, inputs);
   // The records of every open cycle, rated together as a batch run of them is: the bills
   // are the batch bills by construction (D28).
-  const std::vector<live_account_state> open = store.live_accounts_of(month);
+  const std::vector<live_account_state> open = close->open_cycles();
   std::string text(usage_csv_header());
   for (const live_account_state& a : open)
     for (const std::string& row : a.open.rows) text.append(row).push_back('\n');
   const usage_batch usage = parse_usage_csv(std::move(text), "the live accounts' records");
   batch_result rated = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from);
 
-  const std::unique_ptr<cycle_close> close = store.begin_close(month, inputs);
   for (const bill& b : rated.bills) close->add(stored_bill{b.subscriber, month, bill_to_json(b)});
   for (const carried_state& s : rated.carried)
     close->add(stored_state{s.subscriber, carried_states_to_json(std::span(&s, 1))});

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <memory>
 #include <regex>
+#include <set>
+#include <stdexcept>
 #include <tuple>
 #include <utility>
 
@@ -186,6 +188,13 @@ class postgresql_store final : public cycle_store {
             "ON CONFLICT (topic, partition_no) DO UPDATE SET next_offset = EXCLUDED.next_offset",
             {p.topic, std::to_string(p.partition), std::to_string(p.next)});
       }
+      std::set<date::year_month> checked;
+      for (const live_account_state& a : accounts)
+        if (checked.insert(a.open.cycle).second && find(a.open.cycle))
+          throw cycle_closed(fmt::format(
+              "{}: cycle {} was closed since the open cycle of {} was loaded: its records rated "
+              "since are late now",
+              name_, to_string(a.open.cycle), a.open.subscriber));
       for (const live_account_state& a : accounts)
         query(
             "INSERT INTO live_accounts (subscriber, topic, partition_no, cycle, state) "
@@ -377,9 +386,6 @@ class postgresql_close final : public cycle_close {
           "CREATE TEMPORARY TABLE closing (kind \"char\" NOT NULL, subscriber TEXT COLLATE \"C\" "
           "NOT NULL, record_id TEXT COLLATE \"C\", cycle TEXT COLLATE \"C\" NOT NULL, payload "
           "TEXT NOT NULL, line BIGINT) ON COMMIT DROP");
-      store_.begin_copy(
-          "COPY closing (kind, subscriber, record_id, cycle, payload, line) FROM STDIN");
-      copying_ = true;
     } catch (...) {
       rollback();
       throw;
@@ -402,7 +408,14 @@ class postgresql_close final : public cycle_close {
     row('r', r.subscriber, id, to_string(r.cycle), r.row, std::to_string(r.line));
   }
 
+  std::vector<live_account_state> open_cycles() override {
+    if (copying_)
+      throw std::logic_error("cycle_close::open_cycles after the first add: the COPY is open");
+    return store_.live_accounts_of(cycle_);
+  }
+
   void commit() override {
+    start_copy();
     store_.send_copy(block_);
     block_.clear();
     copying_ = false;
@@ -443,10 +456,19 @@ class postgresql_close final : public cycle_close {
   }
 
  private:
+  // The COPY begins at the first row (until then the connection takes statements:
+  // open_cycles).
+  void start_copy() {
+    if (copying_) return;
+    store_.begin_copy(
+        "COPY closing (kind, subscriber, record_id, cycle, payload, line) FROM STDIN");
+    copying_ = true;
+  }
   // One row of the COPY, sent a megabyte at a time. `record_id` and `line` are given as
   // COPY text already (\N: null).
   void row(char kind, std::string_view subscriber, std::string_view record_id,
            std::string_view cycle, std::string_view payload, std::string_view line) {
+    start_copy();
     block_ += kind;
     block_ += '\t';
     append_copy_field(block_, subscriber);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -231,6 +232,13 @@ class sqlite_store final : public cycle_store {
         offset.bind(3, std::to_string(p.next));
         offset.done();
       }
+      std::set<date::year_month> checked;
+      for (const live_account_state& a : accounts)
+        if (checked.insert(a.open.cycle).second && find(a.open.cycle))
+          throw cycle_closed(fmt::format(
+              "store {}: cycle {} was closed since the open cycle of {} was loaded: its records "
+              "rated since are late now",
+              file_.string(), to_string(a.open.cycle), a.open.subscriber));
       statement account(*this,
                         "INSERT INTO live_accounts (subscriber, topic, partition_no, cycle, state) "
                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (subscriber) DO UPDATE SET "
@@ -411,6 +419,9 @@ class sqlite_close final : public cycle_close {
       throw;
     }
   }
+
+ public:
+  std::vector<live_account_state> open_cycles() override { return store_.live_accounts_of(cycle_); }
 
  private:
   // The checks, and the cycle's row, in the transaction begun.

@@ -166,8 +166,28 @@ TEST_SUITE("stores") {
     CHECK(store->live_accounts_of(july).empty());
     store->close(closing_of(july, "a"));
     CHECK(store->live_accounts_of(august).size() == 2);
-    store->close(closing_of(august, "a"));
+    {
+      // The close reads them in its own transaction: a worker's save waits for it (or, on
+      // SQLite, fails busy after its timeout), so none lands between the read and the delete.
+      const std::unique_ptr<cycle_close> close =
+          store->begin_close(august, closing_of(august, "a").inputs);
+      CHECK(close->open_cycles() ==
+            std::vector<live_account_state>{{"usage", 3, s1}, {"usage", 3, s2}});
+      for (const stored_bill& b : closing_of(august, "a").bills) close->add(b);
+      close->commit();
+    }
     CHECK(store->live_accounts_of(august).empty());
+    CHECK(store->live_accounts("usage", 3).empty());
+    CHECK(store->next_offset("usage", 3) == std::optional<std::int64_t>(43));
+    // A worker still holding an account of August saves it after the close: refused, and
+    // nothing written (the record it rated since is late now, D25), not resurrected unbilled.
+    s1.rows.push_back("r3,s1,2019-08-04T10:00:00+08:00,data,1048576,,,,");
+    s1.lines.push_back(43);
+    CHECK_THROWS_WITH_AS(
+        store->save_live(std::vector<live_account_state>{{"usage", 3, s1}},
+                         std::vector<partition_offset>{{"usage", 3, 43, 44}}),
+        doctest::Contains("cycle 2019-08 was closed since the open cycle of s1 was loaded"),
+        cycle_closed);
     CHECK(store->live_accounts("usage", 3).empty());
     CHECK(store->next_offset("usage", 3) == std::optional<std::int64_t>(43));
   }

@@ -141,24 +141,6 @@ inline void check_closing_record(const billed_record& r, date::year_month cycle,
                     r.id, r.subscriber, to_string(r.cycle), to_string(cycle)));
 }
 
-/// A close being written (cycle_store::begin_close): given piece by piece, so that a run of
-/// any size hands its bills, states and records over as it makes them instead of holding
-/// them all, then committed as one transaction. Destroyed without a commit (an exception,
-/// a refused close), nothing of it stays in the store. Not to outlive its store.
-class cycle_close {
- public:
-  virtual ~cycle_close() = default;
-  virtual void add(const stored_bill& bill) = 0;
-  virtual void add(const stored_state& state) = 0;
-  /// A record billed (check_closing_record). One whose identity was billed before is not an
-  /// error here: commit() reports all of them at once.
-  virtual void add(const billed_record& record) = 0;
-  /// Writes everything given, in one transaction, or nothing: throws billed_already (naming
-  /// every record whose identity a closed cycle billed, with its `line`) or store_error.
-  /// Live rating's open cycles of the cycle (cycle_store::save_live) are deleted with it.
-  virtual void commit() = 0;
-};
-
 /// Where live rating is in one input partition (a Kafka topic's partition): the offset of
 /// the next message to read. `from` is where the saving worker started from (the offset it
 /// loaded, or the one it saved last; nullopt: none was saved): a save is refused if the
@@ -185,6 +167,35 @@ struct live_account_state {
 class partition_moved : public store_error {
  public:
   using store_error::store_error;
+};
+
+/// A live save refused: the cycle of one of its accounts was closed (`ratel close`) since the
+/// saver loaded it; what the saver rated of that cycle since its last save is late now.
+class cycle_closed : public store_error {
+ public:
+  using store_error::store_error;
+};
+
+/// A close being written (cycle_store::begin_close): given piece by piece, so that a run of
+/// any size hands its bills, states and records over as it makes them instead of holding
+/// them all, then committed as one transaction. Destroyed without a commit (an exception,
+/// a refused close), nothing of it stays in the store. Not to outlive its store.
+class cycle_close {
+ public:
+  virtual ~cycle_close() = default;
+  /// Live rating's open cycles of the cycle being closed (cycle_store::live_accounts_of),
+  /// read in the close's transaction: no live save can change them before the commit
+  /// deletes them. Before the first add().
+  virtual std::vector<live_account_state> open_cycles() = 0;
+  virtual void add(const stored_bill& bill) = 0;
+  virtual void add(const stored_state& state) = 0;
+  /// A record billed (check_closing_record). One whose identity was billed before is not an
+  /// error here: commit() reports all of them at once.
+  virtual void add(const billed_record& record) = 0;
+  /// Writes everything given, in one transaction, or nothing: throws billed_already (naming
+  /// every record whose identity a closed cycle billed, with its `line`) or store_error.
+  /// Live rating's open cycles of the cycle (cycle_store::save_live) are deleted with it.
+  virtual void commit() = 0;
 };
 
 class cycle_store {
@@ -227,7 +238,9 @@ class cycle_store {
   /// Live rating (DESIGN 6): saves the open cycles of `accounts` (each replacing what the
   /// store held for its subscriber) and the partitions' next offsets, in one transaction, so
   /// that a worker that restarts reads on from exactly where its durable state is. Throws
-  /// partition_moved (nothing written) when a partition's saved offset is not its `from`.
+  /// partition_moved (nothing written) when a partition's saved offset is not its `from`,
+  /// cycle_closed (nothing written) when an account's cycle is closed: a close and the
+  /// saves exclude each other, so no record saved is left out of the close that deletes it.
   virtual void save_live(std::span<const live_account_state> accounts,
                          std::span<const partition_offset> offsets) = 0;
   /// The open cycles saved under one partition, by subscriber.
