@@ -19,7 +19,12 @@ class consume_run {
  public:
   consume_run(const rule_plan& plan, const account_book& accounts, cycle_store& store,
               date::year_month cycle, const consume_options& options)
-      : options_(options), worker_(plan, accounts, store, cycle), producer_(options.kafka) {
+      : options_(options),
+        plan_(plan),
+        accounts_(accounts),
+        store_(store),
+        worker_(std::make_unique<live_worker>(plan, accounts, store, first_open(store, cycle))),
+        producer_(options.kafka) {
     detail::kafka_conf conf = detail::make_conf(options.kafka);
     detail::set(conf.get(), "group.id", options.group);
     // The store holds the offsets that count; Kafka's committed ones only show the lag, and
@@ -64,8 +69,15 @@ class consume_run {
   }
 
  private:
+  // `cycle`, or the first cycle after it the store has not closed.
+  static date::year_month first_open(cycle_store& store, date::year_month cycle) {
+    while (store.find(cycle)) cycle += date::months(1);
+    return cycle;
+  }
+
   void rate_until(const std::atomic<bool>& stop) {
-    last_save_ = last_message_ = clock::now();
+    last_save_ = last_message_ = last_check_ = clock::now();
+    log(fmt::format("rating cycle {}", to_string(worker_->cycle())));
     while (!stop.load()) {
       rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
       rethrow_from_callback();
@@ -77,6 +89,11 @@ class consume_run {
       if (unsaved_ >= options_.save_every ||
           (unsaved_ > 0 && clock::now() - last_save_ >= options_.save_interval))
         save();
+      // Whether `ratel close` closed the cycle: then the next one is rated.
+      if (clock::now() - last_check_ >= options_.save_interval) {
+        last_check_ = clock::now();
+        if (store_.find(worker_->cycle())) next_cycle();
+      }
       if (options_.stop_when_idle && idle(*options_.stop_when_idle)) break;
     }
     save();
@@ -105,7 +122,6 @@ class consume_run {
       log(fmt::format("kafka: {}", rd_kafka_message_errstr(&m)));
       return;
     }
-    at_end_.erase(key);
     last_message_ = clock::now();
     summary_.last_message = std::chrono::system_clock::now();
     if (!summary_.first_message) summary_.first_message = summary_.last_message;
@@ -113,7 +129,24 @@ class consume_run {
         key.first, key.second, m.offset,
         std::string(static_cast<const char*>(m.payload), m.payload ? m.len : 0),
         std::string(static_cast<const char*>(m.key), m.key ? m.key_len : 0)};
-    const handled_message out = worker_.handle(message);
+    const handled_message out = worker_->handle(message);
+    if (out.held) {
+      // A record of the next cycle: the partition waits there until this cycle is closed.
+      if (held_.insert(key).second) {
+        detail::partition_list one(rd_kafka_topic_partition_list_new(1));
+        rd_kafka_topic_partition_list_add(one.get(), key.first.c_str(), key.second);
+        rd_kafka_pause_partitions(consumer_.get(), one.get());
+        // Saved at once: a close of this cycle then bills every record before the wait.
+        at_end_.insert(key);
+        save();
+        log(fmt::format(
+            "{}[{}] waits at offset {} (saved): a record after cycle {}, which is not closed",
+            key.first, key.second, m.offset, to_string(worker_->cycle())));
+      }
+      at_end_.insert(key);  // nothing more to do there in this cycle
+      return;
+    }
+    at_end_.erase(key);
     for (const outgoing_message& e : out.events)
       producer_.produce(options_.events_topic, e.key, e.value);
     for (const outgoing_message& r : out.rejects)
@@ -127,7 +160,15 @@ class consume_run {
   // Publishing first, then the store, then Kafka's own offsets: see consumer.hpp.
   void save() {
     producer_.flush();
-    worker_.save();
+    try {
+      worker_->save();
+    } catch (const cycle_closed& e) {
+      // Closed since this worker loaded it: what it rated of the cycle since its last save
+      // is late now, read again by the worker of the next cycle.
+      log(e.what());
+      next_cycle();
+      return;
+    }
     ++summary_.saves;
     unsaved_ = 0;
     last_save_ = clock::now();
@@ -140,6 +181,57 @@ class consume_run {
     // Asynchronous, and only for the lag to show: a commit lost is harmless.
     rd_kafka_commit(consumer_.get(), offsets.get(), 1);
     log(fmt::format("saved {} partition(s)", next_.size()));
+  }
+
+  // The worker's cycle is closed (`ratel close`): the next one is rated, each partition
+  // read on from its saved offset (a partition waiting at a record of it resumes there).
+  void next_cycle() {
+    const date::year_month next = first_open(store_, worker_->cycle() + date::months(1));
+    rd_kafka_topic_partition_list_t* assigned = nullptr;
+    if (const rd_kafka_resp_err_t err = rd_kafka_assignment(consumer_.get(), &assigned))
+      throw kafka_error(
+          fmt::format("cannot list this worker's partitions: {}", rd_kafka_err2str(err)));
+    const detail::partition_list owned(assigned);
+    for (int i = 0; i < assigned->cnt; ++i) {
+      const partition_key key{assigned->elems[i].topic, assigned->elems[i].partition};
+      add_counts(key);
+    }
+    worker_ = std::make_unique<live_worker>(plan_, accounts_, store_, next);
+    log(fmt::format("cycle {} is closed: rating cycle {}", to_string(next - date::months(1)),
+                    to_string(next)));
+    for (int i = 0; i < assigned->cnt; ++i) {
+      rd_kafka_topic_partition_t& p = assigned->elems[i];
+      const std::int64_t from = worker_->assign(p.topic, p.partition);
+      p.offset = from > 0 ? from : RD_KAFKA_OFFSET_BEGINNING;
+      next_.erase({p.topic, p.partition});
+      at_end_.erase({p.topic, p.partition});
+      held_.erase({p.topic, p.partition});
+    }
+    unsaved_ = 0;
+    if (assigned->cnt == 0) return;
+    // Read again from the saved offsets (what is queued from before is dropped), then go on.
+    if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), assigned, 10000)) {
+      const std::string why = rd_kafka_error_string(error);
+      rd_kafka_error_destroy(error);
+      throw kafka_error(
+          fmt::format("cannot read the partitions again for cycle {}: {}", to_string(next), why));
+    }
+    for (int i = 0; i < assigned->cnt; ++i)
+      if (assigned->elems[i].err)
+        throw kafka_error(fmt::format("cannot read {}[{}] again for cycle {}: {}",
+                                      assigned->elems[i].topic, assigned->elems[i].partition,
+                                      to_string(next), rd_kafka_err2str(assigned->elems[i].err)));
+    rd_kafka_resume_partitions(consumer_.get(), assigned);
+  }
+
+  // A partition's counts of the worker now rating it, added to the summary's.
+  void add_counts(const partition_key& key) {
+    const partition_counts& c = worker_->counts(key.first, key.second);
+    partition_counts& total = summary_.partitions[key];
+    total.handled += c.handled;
+    total.rated += c.rated;
+    total.rejected += c.rejected;
+    total.duplicates += c.duplicates;
   }
 
   // Idle: the group gave this worker its partitions (none, if there are more workers than
@@ -167,6 +259,9 @@ class consume_run {
           rd_kafka_error_destroy(rd_kafka_incremental_assign(handle, partitions));
         else
           rd_kafka_assign(handle, partitions);
+        // A partition this worker paused before (waiting at the next cycle) stays paused
+        // through a rebalance: it is read afresh now.
+        rd_kafka_resume_partitions(handle, partitions);
         return;
       }
       self->revoke(*partitions);
@@ -186,9 +281,9 @@ class consume_run {
     for (int i = 0; i < partitions.cnt; ++i) {
       rd_kafka_topic_partition_t& p = partitions.elems[i];
       // Nothing read yet: from the first record the topic still holds.
-      const std::int64_t from = worker_.assign(p.topic, p.partition);
+      const std::int64_t from = worker_->assign(p.topic, p.partition);
       p.offset = from > 0 ? from : RD_KAFKA_OFFSET_BEGINNING;
-      summary_.partitions[{p.topic, p.partition}] = {};
+      summary_.partitions.try_emplace({p.topic, p.partition});
       log(fmt::format("assigned {}[{}] from offset {}", p.topic, p.partition, from));
     }
   }
@@ -200,10 +295,11 @@ class consume_run {
     if (!failed_) save();
     for (int i = 0; i < partitions.cnt; ++i) {
       const rd_kafka_topic_partition_t& p = partitions.elems[i];
-      summary_.partitions[{p.topic, p.partition}] = worker_.counts(p.topic, p.partition);
-      worker_.revoke(p.topic, p.partition);
+      add_counts({p.topic, p.partition});
+      worker_->revoke(p.topic, p.partition);
       next_.erase({p.topic, p.partition});
       at_end_.erase({p.topic, p.partition});
+      held_.erase({p.topic, p.partition});
       log(fmt::format("revoked {}[{}]", p.topic, p.partition));
     }
   }
@@ -213,7 +309,10 @@ class consume_run {
   }
 
   const consume_options& options_;
-  live_worker worker_;
+  const rule_plan& plan_;
+  const account_book& accounts_;
+  cycle_store& store_;
+  std::unique_ptr<live_worker> worker_;  // of the cycle being rated
   detail::checked_producer producer_;
   // Destroyed without leaving the group: run() leaves it, and nothing else may; no
   // rebalance callback may reach a half-destroyed run.
@@ -224,9 +323,10 @@ class consume_run {
   };
   std::unique_ptr<rd_kafka_t, consumer_deleter> consumer_;
   std::map<partition_key, std::int64_t> next_;  // the next offset of each partition held
-  std::set<partition_key> at_end_;
+  std::set<partition_key> at_end_;              // read to the end, or waiting for the next cycle
+  std::set<partition_key> held_;                // paused at a record of the next cycle
   std::int64_t unsaved_ = 0;
-  clock::time_point last_save_, last_message_;
+  clock::time_point last_save_, last_message_, last_check_;
   bool assigned_once_ = false;
   bool rebalancing_ = false;
   bool failed_ = false;

@@ -72,13 +72,22 @@ live_account& live_worker::account_of(partition& p, std::string_view subscriber)
 handled_message live_worker::handle(const usage_message& m) {
   partition& p = assigned(m.topic, m.partition);
   handled_message out;
-  if (m.offset < p.next) return out;  // read again: the saved state has it
-  p.next = m.offset + 1;
-  ++p.counts.handled;
+  if (m.offset < p.next) return out;          // read again: the saved state has it
+  if (p.held_at && m.offset >= *p.held_at) {  // waiting for the next cycle
+    out.held = true;
+    return out;
+  }
   // A message's reference in rejects and in the records kept: its offset, from 1.
   const auto line = static_cast<std::uint32_t>(m.offset + 1);
   const usage_batch one =
       parse_usage_json(m.value, fmt::format("{}/{}", m.topic, m.partition), line);
+  if (one.rejects().empty() && one.records().front().time >= cycle_.end) {
+    p.held_at = m.offset;
+    out.held = true;
+    return out;
+  }
+  p.next = m.offset + 1;
+  ++p.counts.handled;
   if (!one.rejects().empty()) {
     ++p.counts.rejected;
     const reject& j = one.rejects().front();

@@ -14,6 +14,11 @@
 #    with their reasons; per partition, messages = records billed + rejects.
 # 2. The same records in random order, two workers, no kill: the same bills, and each
 #    event id exactly once.
+# 4. Month after month: July and the first days of August in time order, one worker. Each
+#    partition waits at its first August record; `ratel close --cycle 2012-07` while the
+#    worker runs gives the batch July bills; the worker then rates August by itself from
+#    the waiting records; a late July record is rejected (outside_cycle); the August close
+#    gives the bills of `ratel rate --store` closing July then August.
 # 3. Records deleted before they were rated (retention): a worker whose saved offset the
 #    topic no longer holds stops with an error that says so, instead of reading on from
 #    whatever the topic holds now.
@@ -28,7 +33,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done' EXIT
 
 "$mock" serve boot usage:3 ratel-events:3 ratel-rejects:3 shuffled:3 shuffled-events:3 \
-  shuffled-rejects:3 retention:1 2>mock.err &
+  shuffled-rejects:3 retention:1 months:3 months-events:3 months-rejects:3 2>mock.err &
 pids+=($!)
 for _ in $(seq 100); do [ -s boot ] && break; sleep 0.1; done
 [ -s boot ] || fail "the mock cluster did not start"
@@ -99,12 +104,12 @@ for i in "${!bursts[@]}"; do
   { echo "$header"; cat "${bursts[$i]}"; } >burst.csv
   "$ratel" produce --brokers "$brokers" --usage burst.csv 2>>produce.err || fail "produce burst $i"
   if [ "$i" = 3 ]; then
-    # Not JSON; an impossible time; a record sent again (the first one); one of August.
+    # Not JSON; an impossible time; a record sent again (the first one); one of June.
     printf '%s\t%s\n' \
       13800000001 'this is not JSON' \
       13800000002 '{"id":"bad-time","subscriber":"13800000002","time":"2012-07-02T25:00:00+08:00","service":"data","quantity":"1024"}' \
       "$(cut -d, -f2 <<<"$first")" "$(awk -F, '{ printf "{\"id\":\"%s\",\"subscriber\":\"%s\",\"time\":\"%s\",\"service\":\"%s\",\"quantity\":\"%s\"}", $1, $2, $3, $4, $5 }' <<<"$first")" \
-      13800000003 '{"id":"august","subscriber":"13800000003","time":"2012-08-02T10:00:00+08:00","service":"voice","quantity":"60"}' |
+      13800000003 '{"id":"june","subscriber":"13800000003","time":"2012-06-30T10:00:00+08:00","service":"voice","quantity":"60"}' |
       "$mock" send "$brokers" usage 2>>produce.err || fail "send the bad messages"
   fi
   if [ "$i" = 9 ]; then
@@ -202,3 +207,48 @@ for _ in $(seq 8000); do printf '13800000001\t%s\n' "$filler"; done |
 "$ratel" "${retention[@]}" 2>f.err && fail "a worker read on past records deleted before they were rated"
 grep -q 'no longer in the topic' f.err || fail "the worker did not say why it stopped: $(tail -3 f.err)"
 pass "a saved offset the topic no longer holds stops the worker: $(grep -o 'retention\[0\]: the offset.*rated' f.err)"
+
+# ---- 4. month after month: the worker waits at August, and goes on after July's close ----
+{
+  echo "$header"
+  {
+    tail -n +2 ordered.csv
+    # August's first days: July's records of days 1 to 5 again, a month later, new ids.
+    tail -n +2 ordered.csv | awk -F, -v OFS=, '$3 ~ /^2012-07-0[1-5]/ { $1 = "a" $1; sub(/^2012-07-/, "2012-08-", $3); print }'
+  } | sort -t, -k3,3 -k1,1
+} >months.csv
+"$ratel" produce --brokers "$brokers" --topic months --usage months.csv 2>>produce.err ||
+  fail "produce July and August"
+"$ratel" consume --brokers "$brokers" --catalog "$catalog" --accounts m/accounts.csv \
+  --store months.db --cycle 2012-07 --group months --topic months --events-topic months-events \
+  --rejects-topic months-rejects --stop-when-idle-ms 5000 --kafka session.timeout.ms=6000 \
+  --verbose 2>g.err &
+g=$!
+pids+=("$g")
+for _ in $(seq 600); do [ "$(grep -c 'waits at offset' g.err)" = 3 ] && break; sleep 0.1; done
+[ "$(grep -c 'waits at offset' g.err)" = 3 ] || fail "the partitions did not wait at August"
+pass "each partition waits at its first August record: $(grep -o 'months\[[0-9]\] waits at offset [0-9]*' g.err | tr '\n' ';')"
+"$ratel" close --catalog "$catalog" --accounts m/accounts.csv --store months.db --cycle 2012-07 \
+  >months-07.json 2>>close.err || fail "ratel close 2012-07 while the worker runs"
+cmp -s months-07.json batch.json || fail "July closed while the worker waits is not the batch July"
+pass "July closed while the worker runs: the batch bills"
+for _ in $(seq 100); do grep -q 'rating cycle 2012-08' g.err && break; sleep 0.1; done
+grep -q 'rating cycle 2012-08' g.err || fail "the worker did not go on to August"
+printf '%s\t%s\n' 13800000004 \
+  '{"id":"late-july","subscriber":"13800000004","time":"2012-07-30T10:00:00+08:00","service":"voice","quantity":"60"}' |
+  "$mock" send "$brokers" months 2>>produce.err || fail "send the late record"
+wait "$g" || fail "worker g failed"
+pass "the worker went on to August by itself"
+"$ratel" close --catalog "$catalog" --accounts m/accounts.csv --store months.db --cycle 2012-08 \
+  >months-08.json 2>>close.err || fail "ratel close 2012-08"
+for month in 2012-07 2012-08; do
+  "$ratel" rate --catalog "$catalog" --accounts m/accounts.csv --usage months.csv \
+    --cycle "$month" --store batch-months.db >"batch-$month.json" 2>>batch.err
+  [ "$?" -le 1 ] || fail "ratel rate --store $month"
+done
+cmp -s months-08.json batch-2012-08.json || fail "the live August is not the batch August"
+pass "the live August is ratel rate --store's August, byte for byte"
+"$mock" dump "$brokers" months-rejects >months-rejects.dump 2>/dev/null || fail "cannot read the rejects"
+[ "$(wc -l <months-rejects.dump)" = 1 ] && grep -q '"id":"late-july".*outside_cycle\|outside_cycle.*"id":"late-july"' months-rejects.dump ||
+  fail "the late July record is not the one reject: $(cat months-rejects.dump)"
+pass "a July record after the close is rejected (outside_cycle), nothing else"

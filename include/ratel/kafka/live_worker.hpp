@@ -17,7 +17,10 @@
 //
 // Counts reconcile per partition: messages handled == rated + rejected + duplicates.
 //
-// Not here yet: records of a closed cycle (D25 adjustments) are rejected as outside_cycle.
+// A record of a later cycle holds its partition there: its records wait, none is lost or
+// rated out of its cycle, until the cycle is closed (`ratel close`) and a worker of the next
+// one reads on. Not here yet: a record of a closed cycle is rejected as outside_cycle (to
+// the rejects topic, with its reason), not rated into an adjustment (D25).
 //
 //   live_worker worker(plan, accounts, *store, date::year(2019) / 8);
 //   std::int64_t from = worker.assign("usage", 3);   // seek partition 3 there
@@ -59,6 +62,11 @@ struct outgoing_message {
 struct handled_message {
   std::vector<outgoing_message> events;   ///< for the events topic
   std::vector<outgoing_message> rejects;  ///< for the rejects topic (at most one)
+  /// The message is a record of a later cycle: its partition waits there (it and every
+  /// message after it are left unread, the partition's next offset stays on it) until
+  /// this worker's cycle is closed and the next one is rated (the caller pauses the
+  /// partition, and resumes it with a worker of the next cycle).
+  bool held = false;
 };
 
 /// A partition's counts since it was assigned: handled == rated + rejected + duplicates.
@@ -93,6 +101,9 @@ class live_worker {
 
   const partition_counts& counts(std::string_view topic, std::int32_t partition) const;
 
+  /// The cycle this worker rates.
+  date::year_month cycle() const noexcept { return cycle_.month; }
+
   /// The event message of a live event (its value: the event as JSON, with its id).
   static outgoing_message event_message(const std::string& subscriber, date::year_month cycle,
                                         const live_event& e);
@@ -101,6 +112,7 @@ class live_worker {
   struct partition {
     std::optional<std::int64_t> saved;  // the next offset as the store has it
     std::int64_t next = 0;
+    std::optional<std::int64_t> held_at;  // a record of a later cycle: the partition waits
     std::map<std::string, live_account, std::less<>> accounts;
     std::set<std::string, std::less<>> changed;
     partition_counts counts;
