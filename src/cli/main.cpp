@@ -247,7 +247,11 @@ int main(int argc, char** argv) {
                    "the state of the open cycle and the offsets: a SQLite file (made if "
                    "missing) or a postgresql:// URL, shared by the group's workers")
       ->required();
-  consume_cmd->add_option("--cycle", consume.cycle, "the open cycle, YYYY-MM")->required();
+  consume_cmd
+      ->add_option("--cycle", consume.cycle,
+                   "the cycle to rate first, YYYY-MM (if it is closed, the first after it that "
+                   "is not); each later one is rated once ratel close has closed the one before")
+      ->required();
   consume_cmd->add_option("--group", consume.group, "the consumer group")->default_val("ratel");
   consume_cmd->add_option("--topic", consume.topic, "the usage topic")->default_val("usage");
   consume_cmd->add_option("--events-topic", consume.events_topic, "threshold events go here")

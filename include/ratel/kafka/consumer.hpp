@@ -14,6 +14,13 @@
 // state. A worker killed in between republishes the events of the records it reads again,
 // with the same ids.
 //
+// Month after month: the worker rates one open cycle. A record of a later cycle holds its
+// partition there (paused, its state saved at once), so none is lost or rated out of its
+// cycle; once `ratel close` has closed the cycle (close_live_cycle, which reads the saved
+// state in its own transaction), the worker notices within `save_interval` and rates the
+// next cycle from each partition's saved offset. A record of a closed cycle is rejected as
+// outside_cycle (D25 adjustments are not made live yet).
+//
 //   consume_options o;
 //   o.kafka.brokers = "localhost:9092";
 //   consume_summary s = consume(plan, accounts, *store, date::year(2019) / 8, o, stop);
@@ -60,8 +67,9 @@ struct consume_summary {
   std::optional<std::chrono::system_clock::time_point> first_message, last_message;
 };
 
-/// Runs the worker until `stop` is set (a signal) or, with stop_when_idle, the topic is read.
-/// Saves before it returns. Throws kafka_error (Kafka failed it: nothing unpublished was
+/// Runs the worker from `cycle` (or the first cycle after it the store has not closed) until
+/// `stop` is set (a signal) or, with stop_when_idle, the topic is read. Saves before it
+/// returns. Throws kafka_error (Kafka failed it: nothing unpublished was
 /// saved), partition_moved (another worker took a partition and saved: this one is stale)
 /// or store_error.
 consume_summary consume(const rule_plan& plan, const account_book& accounts, cycle_store& store,
