@@ -137,8 +137,11 @@ void live_worker::save() {
   std::vector<live_account_state> accounts;
   std::vector<partition_offset> offsets;
   for (auto& [key, p] : partitions_) {
-    for (const std::string& subscriber : p.changed)
-      accounts.push_back({key.first, key.second, p.accounts.at(subscriber).save()});
+    for (const std::string& subscriber : p.changed) {
+      open_cycle_changes changed = p.accounts.at(subscriber).save_changes();
+      accounts.push_back(
+          {key.first, key.second, std::move(changed.open), std::move(changed.lines_removed)});
+    }
     if (!p.saved || *p.saved != p.next) offsets.push_back({key.first, key.second, p.saved, p.next});
   }
   if (accounts.empty() && offsets.empty()) return;

@@ -123,6 +123,14 @@ live_added live_account::add(const usage_record& r) {
 
   const usage_record* record = hold(r);
   index_id(record, id_hash);
+  unsaved_.push_back(record);
+  if (replaced != nullptr) {
+    // Put out: never saved (dropped from what is to save), or saved (its line dropped).
+    if (const auto at = std::find(unsaved_.begin(), unsaved_.end(), replaced); at != unsaved_.end())
+      unsaved_.erase(at);
+    else
+      put_out_.push_back(replaced->line);
+  }
   std::size_t first_changed = 0;
   if (replaced != nullptr) {
     const auto at = std::find(ordered_.begin(), ordered_.end(), replaced);
@@ -213,6 +221,22 @@ closed_live_cycle live_account::close() const {
   return out;
 }
 
+open_cycle_changes live_account::save_changes() {
+  open_cycle_changes out;
+  out.open.subscriber = subscriber_;
+  out.open.cycle = cycle_.month;
+  out.open.from = from_;
+  for (const usage_record* r : unsaved_) {
+    out.open.rows.push_back(usage_row_to_csv(*r));
+    out.open.lines.push_back(r->line);
+  }
+  out.open.events_sent.assign(sent_.begin(), sent_.end());
+  out.lines_removed = std::move(put_out_);
+  unsaved_.clear();
+  put_out_.clear();
+  return out;
+}
+
 open_cycle_state live_account::save() const {
   open_cycle_state s;
   s.subscriber = subscriber_;
@@ -256,6 +280,8 @@ live_account live_account::restore(const rule_plan& plan, const account_history*
           {source, 1, 1}, fmt::format("records[{}]", i),
           fmt::format("the record's time is not in cycle {}", to_string(saved.cycle)));
   }
+  out.unsaved_.clear();  // it is all saved
+  out.put_out_.clear();
   return out;
 }
 

@@ -68,6 +68,17 @@ CREATE TABLE live_offsets (
   PRIMARY KEY (topic, partition_no)
 );
 )sql",
+    // 3: an open cycle's records in rows of their own, appended as they come, so that a live
+    // save costs what changed (SQLite's schema 4); schema 2's rows are moved here after it.
+    R"sql(
+CREATE TABLE live_records (
+  subscriber TEXT COLLATE "C" NOT NULL,
+  cycle TEXT COLLATE "C" NOT NULL,
+  line BIGINT NOT NULL,  -- the message's offset + 1
+  record TEXT NOT NULL,  -- a usage row: usage_row_to_csv
+  PRIMARY KEY (subscriber, cycle, line)
+);
+)sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
 // The advisory lock that serialises schema changes and closes between connections.
@@ -195,6 +206,12 @@ class postgresql_store final : public cycle_store {
               "{}: cycle {} was closed since the open cycle of {} was loaded: its records rated "
               "since are late now",
               name_, to_string(a.open.cycle), a.open.subscriber));
+      for (const live_account_state& a : accounts) {
+        insert_rows(a.open);
+        for (const std::uint32_t line : a.lines_removed)
+          query("DELETE FROM live_records WHERE subscriber = $1 AND cycle = $2 AND line = $3",
+                {a.open.subscriber, to_string(a.open.cycle), std::to_string(line)});
+      }
       for (const live_account_state& a : accounts)
         query(
             "INSERT INTO live_accounts (subscriber, topic, partition_no, cycle, state) "
@@ -202,7 +219,7 @@ class postgresql_store final : public cycle_store {
             "topic = EXCLUDED.topic, partition_no = EXCLUDED.partition_no, "
             "cycle = EXCLUDED.cycle, state = EXCLUDED.state",
             {a.open.subscriber, a.topic, std::to_string(a.partition), to_string(a.open.cycle),
-             open_cycles_to_json(std::span(&a.open, 1))});
+             state_without_rows(a.open)});
       exec("COMMIT");
     } catch (...) {
       PQclear(PQexec(connection_.get(), "ROLLBACK"));
@@ -220,8 +237,9 @@ class postgresql_store final : public cycle_store {
     for (int row = 0; row < r.rows(); ++row) {
       const std::string where = fmt::format("{} (open cycle of {})", name_, r.text(row, 0));
       for (open_cycle_state& o : parse_open_cycles(r.text(row, 1), where))
-        out.push_back({std::string(topic), partition, std::move(o)});
+        out.push_back({std::string(topic), partition, std::move(o), {}});
     }
+    add_rows(out);
     return out;
   }
 
@@ -234,8 +252,9 @@ class postgresql_store final : public cycle_store {
     for (int row = 0; row < r.rows(); ++row) {
       const std::string where = fmt::format("{} (open cycle of {})", name_, r.text(row, 0));
       for (open_cycle_state& o : parse_open_cycles(r.text(row, 3), where))
-        out.push_back({r.text(row, 1), std::stoi(r.text(row, 2)), std::move(o)});
+        out.push_back({r.text(row, 1), std::stoi(r.text(row, 2)), std::move(o), {}});
     }
+    add_rows(out);
     return out;
   }
 
@@ -339,7 +358,10 @@ class postgresql_store final : public cycle_store {
             "store {}: its schema is version {}, newer than this ratel knows ({}); use the "
             "ratel that wrote it, or a newer one",
             name_, version, schema_version));
-      for (int v = version; v < schema_version; ++v) exec(migrations[v]);
+      for (int v = version; v < schema_version; ++v) {
+        exec(migrations[v]);
+        if (v == 2 && version == 2) move_live_rows();  // 3 over a store of schema 2
+      }
       if (version < schema_version) {
         exec("DELETE FROM ratel_schema");
         query("INSERT INTO ratel_schema (version) VALUES ($1)", {std::to_string(schema_version)});
@@ -348,6 +370,40 @@ class postgresql_store final : public cycle_store {
     } catch (...) {
       PQclear(PQexec(connection_.get(), "ROLLBACK"));
       throw;
+    }
+  }
+
+  // Schema 2 kept an open cycle's records in its state: they move to live_records.
+  void move_live_rows() {
+    const result r = query("SELECT subscriber, state FROM live_accounts", {});
+    for (int i = 0; i < r.rows(); ++i)
+      for (const open_cycle_state& o : parse_open_cycles(
+               r.text(i, 1), fmt::format("{} (open cycle of {})", name_, r.text(i, 0)))) {
+        insert_rows(o);
+        query("UPDATE live_accounts SET state = $1 WHERE subscriber = $2",
+              {state_without_rows(o), o.subscriber});
+      }
+  }
+
+  void insert_rows(const open_cycle_state& o) {
+    for (std::size_t i = 0; i < o.rows.size(); ++i)
+      query(
+          "INSERT INTO live_records (subscriber, cycle, line, record) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (subscriber, cycle, line) DO UPDATE SET record = EXCLUDED.record",
+          {o.subscriber, to_string(o.cycle), std::to_string(o.lines.at(i)), o.rows[i]});
+  }
+
+  // The rows of the open cycles read, in line order, after those their state holds.
+  void add_rows(std::vector<live_account_state>& accounts) {
+    for (live_account_state& a : accounts) {
+      const result r = query(
+          "SELECT line, record FROM live_records WHERE subscriber = $1 AND cycle = $2 ORDER BY "
+          "line",
+          {a.open.subscriber, to_string(a.open.cycle)});
+      for (int i = 0; i < r.rows(); ++i) {
+        a.open.lines.push_back(static_cast<std::uint32_t>(std::stoul(r.text(i, 0))));
+        a.open.rows.push_back(r.text(i, 1));
+      }
     }
   }
 
@@ -451,6 +507,7 @@ class postgresql_close final : public cycle_close {
         {cycle_text_});
     // Live rating's open cycles of this cycle are closed by it (cycle_close::commit).
     store_.query("DELETE FROM live_accounts WHERE cycle = $1", {cycle_text_});
+    store_.query("DELETE FROM live_records WHERE cycle = $1", {cycle_text_});
     store_.exec("COMMIT");
     open_ = false;
   }

@@ -86,6 +86,18 @@ CREATE TABLE live_offsets (
   PRIMARY KEY (topic, partition_no)
 );
 )sql",
+    // 4: an open cycle's records in rows of their own, appended as they come, so that a live
+    // save costs what changed, not what the account holds (the state keeps the rest); the
+    // rows of schema 3's states are moved here after it (move_live_rows).
+    R"sql(
+CREATE TABLE live_records (
+  subscriber TEXT NOT NULL,
+  cycle TEXT NOT NULL,
+  line INTEGER NOT NULL,  -- the message's offset + 1
+  record TEXT NOT NULL,   -- a usage row: usage_row_to_csv
+  PRIMARY KEY (subscriber, cycle, line)
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
 
@@ -239,6 +251,27 @@ class sqlite_store final : public cycle_store {
               "store {}: cycle {} was closed since the open cycle of {} was loaded: its records "
               "rated since are late now",
               file_.string(), to_string(a.open.cycle), a.open.subscriber));
+      statement row(*this,
+                    "INSERT INTO live_records (subscriber, cycle, line, record) VALUES (?1, ?2, "
+                    "?3, ?4) ON CONFLICT DO UPDATE SET record = excluded.record");
+      statement drop(*this,
+                     "DELETE FROM live_records WHERE subscriber = ?1 AND cycle = ?2 AND line = ?3");
+      for (const live_account_state& a : accounts) {
+        const std::string cycle = to_string(a.open.cycle);
+        for (std::size_t i = 0; i < a.open.rows.size(); ++i) {
+          row.bind(1, a.open.subscriber);
+          row.bind(2, cycle);
+          row.bind(3, std::to_string(a.open.lines.at(i)));
+          row.bind(4, a.open.rows[i]);
+          row.done();
+        }
+        for (const std::uint32_t line : a.lines_removed) {
+          drop.bind(1, a.open.subscriber);
+          drop.bind(2, cycle);
+          drop.bind(3, std::to_string(line));
+          drop.done();
+        }
+      }
       statement account(*this,
                         "INSERT INTO live_accounts (subscriber, topic, partition_no, cycle, state) "
                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (subscriber) DO UPDATE SET "
@@ -249,7 +282,7 @@ class sqlite_store final : public cycle_store {
         account.bind(2, a.topic);
         account.bind(3, std::to_string(a.partition));
         account.bind(4, to_string(a.open.cycle));
-        account.bind(5, open_cycles_to_json(std::span(&a.open, 1)));
+        account.bind(5, state_without_rows(a.open));
         account.done();
       }
       exec("COMMIT");
@@ -270,8 +303,9 @@ class sqlite_store final : public cycle_store {
     while (s.step()) {
       const std::string where = fmt::format("{} (open cycle of {})", file_.string(), s.text(0));
       for (open_cycle_state& o : parse_open_cycles(s.text(1), where))
-        out.push_back({std::string(topic), partition, std::move(o)});
+        out.push_back({std::string(topic), partition, std::move(o), {}});
     }
+    add_rows(out);
     return out;
   }
 
@@ -284,8 +318,9 @@ class sqlite_store final : public cycle_store {
     while (s.step()) {
       const std::string where = fmt::format("{} (open cycle of {})", file_.string(), s.text(0));
       for (open_cycle_state& o : parse_open_cycles(s.text(3), where))
-        out.push_back({s.text(1), std::stoi(s.text(2)), std::move(o)});
+        out.push_back({s.text(1), std::stoi(s.text(2)), std::move(o), {}});
     }
+    add_rows(out);
     return out;
   }
 
@@ -298,6 +333,50 @@ class sqlite_store final : public cycle_store {
   }
 
  private:
+  // The rows of the open cycles read, in line order, after those their state holds.
+  void add_rows(std::vector<live_account_state>& accounts) {
+    statement rows(*this,
+                   "SELECT line, record FROM live_records WHERE subscriber = ?1 AND cycle = ?2 "
+                   "ORDER BY line");
+    for (live_account_state& a : accounts) {
+      rows.reset();
+      rows.bind(1, a.open.subscriber);
+      rows.bind(2, to_string(a.open.cycle));
+      while (rows.step()) {
+        a.open.lines.push_back(static_cast<std::uint32_t>(std::stoul(rows.text(0))));
+        a.open.rows.push_back(rows.text(1));
+      }
+    }
+  }
+
+  // Schema 3 kept an open cycle's records in its state: they move to live_records.
+  void move_live_rows() {
+    std::vector<open_cycle_state> states;
+    {
+      statement s(*this, "SELECT subscriber, state FROM live_accounts");
+      while (s.step())
+        for (open_cycle_state& o : parse_open_cycles(
+                 s.text(1), fmt::format("{} (open cycle of {})", file_.string(), s.text(0))))
+          states.push_back(std::move(o));
+    }
+    statement row(*this,
+                  "INSERT INTO live_records (subscriber, cycle, line, record) VALUES (?1, ?2, ?3, "
+                  "?4) ON CONFLICT DO UPDATE SET record = excluded.record");
+    statement state(*this, "UPDATE live_accounts SET state = ?1 WHERE subscriber = ?2");
+    for (const open_cycle_state& o : states) {
+      for (std::size_t i = 0; i < o.rows.size(); ++i) {
+        row.bind(1, o.subscriber);
+        row.bind(2, to_string(o.cycle));
+        row.bind(3, std::to_string(o.lines.at(i)));
+        row.bind(4, o.rows[i]);
+        row.done();
+      }
+      state.bind(1, state_without_rows(o));
+      state.bind(2, o.subscriber);
+      state.done();
+    }
+  }
+
   // One prepared statement: bound, stepped, reset for the next row of a batch.
   class statement {
    public:
@@ -370,7 +449,10 @@ class sqlite_store final : public cycle_store {
             "store {}: its schema is version {}, newer than this ratel knows ({}); use the "
             "ratel that wrote it, or a newer one",
             file_.string(), version, schema_version));
-      for (int v = version; v < schema_version; ++v) exec(migrations[v]);
+      for (int v = version; v < schema_version; ++v) {
+        exec(migrations[v]);
+        if (v == 3 && version == 3) move_live_rows();  // 4 over a store of schema 3
+      }
       if (version < schema_version) {
         exec("DELETE FROM ratel_schema");
         statement s(*this, "INSERT INTO ratel_schema (version) VALUES (?1)");
@@ -497,6 +579,9 @@ class sqlite_close final : public cycle_close {
     sqlite_store::statement live(store_, "DELETE FROM live_accounts WHERE cycle = ?1");
     live.bind(1, cycle_text_);
     live.done();
+    sqlite_store::statement rows(store_, "DELETE FROM live_records WHERE cycle = ?1");
+    rows.bind(1, cycle_text_);
+    rows.done();
     store_.exec("COMMIT");
     open_ = false;
   }

@@ -229,6 +229,51 @@ TEST_SUITE("live") {
     CHECK(bill_to_json(*b.close().billed.finished) == expected);
   }
 
+  TEST_CASE("saves of what changed add up to the whole save") {
+    // A store appends each save_changes' rows by line and drops its lines_removed
+    // (cycle_store::save_live). The 50 MB row of r0001 (line 1000) comes first and is saved;
+    // the 300 records then come shuffled, saved every 37: r0001 puts the saved one out.
+    const gprs20_month m(300);
+    const usage_batch big_batch = parse_usage_csv(
+        "id,subscriber,time,service,quantity\n"
+        "r0001,13800000001,2012-08-01T01:20:00+08:00,data,52428800\n",
+        "big.csv");
+    usage_record big = big_batch.records()[0];
+    big.line = 1000;
+    std::map<std::uint32_t, std::string> stored;
+    auto save = [&stored](live_account& a) {
+      open_cycle_changes c = a.save_changes();
+      REQUIRE(c.open.rows.size() == c.open.lines.size());
+      for (std::size_t i = 0; i < c.open.rows.size(); ++i) stored[c.open.lines[i]] = c.open.rows[i];
+      for (const std::uint32_t line : c.lines_removed) CHECK(stored.erase(line) == 1);
+      return c;
+    };
+    live_account a(m.plan, m.history(), m.august);
+    a.add(big);
+    CHECK(save(a).open.rows.size() == 1);
+    std::vector<const usage_record*> order = pointers(m.usage);
+    std::mt19937 shuffle_with(7);
+    std::shuffle(order.begin(), order.end(), shuffle_with);
+    bool put_out = false;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      a.add(*order[i]);
+      if (i % 37 == 36 || i + 1 == order.size()) {
+        const open_cycle_changes c = save(a);
+        if (!c.lines_removed.empty()) {
+          CHECK(c.lines_removed == std::vector<std::uint32_t>{1000});
+          put_out = true;
+        }
+      }
+    }
+    CHECK(put_out);
+    CHECK(a.save_changes().open.rows.empty());  // nothing since
+    const open_cycle_state whole = a.save();
+    CHECK(stored.size() == 300);
+    std::map<std::uint32_t, std::string> expected;
+    for (std::size_t i = 0; i < whole.rows.size(); ++i) expected[whole.lines[i]] = whole.rows[i];
+    CHECK(stored == expected);
+  }
+
   TEST_CASE("a record outside the open cycle changes nothing") {
     const gprs20_month m(2);
     live_account account(m.plan, m.history(), m.august);

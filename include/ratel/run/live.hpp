@@ -75,6 +75,12 @@ struct closed_live_cycle {
   carried_state carried;
 };
 
+/// An incremental save of a live account (live_account::save_changes).
+struct open_cycle_changes {
+  open_cycle_state open;                     ///< its rows: only the records added since
+  std::vector<std::uint32_t> lines_removed;  ///< records saved before, put out since
+};
+
 class live_account {
  public:
   /// Records of a cycle, rated again after a saved point at most this many records back.
@@ -105,6 +111,13 @@ class live_account {
   /// The open cycle as it stands (see the file comment).
   open_cycle_state save() const;
 
+  /// What changed since the last save_changes() (or the restore): the open cycle's state
+  /// with only the records added since as its rows, and the lines of records given before
+  /// that a duplicate has put out since. Everything counts as saved after it. A store that
+  /// appends the rows and drops the lines holds what save() gives, at a cost that does not
+  /// grow with the records saved before.
+  open_cycle_changes save_changes();
+
   const billing_cycle& cycle() const noexcept { return cycle_; }
   const std::string& subscriber() const noexcept { return subscriber_; }
   /// Records held (not left out as duplicates), in (time, id) order.
@@ -132,6 +145,8 @@ class live_account {
   std::size_t text_block_size_ = 0;           // the last block's size
   std::size_t text_used_ = 0;                 // and the bytes used of it
   std::vector<const usage_record*> ordered_;  // held, not left out, in (time, id) order
+  std::vector<const usage_record*> unsaved_;  // added since the last save_changes
+  std::vector<std::uint32_t> put_out_;        // lines saved before, put out by a duplicate since
   // Open addressing over the ids of ordered_'s records, at most half full, with each id's
   // hash: a node-based map allocated and missed the cache on every record.
   struct id_slot {

@@ -155,13 +155,26 @@ struct partition_offset {
 };
 
 /// An account's open cycle as live rating saves it (run/live.hpp, state.hpp), under the
-/// partition its records come from.
+/// partition its records come from. Given to save_live, `open.rows` are the records to add
+/// (or to replace, by line) and `lines_removed` those to drop: a whole state, or only what
+/// changed since the account's last save (live_account::save_changes), so that a save costs
+/// what changed. Read back, `open` holds every record, in line order.
 struct live_account_state {
   std::string topic;
   std::int32_t partition = 0;
   open_cycle_state open;
+  std::vector<std::uint32_t> lines_removed;
   bool operator==(const live_account_state&) const = default;
 };
+
+/// An open cycle's state as a store keeps it beside its records' rows: the JSON of its
+/// carried state and events sent (io/carried_state_json.hpp), without the rows.
+inline std::string state_without_rows(const open_cycle_state& open) {
+  open_cycle_state bare = open;
+  bare.rows.clear();
+  bare.lines.clear();
+  return open_cycles_to_json(std::span(&bare, 1));
+}
 
 /// A live save refused: a partition's saved offset is not the one the saver started from.
 class partition_moved : public store_error {
@@ -235,9 +248,10 @@ class cycle_store {
   virtual std::vector<billed_record> records_of(date::year_month cycle,
                                                 std::string_view subscriber) = 0;
 
-  /// Live rating (DESIGN 6): saves the open cycles of `accounts` (each replacing what the
-  /// store held for its subscriber) and the partitions' next offsets, in one transaction, so
-  /// that a worker that restarts reads on from exactly where its durable state is. Throws
+  /// Live rating (DESIGN 6): saves the open cycles of `accounts` (the state of each, its
+  /// carried state and events sent, replacing what the store held for its subscriber; its
+  /// rows added, its lines_removed dropped) and the partitions' next offsets, in one transaction,
+  /// so that a worker that restarts reads on from exactly where its durable state is. Throws
   /// partition_moved (nothing written) when a partition's saved offset is not its `from`,
   /// cycle_closed (nothing written) when an account's cycle is closed: a close and the
   /// saves exclude each other, so no record saved is left out of the close that deletes it.
