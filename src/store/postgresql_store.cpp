@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <regex>
 #include <set>
@@ -72,11 +73,13 @@ CREATE TABLE live_offsets (
     // save costs what changed (SQLite's schema 4); schema 2's rows are moved here after it.
     R"sql(
 CREATE TABLE live_records (
+  topic TEXT COLLATE "C" NOT NULL,
+  partition_no INTEGER NOT NULL,
+  line BIGINT NOT NULL,  -- the message's offset + 1
   subscriber TEXT COLLATE "C" NOT NULL,
   cycle TEXT COLLATE "C" NOT NULL,
-  line BIGINT NOT NULL,  -- the message's offset + 1
   record TEXT NOT NULL,  -- a usage row: usage_row_to_csv
-  PRIMARY KEY (subscriber, cycle, line)
+  PRIMARY KEY (topic, partition_no, line)  -- appended in order: a save touches few pages
 );
 )sql",
 };
@@ -207,10 +210,10 @@ class postgresql_store final : public cycle_store {
               "since are late now",
               name_, to_string(a.open.cycle), a.open.subscriber));
       for (const live_account_state& a : accounts) {
-        insert_rows(a.open);
+        insert_rows(a.topic, a.partition, a.open);
         for (const std::uint32_t line : a.lines_removed)
-          query("DELETE FROM live_records WHERE subscriber = $1 AND cycle = $2 AND line = $3",
-                {a.open.subscriber, to_string(a.open.cycle), std::to_string(line)});
+          query("DELETE FROM live_records WHERE topic = $1 AND partition_no = $2 AND line = $3",
+                {a.topic, std::to_string(a.partition), std::to_string(line)});
       }
       for (const live_account_state& a : accounts)
         query(
@@ -239,7 +242,9 @@ class postgresql_store final : public cycle_store {
       for (open_cycle_state& o : parse_open_cycles(r.text(row, 1), where))
         out.push_back({std::string(topic), partition, std::move(o), {}});
     }
-    add_rows(out);
+    add_rows(out, query("SELECT subscriber, line, record FROM live_records WHERE topic = $1 AND "
+                        "partition_no = $2 ORDER BY line",
+                        {std::string(topic), std::to_string(partition)}));
     return out;
   }
 
@@ -254,7 +259,9 @@ class postgresql_store final : public cycle_store {
       for (open_cycle_state& o : parse_open_cycles(r.text(row, 3), where))
         out.push_back({r.text(row, 1), std::stoi(r.text(row, 2)), std::move(o), {}});
     }
-    add_rows(out);
+    add_rows(out, query("SELECT subscriber, line, record FROM live_records WHERE cycle = $1 "
+                        "ORDER BY topic, partition_no, line",
+                        {to_string(cycle)}));
     return out;
   }
 
@@ -375,35 +382,36 @@ class postgresql_store final : public cycle_store {
 
   // Schema 2 kept an open cycle's records in its state: they move to live_records.
   void move_live_rows() {
-    const result r = query("SELECT subscriber, state FROM live_accounts", {});
+    const result r = query("SELECT subscriber, topic, partition_no, state FROM live_accounts", {});
     for (int i = 0; i < r.rows(); ++i)
       for (const open_cycle_state& o : parse_open_cycles(
-               r.text(i, 1), fmt::format("{} (open cycle of {})", name_, r.text(i, 0)))) {
-        insert_rows(o);
+               r.text(i, 3), fmt::format("{} (open cycle of {})", name_, r.text(i, 0)))) {
+        insert_rows(r.text(i, 1), std::stoi(r.text(i, 2)), o);
         query("UPDATE live_accounts SET state = $1 WHERE subscriber = $2",
               {state_without_rows(o), o.subscriber});
       }
   }
 
-  void insert_rows(const open_cycle_state& o) {
+  void insert_rows(const std::string& topic, std::int32_t partition, const open_cycle_state& o) {
     for (std::size_t i = 0; i < o.rows.size(); ++i)
       query(
-          "INSERT INTO live_records (subscriber, cycle, line, record) VALUES ($1, $2, $3, $4) "
-          "ON CONFLICT (subscriber, cycle, line) DO UPDATE SET record = EXCLUDED.record",
-          {o.subscriber, to_string(o.cycle), std::to_string(o.lines.at(i)), o.rows[i]});
+          "INSERT INTO live_records (topic, partition_no, line, subscriber, cycle, record) VALUES "
+          "($1, $2, $3, $4, $5, $6) ON CONFLICT (topic, partition_no, line) DO UPDATE SET "
+          "subscriber = EXCLUDED.subscriber, cycle = EXCLUDED.cycle, record = EXCLUDED.record",
+          {topic, std::to_string(partition), std::to_string(o.lines.at(i)), o.subscriber,
+           to_string(o.cycle), o.rows[i]});
   }
 
-  // The rows of the open cycles read, in line order, after those their state holds.
-  void add_rows(std::vector<live_account_state>& accounts) {
-    for (live_account_state& a : accounts) {
-      const result r = query(
-          "SELECT line, record FROM live_records WHERE subscriber = $1 AND cycle = $2 ORDER BY "
-          "line",
-          {a.open.subscriber, to_string(a.open.cycle)});
-      for (int i = 0; i < r.rows(); ++i) {
-        a.open.lines.push_back(static_cast<std::uint32_t>(std::stoul(r.text(i, 0))));
-        a.open.rows.push_back(r.text(i, 1));
-      }
+  // The rows of the open cycles read (`r`: subscriber, line, record, in line order), after
+  // those their state holds.
+  static void add_rows(std::vector<live_account_state>& accounts, const result& r) {
+    std::map<std::string, live_account_state*, std::less<>> by_subscriber;
+    for (live_account_state& a : accounts) by_subscriber.emplace(a.open.subscriber, &a);
+    for (int i = 0; i < r.rows(); ++i) {
+      const auto at = by_subscriber.find(r.text(i, 0));
+      if (at == by_subscriber.end()) continue;  // not of these open cycles
+      at->second->open.lines.push_back(static_cast<std::uint32_t>(std::stoul(r.text(i, 1))));
+      at->second->open.rows.push_back(r.text(i, 2));
     }
   }
 

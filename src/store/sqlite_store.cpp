@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 #include <thread>
@@ -91,11 +92,13 @@ CREATE TABLE live_offsets (
     // rows of schema 3's states are moved here after it (move_live_rows).
     R"sql(
 CREATE TABLE live_records (
+  topic TEXT NOT NULL,
+  partition_no INTEGER NOT NULL,
+  line INTEGER NOT NULL,  -- the message's offset + 1
   subscriber TEXT NOT NULL,
   cycle TEXT NOT NULL,
-  line INTEGER NOT NULL,  -- the message's offset + 1
   record TEXT NOT NULL,   -- a usage row: usage_row_to_csv
-  PRIMARY KEY (subscriber, cycle, line)
+  PRIMARY KEY (topic, partition_no, line)  -- appended in order: a save touches few pages
 ) WITHOUT ROWID;
 )sql",
 };
@@ -251,23 +254,13 @@ class sqlite_store final : public cycle_store {
               "store {}: cycle {} was closed since the open cycle of {} was loaded: its records "
               "rated since are late now",
               file_.string(), to_string(a.open.cycle), a.open.subscriber));
-      statement row(*this,
-                    "INSERT INTO live_records (subscriber, cycle, line, record) VALUES (?1, ?2, "
-                    "?3, ?4) ON CONFLICT DO UPDATE SET record = excluded.record");
-      statement drop(*this,
-                     "DELETE FROM live_records WHERE subscriber = ?1 AND cycle = ?2 AND line = ?3");
+      statement drop(
+          *this, "DELETE FROM live_records WHERE topic = ?1 AND partition_no = ?2 AND line = ?3");
       for (const live_account_state& a : accounts) {
-        const std::string cycle = to_string(a.open.cycle);
-        for (std::size_t i = 0; i < a.open.rows.size(); ++i) {
-          row.bind(1, a.open.subscriber);
-          row.bind(2, cycle);
-          row.bind(3, std::to_string(a.open.lines.at(i)));
-          row.bind(4, a.open.rows[i]);
-          row.done();
-        }
+        insert_rows(a.topic, a.partition, a.open);
         for (const std::uint32_t line : a.lines_removed) {
-          drop.bind(1, a.open.subscriber);
-          drop.bind(2, cycle);
+          drop.bind(1, a.topic);
+          drop.bind(2, std::to_string(a.partition));
           drop.bind(3, std::to_string(line));
           drop.done();
         }
@@ -305,7 +298,12 @@ class sqlite_store final : public cycle_store {
       for (open_cycle_state& o : parse_open_cycles(s.text(1), where))
         out.push_back({std::string(topic), partition, std::move(o), {}});
     }
-    add_rows(out);
+    statement rows(*this,
+                   "SELECT subscriber, line, record FROM live_records WHERE topic = ?1 AND "
+                   "partition_no = ?2 ORDER BY line");
+    rows.bind(1, topic);
+    rows.bind(2, std::to_string(partition));
+    add_rows(out, rows);
     return out;
   }
 
@@ -320,7 +318,11 @@ class sqlite_store final : public cycle_store {
       for (open_cycle_state& o : parse_open_cycles(s.text(3), where))
         out.push_back({s.text(1), std::stoi(s.text(2)), std::move(o), {}});
     }
-    add_rows(out);
+    statement rows(*this,
+                   "SELECT subscriber, line, record FROM live_records WHERE cycle = ?1 ORDER BY "
+                   "topic, partition_no, line");
+    rows.bind(1, to_string(cycle));
+    add_rows(out, rows);
     return out;
   }
 
@@ -333,44 +335,50 @@ class sqlite_store final : public cycle_store {
   }
 
  private:
-  // The rows of the open cycles read, in line order, after those their state holds.
-  void add_rows(std::vector<live_account_state>& accounts) {
-    statement rows(*this,
-                   "SELECT line, record FROM live_records WHERE subscriber = ?1 AND cycle = ?2 "
-                   "ORDER BY line");
-    for (live_account_state& a : accounts) {
-      rows.reset();
-      rows.bind(1, a.open.subscriber);
-      rows.bind(2, to_string(a.open.cycle));
-      while (rows.step()) {
-        a.open.lines.push_back(static_cast<std::uint32_t>(std::stoul(rows.text(0))));
-        a.open.rows.push_back(rows.text(1));
-      }
+  class statement;
+  // The rows of the open cycles read (those of one partition, or of one cycle), in line
+  // order, after those their state holds.
+  void add_rows(std::vector<live_account_state>& accounts, statement& rows) {
+    std::map<std::string, live_account_state*, std::less<>> by_subscriber;
+    for (live_account_state& a : accounts) by_subscriber.emplace(a.open.subscriber, &a);
+    while (rows.step()) {
+      const auto at = by_subscriber.find(rows.text(0));
+      if (at == by_subscriber.end()) continue;  // not of these open cycles
+      at->second->open.lines.push_back(static_cast<std::uint32_t>(std::stoul(rows.text(1))));
+      at->second->open.rows.push_back(rows.text(2));
+    }
+  }
+
+  void insert_rows(const std::string& topic, std::int32_t partition, const open_cycle_state& o) {
+    statement row(*this,
+                  "INSERT INTO live_records (topic, partition_no, line, subscriber, cycle, record) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET subscriber = "
+                  "excluded.subscriber, cycle = excluded.cycle, record = excluded.record");
+    for (std::size_t i = 0; i < o.rows.size(); ++i) {
+      row.bind(1, topic);
+      row.bind(2, std::to_string(partition));
+      row.bind(3, std::to_string(o.lines.at(i)));
+      row.bind(4, o.subscriber);
+      row.bind(5, to_string(o.cycle));
+      row.bind(6, o.rows[i]);
+      row.done();
     }
   }
 
   // Schema 3 kept an open cycle's records in its state: they move to live_records.
   void move_live_rows() {
-    std::vector<open_cycle_state> states;
+    std::vector<live_account_state> states;
     {
-      statement s(*this, "SELECT subscriber, state FROM live_accounts");
+      statement s(*this, "SELECT subscriber, topic, partition_no, state FROM live_accounts");
       while (s.step())
         for (open_cycle_state& o : parse_open_cycles(
-                 s.text(1), fmt::format("{} (open cycle of {})", file_.string(), s.text(0))))
-          states.push_back(std::move(o));
+                 s.text(3), fmt::format("{} (open cycle of {})", file_.string(), s.text(0))))
+          states.push_back({s.text(1), std::stoi(s.text(2)), std::move(o), {}});
     }
-    statement row(*this,
-                  "INSERT INTO live_records (subscriber, cycle, line, record) VALUES (?1, ?2, ?3, "
-                  "?4) ON CONFLICT DO UPDATE SET record = excluded.record");
     statement state(*this, "UPDATE live_accounts SET state = ?1 WHERE subscriber = ?2");
-    for (const open_cycle_state& o : states) {
-      for (std::size_t i = 0; i < o.rows.size(); ++i) {
-        row.bind(1, o.subscriber);
-        row.bind(2, to_string(o.cycle));
-        row.bind(3, std::to_string(o.lines.at(i)));
-        row.bind(4, o.rows[i]);
-        row.done();
-      }
+    for (const live_account_state& a : states) {
+      const open_cycle_state& o = a.open;
+      insert_rows(a.topic, a.partition, o);
       state.bind(1, state_without_rows(o));
       state.bind(2, o.subscriber);
       state.done();

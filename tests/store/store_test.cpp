@@ -127,6 +127,8 @@ TEST_SUITE("stores") {
     open_cycle_state s2 = s1;
     s2.subscriber = "s2";
     s2.from = carried_state{"s2", july, std::nullopt, {}};
+    s2.rows = {"q1,s2,2019-08-02T09:00:00+08:00,data,1048576,,,,"};
+    s2.lines = {40};  // a line is a message's offset + 1: one per partition
     {
       auto store = kind.open();
       CHECK_FALSE(store->next_offset("usage", 3).has_value());
