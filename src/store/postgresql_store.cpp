@@ -7,7 +7,6 @@
 #include <map>
 #include <memory>
 #include <regex>
-#include <set>
 #include <stdexcept>
 #include <tuple>
 #include <utility>
@@ -202,13 +201,8 @@ class postgresql_store final : public cycle_store {
             "ON CONFLICT (topic, partition_no) DO UPDATE SET next_offset = EXCLUDED.next_offset",
             {p.topic, std::to_string(p.partition), std::to_string(p.next)});
       }
-      std::set<date::year_month> checked;
-      for (const live_account_state& a : accounts)
-        if (checked.insert(a.open.cycle).second && find(a.open.cycle))
-          throw cycle_closed(fmt::format(
-              "{}: cycle {} was closed since the open cycle of {} was loaded: its records rated "
-              "since are late now",
-              name_, to_string(a.open.cycle), a.open.subscriber));
+      check_live_cycles_open(
+          accounts, [&](date::year_month c) { return find(c).has_value(); }, name_);
       for (const live_account_state& a : accounts) {
         insert_rows(a.topic, a.partition, a.open);
         for (const std::uint32_t line : a.lines_removed)

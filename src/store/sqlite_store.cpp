@@ -7,7 +7,6 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <set>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -247,13 +246,9 @@ class sqlite_store final : public cycle_store {
         offset.bind(3, std::to_string(p.next));
         offset.done();
       }
-      std::set<date::year_month> checked;
-      for (const live_account_state& a : accounts)
-        if (checked.insert(a.open.cycle).second && find(a.open.cycle))
-          throw cycle_closed(fmt::format(
-              "store {}: cycle {} was closed since the open cycle of {} was loaded: its records "
-              "rated since are late now",
-              file_.string(), to_string(a.open.cycle), a.open.subscriber));
+      check_live_cycles_open(
+          accounts, [&](date::year_month c) { return find(c).has_value(); },
+          "store " + file_.string());
       statement drop(
           *this, "DELETE FROM live_records WHERE topic = ?1 AND partition_no = ?2 AND line = ?3");
       for (const live_account_state& a : accounts) {

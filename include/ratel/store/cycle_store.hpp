@@ -23,6 +23,7 @@
 //   store->close(closing);  // or begin_close, add as they come, commit
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -267,6 +268,23 @@ class cycle_store {
   virtual std::optional<std::int64_t> next_offset(std::string_view topic,
                                                   std::int32_t partition) = 0;
 };
+
+/// For a store's save_live, in its transaction: refuses (cycle_closed) the save when the
+/// cycle of one of its accounts is closed (`is_closed`, the store's find).
+template <class IsClosed>
+void check_live_cycles_open(std::span<const live_account_state> accounts, IsClosed is_closed,
+                            const std::string& store) {
+  std::vector<date::year_month> checked;
+  for (const live_account_state& a : accounts) {
+    if (std::find(checked.begin(), checked.end(), a.open.cycle) != checked.end()) continue;
+    checked.push_back(a.open.cycle);
+    if (is_closed(a.open.cycle))
+      throw cycle_closed(fmt::format(
+          "{}: cycle {} was closed since the open cycle of {} was loaded: its records rated "
+          "since are late now",
+          store, to_string(a.open.cycle), a.open.subscriber));
+  }
+}
 
 /// The check of a live save, for a partition whose saved next offset is `saved`.
 inline void check_partition_offset(const partition_offset& p, std::optional<std::int64_t> saved,
