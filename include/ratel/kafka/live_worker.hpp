@@ -94,9 +94,11 @@ class live_worker {
   /// skipped: it is in the state already).
   handled_message handle(const usage_message& m);
 
-  /// Saves the accounts changed since the last save and each partition's next offset, in
-  /// one transaction. Throws partition_moved if another worker saved one of them since: this
-  /// one must revoke it.
+  /// Saves what changed in the accounts since the last save (live_account::save_changes)
+  /// and each partition's next offset, in one transaction. Throws partition_moved if another
+  /// worker saved one of them since, cycle_closed if the cycle was closed since, or
+  /// store_error: nothing of it is saved then, and the worker's partitions must be assigned
+  /// again (to a worker of the next cycle, after cycle_closed) before it rates on.
   void save();
 
   const partition_counts& counts(std::string_view topic, std::int32_t partition) const;
