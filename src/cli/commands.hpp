@@ -69,6 +69,7 @@ struct produce_options {
   std::vector<std::string> kafka;  ///< librdkafka properties, NAME=VALUE
   std::string topic = "usage";
   std::string usage;
+  std::string rejects;  ///< rows not published, with their reasons (CSV); empty: stderr
 };
 
 /// `ratel consume`: a consumer-group worker rating a topic live (ratel/kafka/consumer.hpp).

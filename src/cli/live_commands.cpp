@@ -5,8 +5,10 @@
 //   ratel produce --brokers B --topic usage --usage july.csv
 //   ratel consume --brokers B --catalog C --accounts A --store billing.db --cycle 2019-07
 //   ratel close --catalog C --accounts A --store billing.db --cycle 2019-07 > bills.json
+#include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -16,9 +18,11 @@
 #include "ratel/io/bill_writer.hpp"
 #include "ratel/io/catalog_toml.hpp"
 #include "ratel/io/output.hpp"
+#include "ratel/io/rejects_csv.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/kafka/consumer.hpp"
 #include "ratel/kafka/usage_producer.hpp"
+#include "rejects_shown.hpp"
 #include "run_outputs.hpp"
 #include "standard_output.hpp"
 #include "store_access.hpp"
@@ -60,17 +64,49 @@ std::optional<date::year_month> one_cycle(const std::string& command, const std:
 int run_produce(const produce_options& o) {
   const std::optional<kafka_settings> kafka = settings_of("produce", o.brokers, o.kafka);
   if (!kafka) return 2;
+  std::optional<atomic_file> rejects_file;
+  try {
+    if (!o.rejects.empty()) {
+      if (std::filesystem::weakly_canonical(o.rejects) ==
+          std::filesystem::weakly_canonical(o.usage)) {
+        std::cerr << "ratel produce: --rejects names the usage file itself\n";
+        return 2;
+      }
+      rejects_file.emplace(atomic_file::create(o.rejects));
+    }
+  } catch (const output_error& e) {
+    std::cerr << "ratel produce: " << e.what() << "\n";
+    return 2;
+  }
   try {
     const usage_batch usage = read_usage_csv(o.usage);
     const std::int64_t published = publish_usage(*kafka, o.topic, usage);
+    if (rejects_file) {
+      rejects_file->write(rejects_csv_header());
+      for (const reject& j : usage.rejects()) rejects_file->write(reject_csv_row(j));
+      for (const duplicate& d : usage.duplicates()) rejects_file->write(duplicate_csv_row(d));
+      rejects_file->commit();
+    } else {
+      const std::size_t shown = std::min(usage.rejects().size(), rejects_shown);
+      for (std::size_t i = 0; i < shown; ++i) {
+        const reject& j = usage.rejects()[i];
+        std::cerr << fmt::format("{}:{}: {}: {}\n", printable(o.usage), j.line, to_string(j.reason),
+                                 printable(j.detail));
+      }
+      if (usage.rejects().size() > shown)
+        std::cerr << fmt::format(
+            "ratel produce: ... and {} more rejected records; --rejects FILE writes them all\n",
+            usage.rejects().size() - shown);
+    }
     std::cerr << fmt::format(
         "ratel produce: {} records of {} published to {} (each acknowledged); {} rejected, "
         "{} duplicates, not published\n",
-        published, o.usage, o.topic, usage.rejects().size(), usage.duplicates().size());
-    for (const reject& j : usage.rejects())
-      std::cerr << fmt::format("  {}:{}: {} {}\n", o.usage, j.line, to_string(j.reason), j.detail);
+        published, printable(o.usage), o.topic, usage.rejects().size(), usage.duplicates().size());
     return usage.rejects().empty() && usage.duplicates().empty() ? 0 : 1;
   } catch (const input_error& e) {
+    std::cerr << "ratel produce: " << e.what() << "\n";
+    return 1;
+  } catch (const output_error& e) {
     std::cerr << "ratel produce: " << e.what() << "\n";
     return 1;
   } catch (const kafka_error& e) {

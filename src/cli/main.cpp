@@ -227,6 +227,8 @@ int main(int argc, char** argv) {
   produce_cmd->add_option("--usage", produce.usage, "usage records (CSV)")
       ->required()
       ->check(CLI::ExistingFile);
+  produce_cmd->add_option("--rejects", produce.rejects,
+                          "write the rows not published, with their reasons, here (CSV)");
 
   ratel::cli::consume_command_options consume;
   CLI::App* consume_cmd =

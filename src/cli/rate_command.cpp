@@ -28,6 +28,7 @@
 #include "ratel/io/rejects_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/stream.hpp"
+#include "rejects_shown.hpp"
 #include "run_outputs.hpp"
 #include "standard_output.hpp"
 #include "time_left.hpp"
@@ -189,25 +190,8 @@ class progress_display {
 constexpr std::int64_t max_cycles = 120;
 // --shard I/N: far more shards than any scheduler runs, and well inside the 32-bit shard hash.
 constexpr std::size_t max_shards = 65536;
-// Reject lines shown on stderr: a screenful; the rest are counted (all are in --rejects).
-constexpr std::size_t rejects_shown = 20;
 
 namespace {
-
-// A reject's text as stderr shows it: control bytes (a record may hold any) as \xNN, so
-// that a line stays one line and cannot move the cursor.
-std::string printable(std::string_view text) {
-  std::string shown;
-  shown.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f)
-      shown += fmt::format("\\x{:02x}", byte);
-    else
-      shown += c;
-  }
-  return shown;
-}
 
 // The bills as one document (bills_to_json/text/csv, written piece by piece as the merge
 // hands them over): to stdout through one large buffer, or to --out-file.
