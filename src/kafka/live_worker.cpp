@@ -121,7 +121,8 @@ handled_message live_worker::handle(const usage_message& m) {
       ++p.counts.rejected;
       out.rejects.push_back(reject_message(
           m, to_string(reject_reason::outside_cycle), std::string(r.subscriber), std::string(r.id),
-          fmt::format("time {} is not in cycle {}, the one being rated live",
+          fmt::format("time {} is before cycle {}, the one being rated live: a record of a "
+                      "cycle closed or never rated live (late records are not rated live, D25)",
                       format_rfc3339(r.time, plan_.home_zone().offset_at(r.time)),
                       to_string(cycle_.month))));
       return out;

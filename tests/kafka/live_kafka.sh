@@ -19,9 +19,9 @@
 #    worker runs gives the batch July bills; the worker then rates August by itself from
 #    the waiting records; a late July record is rejected (outside_cycle); the August close
 #    gives the bills of `ratel rate --store` closing July then August.
-# 3. Records deleted before they were rated (retention): a worker whose saved offset the
-#    topic no longer holds stops with an error that says so, instead of reading on from
-#    whatever the topic holds now.
+# 3. SIGTERM: a worker saves, leaves the group and exits 0. Then records deleted before they
+#    were rated (retention): a worker whose saved offset the topic no longer holds stops
+#    with an error that says so, instead of reading on from whatever the topic holds now.
 #
 #   tests/kafka/live_kafka.sh RATEL MOCK_KAFKA SOURCE WORK
 set -uo pipefail
@@ -196,10 +196,19 @@ pass "records in random order: each of the $batch_events events once, for the ba
   fail "produce 10 records"
 retention=(consume --brokers "$brokers" --catalog "$catalog" --accounts m/accounts.csv
            --store retention.db --cycle 2012-07 --group retention --topic retention
-           --stop-when-idle-ms 1000 --kafka session.timeout.ms=6000)
-"$ratel" "${retention[@]}" 2>e.err || fail "worker e failed"
-[ "$(sqlite3 retention.db "SELECT next_offset FROM live_offsets WHERE topic = 'retention'")" = 10 ] ||
-  fail "worker e did not save offset 10"
+           --kafka session.timeout.ms=6000)
+# Worker e runs until SIGTERM: it saves, leaves the group and exits 0.
+"$ratel" "${retention[@]}" --verbose 2>e.err &
+e=$!
+pids+=("$e")
+saved_offset() { sqlite3 retention.db "SELECT next_offset FROM live_offsets WHERE topic = 'retention'" 2>/dev/null; }
+for _ in $(seq 300); do [ "$(saved_offset)" = 10 ] && break; sleep 0.1; done
+[ "$(saved_offset)" = 10 ] || fail "worker e did not save offset 10"
+kill -TERM "$e"
+wait "$e" || fail "worker e did not exit 0 on SIGTERM: $(tail -3 e.err)"
+grep -q 'revoked retention\[0\]' e.err || fail "worker e did not leave the group on SIGTERM"
+pass "SIGTERM: the worker saved, left the group and exited 0"
+retention+=(--stop-when-idle-ms 1000)
 # The mock cluster keeps a few MB per partition: 8 MB more pushes the first records out.
 filler=$(printf '%01000d' 0)
 for _ in $(seq 8000); do printf '13800000001\t%s\n' "$filler"; done |
