@@ -141,8 +141,9 @@ int run_consume(const consume_command_options& o) {
     const consume_summary s = consume(plan, accounts, *store, *month, options, stop_requested);
     for (const auto& [key, c] : s.partitions)
       std::cerr << fmt::format(
-          "ratel consume: {}[{}]: {} messages = {} rated + {} rejected + {} duplicates\n",
-          key.first, key.second, c.handled, c.rated, c.rejected, c.duplicates);
+          "ratel consume: {}[{}]: {} messages = {} rated ({} of them late records of closed "
+          "cycles, D25) + {} rejected + {} duplicates\n",
+          key.first, key.second, c.handled, c.rated, c.late, c.rejected, c.duplicates);
     std::cerr << fmt::format(
         "ratel consume: {} events and {} rejects published to {} and {}; {} saves in {}\n",
         s.events, s.rejects, o.events_topic, o.rejects_topic, s.saves, shown(o.store));
@@ -201,7 +202,8 @@ int run_close(const close_options& o) {
           shown(o.store), to_string(*month));
       return same ? 0 : 1;
     }
-    const live_close_result closed = close_live_cycle(plan, accounts, *store, *month, inputs);
+    const live_close_result closed =
+        close_live_cycle(plan, accounts, *store, *month, inputs, shown(o.store));
     std::string part;
     for (const bill& b : closed.bills) append_bill(part, b, o.format);
     std::string document;
@@ -220,9 +222,22 @@ int run_close(const close_options& o) {
       out.finish();
     }
     std::cerr << fmt::format(
-        "ratel close: cycle {} closed in {}: {} bills, {} of them for accounts rated live\n",
-        to_string(*month), shown(o.store), closed.bills.size(), closed.live_accounts);
-    return 0;
+        "ratel close: cycle {} closed in {}: {} bills, {} of them for accounts rated live; {} "
+        "late records of closed cycles billed as adjustments (D25), {} rejected\n",
+        to_string(*month), shown(o.store), closed.bills.size(), closed.live_accounts,
+        closed.late_rated, closed.late_rejects.size());
+    // A late record the rating of its closed cycle rejects is found only now (the workers
+    // kept it): said here, each with its reason.
+    const std::size_t shown_rejects = std::min(closed.late_rejects.size(), rejects_shown);
+    for (std::size_t i = 0; i < shown_rejects; ++i) {
+      const reject& j = closed.late_rejects[i];
+      std::cerr << fmt::format("ratel close: late record {} of {}: {}: {}\n", printable(j.id),
+                               printable(j.subscriber), to_string(j.reason), printable(j.detail));
+    }
+    if (closed.late_rejects.size() > shown_rejects)
+      std::cerr << fmt::format("ratel close: ... and {} more rejected late records\n",
+                               closed.late_rejects.size() - shown_rejects);
+    return closed.late_rejects.empty() ? 0 : 1;
   } catch (const input_error& e) {
     std::cerr << "ratel close: " << e.what() << "\n";
     return 1;

@@ -62,27 +62,6 @@ std::string shown(const std::string& store) {
 #endif
 }
 
-usage_batch billed_usage(cycle_store& store, const std::string& store_name, date::year_month month,
-                         const std::set<std::string_view>& subscribers, bool as_closed) {
-  std::string rows(usage_csv_header());
-  for (std::string_view subscriber : subscribers)
-    for (const billed_record& b : store.records_of(month, subscriber)) {
-      if (as_closed && b.billed_by != month) continue;  // a late record, billed later
-      rows += b.row;
-      rows += '\n';
-    }
-  usage_batch billed = parse_usage_csv(
-      std::move(rows), fmt::format("{} (records billed in {})", store_name, to_string(month)));
-  if (!billed.rejects().empty() || !billed.duplicates().empty())
-    throw store_error(fmt::format(
-        "{}: a record billed in cycle {} cannot be read back (line {} of its records): the "
-        "store is damaged",
-        store_name, to_string(month),
-        billed.rejects().empty() ? billed.duplicates().front().line
-                                 : billed.rejects().front().line));
-  return billed;
-}
-
 std::vector<adjustment> adjustments_of(const stored_bill& stored, const std::string& store_name) {
   const std::string where =
       fmt::format("{} (bill of {} for {})", store_name, stored.subscriber, to_string(stored.cycle));

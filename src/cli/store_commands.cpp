@@ -11,8 +11,8 @@
 //
 // Records of cycles closed already (D25): one a closed cycle billed is a duplicate; any
 // other is late, and is rated with its closed cycle again, the difference going on this
-// cycle's bills as adjustment lines (run/late_records.hpp). The closed bills stay as they
-// are; the late records are kept as records of their closed cycle.
+// cycle's bills as adjustment lines (store/late_records_in_store.hpp). The closed bills stay as
+// they are; the late records are kept as records of their closed cycle.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -38,65 +38,14 @@
 #include "ratel/io/spill_file.hpp"
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
-#include "ratel/run/late_records.hpp"
 #include "ratel/run/stream.hpp"
+#include "ratel/store/late_records_in_store.hpp"
 #include "run_outputs.hpp"
 #include "standard_output.hpp"
 #include "store_access.hpp"
 
 namespace ratel::cli {
 namespace {
-
-// The late records of a run (D25): records of closed cycles, rated with their cycles.
-struct late_records {
-  late_result rated;
-  std::map<std::uint32_t, date::year_month> cycle_of;  // each late record's closed cycle, by line
-  std::deque<usage_batch> billed;   // what the closed cycles were billed from (viewed into)
-  std::deque<carried_book> before;  // the state each closed cycle went on from
-};
-
-// Rates the closed cycles of `store` again with those of `candidates` (records dated before
-// the open cycle, none billed already) that belong to one of them (run/late_records.hpp).
-// A record before the store's first closed cycle is left alone: the run rejects it as
-// outside the cycle.
-late_records late_records_of(cycle_store& store, const std::string& store_name,
-                             const rule_plan& plan, const account_book& accounts,
-                             const std::vector<const usage_record*>& candidates,
-                             const billing_cycle& open) {
-  late_records out;
-  const std::optional<closed_cycle> first = store.first_closed();
-  if (!first) return out;
-  std::vector<billing_cycle> closed;
-  for (date::year_month m = first->cycle; m < open.month; m += date::months(1))
-    closed.push_back(calendar_month_cycle(m, plan.home_zone()));
-  std::map<date::year_month, std::vector<const usage_record*>> late_by_cycle;
-  for (const usage_record* r : candidates) {
-    // Consecutive cycles: the last one starting at or before the record may hold it.
-    auto after = std::upper_bound(closed.begin(), closed.end(), r->time,
-                                  [](instant t, const billing_cycle& c) { return t < c.start; });
-    if (after == closed.begin() || !std::prev(after)->contains(r->time)) continue;
-    const date::year_month month = std::prev(after)->month;
-    late_by_cycle[month].push_back(r);
-    out.cycle_of.emplace(r->line, month);
-  }
-  std::vector<late_cycle> cycles;
-  for (auto& [month, late] : late_by_cycle) {
-    late_cycle c;
-    c.cycle = calendar_month_cycle(month, plan.home_zone());
-    c.before = &out.before.emplace_back(
-        month > first->cycle ? store.carried_after(month - date::months(1)) : carried_book{});
-    // The records the closed cycle billed, of the subscribers with late records.
-    std::set<std::string_view> subscribers;
-    for (const usage_record* r : late) subscribers.insert(r->subscriber);
-    const usage_batch& billed =
-        out.billed.emplace_back(billed_usage(store, store_name, month, subscribers));
-    for (const usage_record& r : billed.records()) c.billed.push_back(&r);
-    c.late = std::move(late);
-    cycles.push_back(std::move(c));
-  }
-  out.rated = rate_late_records(plan, accounts, cycles);
-  return out;
-}
 
 // Hands everything `held` holds to `to`, a megabyte at a time.
 template <class Sink>
@@ -229,7 +178,7 @@ int run_rate_into_store(const rate_options& o, std::size_t budget) {
     std::vector<set_aside_record> billed_in_this_cycle;
     for (;;) {
       carried_book from = after_last;
-      late_records late;
+      store_late_records late;
       std::vector<billed_record> late_rows;  // the late records, for the close
       std::set<std::uint32_t> set_aside_lines;
       stream_closing closing;
@@ -248,7 +197,8 @@ int run_rate_into_store(const rate_options& o, std::size_t budget) {
           else
             candidates.push_back(&r);
         }
-        late = late_records_of(*store, shown(o.store), plan, accounts, candidates, cycle);
+        late =
+            rate_late_records_in_store(*store, shown(o.store), plan, accounts, candidates, cycle);
         add_late_pass_charges(from, late.rated, last->cycle);
         std::map<std::uint32_t, const reject*> rejected;
         for (const reject& j : late.rated.rejects) rejected.emplace(j.line, &j);

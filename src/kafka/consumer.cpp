@@ -230,6 +230,7 @@ class consume_run {
     partition_counts& total = summary_.partitions[key];
     total.handled += c.handled;
     total.rated += c.rated;
+    total.late += c.late;
     total.rejected += c.rejected;
     total.duplicates += c.duplicates;
   }

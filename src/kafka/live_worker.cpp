@@ -13,6 +13,7 @@
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/io/usage_json.hpp"
 #include "ratel/run/batch.hpp"
+#include "ratel/store/late_records_in_store.hpp"
 
 namespace ratel {
 
@@ -96,10 +97,33 @@ handled_message live_worker::handle(const usage_message& m) {
   }
   const usage_record& r = one.records().front();
   live_account& account = account_of(p, r.subscriber);
-  live_added added = account.add(r);
+  live_added added;
+  if (r.time < cycle_.start) {
+    // A record of an earlier cycle: late if that cycle is closed (D25), a duplicate if the
+    // store holds it as billed already.
+    const date::year_month of = cycle_containing(r.time, plan_.home_zone()).month;
+    if (!store_.find(of)) {
+      added.result = live_added::outcome::outside_cycle;
+    } else if (const std::optional<date::year_month> in = store_.billed(r.subscriber, r.id)) {
+      ++p.counts.duplicates;
+      out.rejects.push_back(
+          reject_message(m, "duplicate", std::string(r.subscriber), std::string(r.id),
+                         fmt::format("record {} of {} was billed already, in cycle {}", r.id,
+                                     r.subscriber, to_string(*in))));
+      return out;
+    } else {
+      added = account.add_late(r);
+    }
+  } else {
+    added = account.add(r);
+  }
   switch (added.result) {
     case live_added::outcome::rated:
       ++p.counts.rated;
+      break;
+    case live_added::outcome::late:
+      ++p.counts.rated;
+      ++p.counts.late;
       break;
     case live_added::outcome::rejected:
       ++p.counts.rejected;
@@ -121,8 +145,8 @@ handled_message live_worker::handle(const usage_message& m) {
       ++p.counts.rejected;
       out.rejects.push_back(reject_message(
           m, to_string(reject_reason::outside_cycle), std::string(r.subscriber), std::string(r.id),
-          fmt::format("time {} is before cycle {}, the one being rated live: a record of a "
-                      "cycle closed or never rated live (late records are not rated live, D25)",
+          fmt::format("time {} is before cycle {}, the one being rated live, and before the "
+                      "first cycle the store closed: a cycle never rated here",
                       format_rfc3339(r.time, plan_.home_zone().offset_at(r.time)),
                       to_string(cycle_.month))));
       return out;
@@ -192,10 +216,10 @@ outgoing_message live_worker::reject_message(const usage_message& m, std::string
 
 live_close_result close_live_cycle(const rule_plan& plan, const account_book& accounts,
                                    cycle_store& store, date::year_month month,
-                                   const cycle_inputs& inputs) {
+                                   const cycle_inputs& inputs, const std::string& store_name) {
   const billing_cycle cycle = calendar_month_cycle(month, plan.home_zone());
   const date::year_month before = month - date::months(1);
-  const carried_book from = store.find(before) ? store.carried_after(before) : carried_book{};
+  carried_book from = store.find(before) ? store.carried_after(before) : carried_book{};
   // The close first: the open cycles are read in its transaction, so that no worker's save
   // lands between reading them and deleting them (cycle_close::open_cycles).
   const std::unique_ptr<cycle_close> close = store.begin_close(month, inputs);
@@ -206,19 +230,45 @@ live_close_result close_live_cycle(const rule_plan& plan, const account_book& ac
   for (const live_account_state& a : open)
     for (const std::string& row : a.open.rows) text.append(row).push_back('\n');
   const usage_batch usage = parse_usage_csv(std::move(text), "the live accounts' records");
-  batch_result rated = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from);
+  // The late records (dated before the cycle; the workers kept only those of closed cycles
+  // not billed) rated with their closed cycles, as `ratel rate --store` rates them (D25).
+  std::vector<const usage_record*> late;
+  for (const usage_record& r : usage.records())
+    if (r.time < cycle.start) late.push_back(&r);
+  const store_late_records rated_late =
+      rate_late_records_in_store(store, store_name, plan, accounts, late, cycle);
+  if (!late.empty()) add_late_pass_charges(from, rated_late.rated, before);
+  // The late records are outside this cycle: rate_batch rejects them as such, unbilled.
+  batch_result rated = rate_batch(plan, accounts, usage, std::span(&cycle, 1), from, 1,
+                                  rated_late.rated.adjustments);
 
   for (const bill& b : rated.bills) close->add(stored_bill{b.subscriber, month, bill_to_json(b)});
   for (const carried_state& s : rated.carried)
     close->add(stored_state{s.subscriber, carried_states_to_json(std::span(&s, 1))});
+  // The records billed: the cycle's own, not rejected, and the late ones their closed
+  // cycle's rating did not reject, as records of that cycle.
   std::set<std::uint32_t> rejected;
   for (const reject& j : rated.rejects) rejected.insert(j.line);
-  for (const usage_record& r : usage.records())
-    if (!rejected.contains(r.line))
-      close->add(billed_record{std::string(r.subscriber), std::string(r.id), month,
-                               usage_row_to_csv(r), std::nullopt, r.line});
+  std::set<std::uint32_t> late_rejected;
+  for (const reject& j : rated_late.rated.rejects) late_rejected.insert(j.line);
+  for (const usage_record& r : usage.records()) {
+    date::year_month of = month;
+    if (r.time >= cycle.start) {
+      if (rejected.contains(r.line)) continue;
+    } else {
+      const auto closed = rated_late.cycle_of.find(r.line);
+      if (closed == rated_late.cycle_of.end())
+        throw store_error(fmt::format(
+            "{}: live record {} of {} is of no closed cycle, before cycle {}: the store is damaged",
+            store_name, r.id, r.subscriber, to_string(month)));
+      if (late_rejected.contains(r.line)) continue;
+      of = closed->second;
+    }
+    close->add(billed_record{std::string(r.subscriber), std::string(r.id), of, usage_row_to_csv(r),
+                             std::nullopt, r.line});
+  }
   close->commit();
-  return {std::move(rated.bills), open.size()};
+  return {std::move(rated.bills), open.size(), rated_late.rated.rated, rated_late.rated.rejects};
 }
 
 }  // namespace ratel

@@ -91,18 +91,19 @@ void live_account::index_id(const usage_record* r, std::size_t hash) {
   ++ids_;
 }
 
-live_added live_account::add(const usage_record& r) {
-  live_added out;
-  if (!cycle_.contains(r.time)) {
-    out.result = live_added::outcome::outside_cycle;
-    return out;
-  }
+void live_account::check_subscriber(const usage_record& r) {
   if (subscriber_.empty()) subscriber_ = std::string(r.subscriber);
   if (r.subscriber != subscriber_)
     throw std::invalid_argument(fmt::format(
         "live_account of subscriber \"{}\" given a record of \"{}\"", subscriber_, r.subscriber));
+}
 
-  const usage_record* replaced = nullptr;
+// Takes r's identity: returns the copy of r now held for it, or null when the record held
+// for it is the one a batch keeps (out: a duplicate). `replaced`: the record r put out, if
+// any (still held, still in ordered_ or late_: the caller takes it out).
+const usage_record* live_account::take_identity(const usage_record& r, live_added& out,
+                                                const usage_record*& replaced) {
+  replaced = nullptr;
   const std::size_t id_hash = std::hash<std::string_view>{}(r.id);
   if (const usage_record** same = find_id(r.id, id_hash)) {
     const usage_record& kept = **same;
@@ -112,7 +113,7 @@ live_added live_account::add(const usage_record& r) {
       out.left_out =
           duplicate{r.line,       kept.line,   std::string(r.subscriber), std::string(r.id),
                     same_content, std::nullopt};
-      return out;
+      return nullptr;
     }
     // A batch keeps this one: the record held so far is the duplicate now.
     out.left_out =
@@ -120,7 +121,6 @@ live_added live_account::add(const usage_record& r) {
                   same_content, std::nullopt};
     replaced = &kept;
   }
-
   const usage_record* record = hold(r);
   index_id(record, id_hash);
   unsaved_.push_back(record);
@@ -131,6 +131,25 @@ live_added live_account::add(const usage_record& r) {
     else
       put_out_.push_back(replaced->line);
   }
+  return record;
+}
+
+live_added live_account::add(const usage_record& r) {
+  live_added out;
+  if (!cycle_.contains(r.time)) {
+    out.result = live_added::outcome::outside_cycle;
+    return out;
+  }
+  check_subscriber(r);
+  const usage_record* replaced = nullptr;
+  const usage_record* record = take_identity(r, out, replaced);
+  if (record == nullptr) return out;
+  if (replaced != nullptr)  // a late record put out changes nothing rated
+    if (const auto at = std::find(late_.begin(), late_.end(), replaced); at != late_.end()) {
+      late_.erase(at);
+      replaced = nullptr;
+    }
+
   std::size_t first_changed = 0;
   if (replaced != nullptr) {
     const auto at = std::find(ordered_.begin(), ordered_.end(), replaced);
@@ -160,6 +179,33 @@ live_added live_account::add(const usage_record& r) {
       out.rejected = std::move(j);
     }
   }
+  out.events = newly_fired();
+  return out;
+}
+
+live_added live_account::add_late(const usage_record& r) {
+  if (r.time >= cycle_.start)
+    throw std::invalid_argument(
+        fmt::format("live_account of cycle {} given record {} as late: "
+                    "it is not dated before the cycle",
+                    to_string(cycle_.month), r.id));
+  check_subscriber(r);
+  live_added out;
+  const usage_record* replaced = nullptr;
+  const usage_record* record = take_identity(r, out, replaced);
+  if (record == nullptr) return out;
+  out.result = live_added::outcome::late;
+  late_.push_back(record);
+  if (replaced == nullptr) return out;
+  if (const auto at = std::find(late_.begin(), late_.end(), replaced); at != late_.end()) {
+    late_.erase(at);
+    return out;
+  }
+  // A record of the cycle put out: the cycle is rated again without it.
+  const auto at = std::find(ordered_.begin(), ordered_.end(), replaced);
+  const auto position = static_cast<std::size_t>(at - ordered_.begin());
+  ordered_.erase(at);
+  rate_from(position);
   out.events = newly_fired();
   return out;
 }
@@ -242,7 +288,11 @@ open_cycle_state live_account::save() const {
   s.subscriber = subscriber_;
   s.cycle = cycle_.month;
   s.from = from_;
-  for (const usage_record* r : ordered_) {
+  // The late records first (dated before the cycle), then the cycle's: (time, id) order.
+  std::vector<const usage_record*> all = late_;
+  std::sort(all.begin(), all.end(), before);
+  all.insert(all.end(), ordered_.begin(), ordered_.end());
+  for (const usage_record* r : all) {
     s.rows.push_back(usage_row_to_csv(*r));
     s.lines.push_back(r->line);
   }
@@ -274,11 +324,10 @@ live_account live_account::restore(const rule_plan& plan, const account_history*
   for (std::size_t i = 0; i < batch.records().size(); ++i) {
     usage_record r = batch.records()[i];
     r.line = saved.lines[i];
-    const live_added a = out.add(r);
+    const live_added a = r.time < cycle.start ? out.add_late(r) : out.add(r);
     if (a.result == live_added::outcome::outside_cycle)
-      throw input_error(
-          {source, 1, 1}, fmt::format("records[{}]", i),
-          fmt::format("the record's time is not in cycle {}", to_string(saved.cycle)));
+      throw input_error({source, 1, 1}, fmt::format("records[{}]", i),
+                        fmt::format("the record's time is after cycle {}", to_string(saved.cycle)));
   }
   out.unsaved_.clear();  // it is all saved
   out.put_out_.clear();

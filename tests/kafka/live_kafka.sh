@@ -17,8 +17,10 @@
 # 4. Month after month: July and the first days of August in time order, one worker. Each
 #    partition waits at its first August record; `ratel close --cycle 2012-07` while the
 #    worker runs gives the batch July bills; the worker then rates August by itself from
-#    the waiting records; a late July record is rejected (outside_cycle); the August close
-#    gives the bills of `ratel rate --store` closing July then August.
+#    the waiting records; a late July record is kept for August's close, a replay of a
+#    billed July record is a duplicate (D25); the August close gives the bills of `ratel
+#    rate --store` closing July then August (given the late records too): the late record
+#    is an adjustment on August's bill.
 # 3. SIGTERM: a worker saves, leaves the group and exits 0. Then records deleted before they
 #    were rated (retention): a worker whose saved offset the topic no longer holds stops
 #    with an error that says so, instead of reading on from whatever the topic holds now.
@@ -243,21 +245,33 @@ cmp -s months-07.json batch.json || fail "July closed while the worker waits is 
 pass "July closed while the worker runs: the batch bills"
 for _ in $(seq 100); do grep -q 'rating cycle 2012-08' g.err && break; sleep 0.1; done
 grep -q 'rating cycle 2012-08' g.err || fail "the worker did not go on to August"
-printf '%s\t%s\n' 13800000004 \
-  '{"id":"late-july","subscriber":"13800000004","time":"2012-07-30T10:00:00+08:00","service":"voice","quantity":"60"}' |
-  "$mock" send "$brokers" months 2>>produce.err || fail "send the late record"
+# Two July records after July's close (D25): a call of 13800000004, who has no voice plan
+# (the base tariff: 0.19 a started minute), and a replay of 13800000004's first July record,
+# billed in July.
+late_call='{"id":"late-july","subscriber":"13800000004","time":"2012-07-30T10:00:00+08:00","service":"voice","quantity":"60"}'
+replay=$(awk -F, '$2 == "13800000004" { printf "{\"id\":\"%s\",\"subscriber\":\"%s\",\"time\":\"%s\",\"service\":\"%s\",\"quantity\":\"%s\"}", $1, $2, $3, $4, $5; exit }' ordered.csv)
+printf '13800000004\t%s\n' "$late_call" "$replay" |
+  "$mock" send "$brokers" months 2>>produce.err || fail "send the late records"
 wait "$g" || fail "worker g failed"
 pass "the worker went on to August by itself"
 "$ratel" close --catalog "$catalog" --accounts m/accounts.csv --store months.db --cycle 2012-08 \
   >months-08.json 2>>close.err || fail "ratel close 2012-08"
-for month in 2012-07 2012-08; do
-  "$ratel" rate --catalog "$catalog" --accounts m/accounts.csv --usage months.csv \
-    --cycle "$month" --store batch-months.db >"batch-$month.json" 2>>batch.err
-  [ "$?" -le 1 ] || fail "ratel rate --store $month"
-done
+grep -q '1 late records of closed cycles billed as adjustments (D25), 0 rejected' close.err ||
+  fail "the August close did not bill the late record: $(tail -1 close.err)"
+# The batch: July closed from months.csv, then August from months.csv and the late records.
+{ cat months.csv; echo "late-july,13800000004,2012-07-30T10:00:00+08:00,voice,60,"; } >months-late.csv
+"$ratel" rate --catalog "$catalog" --accounts m/accounts.csv --usage months.csv \
+  --cycle 2012-07 --store batch-months.db >batch-2012-07.json 2>>batch.err
+[ "$?" -le 1 ] || fail "ratel rate --store 2012-07"
+"$ratel" rate --catalog "$catalog" --accounts m/accounts.csv --usage months-late.csv \
+  --cycle 2012-08 --store batch-months.db >batch-2012-08.json 2>>batch.err
+[ "$?" -le 1 ] || fail "ratel rate --store 2012-08"
 cmp -s months-08.json batch-2012-08.json || fail "the live August is not the batch August"
-pass "the live August is ratel rate --store's August, byte for byte"
+# The call, 60 s = 1 started minute at the base tariff's 0.19 (D1), corrects July's usage.
+grep -A2 '"kind": "adjustment"' months-08.json | grep -q '"amount": "0.19"' ||
+  fail "no adjustment of 0.19 on the live August"
+pass "the live August is ratel rate --store's August, byte for byte, with the late call's adjustment (0.19)"
 "$mock" dump "$brokers" months-rejects >months-rejects.dump 2>/dev/null || fail "cannot read the rejects"
-[ "$(wc -l <months-rejects.dump)" = 1 ] && grep -q '"id":"late-july".*outside_cycle\|outside_cycle.*"id":"late-july"' months-rejects.dump ||
-  fail "the late July record is not the one reject: $(cat months-rejects.dump)"
-pass "a July record after the close is rejected (outside_cycle), nothing else"
+[ "$(wc -l <months-rejects.dump)" = 1 ] && grep -q 'duplicate.*billed already, in cycle 2012-07' months-rejects.dump ||
+  fail "the replayed July record is not the one reject: $(cat months-rejects.dump)"
+pass "a replay of a billed July record is a duplicate, nothing else is rejected"

@@ -2,13 +2,16 @@
 // Kafka: messages of three partitions handled as a consumer would be given them, saves,
 // a worker that dies between saves, another that takes its partitions, one that lost its
 // partition and may not save, messages in any order; then the cycle closed from the saved
-// open cycles. The bills are the batch bills of the same records, byte for byte.
+// open cycles. The bills are the batch bills of the same records, byte for byte. Late
+// records of a closed cycle (D25) become adjustments at the close, as in `ratel rate --store`.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -119,9 +122,91 @@ std::set<std::string> ids_of_one_run(const live_month& m, cycle_store& store) {
   return {p.event_ids.begin(), p.event_ids.end()};
 }
 
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
 TEST_SUITE("live worker") {
+  // The case tests/cases/store-late-records (its case.md derives every amount), through the
+  // live worker: July closed from july.csv as a batch closes it, then august.csv's records
+  // given as messages of one partition, in file order, to a worker rating August.
+  TEST_CASE_TEMPLATE("late records of a closed July: adjustments on the live August (D25)",
+                     store_kind, RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    const std::string dir = RATEL_SOURCE_DIR "/tests/cases/store-late-records/";
+    const rule_plan plan =
+        rule_plan::compile(load_catalog(RATEL_SOURCE_DIR "/tariffs/cmcc-2012.toml"));
+    const account_book book =
+        fold_account_log(parse_account_log(file_text(dir + "accounts.csv"), "accounts.csv"), plan);
+    constexpr date::year_month july = date::year(2012) / date::July;
+    auto store = kind.open();
+    {
+      const usage_batch usage = parse_usage_csv(file_text(dir + "july.csv"), "july.csv");
+      const billing_cycle cycle = calendar_month_cycle(july, plan.home_zone());
+      const batch_result rated = rate_batch(plan, book, usage, std::span(&cycle, 1), {});
+      cycle_closing closing{july, {"cat", "acc", "july", "0.1.0"}, {}, rated.carried, {}};
+      for (const bill& b : rated.bills)
+        closing.bills.push_back({b.subscriber, july, bill_to_json(b)});
+      for (const usage_record& r : usage.records())
+        closing.records.push_back({std::string(r.subscriber), std::string(r.id), july,
+                                   usage_row_to_csv(r), std::nullopt, r.line});
+      store->close(closing);
+    }
+    const usage_batch august_rows = parse_usage_csv(file_text(dir + "august.csv"), "august.csv");
+    live_worker w(plan, book, *store, august);
+    CHECK(w.assign("usage", 0) == 0);
+    published topics;
+    std::int64_t offset = 0;
+    for (const usage_record& r : august_rows.records())
+      topics.add(
+          w.handle({"usage", 0, offset++, usage_record_to_json(r), std::string(r.subscriber)}));
+    // Sent again, the late record j-2 is one record (the worker holds it already).
+    const auto j2 = std::find_if(august_rows.records().begin(), august_rows.records().end(),
+                                 [](const usage_record& r) { return r.id == "j-2"; });
+    topics.add(w.handle({"usage", 0, offset++, usage_record_to_json(*j2), "13800000002"}));
+    w.save();
+    // j-1 was billed in July: a duplicate (case.md, line 5), and so is j-2 given twice. The
+    // two other July records are late: rated (counted), billed at the close.
+    REQUIRE(topics.reject_reasons.size() == 2);
+    CHECK(topics.reject_reasons[0].find("billed already, in cycle 2012-07") != std::string::npos);
+    CHECK(topics.reject_reasons[1].find("is held already") != std::string::npos);
+    const partition_counts& c = w.counts("usage", 0);
+    CHECK(c.handled == 6);
+    CHECK(c.rated == 4);
+    CHECK(c.late == 2);
+    CHECK(c.duplicates == 2);
+
+    const live_close_result closed =
+        close_live_cycle(plan, book, *store, august, {"cat", "acc", "live", "0.1.0"});
+    CHECK(closed.late_rated == 2);
+    CHECK(closed.late_rejects.empty());
+    REQUIRE(closed.bills.size() == 2);
+    // case.md: 13800000002's August is fee 20.00 + the adjustment of July's usage, 102.40
+    // (j-2's 10,240 KB past the allowance at 0.01); 13800000003's is the SMS 0.10 + 0.57
+    // (c-2: 3 started minutes at 0.19).
+    const bill& gprs = closed.bills[0];
+    CHECK(gprs.subscriber == "13800000002");
+    CHECK(gprs.total.to_string() == "122.40");
+    CHECK(gprs.lines.back().kind == line_kind::adjustment);
+    CHECK(gprs.lines.back().amount.to_string() == "102.40");
+    CHECK(gprs.lines.back().corrects == july);
+    CHECK(closed.bills[1].total.to_string() == "0.67");
+    CHECK(closed.bills[1].lines.back().amount.to_string() == "0.57");
+    // The late records are July's, billed by August's close; July's own bill stays.
+    std::vector<std::string> july_records;
+    for (const billed_record& b : store->records_of(july, "13800000002"))
+      july_records.push_back(b.id + (b.billed_by == august ? " by August" : " by July"));
+    CHECK(july_records == std::vector<std::string>{"j-1 by July", "j-2 by August"});
+    CHECK(store->bills("13800000002", july).front().json.find("\"total\": \"20.00\"") !=
+          std::string::npos);
+  }
+
   TEST_CASE_TEMPLATE("a worker dies between saves, another takes its partitions: the batch bills",
                      store_kind, RATEL_STORE_KINDS) {
     store_kind kind;

@@ -285,6 +285,47 @@ TEST_SUITE("live") {
     CHECK(account.records().empty());
   }
 
+  TEST_CASE("a late record is kept beside the cycle's records, saved, and shares their ids") {
+    // D25: a record of a closed cycle is kept for the close (which bills its difference as
+    // adjustments), not rated in the open one: the August bill is the batch bill of
+    // August's records alone.
+    const gprs20_month m(3);
+    const usage_batch july = parse_usage_csv(
+        "id,subscriber,time,service,quantity\n"
+        "l1,13800000001,2012-07-30T10:00:00+08:00,data,1048576\n"
+        "r0001,13800000001,2012-07-31T10:00:00+08:00,data,1048576\n",
+        "july.csv");
+    live_account account(m.plan, m.history(), m.august);
+    const live_added late = account.add_late(july.records()[0]);
+    CHECK(late.result == live_added::outcome::late);
+    CHECK(late.events.empty());
+    CHECK(account.add_late(july.records()[0]).result == live_added::outcome::duplicate);
+    CHECK_THROWS_AS(account.add_late(m.usage.records()[0]), std::invalid_argument);
+    for (const usage_record& r : m.usage.records())
+      CHECK(account.add(r).result == live_added::outcome::rated);
+    CHECK(account.records().size() == 3);
+    CHECK(account.late_records().size() == 1);
+    CHECK(bill_to_json(*account.close().billed.finished) == m.batch_bill());
+
+    // A July record with the id of an August one: one record, whichever a batch keeps (the
+    // smaller content, usage.hpp); the other is left out, named in left_out.
+    const live_added same_id = account.add_late(july.records()[1]);
+    REQUIRE(same_id.left_out.has_value());
+    CHECK(same_id.left_out->id == "r0001");
+    CHECK(account.records().size() + account.late_records().size() == 4);
+
+    // Saved, the late records come first (dated before the cycle); restored, each is late
+    // again, and the bill is the same.
+    const open_cycle_state saved = account.save();
+    CHECK(saved.rows.size() == 4);
+    CHECK(saved.rows.front().starts_with("l1,"));
+    const live_account restored =
+        live_account::restore(m.plan, m.history(), saved, "the saved state");
+    CHECK(restored.late_records().size() == account.late_records().size());
+    CHECK(bill_to_json(*restored.close().billed.finished) ==
+          bill_to_json(*account.close().billed.finished));
+  }
+
   TEST_CASE("a rejected record is said at once, as the batch rejects it") {
     // After the 15 GB cut-off data is still rated (at the cut-off rate, D6); an unknown
     // country is the simplest rejection the rater makes.

@@ -18,8 +18,8 @@
 // partition there (paused, its state saved at once), so none is lost or rated out of its
 // cycle; once `ratel close` has closed the cycle (close_live_cycle, which reads the saved
 // state in its own transaction), the worker notices within `save_interval` and rates the
-// next cycle from each partition's saved offset. A record of a closed cycle is rejected as
-// outside_cycle (D25 adjustments are not made live yet).
+// next cycle from each partition's saved offset. A record of a closed cycle is late: kept
+// with its account, and billed as adjustments by the next close (D25, live_worker.hpp).
 //
 //   consume_options o;
 //   o.kafka.brokers = "localhost:9092";

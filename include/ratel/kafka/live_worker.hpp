@@ -19,8 +19,10 @@
 //
 // A record of a later cycle holds its partition there: its records wait, none is lost or
 // rated out of its cycle, until the cycle is closed (`ratel close`) and a worker of the next
-// one reads on. Not here yet: a record of a closed cycle is rejected as outside_cycle (to
-// the rejects topic, with its reason), not rated into an adjustment (D25).
+// one reads on. A record of a cycle closed already is late (D25): one the store holds as
+// billed is a duplicate; any other is kept with its account (live_account::add_late) and
+// saved with it, and the close of the open cycle bills its difference as adjustments. A
+// record of a cycle before the store's first closed one is rejected as outside_cycle.
 //
 //   live_worker worker(plan, accounts, *store, date::year(2019) / 8);
 //   std::int64_t from = worker.assign("usage", 3);   // seek partition 3 there
@@ -72,7 +74,8 @@ struct handled_message {
 /// A partition's counts since it was assigned: handled == rated + rejected + duplicates.
 struct partition_counts {
   std::int64_t handled = 0;
-  std::int64_t rated = 0;
+  std::int64_t rated = 0;  ///< late records (kept for the close's adjustments) included
+  std::int64_t late = 0;   ///< of them: late records of closed cycles (D25)
   std::int64_t rejected = 0;
   std::int64_t duplicates = 0;
 };
@@ -137,16 +140,23 @@ class live_worker {
 struct live_close_result {
   std::vector<bill> bills;
   std::size_t live_accounts = 0;  ///< accounts billed from live records
+  std::size_t late_rated = 0;     ///< late records billed as adjustments (D25)
+  /// Late records their closed cycle's rating rejects (a voice record after a bar, say):
+  /// found only when the closed cycle is rated again with them, at the close.
+  std::vector<reject> late_rejects;
 };
 
 /// Closes `cycle` in the store from the open cycles the live workers saved: their records
 /// are rated together by rate_batch, from the states the store kept after the cycle before,
 /// so every account of `accounts` gets the bill a batch run of the same records gives (D28);
-/// bills, states after the cycle and records billed go in one transaction
-/// (cycle_store::begin_close), which also deletes the open cycles. Throws store_error as
-/// begin_close does (a cycle closed already, a gap).
+/// late records of closed cycles kept with them are rated with their cycles and their
+/// differences put on the bills as adjustments, as `ratel rate --store` does (D25). Bills,
+/// states after the cycle and records billed go in one transaction (cycle_store::begin_close),
+/// which also deletes the open cycles. Throws store_error as begin_close does (a cycle closed
+/// already, a gap); `store_name` names the store in messages.
 live_close_result close_live_cycle(const rule_plan& plan, const account_book& accounts,
                                    cycle_store& store, date::year_month cycle,
-                                   const cycle_inputs& inputs);
+                                   const cycle_inputs& inputs,
+                                   const std::string& store_name = "the store");
 
 }  // namespace ratel

@@ -23,6 +23,12 @@
 // Duplicates: two records of the same id are one record, and the one kept is the one a
 // batch keeps (the smaller content, usage.hpp), whichever came first.
 //
+// Late records (D25): a record of a cycle closed before this one (the caller knows which are
+// closed: a store) is given with add_late. It is kept beside the cycle's records, not rated
+// in it: the close rates its closed cycle again with it and bills the difference as
+// adjustments (store/late_records_in_store.hpp). It shares the identities of the cycle's
+// records, so one record given twice, late and in the cycle, is still one record.
+//
 // Saved state: save() gives the open cycle (state.hpp: the carried state it started from,
 // the records, the events sent) and restore() rebuilds the account from it, without
 // returning any event again. io/carried_state_json.hpp writes and reads it.
@@ -61,6 +67,7 @@ struct live_added {
     rejected,       ///< rejected by the rater (see `rejected`), as a batch would
     duplicate,      ///< its identity is held already by a record a batch keeps over it
     outside_cycle,  ///< its time is not in the account's open cycle: nothing changed
+    late,           ///< add_late: kept for the close, to bill its closed cycle's difference
   };
   outcome result = outcome::rated;
   std::optional<reject> rejected;     ///< for outcome::rejected
@@ -104,6 +111,11 @@ class live_account {
   /// Rates r (copied: it need not outlive the call) and returns what it fired.
   live_added add(const usage_record& r);
 
+  /// Keeps r, a record dated before the open cycle, of a cycle closed already (see the file
+  /// comment): outcome late, or duplicate. Throws std::invalid_argument for a record not
+  /// dated before the cycle.
+  live_added add_late(const usage_record& r);
+
   /// The cycle's bill from all its records (account_biller, the batch path) and the state
   /// the next cycle goes on from. The account stays as it is.
   closed_live_cycle close() const;
@@ -122,8 +134,13 @@ class live_account {
   const std::string& subscriber() const noexcept { return subscriber_; }
   /// Records held (not left out as duplicates), in (time, id) order.
   const std::vector<const usage_record*>& records() const noexcept { return ordered_; }
+  /// Late records held (add_late), in the order given.
+  const std::vector<const usage_record*>& late_records() const noexcept { return late_; }
 
  private:
+  void check_subscriber(const usage_record& r);
+  const usage_record* take_identity(const usage_record& r, live_added& out,
+                                    const usage_record*& replaced);
   const usage_record* hold(const usage_record& r);
   std::string_view keep(std::string_view text);
   const usage_record** find_id(std::string_view id, std::size_t hash);
@@ -145,6 +162,7 @@ class live_account {
   std::size_t text_block_size_ = 0;           // the last block's size
   std::size_t text_used_ = 0;                 // and the bytes used of it
   std::vector<const usage_record*> ordered_;  // held, not left out, in (time, id) order
+  std::vector<const usage_record*> late_;     // held late records (add_late), not left out
   std::vector<const usage_record*> unsaved_;  // added since the last save_changes
   std::vector<std::uint32_t> put_out_;        // lines saved before, put out by a duplicate since
   // Open addressing over the ids of ordered_'s records, at most half full, with each id's
