@@ -87,6 +87,7 @@ struct consume_command_options {
   std::int64_t save_every = 1000;
   std::int64_t save_interval_ms = 1000;
   std::int64_t stop_when_idle_ms = 0;  ///< 0: run until SIGINT or SIGTERM
+  std::string close_after;             ///< a grace period ("2d"); empty: `ratel close` closes
   bool verbose = false;
 };
 

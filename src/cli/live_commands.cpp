@@ -7,6 +7,7 @@
 //   ratel close --catalog C --accounts A --store billing.db --cycle 2019-07 > bills.json
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -57,6 +58,48 @@ std::optional<date::year_month> one_cycle(const std::string& command, const std:
   const std::optional<date::year_month> month = parse_year_month(text);
   if (!month) std::cerr << fmt::format("ratel {}: --cycle: \"{}\" is not YYYY-MM\n", command, text);
   return month;
+}
+
+// --close-after: a whole number of days, hours, minutes or seconds ("2d", "36h", "90m",
+// "45s"), at most a year; nullopt (said on stderr) otherwise.
+std::optional<std::chrono::seconds> grace_of(const std::string& text) {
+  std::int64_t amount = 0;
+  const char* end = text.data() + text.size();
+  const auto [unit, error] = std::from_chars(text.data(), end, amount);
+  std::optional<std::chrono::seconds> out;
+  if (error == std::errc() && unit + 1 == end && amount >= 0) {
+    switch (*unit) {
+      case 'd':
+        out = std::chrono::days(amount);
+        break;
+      case 'h':
+        out = std::chrono::hours(amount);
+        break;
+      case 'm':
+        out = std::chrono::minutes(amount);
+        break;
+      case 's':
+        out = std::chrono::seconds(amount);
+        break;
+      default:
+        break;
+    }
+  }
+  if (!out || *out > std::chrono::days(366)) {
+    std::cerr << fmt::format(
+        "ratel consume: --close-after: \"{}\" is not a grace period such as 2d, 36h, 90m or "
+        "45s (at most 366 days)\n",
+        text);
+    return std::nullopt;
+  }
+  return out;
+}
+
+// What a cycle closed from live rating was rated from: the catalog, the account log, and
+// the records the live workers saved (they go with the close, as the records billed).
+cycle_inputs live_close_inputs(const std::string& catalog, const std::string& accounts) {
+  return {file_digest(catalog), file_digest(accounts), "live: the records saved by ratel consume",
+          ratel_version};
 }
 
 }  // namespace
@@ -129,6 +172,11 @@ int run_consume(const consume_command_options& o) {
   options.save_interval = std::chrono::milliseconds(o.save_interval_ms);
   if (o.stop_when_idle_ms > 0)
     options.stop_when_idle = std::chrono::milliseconds(o.stop_when_idle_ms);
+  if (!o.close_after.empty()) {
+    options.close_after = grace_of(o.close_after);
+    if (!options.close_after) return 2;
+  }
+  options.store_name = shown(o.store);
   if (o.verbose)
     options.log = [](std::string_view line) { std::cerr << "ratel consume: " << line << "\n"; };
   // SIGINT and SIGTERM stop the worker at the next message: it saves and leaves the group.
@@ -138,6 +186,7 @@ int run_consume(const consume_command_options& o) {
     const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     std::unique_ptr<cycle_store> store = open_store(o.store);
+    if (options.close_after) options.close_inputs = live_close_inputs(o.catalog, o.accounts);
     const consume_summary s = consume(plan, accounts, *store, *month, options, stop_requested);
     for (const auto& [key, c] : s.partitions)
       std::cerr << fmt::format(
@@ -145,8 +194,9 @@ int run_consume(const consume_command_options& o) {
           "cycles, D25) + {} rejected + {} duplicates\n",
           key.first, key.second, c.handled, c.rated, c.late, c.rejected, c.duplicates);
     std::cerr << fmt::format(
-        "ratel consume: {} events and {} rejects published to {} and {}; {} saves in {}\n",
-        s.events, s.rejects, o.events_topic, o.rejects_topic, s.saves, shown(o.store));
+        "ratel consume: {} events and {} rejects published to {} and {}; {} saves in {}{}\n",
+        s.events, s.rejects, o.events_topic, o.rejects_topic, s.saves, shown(o.store),
+        s.closes > 0 ? fmt::format("; {} cycle(s) closed after their grace", s.closes) : "");
     if (o.verbose && s.first_message) {
       // For timing a group of workers together (bench/kafka_live.sh): milliseconds since
       // the epoch.
@@ -188,10 +238,7 @@ int run_close(const close_options& o) {
     const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
     const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     std::unique_ptr<cycle_store> store = open_store(o.store);
-    // What the cycle was rated from: the catalog, the account log, and the records the live
-    // workers saved (they go with the close, as the records billed).
-    const cycle_inputs inputs{file_digest(o.catalog), file_digest(o.accounts),
-                              "live: the records saved by ratel consume", ratel_version};
+    const cycle_inputs inputs = live_close_inputs(o.catalog, o.accounts);
     if (const std::optional<closed_cycle> closed = store->find(*month)) {
       const bool same = closed->inputs == inputs;
       std::cerr << fmt::format(

@@ -273,6 +273,12 @@ int main(int argc, char** argv) {
                    "stop once every partition held is read to its end and nothing came "
                    "for this long (default: run until SIGINT or SIGTERM)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86'400'000}));
+  consume_cmd->add_option(
+      "--close-after", consume.close_after,
+      "a grace period in record time (2d, 36h, 90m, 45s): read on past the next cycle's "
+      "records dated less than this after the cycle's end, so later records of the cycle still "
+      "go on its bill, and close the cycle once every partition reached a record past it "
+      "(default: records of the next cycle wait from the first; ratel close closes)");
   consume_cmd->add_flag("--verbose", consume.verbose,
                         "say on stderr when partitions come and go and when state is saved");
 

@@ -1,6 +1,7 @@
 // `ratel consume`'s consumer-group worker (see kafka/consumer.hpp).
 #include "ratel/kafka/consumer.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <set>
@@ -23,7 +24,8 @@ class consume_run {
         plan_(plan),
         accounts_(accounts),
         store_(store),
-        worker_(std::make_unique<live_worker>(plan, accounts, store, first_open(store, cycle))),
+        worker_(std::make_unique<live_worker>(plan, accounts, store, first_open(store, cycle),
+                                              grace())),
         producer_(options.kafka) {
     detail::kafka_conf conf = detail::make_conf(options.kafka);
     detail::set(conf.get(), "group.id", options.group);
@@ -69,6 +71,10 @@ class consume_run {
   }
 
  private:
+  std::chrono::seconds grace() const {
+    return options_.close_after.value_or(std::chrono::seconds{0});
+  }
+
   // `cycle`, or the first cycle after it the store has not closed.
   static date::year_month first_open(cycle_store& store, date::year_month cycle) {
     while (store.find(cycle)) cycle += date::months(1);
@@ -89,9 +95,11 @@ class consume_run {
       if (unsaved_ >= options_.save_every ||
           (unsaved_ > 0 && clock::now() - last_save_ >= options_.save_interval))
         save();
-      // Whether `ratel close` closed the cycle: then the next one is rated.
+      // Whether `ratel close` closed the cycle (or, with a grace period, whether it is due
+      // to close): then the next one is rated.
       if (clock::now() - last_check_ >= options_.save_interval) {
         last_check_ = clock::now();
+        if (options_.close_after) close_when_due();
         if (store_.find(worker_->cycle())) next_cycle();
       }
       if (options_.stop_when_idle && idle(*options_.stop_when_idle)) break;
@@ -153,7 +161,7 @@ class consume_run {
       producer_.produce(options_.rejects_topic, r.key, r.value);
     summary_.events += static_cast<std::int64_t>(out.events.size());
     summary_.rejects += static_cast<std::int64_t>(out.rejects.size());
-    next_[key] = m.offset + 1;
+    next_[key] = worker_->position(key.first, key.second).next;
     ++unsaved_;
   }
 
@@ -183,6 +191,50 @@ class consume_run {
     log(fmt::format("saved {} partition(s)", next_.size()));
   }
 
+  // With a grace period: the cycle is closed once every partition of the topic waits for its
+  // close (each reached a record dated at or past the cycle's end plus the grace, and saved
+  // there), by whichever worker of the group sees it first; the others find it closed.
+  void close_when_due() {
+    const date::year_month cycle = worker_->cycle();
+    const std::vector<partition_offset> saved = store_.saved_offsets(options_.usage_topic);
+    const auto waiting = std::count_if(saved.begin(), saved.end(), [&](const partition_offset& p) {
+      return p.waits_for_close == cycle;
+    });
+    if (waiting == 0 || waiting < partitions_of_topic()) return;
+    try {
+      const live_close_result closed = close_live_cycle(plan_, accounts_, store_, cycle,
+                                                        options_.close_inputs, options_.store_name);
+      ++summary_.closes;
+      log(fmt::format(
+          "closed cycle {} after its grace: {} bills, {} late records of closed cycles billed as "
+          "adjustments, {} rejected",
+          to_string(cycle), closed.bills.size(), closed.late_rated, closed.late_rejects.size()));
+    } catch (const store_error& e) {
+      if (!store_.find(cycle)) throw;
+      log(fmt::format("cycle {} was closed by another worker ({})", to_string(cycle), e.what()));
+    }
+  }
+
+  // The number of partitions of the usage topic (the brokers' metadata, asked once).
+  std::int64_t partitions_of_topic() {
+    if (topic_partitions_ > 0) return topic_partitions_;
+    rd_kafka_topic_t* topic =
+        rd_kafka_topic_new(consumer_.get(), options_.usage_topic.c_str(), nullptr);
+    if (!topic) throw kafka_error(fmt::format("cannot look up topic {}", options_.usage_topic));
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const rd_kafka_resp_err_t err = rd_kafka_metadata(consumer_.get(), 0, topic, &metadata, 10000);
+    rd_kafka_topic_destroy(topic);
+    if (err)
+      throw kafka_error(fmt::format("cannot read the metadata of topic {}: {}",
+                                    options_.usage_topic, rd_kafka_err2str(err)));
+    if (metadata->topic_cnt == 1 && !metadata->topics[0].err)
+      topic_partitions_ = metadata->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(metadata);
+    if (topic_partitions_ <= 0)
+      throw kafka_error(fmt::format("topic {} has no partitions", options_.usage_topic));
+    return topic_partitions_;
+  }
+
   // The worker's cycle is closed (`ratel close`): the next one is rated, each partition
   // read on from its saved offset (a partition waiting at a record of it resumes there).
   void next_cycle() {
@@ -196,7 +248,7 @@ class consume_run {
       const partition_key key{assigned->elems[i].topic, assigned->elems[i].partition};
       add_counts(key);
     }
-    worker_ = std::make_unique<live_worker>(plan_, accounts_, store_, next);
+    worker_ = std::make_unique<live_worker>(plan_, accounts_, store_, next, grace());
     log(fmt::format("cycle {} is closed: rating cycle {}", to_string(next - date::months(1)),
                     to_string(next)));
     for (int i = 0; i < assigned->cnt; ++i) {
@@ -327,6 +379,7 @@ class consume_run {
   std::set<partition_key> at_end_;              // read to the end, or waiting for the next cycle
   std::set<partition_key> held_;                // paused at a record of the next cycle
   std::int64_t unsaved_ = 0;
+  std::int64_t topic_partitions_ = 0;
   clock::time_point last_save_, last_message_, last_check_;
   bool assigned_once_ = false;
   bool rebalancing_ = false;

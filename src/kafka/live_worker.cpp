@@ -20,11 +20,12 @@ namespace ratel {
 using ordered_json = nlohmann::ordered_json;
 
 live_worker::live_worker(const rule_plan& plan, const account_book& accounts, cycle_store& store,
-                         date::year_month cycle)
+                         date::year_month cycle, std::chrono::seconds grace)
     : plan_(plan),
       accounts_(accounts),
       store_(store),
-      cycle_(calendar_month_cycle(cycle, plan.home_zone())) {
+      cycle_(calendar_month_cycle(cycle, plan.home_zone())),
+      grace_(grace) {
   if (store_.find(cycle))
     throw store_error(fmt::format(
         "cycle {} is closed already: its records are late now (D25), not live", to_string(cycle)));
@@ -35,8 +36,15 @@ live_worker::live_worker(const rule_plan& plan, const account_book& accounts, cy
 std::int64_t live_worker::assign(std::string_view topic, std::int32_t number) {
   partition& p = partitions_[{std::string(topic), number}];
   p = partition{};
-  p.saved = store_.next_offset(topic, number);
-  p.next = p.saved.value_or(0);
+  for (partition_offset& saved : store_.saved_offsets(topic))
+    if (saved.partition == number) p.saved = std::move(saved);
+  if (p.saved) {
+    p.next = p.read_to = p.saved->next;
+    if (p.saved->read_to && p.saved->held_from) {
+      p.earlier_to = p.saved->read_to;
+      p.earlier_held_from = *p.saved->held_from;
+    }
+  }
   for (live_account_state& s : store_.live_accounts(topic, number)) {
     if (s.open.cycle != cycle_.month) continue;  // another cycle's, closed or not yet open
     const std::string where =
@@ -73,8 +81,8 @@ live_account& live_worker::account_of(partition& p, std::string_view subscriber)
 handled_message live_worker::handle(const usage_message& m) {
   partition& p = assigned(m.topic, m.partition);
   handled_message out;
-  if (m.offset < p.next) return out;          // read again: the saved state has it
-  if (p.held_at && m.offset >= *p.held_at) {  // waiting for the next cycle
+  if (m.offset < p.next) return out;            // read again: the saved state has it
+  if (p.waits_at && m.offset >= *p.waits_at) {  // waiting for the next cycle
     out.held = true;
     return out;
   }
@@ -82,12 +90,30 @@ handled_message live_worker::handle(const usage_message& m) {
   const auto line = static_cast<std::uint32_t>(m.offset + 1);
   const usage_batch one =
       parse_usage_json(m.value, fmt::format("{}/{}", m.topic, m.partition), line);
-  if (one.rejects().empty() && one.records().front().time >= cycle_.end) {
-    p.held_at = m.offset;
-    out.held = true;
+  const usage_record* record = one.rejects().empty() ? &one.records().front() : nullptr;
+  const bool read_before = p.earlier_to && m.offset < *p.earlier_to;
+  const auto done = [&] {  // handled (now, or before)
+    p.read_to = std::max(p.read_to, m.offset + 1);
+    if (!p.left_at) p.next = m.offset + 1;
+  };
+  if (read_before && (record == nullptr || record->time < p.earlier_held_from)) {
+    done();  // handled by the worker that read it before
     return out;
   }
-  p.next = m.offset + 1;
+  if (record != nullptr && record->time >= cycle_.end) {
+    // A record of a later cycle. Read on past it within the grace, leaving it for the next
+    // cycle's worker; not where an earlier cycle's worker read (its range would be lost).
+    const bool earlier_cycle = read_before && p.earlier_held_from < cycle_.end;
+    if (earlier_cycle || record->time >= cycle_.end + grace_) {
+      p.waits_at = m.offset;
+      out.held = true;
+      return out;
+    }
+    if (!p.left_at) p.left_at = m.offset;
+    p.read_to = std::max(p.read_to, m.offset + 1);
+    return out;
+  }
+  done();
   ++p.counts.handled;
   if (!one.rejects().empty()) {
     ++p.counts.rejected;
@@ -158,6 +184,30 @@ handled_message live_worker::handle(const usage_message& m) {
   return out;
 }
 
+partition_offset live_worker::position(std::string_view topic, std::int32_t number) const {
+  const auto at = partitions_.find({std::string(topic), number});
+  if (at == partitions_.end())
+    throw std::logic_error(
+        fmt::format("partition {} of {} is not assigned to this worker", number, topic));
+  const partition& p = at->second;
+  partition_offset out;
+  out.topic = topic;
+  out.partition = number;
+  out.next = p.next;
+  if (p.earlier_to && *p.earlier_to > p.next) {
+    // Still within what the worker before read: its range stands (this worker left nothing
+    // there: it waits at the first record it would leave, unless that worker rated this
+    // same cycle, whose range this one's merges into).
+    out.read_to = std::max(*p.earlier_to, p.read_to);
+    out.held_from = p.earlier_held_from;
+  } else if (p.read_to > p.next) {
+    out.read_to = p.read_to;
+    out.held_from = cycle_.end;
+  }
+  if (p.waits_at) out.waits_for_close = cycle_.month;
+  return out;
+}
+
 void live_worker::save() {
   std::vector<live_account_state> accounts;
   std::vector<partition_offset> offsets;
@@ -167,12 +217,15 @@ void live_worker::save() {
       accounts.push_back(
           {key.first, key.second, std::move(changed.open), std::move(changed.lines_removed)});
     }
-    if (!p.saved || *p.saved != p.next) offsets.push_back({key.first, key.second, p.saved, p.next});
+    partition_offset now = position(key.first, key.second);
+    if (p.saved && now == *p.saved) continue;
+    if (p.saved) now.from = p.saved->next;
+    offsets.push_back(std::move(now));
   }
   if (accounts.empty() && offsets.empty()) return;
   store_.save_live(accounts, offsets);
   for (auto& [key, p] : partitions_) {
-    p.saved = p.next;
+    p.saved = position(key.first, key.second);
     p.changed.clear();
   }
 }

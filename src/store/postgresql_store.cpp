@@ -81,6 +81,14 @@ CREATE TABLE live_records (
   PRIMARY KEY (topic, partition_no, line)  -- appended in order: a save touches few pages
 );
 )sql",
+    // 4: where a worker with a grace period read to past the messages it left for the next
+    // cycle (partition_offset::read_to, held_from, in seconds since 1970), and the cycle
+    // whose close the partition waits for (SQLite's schema 5).
+    R"sql(
+ALTER TABLE live_offsets ADD COLUMN read_to BIGINT;
+ALTER TABLE live_offsets ADD COLUMN held_from BIGINT;
+ALTER TABLE live_offsets ADD COLUMN waits_for_close TEXT COLLATE "C";
+)sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
 // The advisory lock that serialises schema changes and closes between connections.
@@ -196,10 +204,17 @@ class postgresql_store final : public cycle_store {
         const std::optional<std::int64_t> was =
             saved.rows() > 0 ? std::optional(std::stoll(saved.text(0, 0))) : std::nullopt;
         check_partition_offset(p, was, name_);
+        // An empty text is NULL: the optional values that are not there.
         query(
-            "INSERT INTO live_offsets (topic, partition_no, next_offset) VALUES ($1, $2, $3) "
-            "ON CONFLICT (topic, partition_no) DO UPDATE SET next_offset = EXCLUDED.next_offset",
-            {p.topic, std::to_string(p.partition), std::to_string(p.next)});
+            "INSERT INTO live_offsets (topic, partition_no, next_offset, read_to, held_from, "
+            "waits_for_close) VALUES ($1, $2, $3, NULLIF($4, '')::BIGINT, "
+            "NULLIF($5, '')::BIGINT, NULLIF($6, '')) ON CONFLICT (topic, partition_no) DO UPDATE "
+            "SET next_offset = EXCLUDED.next_offset, read_to = EXCLUDED.read_to, "
+            "held_from = EXCLUDED.held_from, waits_for_close = EXCLUDED.waits_for_close",
+            {p.topic, std::to_string(p.partition), std::to_string(p.next),
+             p.read_to ? std::to_string(*p.read_to) : std::string(),
+             p.held_from ? std::to_string(p.held_from->time_since_epoch().count()) : std::string(),
+             p.waits_for_close ? to_string(*p.waits_for_close) : std::string()});
       }
       check_live_cycles_open(
           accounts, [&](date::year_month c) { return find(c).has_value(); }, name_);
@@ -264,6 +279,29 @@ class postgresql_store final : public cycle_store {
         query("SELECT next_offset FROM live_offsets WHERE topic = $1 AND partition_no = $2",
               {std::string(topic), std::to_string(partition)});
     return r.rows() > 0 ? std::optional(std::stoll(r.text(0, 0))) : std::nullopt;
+  }
+
+  std::vector<partition_offset> saved_offsets(std::string_view topic) override {
+    const result r = query(
+        "SELECT partition_no, next_offset, COALESCE(read_to::TEXT, ''), "
+        "COALESCE(held_from::TEXT, ''), COALESCE(waits_for_close, '') FROM live_offsets "
+        "WHERE topic = $1 "
+        "ORDER BY partition_no",
+        {std::string(topic)});
+    std::vector<partition_offset> out;
+    for (int row = 0; row < r.rows(); ++row) {
+      partition_offset& p = out.emplace_back();
+      p.topic = topic;
+      p.partition = static_cast<std::int32_t>(std::stol(r.text(row, 0)));
+      p.next = std::stoll(r.text(row, 1));
+      if (const std::string read_to = r.text(row, 2); !read_to.empty())
+        p.read_to = std::stoll(read_to);
+      if (const std::string held = r.text(row, 3); !held.empty())
+        p.held_from = instant(std::chrono::seconds(std::stoll(held)));
+      if (const std::string waits = r.text(row, 4); !waits.empty())
+        p.waits_for_close = month_of(waits);
+    }
+    return out;
   }
 
  private:

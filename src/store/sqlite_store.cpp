@@ -100,6 +100,14 @@ CREATE TABLE live_records (
   PRIMARY KEY (topic, partition_no, line)  -- appended in order: a save touches few pages
 ) WITHOUT ROWID;
 )sql",
+    // 5: where a worker with a grace period read to past the messages it left for the next
+    // cycle (partition_offset::read_to, held_from, in seconds since 1970), and the cycle
+    // whose close the partition waits for.
+    R"sql(
+ALTER TABLE live_offsets ADD COLUMN read_to INTEGER;
+ALTER TABLE live_offsets ADD COLUMN held_from INTEGER;
+ALTER TABLE live_offsets ADD COLUMN waits_for_close TEXT;
+)sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
 
@@ -231,9 +239,11 @@ class sqlite_store final : public cycle_store {
       statement saved(
           *this, "SELECT next_offset FROM live_offsets WHERE topic = ?1 AND partition_no = ?2");
       statement offset(*this,
-                       "INSERT INTO live_offsets (topic, partition_no, next_offset) "
-                       "VALUES (?1, ?2, ?3) ON CONFLICT (topic, partition_no) "
-                       "DO UPDATE SET next_offset = excluded.next_offset");
+                       "INSERT INTO live_offsets (topic, partition_no, next_offset, read_to, "
+                       "held_from, waits_for_close) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT "
+                       "(topic, partition_no) DO UPDATE SET next_offset = excluded.next_offset, "
+                       "read_to = excluded.read_to, held_from = excluded.held_from, "
+                       "waits_for_close = excluded.waits_for_close");
       for (const partition_offset& p : offsets) {
         saved.reset();
         saved.bind(1, p.topic);
@@ -244,6 +254,9 @@ class sqlite_store final : public cycle_store {
         offset.bind(1, p.topic);
         offset.bind(2, std::to_string(p.partition));
         offset.bind(3, std::to_string(p.next));
+        if (p.read_to) offset.bind(4, std::to_string(*p.read_to));
+        if (p.held_from) offset.bind(5, std::to_string(p.held_from->time_since_epoch().count()));
+        if (p.waits_for_close) offset.bind(6, to_string(*p.waits_for_close));
         offset.done();
       }
       check_live_cycles_open(
@@ -327,6 +340,25 @@ class sqlite_store final : public cycle_store {
     s.bind(1, topic);
     s.bind(2, std::to_string(partition));
     return s.step() ? std::optional(std::stoll(s.text(0))) : std::nullopt;
+  }
+
+  std::vector<partition_offset> saved_offsets(std::string_view topic) override {
+    statement s(*this,
+                "SELECT partition_no, next_offset, read_to, held_from, waits_for_close FROM "
+                "live_offsets "
+                "WHERE topic = ?1 ORDER BY partition_no");
+    s.bind(1, topic);
+    std::vector<partition_offset> out;
+    while (s.step()) {
+      partition_offset& p = out.emplace_back();
+      p.topic = topic;
+      p.partition = static_cast<std::int32_t>(std::stol(s.text(0)));
+      p.next = std::stoll(s.text(1));
+      if (!s.is_null(2)) p.read_to = std::stoll(s.text(2));
+      if (!s.is_null(3)) p.held_from = instant(std::chrono::seconds(std::stoll(s.text(3))));
+      if (!s.is_null(4)) p.waits_for_close = month_of(s.text(4));
+    }
+    return out;
   }
 
  private:

@@ -21,6 +21,11 @@
 #    billed July record is a duplicate (D25); the August close gives the bills of `ratel
 #    rate --store` closing July then August (given the late records too): the late record
 #    is an adjustment on August's bill.
+# 5. A grace period (--close-after 1d): the same two months, but the records of 31 July from
+#    18:00 arrive after those of 1 August before 06:00. Two workers read on past the August
+#    records (within a day of July's end), rate the July ones after them into July, wait at
+#    2 August, and close July by themselves; then they rate August. July's and August's
+#    bills are `ratel rate --store`'s, byte for byte, with no late record among them.
 # 3. SIGTERM: a worker saves, leaves the group and exits 0. Then records deleted before they
 #    were rated (retention): a worker whose saved offset the topic no longer holds stops
 #    with an error that says so, instead of reading on from whatever the topic holds now.
@@ -35,7 +40,8 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done' EXIT
 
 "$mock" serve boot usage:3 ratel-events:3 ratel-rejects:3 shuffled:3 shuffled-events:3 \
-  shuffled-rejects:3 retention:1 months:3 months-events:3 months-rejects:3 2>mock.err &
+  shuffled-rejects:3 retention:1 months:3 months-events:3 months-rejects:3 grace:3 \
+  grace-events:3 grace-rejects:3 2>mock.err &
 pids+=($!)
 for _ in $(seq 100); do [ -s boot ] && break; sleep 0.1; done
 [ -s boot ] || fail "the mock cluster did not start"
@@ -275,3 +281,48 @@ pass "the live August is ratel rate --store's August, byte for byte, with the la
 [ "$(wc -l <months-rejects.dump)" = 1 ] && grep -q 'duplicate.*billed already, in cycle 2012-07' months-rejects.dump ||
   fail "the replayed July record is not the one reject: $(cat months-rejects.dump)"
 pass "a replay of a billed July record is a duplicate, nothing else is rejected"
+
+# ---- 5. a grace period: July records after August's first go on July's bill ----
+awk -F, 'NR == 1 { print; next }
+  $3 >= "2012-07-31T18" && $3 < "2012-08" { late_july = late_july $0 "\n"; next }
+  $3 >= "2012-08-01T00" && $3 < "2012-08-01T06" { early_august = early_august $0 "\n"; next }
+  $3 >= "2012-08-01T06" && !flushed { printf "%s%s", early_august, late_july; flushed = 1 }
+  { print }' months.csv >grace.csv
+[ "$(grep -c . grace.csv)" = "$(grep -c . months.csv)" ] || fail "grace.csv lost rows"
+"$ratel" produce --brokers "$brokers" --topic grace --usage grace.csv 2>>produce.err ||
+  fail "produce grace.csv"
+grace=(consume --brokers "$brokers" --catalog "$catalog" --accounts m/accounts.csv
+  --store grace.db --cycle 2012-07 --group grace --topic grace --events-topic grace-events
+  --rejects-topic grace-rejects --close-after 1d --stop-when-idle-ms 5000
+  --kafka session.timeout.ms=6000 --verbose)
+"$ratel" "${grace[@]}" 2>h.err &
+h=$!
+"$ratel" "${grace[@]}" 2>i.err &
+i=$!
+pids+=("$h" "$i")
+wait "$h" || fail "worker h failed"
+wait "$i" || fail "worker i failed"
+closer=$(grep -l 'closed cycle 2012-07 after its grace' h.err i.err)
+[ -n "$closer" ] || fail "July was not closed after its grace"
+pass "July closed by a worker after its grace: $(grep -o 'closed cycle 2012-07 after its grace.*' $closer)"
+
+"$ratel" close --catalog "$catalog" --accounts m/accounts.csv --store grace.db --cycle 2012-08 \
+  >grace-08.json 2>>close.err || fail "ratel close 2012-08 (grace)"
+grep -q '0 late records of closed cycles' close.err || fail "a record became late: $(tail -1 close.err)"
+for month in 2012-07 2012-08; do
+  "$ratel" rate --catalog "$catalog" --accounts m/accounts.csv --usage grace.csv \
+    --cycle "$month" --store batch-grace.db >"batch-grace-$month.json" 2>>batch.err
+  [ "$?" -le 1 ] || fail "ratel rate --store $month (grace)"
+done
+cmp -s grace-08.json batch-grace-2012-08.json || fail "the live August (grace) is not the batch August"
+# July's bills as each store keeps them, subscriber by subscriber.
+different=0
+for s in $(tail -n +2 m/accounts.csv | cut -d, -f1 | sort -u); do
+  "$ratel" bills --store grace.db --subscriber "$s" --cycle 2012-07 >live-july.json 2>/dev/null
+  "$ratel" bills --store batch-grace.db --subscriber "$s" --cycle 2012-07 >batch-july.json 2>/dev/null
+  cmp -s live-july.json batch-july.json || different=$((different + 1))
+done
+[ "$different" = 0 ] || fail "$different July bills closed after the grace differ from the batch ones"
+"$mock" dump "$brokers" grace-rejects >grace-rejects.dump 2>/dev/null || fail "cannot read the rejects"
+[ ! -s grace-rejects.dump ] || fail "rejects after a grace period: $(head -3 grace-rejects.dump)"
+pass "July (closed after its grace) and August are ratel rate --store's, byte for byte; no record late, none rejected"

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <map>
 #include <random>
@@ -268,6 +269,136 @@ TEST_SUITE("live worker") {
 
     CHECK(closed_bills(m, *store) == m.batch_bills());
     CHECK(store->live_accounts_of(august).empty());
+  }
+
+  TEST_CASE_TEMPLATE(
+      "a grace period: August records after September's first still go on "
+      "August's bill, September's are left for its worker, none lost or twice",
+      store_kind, RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    const live_month m;
+    constexpr date::year_month september = date::year(2012) / date::September;
+    // Each subscriber's September: ten records of 1 MB from 1 September 00:10 (Shanghai), 30
+    // minutes apart (inside a grace of 2 days), then ten from 3 September 10:00, an hour
+    // apart (past it).
+    std::string september_rows = "id,subscriber,time,service,quantity\n";
+    for (int s = 0; s < 6; ++s)
+      for (int k = 0; k < 20; ++k) {
+        const date::sys_seconds t =
+            k < 10 ? date::sys_days{date::year(2012) / date::August / 31} + std::chrono::hours(16) +
+                         std::chrono::minutes(10 + 30 * k)
+                   : date::sys_days{date::year(2012) / date::September / 3} +
+                         std::chrono::hours(2) + std::chrono::hours(k - 10);
+        september_rows += fmt::format("s{}-{},1380000000{},{},data,1048576\n", s, k, s,
+                                      format_rfc3339(t, std::chrono::hours(8)));
+      }
+    const usage_batch september_usage = parse_usage_csv(september_rows, "september.csv");
+    // Each partition: its August messages, the last 20 of them interleaved with its
+    // subscribers' early September records, then the late September ones.
+    std::vector<std::vector<std::string>> partitions(3);
+    for (std::size_t q = 0; q < 3; ++q) {
+      std::vector<std::string> early, late;
+      for (const usage_record& r : september_usage.records())
+        if (static_cast<std::size_t>(r.subscriber.back() - '0') % 3 == q)
+          (r.id.size() == 4 ? early : late).push_back(usage_record_to_json(r));  // s<s>-<k>, k < 10
+      const std::vector<std::string>& august_messages = m.partitions[q];
+      const std::size_t tail = august_messages.size() - 20;
+      partitions[q].assign(august_messages.begin(), august_messages.begin() + tail);
+      for (std::size_t i = 0; i < 20; ++i) {
+        partitions[q].push_back(august_messages[tail + i]);
+        if (i < early.size()) partitions[q].push_back(early[i]);
+      }
+      for (std::size_t i = 20; i < early.size(); ++i) partitions[q].push_back(early[i]);
+      partitions[q].insert(partitions[q].end(), late.begin(), late.end());
+    }
+    auto at = [&](std::int32_t q, std::int64_t o) {
+      return usage_message{"usage", q, o,
+                           partitions[static_cast<std::size_t>(q)][static_cast<std::size_t>(o)]};
+    };
+    auto size = [&](std::int32_t q) { return std::ssize(partitions[static_cast<std::size_t>(q)]); };
+    constexpr std::chrono::seconds grace = std::chrono::hours(48);
+
+    auto store = kind.open();
+    published topics;
+    {
+      // Worker A reads each partition to 8 messages past its first September record, saves,
+      // reads 5 more (not saved) and dies.
+      live_worker a(m.plan, m.book, *store, august, grace);
+      for (std::int32_t q = 0; q < 3; ++q) {
+        a.assign("usage", q);
+        std::int64_t o = 0;
+        for (int past = 0; o < size(q) && past < 8; ++o) {
+          topics.add(a.handle(at(q, o)));
+          if (a.position("usage", q).read_to.has_value()) ++past;
+        }
+        a.save();
+        for (int more = 0; more < 5; ++more, ++o) topics.add(a.handle(at(q, o)));
+      }
+      // Each partition's position: its first September record left, read on past it.
+      for (std::int32_t q = 0; q < 3; ++q) {
+        const partition_offset p = a.position("usage", q);
+        CHECK(p.read_to.has_value());
+        CHECK(p.next < *p.read_to);
+        CHECK(p.held_from == calendar_month_cycle(september, m.plan.home_zone()).start);
+      }
+    }
+    {
+      // Worker B, of August too, reads from the saved positions: what A handled before its
+      // save is skipped, what A left is left again, and each partition waits at its first
+      // record past the grace (3 September 10:00).
+      live_worker b(m.plan, m.book, *store, august, grace);
+      for (std::int32_t q = 0; q < 3; ++q) {
+        const std::int64_t from = b.assign("usage", q);
+        bool waits = false;
+        for (std::int64_t o = from; o < size(q) && !waits; ++o) {
+          const handled_message h = b.handle(at(q, o));
+          topics.add(h);
+          waits = h.held;
+        }
+        CHECK(waits);
+        CHECK(b.position("usage", q).waits_for_close == august);
+      }
+      b.save();
+    }
+    // Only the two malformed messages were rejected: nothing handled twice, no record of
+    // September rated into August.
+    CHECK(topics.reject_reasons.size() == 2);
+    for (const partition_offset& p : store->saved_offsets("usage"))
+      CHECK(p.waits_for_close == august);
+    // August's bills are the batch bills of all its records, those after September's first
+    // included (none became late).
+    CHECK(closed_bills(m, *store) == m.batch_bills());
+
+    // September's worker reads each partition from its first left record: it rates those
+    // left and the rest, and skips the August records it reads again.
+    live_worker c(m.plan, m.book, *store, september, grace);
+    published september_topics;
+    for (std::int32_t q = 0; q < 3; ++q) {
+      for (std::int64_t o = c.assign("usage", q); o < size(q); ++o)
+        september_topics.add(c.handle(at(q, o)));
+      CHECK(c.counts("usage", q).handled == c.counts("usage", q).rated);
+    }
+    c.save();
+    CHECK(september_topics.reject_reasons.empty());
+    std::int64_t rated = 0;
+    for (std::int32_t q = 0; q < 3; ++q) rated += c.counts("usage", q).rated;
+    CHECK(rated == 120);  // 6 subscribers x 20 September records, each once
+    // September closed: the bills of one batch run over August and September, September's.
+    const live_close_result closed =
+        close_live_cycle(m.plan, m.book, *store, september, {"cat", "acc", "live", "0.1.0"});
+    std::string both_months(usage_csv_header());
+    for (const usage_record& r : m.usage.records()) both_months += usage_row_to_csv(r) + "\n";
+    for (const usage_record& r : september_usage.records())
+      both_months += usage_row_to_csv(r) + "\n";
+    const std::array<billing_cycle, 2> months{calendar_month_cycle(august, m.plan.home_zone()),
+                                              calendar_month_cycle(september, m.plan.home_zone())};
+    std::string expected, got;
+    for (const bill& b :
+         rate_batch(m.plan, m.book, parse_usage_csv(both_months, "both.csv"), months).bills)
+      if (b.cycle == september) expected += bill_to_json(b);
+    for (const bill& b : closed.bills) got += bill_to_json(b);
+    CHECK(got == expected);
   }
 
   TEST_CASE_TEMPLATE("messages in any order within a partition: the batch bills", store_kind,

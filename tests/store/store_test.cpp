@@ -229,7 +229,8 @@ TEST_SUITE("stores") {
 
   TEST_CASE("a SQLite store of schema 3 (records inside the open cycles' states) is migrated") {
     // Schema 3 kept an open cycle's rows in its state document; schema 4 moves them to rows
-    // of their own, the state keeping the rest.
+    // of their own, the state keeping the rest. Schema 5 adds to each partition's offset
+    // what a worker with a grace period read past it (none, for a partition saved before).
     sqlite_kind kind;
     kind.open();
     open_cycle_state open;
@@ -242,18 +243,60 @@ TEST_SUITE("stores") {
     std::string quoted;
     for (const char c : state) quoted += c == '\'' ? std::string("''") : std::string(1, c);
     kind.run_sql(
-        "DROP TABLE live_records; UPDATE ratel_schema SET version = 3; "
+        "DROP TABLE live_records; DROP TABLE live_offsets; UPDATE ratel_schema SET version = 3; "
+        "CREATE TABLE live_offsets (topic TEXT NOT NULL, partition_no INTEGER NOT NULL, "
+        "next_offset INTEGER NOT NULL, PRIMARY KEY (topic, partition_no)); "
+        "INSERT INTO live_offsets VALUES ('usage', 3, 42); "
         "INSERT INTO live_accounts VALUES ('s1', 'usage', 3, '2019-08', '" +
         quoted + "');");
     auto store = kind.open();
     CHECK(store->live_accounts("usage", 3) ==
           std::vector<live_account_state>{{"usage", 3, open, {}}});
+    partition_offset saved;
+    saved.topic = "usage";
+    saved.partition = 3;
+    saved.next = 42;
+    CHECK(store->saved_offsets("usage") == std::vector<partition_offset>{saved});
     // The state holds no rows now: a save of what changed adds to the moved row.
     open_cycle_state more = open;
     more.rows = {"r2,s1,2019-08-03T10:00:00+08:00,data,1048576,,,,"};
     more.lines = {42};
     store->save_live(std::vector<live_account_state>{{"usage", 3, more, {}}}, {});
     CHECK(store->live_accounts("usage", 3).at(0).open.lines == std::vector<std::uint32_t>{41, 42});
+  }
+
+  TEST_CASE_TEMPLATE("a partition's position is saved whole: what was read past it, its wait",
+                     store_kind, RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    auto store = kind.open();
+    // Partition 0 read on to 57 past records of September left from offset 50 (the end of
+    // August: 2019-08-31T16:00:00Z, 1 September 00:00 in Shanghai), and waits for August's
+    // close; partition 1 saved at 7 with nothing read past it.
+    partition_offset zero;
+    zero.topic = "usage";
+    zero.partition = 0;
+    zero.next = 50;
+    zero.read_to = 57;
+    zero.held_from = instant(date::sys_days(date::year(2019) / 8 / 31) + std::chrono::hours(16));
+    zero.waits_for_close = august;
+    partition_offset one;
+    one.topic = "usage";
+    one.partition = 1;
+    one.next = 7;
+    store->save_live({}, std::vector<partition_offset>{zero, one});
+    CHECK(store->saved_offsets("usage") == std::vector<partition_offset>{zero, one});
+    CHECK(store->saved_offsets("other").empty());
+    // Saved again from 50: the values not given are cleared.
+    partition_offset again = zero;
+    again.from = 50;
+    again.next = 57;
+    again.read_to.reset();
+    again.held_from.reset();
+    again.waits_for_close.reset();
+    store->save_live({}, std::vector<partition_offset>{again});
+    again.from.reset();
+    CHECK(store->saved_offsets("usage") == std::vector<partition_offset>{again, one});
   }
 
   TEST_CASE_TEMPLATE("a store of a newer schema is refused by name", store_kind,

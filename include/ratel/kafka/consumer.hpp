@@ -18,7 +18,11 @@
 // partition there (paused, its state saved at once), so none is lost or rated out of its
 // cycle; once `ratel close` has closed the cycle (close_live_cycle, which reads the saved
 // state in its own transaction), the worker notices within `save_interval` and rates the
-// next cycle from each partition's saved offset. A record of a closed cycle is late: kept
+// next cycle from each partition's saved offset. With a grace period (close_after), the
+// worker reads on past the next cycle's first records while they are within the grace, and
+// the group closes the cycle by itself once every partition has reached the grace's end, in
+// record time: a partition that never gets a record past it holds the close back (`ratel
+// close` closes it by hand). A record of a closed cycle is late: kept
 // with its account, and billed as adjustments by the next close (D25, live_worker.hpp).
 //
 //   consume_options o;
@@ -52,6 +56,14 @@ struct consume_options {
   /// Stop once every partition the worker holds is read to its end and no message came for
   /// this long (a run over what a topic holds); none: run until `stop`.
   std::optional<std::chrono::milliseconds> stop_when_idle;
+  /// A grace period in record time: the worker reads on past records of the next cycle
+  /// dated less than this after its cycle's end (live_worker.hpp), and the cycle is closed
+  /// (close_live_cycle, with `close_inputs`; `store_name` names the store in messages) once
+  /// every partition of the topic has reached a record at or past it. None: records of the
+  /// next cycle wait from the first, and `ratel close` closes the cycle.
+  std::optional<std::chrono::seconds> close_after;
+  cycle_inputs close_inputs;
+  std::string store_name = "the store";
   /// Progress lines (assignments, revocations, saves), if wanted.
   std::function<void(std::string_view)> log;
 };
@@ -62,6 +74,7 @@ struct consume_summary {
   std::int64_t events = 0;   ///< event messages published
   std::int64_t rejects = 0;  ///< reject messages published
   std::int64_t saves = 0;    ///< store transactions
+  std::int64_t closes = 0;   ///< cycles this worker closed after their grace (close_after)
   /// When the first and the last usage message were taken (none: no message came), on the
   /// system clock, so that the workers of a group can be timed together.
   std::optional<std::chrono::system_clock::time_point> first_message, last_message;

@@ -19,10 +19,17 @@
 //
 // A record of a later cycle holds its partition there: its records wait, none is lost or
 // rated out of its cycle, until the cycle is closed (`ratel close`) and a worker of the next
-// one reads on. A record of a cycle closed already is late (D25): one the store holds as
-// billed is a duplicate; any other is kept with its account (live_account::add_late) and
-// saved with it, and the close of the open cycle bills its difference as adjustments. A
-// record of a cycle before the store's first closed one is rejected as outside_cycle.
+// one reads on. With a grace period (in record time), a worker reads on past records of the
+// next cycle dated less than the grace after its cycle's end, leaving them unrated for the
+// next cycle's worker, so that records of its own cycle that come after them in the
+// partition still go on their own cycle's bill; it waits at the first record dated at or past
+// the end plus the grace. What it read past is saved with the partition (partition_offset::
+// read_to, held_from): the next cycle's worker reads from the first record left and handles
+// only those left; a worker of the same cycle that reads them again skips what was handled. A
+// record of a cycle closed already is late (D25): one the store holds as billed is a duplicate; any
+// other is kept with its account (live_account::add_late) and saved with it, and the close of the
+// open cycle bills its difference as adjustments. A record of a cycle before the store's first
+// closed one is rejected as outside_cycle.
 //
 //   live_worker worker(plan, accounts, *store, date::year(2019) / 8);
 //   std::int64_t from = worker.assign("usage", 3);   // seek partition 3 there
@@ -30,6 +37,7 @@
 //   worker.save();                                   // after the publishing is durable
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -64,10 +72,10 @@ struct outgoing_message {
 struct handled_message {
   std::vector<outgoing_message> events;   ///< for the events topic
   std::vector<outgoing_message> rejects;  ///< for the rejects topic (at most one)
-  /// The message is a record of a later cycle: its partition waits there (it and every
-  /// message after it are left unread, the partition's next offset stays on it) until
-  /// this worker's cycle is closed and the next one is rated (the caller pauses the
-  /// partition, and resumes it with a worker of the next cycle).
+  /// The message is a record of a later cycle, at or past the grace: its partition waits
+  /// there (it and every message after it are left unread) until this worker's cycle is
+  /// closed and the next one is rated (the caller pauses the partition, saves at once, and
+  /// resumes it with a worker of the next cycle).
   bool held = false;
 };
 
@@ -83,9 +91,10 @@ struct partition_counts {
 class live_worker {
  public:
   /// Rates `cycle`, going on from the states the store kept after the cycle before (if it
-  /// is closed). Throws store_error if `cycle` is closed already.
+  /// is closed), reading on past records of later cycles dated less than `grace` after its
+  /// end (see the file comment). Throws store_error if `cycle` is closed already.
   live_worker(const rule_plan& plan, const account_book& accounts, cycle_store& store,
-              date::year_month cycle);
+              date::year_month cycle, std::chrono::seconds grace = std::chrono::seconds{0});
 
   /// The partition is this worker's now: its accounts as last saved are loaded. Returns the
   /// offset to read it from (0 when nothing was saved).
@@ -105,6 +114,9 @@ class live_worker {
   void save();
 
   const partition_counts& counts(std::string_view topic, std::int32_t partition) const;
+  /// Where a partition is: the offset it is saved at (or will be by the next save), and what
+  /// was read past it.
+  partition_offset position(std::string_view topic, std::int32_t partition) const;
 
   /// The cycle this worker rates.
   date::year_month cycle() const noexcept { return cycle_.month; }
@@ -115,9 +127,16 @@ class live_worker {
 
  private:
   struct partition {
-    std::optional<std::int64_t> saved;  // the next offset as the store has it
+    std::optional<partition_offset> saved;  // as the store has it (its `from` none)
+    // Before `next`, every message is handled (or left to this worker by an earlier one).
     std::int64_t next = 0;
-    std::optional<std::int64_t> held_at;  // a record of a later cycle: the partition waits
+    std::int64_t read_to = 0;              // after the last message read
+    std::optional<std::int64_t> left_at;   // the first record left for a later cycle
+    std::optional<std::int64_t> waits_at;  // a record at or past the grace: waits there
+    // Read by the worker that saved the partition before: messages up to `earlier_to` of
+    // times before `earlier_held_from` were handled by it.
+    std::optional<std::int64_t> earlier_to;
+    instant earlier_held_from;
     std::map<std::string, live_account, std::less<>> accounts;
     std::set<std::string, std::less<>> changed;
     partition_counts counts;
@@ -132,6 +151,7 @@ class live_worker {
   const account_book& accounts_;
   cycle_store& store_;
   billing_cycle cycle_;
+  std::chrono::seconds grace_;
   carried_book from_;  // the states after the cycle before
   std::map<std::pair<std::string, std::int32_t>, partition> partitions_;
 };

@@ -147,11 +147,21 @@ inline void check_closing_record(const billed_record& r, date::year_month cycle,
 /// loaded, or the one it saved last; nullopt: none was saved): a save is refused if the
 /// store holds another (partition_moved), so a worker that lost the partition to another
 /// cannot overwrite what that one saved.
+///
+/// A worker with a grace period (kafka/live_worker.hpp) reads on past records of the next
+/// cycle, leaving them for the next cycle's worker: then `next` is the first message left,
+/// and the messages from `next` to `read_to` were read already, every one handled except
+/// those whose record time is at or after `held_from` (the end of the reader's cycle). A
+/// partition that `waits_for_close` of a cycle has reached a record its worker may not read
+/// past before that cycle is closed.
 struct partition_offset {
   std::string topic;
   std::int32_t partition = 0;
   std::optional<std::int64_t> from;
   std::int64_t next = 0;
+  std::optional<std::int64_t> read_to;  ///< none: nothing read past `next`
+  std::optional<instant> held_from;     ///< with read_to
+  std::optional<date::year_month> waits_for_close;
   bool operator==(const partition_offset&) const = default;
 };
 
@@ -267,6 +277,8 @@ class cycle_store {
   /// The next offset saved for a partition; nullopt when none was.
   virtual std::optional<std::int64_t> next_offset(std::string_view topic,
                                                   std::int32_t partition) = 0;
+  /// Every partition of `topic` saved, as saved (`from` none), in partition order.
+  virtual std::vector<partition_offset> saved_offsets(std::string_view topic) = 0;
 };
 
 /// For a store's save_live, in its transaction: refuses (cycle_closed) the save when the
