@@ -40,6 +40,12 @@ struct bills_options {
   std::string cycle;  ///< empty: every stored cycle
 };
 
+/// `ratel accounts`: the account log a store keeps, printed or added to.
+struct accounts_options {
+  std::string store;
+  std::string add;  ///< an account-log file to add; empty: print the store's log
+};
+
 struct rerate_options {
   std::string catalog;
   std::string accounts;
@@ -121,6 +127,8 @@ int run_rate(const rate_options& options);
 int run_rate_into_store(const rate_options& options, std::size_t memory_budget);
 /// `ratel bills --store`: prints stored bills; returns the exit code.
 int run_bills(const bills_options& options);
+/// `ratel accounts --store`: prints or adds to the store's account log; returns the exit code.
+int run_accounts(const accounts_options& options);
 /// `ratel merge`; returns the exit code.
 int run_merge(const merge_options& options);
 /// `ratel check FILE...`; returns the exit code.

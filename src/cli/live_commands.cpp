@@ -23,6 +23,7 @@
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/kafka/consumer.hpp"
 #include "ratel/kafka/usage_producer.hpp"
+#include "ratel/store/account_log_in_store.hpp"
 #include "rejects_shown.hpp"
 #include "run_outputs.hpp"
 #include "standard_output.hpp"
@@ -95,11 +96,26 @@ std::optional<std::chrono::seconds> grace_of(const std::string& text) {
   return out;
 }
 
-// What a cycle closed from live rating was rated from: the catalog, the account log, and
-// the records the live workers saved (they go with the close, as the records billed).
-cycle_inputs live_close_inputs(const std::string& catalog, const std::string& accounts) {
-  return {file_digest(catalog), file_digest(accounts), "live: the records saved by ratel consume",
-          ratel_version};
+// What a cycle closed from live rating was rated from: the catalog, the account log (a file,
+// or the store's: `accounts` empty), and the records the live workers saved (they go with
+// the close, as the records billed).
+cycle_inputs live_close_inputs(const std::string& catalog, const std::string& accounts,
+                               cycle_store& store) {
+  return {file_digest(catalog),
+          accounts.empty() ? text_digest(account_log_text(store)) : file_digest(accounts),
+          "live: the records saved by ratel consume", ratel_version};
+}
+
+// The account log of `--accounts FILE`, or without it the store's (`ratel accounts --add`).
+std::vector<account_entry> account_log_from(const std::string& accounts, cycle_store& store,
+                                            const std::string& store_name) {
+  if (!accounts.empty()) return read_account_log(accounts);
+  std::vector<account_entry> log = account_log_of(store, store_name);
+  if (log.empty())
+    throw input_error({store_name, 0, 0}, "",
+                      "the store keeps no account log: give --accounts FILE, or add one with "
+                      "ratel accounts --store STORE --add FILE");
+  return log;
 }
 
 }  // namespace
@@ -184,9 +200,22 @@ int run_consume(const consume_command_options& o) {
   std::signal(SIGTERM, request_stop);
   try {
     const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
-    const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     std::unique_ptr<cycle_store> store = open_store(o.store);
-    if (options.close_after) options.close_inputs = live_close_inputs(o.catalog, o.accounts);
+    const account_book accounts =
+        fold_account_log(account_log_from(o.accounts, *store, shown(o.store)), plan);
+    if (o.accounts.empty()) {
+      // The store's account log, followed: read again (whole) whenever it grows.
+      options.accounts_changed = [&, seen = store->account_log_size()]() mutable {
+        std::optional<account_book> changed;
+        if (const std::int64_t now = store->account_log_size(); now != seen) {
+          changed = fold_account_log(account_log_of(*store, shown(o.store)), plan);
+          seen = now;
+        }
+        return changed;
+      };
+    }
+    if (options.close_after)
+      options.close_inputs = live_close_inputs(o.catalog, o.accounts, *store);
     const consume_summary s = consume(plan, accounts, *store, *month, options, stop_requested);
     for (const auto& [key, c] : s.partitions)
       std::cerr << fmt::format(
@@ -236,9 +265,10 @@ int run_close(const close_options& o) {
   }
   try {
     const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
-    const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     std::unique_ptr<cycle_store> store = open_store(o.store);
-    const cycle_inputs inputs = live_close_inputs(o.catalog, o.accounts);
+    const account_book accounts =
+        fold_account_log(account_log_from(o.accounts, *store, shown(o.store)), plan);
+    const cycle_inputs inputs = live_close_inputs(o.catalog, o.accounts, *store);
     if (const std::optional<closed_cycle> closed = store->find(*month)) {
       const bool same = closed->inputs == inputs;
       std::cerr << fmt::format(

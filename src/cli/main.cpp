@@ -212,6 +212,18 @@ int main(int argc, char** argv) {
       ->check(existing_store);
   bills_cmd->add_option("--subscriber", bills.subscriber, "the subscriber")->required();
   bills_cmd->add_option("--cycle", bills.cycle, "one cycle, YYYY-MM (default: every one)");
+
+  ratel::cli::accounts_options accounts;
+  CLI::App* accounts_cmd = app.add_subcommand(
+      "accounts",
+      "print the account log a store keeps (CSV), or add a file's entries to it (live workers "
+      "and ratel close without --accounts follow it)");
+  accounts_cmd
+      ->add_option("--store", accounts.store,
+                   "the store: a SQLite file (made if missing), or postgresql://...")
+      ->required();
+  accounts_cmd->add_option("--add", accounts.add, "an account log (CSV) whose entries to add")
+      ->check(CLI::ExistingFile);
 #endif
 
 #ifdef RATEL_WITH_KAFKA
@@ -241,8 +253,10 @@ int main(int argc, char** argv) {
   consume_cmd->add_option("--catalog", consume.catalog, "tariff catalog (TOML)")
       ->required()
       ->check(CLI::ExistingFile);
-  consume_cmd->add_option("--accounts", consume.accounts, "account log (CSV)")
-      ->required()
+  consume_cmd
+      ->add_option("--accounts", consume.accounts,
+                   "account log (CSV) (default: the store's, followed as it grows: ratel "
+                   "accounts --add)")
       ->check(CLI::ExistingFile);
   consume_cmd
       ->add_option("--store", consume.store,
@@ -288,8 +302,9 @@ int main(int argc, char** argv) {
   close_cmd->add_option("--catalog", close.catalog, "tariff catalog (TOML)")
       ->required()
       ->check(CLI::ExistingFile);
-  close_cmd->add_option("--accounts", close.accounts, "account log (CSV)")
-      ->required()
+  close_cmd
+      ->add_option("--accounts", close.accounts,
+                   "account log (CSV) (default: the store's: ratel accounts --add)")
       ->check(CLI::ExistingFile);
   close_cmd->add_option("--store", close.store, "the store the workers saved their state in")
       ->required();
@@ -344,6 +359,7 @@ int main(int argc, char** argv) {
     if (merge_cmd->parsed()) return ratel::cli::run_merge(merge);
 #ifdef RATEL_WITH_STORE
     if (bills_cmd->parsed()) return ratel::cli::run_bills(bills);
+    if (accounts_cmd->parsed()) return ratel::cli::run_accounts(accounts);
 #endif
 #ifdef RATEL_WITH_KAFKA
     if (produce_cmd->parsed()) return ratel::cli::run_produce(produce);

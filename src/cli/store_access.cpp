@@ -40,6 +40,16 @@ std::string file_digest(const std::string& path) {
   return hex;
 }
 
+std::string text_digest(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) != 1)
+    throw output_error("cannot take a SHA-256 digest (libcrypto)");
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
 std::unique_ptr<cycle_store> open_store(const std::string& where) {
   if (where.starts_with("postgresql://") || where.starts_with("postgres://")) {
 #ifdef RATEL_WITH_POSTGRESQL

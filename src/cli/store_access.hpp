@@ -22,6 +22,8 @@ inline constexpr const char* ratel_version = "0.1.0";
 /// SHA-256 of a file's bytes, in hex: what a closed cycle was rated from. Throws
 /// input_error if it cannot be read.
 std::string file_digest(const std::string& path);
+/// SHA-256 of a text, in hex (an account log kept in a store, say).
+std::string text_digest(std::string_view text);
 
 /// --store: a postgresql:// (or postgres://) URL is a PostgreSQL database, anything else a
 /// SQLite file (made if missing).

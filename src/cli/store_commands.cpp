@@ -1,5 +1,6 @@
-// `ratel rate --store` and `ratel bills --store` (docs/design.md section 6, D24): closing a
-// cycle into a store, month after month, and reading back the bills it keeps.
+// `ratel rate --store`, `ratel bills --store` and `ratel accounts --store` (docs/design.md
+// section 6, D24): closing a cycle into a store, month after month, reading back the bills it
+// keeps, and the account log it may keep for live workers.
 //
 // Closing a cycle: the store's last closed cycle says which cycle comes next and holds the
 // carried state the cycle goes on from; the cycle is rated by the streaming pipeline
@@ -39,6 +40,7 @@
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/stream.hpp"
+#include "ratel/store/account_log_in_store.hpp"
 #include "ratel/store/late_records_in_store.hpp"
 #include "run_outputs.hpp"
 #include "standard_output.hpp"
@@ -357,6 +359,35 @@ int run_bills(const bills_options& o) {
     return 1;
   } catch (const output_error& e) {
     std::cerr << "ratel bills: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int run_accounts(const accounts_options& o) {
+  try {
+    std::unique_ptr<cycle_store> store = open_store(o.store);
+    if (o.add.empty()) {
+      standard_output out("the account log");
+      out.write(account_log_text(*store));
+      out.finish();
+      return 0;
+    }
+    // Read whole first: a bad line adds nothing (input_error names it).
+    const std::vector<account_entry> entries = read_account_log(o.add);
+    add_account_log(*store, entries);
+    std::cerr << fmt::format(
+        "ratel accounts: {} entries of {} added to {}; its account log holds {} (workers "
+        "following it read it again within a second)\n",
+        entries.size(), o.add, shown(o.store), store->account_log_size());
+    return 0;
+  } catch (const input_error& e) {
+    std::cerr << "ratel accounts: " << e.what() << "\n";
+    return 1;
+  } catch (const output_error& e) {
+    std::cerr << "ratel accounts: " << e.what() << "\n";
+    return 1;
+  } catch (const store_error& e) {
+    std::cerr << "ratel accounts: " << e.what() << "\n";
     return 1;
   }
 }

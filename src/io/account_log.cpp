@@ -179,4 +179,23 @@ std::vector<account_entry> parse_account_log(std::string_view text,
   return entries;
 }
 
+std::string_view account_log_csv_header() {
+  return "subscriber,time,action,product,amount,note,country\n";
+}
+
+std::string account_entry_to_csv(const account_entry& e) {
+  std::string row;
+  csv::append_quoted(row, e.subscriber);
+  row += ',';
+  row += format_rfc3339(e.time, std::chrono::seconds{0}, true);
+  row += ',';
+  row += to_string(e.action);
+  for (std::string_view field : {std::string_view(e.product), std::string_view(e.amount),
+                                 std::string_view(e.note), std::string_view(e.country)}) {
+    row += ',';
+    csv::append_quoted(row, field);
+  }
+  return row;
+}
+
 }  // namespace ratel

@@ -22,7 +22,7 @@ class consume_run {
               date::year_month cycle, const consume_options& options)
       : options_(options),
         plan_(plan),
-        accounts_(accounts),
+        accounts_(&accounts),
         store_(store),
         worker_(std::make_unique<live_worker>(plan, accounts, store, first_open(store, cycle),
                                               grace())),
@@ -99,6 +99,7 @@ class consume_run {
       // to close): then the next one is rated.
       if (clock::now() - last_check_ >= options_.save_interval) {
         last_check_ = clock::now();
+        follow_account_log();
         if (options_.close_after) close_when_due();
         if (store_.find(worker_->cycle())) next_cycle();
       }
@@ -202,7 +203,7 @@ class consume_run {
     });
     if (waiting == 0 || waiting < partitions_of_topic()) return;
     try {
-      const live_close_result closed = close_live_cycle(plan_, accounts_, store_, cycle,
+      const live_close_result closed = close_live_cycle(plan_, *accounts_, store_, cycle,
                                                         options_.close_inputs, options_.store_name);
       ++summary_.closes;
       log(fmt::format(
@@ -239,6 +240,28 @@ class consume_run {
   // read on from its saved offset (a partition waiting at a record of it resumes there).
   void next_cycle() {
     const date::year_month next = first_open(store_, worker_->cycle() + date::months(1));
+    rate_afresh(next, nullptr);
+    log(fmt::format("cycle {} is closed: rating cycle {}", to_string(next - date::months(1)),
+                    to_string(next)));
+  }
+
+  // The account log changed (accounts_changed): saved, then every partition loaded again with
+  // the new histories and read on from where it was saved.
+  void follow_account_log() {
+    if (!options_.accounts_changed) return;
+    std::optional<account_book> changed = options_.accounts_changed();
+    if (!changed) return;
+    save();
+    auto book = std::make_unique<account_book>(std::move(*changed));
+    rate_afresh(first_open(store_, worker_->cycle()), book.get());
+    owned_accounts_ = std::move(book);  // the old book goes once no worker refers to it
+    log("the account log changed: the partitions are loaded again with it");
+  }
+
+  // A new worker rates `cycle` (with `accounts`, or the book rated so far), each partition
+  // loaded again from the store and read on from its saved offset.
+  void rate_afresh(date::year_month next, const account_book* accounts) {
+    if (accounts != nullptr) accounts_ = accounts;
     rd_kafka_topic_partition_list_t* assigned = nullptr;
     if (const rd_kafka_resp_err_t err = rd_kafka_assignment(consumer_.get(), &assigned))
       throw kafka_error(
@@ -248,9 +271,7 @@ class consume_run {
       const partition_key key{assigned->elems[i].topic, assigned->elems[i].partition};
       add_counts(key);
     }
-    worker_ = std::make_unique<live_worker>(plan_, accounts_, store_, next, grace());
-    log(fmt::format("cycle {} is closed: rating cycle {}", to_string(next - date::months(1)),
-                    to_string(next)));
+    worker_ = std::make_unique<live_worker>(plan_, *accounts_, store_, next, grace());
     for (int i = 0; i < assigned->cnt; ++i) {
       rd_kafka_topic_partition_t& p = assigned->elems[i];
       const std::int64_t from = worker_->assign(p.topic, p.partition);
@@ -259,6 +280,7 @@ class consume_run {
       at_end_.erase({p.topic, p.partition});
       held_.erase({p.topic, p.partition});
     }
+    publish_unsent_events();
     unsaved_ = 0;
     if (assigned->cnt == 0) return;
     // Read again from the saved offsets (what is queued from before is dropped), then go on.
@@ -339,6 +361,16 @@ class consume_run {
       summary_.partitions.try_emplace({p.topic, p.partition});
       log(fmt::format("assigned {}[{}] from offset {}", p.topic, p.partition, from));
     }
+    publish_unsent_events();
+  }
+
+  // Events the loaded accounts fire now and never sent (the account log changed since they
+  // were saved): published before anything that follows them is saved.
+  void publish_unsent_events() {
+    for (const outgoing_message& e : worker_->take_unsent_events()) {
+      producer_.produce(options_.events_topic, e.key, e.value);
+      ++summary_.events;
+    }
   }
 
   void revoke(rd_kafka_topic_partition_list_t& partitions) {
@@ -363,7 +395,8 @@ class consume_run {
 
   const consume_options& options_;
   const rule_plan& plan_;
-  const account_book& accounts_;
+  const account_book* accounts_;                  // the account log's histories
+  std::unique_ptr<account_book> owned_accounts_;  // since the log changed (accounts_changed)
   cycle_store& store_;
   std::unique_ptr<live_worker> worker_;  // of the cycle being rated
   detail::checked_producer producer_;

@@ -49,9 +49,15 @@ std::int64_t live_worker::assign(std::string_view topic, std::int32_t number) {
     if (s.open.cycle != cycle_.month) continue;  // another cycle's, closed or not yet open
     const std::string where =
         fmt::format("open cycle of {} (partition {} of {})", s.open.subscriber, number, topic);
-    p.accounts.emplace(
-        s.open.subscriber,
-        live_account::restore(plan_, accounts_.find(s.open.subscriber), s.open, where));
+    live_account& account =
+        p.accounts
+            .emplace(s.open.subscriber,
+                     live_account::restore(plan_, accounts_.find(s.open.subscriber), s.open, where))
+            .first->second;
+    for (const live_event& e : account.take_unsent()) {
+      unsent_events_.push_back(event_message(account.subscriber(), cycle_.month, e));
+      p.changed.insert(s.open.subscriber);  // its events sent, saved with the next save
+    }
   }
   return p.next;
 }

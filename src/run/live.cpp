@@ -2,6 +2,7 @@
 #include "ratel/run/live.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -324,7 +325,9 @@ live_account live_account::restore(const rule_plan& plan, const account_history*
   for (std::size_t i = 0; i < batch.records().size(); ++i) {
     usage_record r = batch.records()[i];
     r.line = saved.lines[i];
-    const live_added a = r.time < cycle.start ? out.add_late(r) : out.add(r);
+    live_added a = r.time < cycle.start ? out.add_late(r) : out.add(r);
+    out.unsent_.insert(out.unsent_.end(), std::make_move_iterator(a.events.begin()),
+                       std::make_move_iterator(a.events.end()));
     if (a.result == live_added::outcome::outside_cycle)
       throw input_error({source, 1, 1}, fmt::format("records[{}]", i),
                         fmt::format("the record's time is after cycle {}", to_string(saved.cycle)));

@@ -89,6 +89,13 @@ ALTER TABLE live_offsets ADD COLUMN read_to BIGINT;
 ALTER TABLE live_offsets ADD COLUMN held_from BIGINT;
 ALTER TABLE live_offsets ADD COLUMN waits_for_close TEXT COLLATE "C";
 )sql",
+    // 5: the account log, for live workers to follow as it grows (SQLite's schema 6).
+    R"sql(
+CREATE TABLE account_log (
+  entry BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,  -- in the order added
+  row TEXT NOT NULL  -- an account-log row: account_entry_to_csv
+);
+)sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
 // The advisory lock that serialises schema changes and closes between connections.
@@ -279,6 +286,31 @@ class postgresql_store final : public cycle_store {
         query("SELECT next_offset FROM live_offsets WHERE topic = $1 AND partition_no = $2",
               {std::string(topic), std::to_string(partition)});
     return r.rows() > 0 ? std::optional(std::stoll(r.text(0, 0))) : std::nullopt;
+  }
+
+  // One transaction, under the lock closes take: the entries are numbered in the order
+  // their transactions commit.
+  void add_account_log(std::span<const std::string> rows) override {
+    exec("BEGIN");
+    try {
+      exec(take_lock);
+      for (const std::string& row : rows) query("INSERT INTO account_log (row) VALUES ($1)", {row});
+      exec("COMMIT");
+    } catch (...) {
+      PQclear(PQexec(connection_.get(), "ROLLBACK"));
+      throw;
+    }
+  }
+
+  std::vector<std::string> account_log() override {
+    const result r = query("SELECT row FROM account_log ORDER BY entry", {});
+    std::vector<std::string> out;
+    for (int row = 0; row < r.rows(); ++row) out.push_back(r.text(row, 0));
+    return out;
+  }
+
+  std::int64_t account_log_size() override {
+    return std::stoll(query("SELECT count(*) FROM account_log", {}).text(0, 0));
   }
 
   std::vector<partition_offset> saved_offsets(std::string_view topic) override {

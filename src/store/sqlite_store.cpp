@@ -108,6 +108,13 @@ ALTER TABLE live_offsets ADD COLUMN read_to INTEGER;
 ALTER TABLE live_offsets ADD COLUMN held_from INTEGER;
 ALTER TABLE live_offsets ADD COLUMN waits_for_close TEXT;
 )sql",
+    // 6: the account log, for live workers to follow as it grows (add_account_log).
+    R"sql(
+CREATE TABLE account_log (
+  entry INTEGER PRIMARY KEY,  -- in the order added, from 1
+  row TEXT NOT NULL           -- an account-log row: account_entry_to_csv
+);
+)sql",
 };
 constexpr int schema_version = static_cast<int>(std::size(migrations));
 
@@ -340,6 +347,33 @@ class sqlite_store final : public cycle_store {
     s.bind(1, topic);
     s.bind(2, std::to_string(partition));
     return s.step() ? std::optional(std::stoll(s.text(0))) : std::nullopt;
+  }
+
+  void add_account_log(std::span<const std::string> rows) override {
+    exec("BEGIN IMMEDIATE");
+    try {
+      statement insert(*this, "INSERT INTO account_log (row) VALUES (?1)");
+      for (const std::string& row : rows) {
+        insert.bind(1, row);
+        insert.done();
+      }
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  std::vector<std::string> account_log() override {
+    statement s(*this, "SELECT row FROM account_log ORDER BY entry");
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.text(0));
+    return out;
+  }
+
+  std::int64_t account_log_size() override {
+    statement s(*this, "SELECT count(*) FROM account_log");
+    return s.step() ? std::stoll(s.text(0)) : 0;
   }
 
   std::vector<partition_offset> saved_offsets(std::string_view topic) override {

@@ -20,7 +20,8 @@
 #    the waiting records; a late July record is kept for August's close, a replay of a
 #    billed July record is a duplicate (D25); the August close gives the bills of `ratel
 #    rate --store` closing July then August (given the late records too): the late record
-#    is an adjustment on August's bill.
+#    is an adjustment on August's bill. The account log is the store's (ratel accounts
+#    --add), and an entry added while the worker runs is followed.
 # 5. A grace period (--close-after 1d): the same two months, but the records of 31 July from
 #    18:00 arrive after those of 1 August before 06:00. Two workers read on past the August
 #    records (within a day of July's end), rate the July ones after them into July, wait at
@@ -236,7 +237,9 @@ pass "a saved offset the topic no longer holds stops the worker: $(grep -o 'rete
 } >months.csv
 "$ratel" produce --brokers "$brokers" --topic months --usage months.csv 2>>produce.err ||
   fail "produce July and August"
-"$ratel" consume --brokers "$brokers" --catalog "$catalog" --accounts m/accounts.csv \
+# The account log kept in the store (ratel accounts --add), which the worker follows.
+"$ratel" accounts --store months.db --add m/accounts.csv 2>>accounts.err || fail "ratel accounts --add"
+"$ratel" consume --brokers "$brokers" --catalog "$catalog" \
   --store months.db --cycle 2012-07 --group months --topic months --events-topic months-events \
   --rejects-topic months-rejects --stop-when-idle-ms 5000 --kafka session.timeout.ms=6000 \
   --verbose 2>g.err &
@@ -245,7 +248,16 @@ pids+=("$g")
 for _ in $(seq 600); do [ "$(grep -c 'waits at offset' g.err)" = 3 ] && break; sleep 0.1; done
 [ "$(grep -c 'waits at offset' g.err)" = 3 ] || fail "the partitions did not wait at August"
 pass "each partition waits at its first August record: $(grep -o 'months\[[0-9]\] waits at offset [0-9]*' g.err | tr '\n' ';')"
-"$ratel" close --catalog "$catalog" --accounts m/accounts.csv --store months.db --cycle 2012-07 \
+# An order entered while the worker runs: 13800000001 takes data pack 5 from 1 August.
+printf '%s\n' subscriber,time,action,product,amount,note \
+  13800000001,2012-08-01T00:00:00+08:00,subscribe,data-pack-5,, >pack.csv
+"$ratel" accounts --store months.db --add pack.csv 2>>accounts.err || fail "ratel accounts --add pack.csv"
+for _ in $(seq 100); do grep -q 'the account log changed' g.err && break; sleep 0.1; done
+grep -q 'the account log changed' g.err || fail "the worker did not follow the store's account log"
+[ "$("$ratel" accounts --store months.db | wc -l)" = "$(($(wc -l <m/accounts.csv) + 1))" ] ||
+  fail "ratel accounts does not print the store's account log"
+pass "an entry added to the store's account log while the worker runs: the worker loaded its accounts again"
+"$ratel" close --catalog "$catalog" --store months.db --cycle 2012-07 \
   >months-07.json 2>>close.err || fail "ratel close 2012-07 while the worker runs"
 cmp -s months-07.json batch.json || fail "July closed while the worker waits is not the batch July"
 pass "July closed while the worker runs: the batch bills"
@@ -260,19 +272,22 @@ printf '13800000004\t%s\n' "$late_call" "$replay" |
   "$mock" send "$brokers" months 2>>produce.err || fail "send the late records"
 wait "$g" || fail "worker g failed"
 pass "the worker went on to August by itself"
-"$ratel" close --catalog "$catalog" --accounts m/accounts.csv --store months.db --cycle 2012-08 \
+"$ratel" close --catalog "$catalog" --store months.db --cycle 2012-08 \
   >months-08.json 2>>close.err || fail "ratel close 2012-08"
 grep -q '1 late records of closed cycles billed as adjustments (D25), 0 rejected' close.err ||
   fail "the August close did not bill the late record: $(tail -1 close.err)"
 # The batch: July closed from months.csv, then August from months.csv and the late records.
 { cat months.csv; echo "late-july,13800000004,2012-07-30T10:00:00+08:00,voice,60,"; } >months-late.csv
-"$ratel" rate --catalog "$catalog" --accounts m/accounts.csv --usage months.csv \
+{ cat m/accounts.csv; tail -n +2 pack.csv; } >months-accounts.csv
+"$ratel" rate --catalog "$catalog" --accounts months-accounts.csv --usage months.csv \
   --cycle 2012-07 --store batch-months.db >batch-2012-07.json 2>>batch.err
 [ "$?" -le 1 ] || fail "ratel rate --store 2012-07"
-"$ratel" rate --catalog "$catalog" --accounts m/accounts.csv --usage months-late.csv \
+"$ratel" rate --catalog "$catalog" --accounts months-accounts.csv --usage months-late.csv \
   --cycle 2012-08 --store batch-months.db >batch-2012-08.json 2>>batch.err
 [ "$?" -le 1 ] || fail "ratel rate --store 2012-08"
 cmp -s months-08.json batch-2012-08.json || fail "the live August is not the batch August"
+grep -q 'Data pack 5' <(grep -A30 '"subscriber": "13800000001"' months-08.json) ||
+  fail "13800000001's August has no data pack 5"
 # The call, 60 s = 1 started minute at the base tariff's 0.19 (D1), corrects July's usage.
 grep -A2 '"kind": "adjustment"' months-08.json | grep -q '"amount": "0.19"' ||
   fail "no adjustment of 0.19 on the live August"

@@ -401,6 +401,59 @@ TEST_SUITE("live worker") {
     CHECK(got == expected);
   }
 
+  TEST_CASE_TEMPLATE(
+      "the account log changed: accounts loaded again with it, the events it "
+      "makes fire published once",
+      store_kind, RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    const live_month m;
+    // Until the log changes, 13800000005 has joined but not subscribed to gprs-20: its data
+    // is rated at the base tariff, which has no threshold.
+    std::string without = live_month::accounts();
+    without.replace(
+        without.find("13800000005,2012-07-01T00:00:00+08:00,subscribe,gprs-20,,"),
+        std::string_view("13800000005,2012-07-01T00:00:00+08:00,subscribe,gprs-20,,").size(),
+        "13800000005,2012-07-01T00:00:00+08:00,join,,,");
+    const account_book before = fold_account_log(parse_account_log(without, "before.csv"), m.plan);
+    auto store = kind.open();
+    published topics;
+    {
+      live_worker w(m.plan, before, *store, august);
+      for (std::int32_t q = 0; q < 3; ++q) {
+        w.assign("usage", q);
+        for (std::int64_t o = 0; o < std::ssize(m.partitions[static_cast<std::size_t>(q)]); ++o)
+          topics.add(w.handle(message(m, q, o)));
+      }
+      w.save();
+    }
+    // Five subscribers on gprs-20, five thresholds each (as above).
+    CHECK(topics.event_ids.size() == 25);
+    // The log now says 13800000005 subscribed on 1 July (the order was entered late): loaded
+    // again, its saved records cross gprs-20's five thresholds, whose events were never sent.
+    std::vector<std::string> unsent;
+    {
+      live_worker w(m.plan, m.book, *store, august);
+      for (std::int32_t q = 0; q < 3; ++q) w.assign("usage", q);
+      for (const outgoing_message& e : w.take_unsent_events())
+        unsent.push_back(published::id_of(e.value));
+      CHECK(w.take_unsent_events().empty());  // each returned once
+      w.save();                               // they count as sent from here
+    }
+    CHECK(unsent ==
+          std::vector<std::string>{"13800000005/2012-08/notify/gprs-20/gprs-20 data 80%/1",
+                                   "13800000005/2012-08/notify/gprs-20/gprs-20 data 100%/1",
+                                   "13800000005/2012-08/notify/gprs-20/gprs-20 fee 500 reminder/1",
+                                   "13800000005/2012-08/cap/gprs-20/gprs-20 fee cap/1",
+                                   "13800000005/2012-08/cut_off/gprs-20/gprs-20 15 GB cut-off/1"});
+    {
+      live_worker w(m.plan, m.book, *store, august);
+      for (std::int32_t q = 0; q < 3; ++q) w.assign("usage", q);
+      CHECK(w.take_unsent_events().empty());  // saved as sent
+    }
+    CHECK(closed_bills(m, *store) == m.batch_bills());
+  }
+
   TEST_CASE_TEMPLATE("messages in any order within a partition: the batch bills", store_kind,
                      RATEL_STORE_KINDS) {
     store_kind kind;

@@ -20,6 +20,7 @@
 #include "ratel/io/usage_csv.hpp"
 #include "ratel/run/batch.hpp"
 #include "ratel/run/testing.hpp"
+#include "ratel/store/account_log_in_store.hpp"
 #include "store_kinds.hpp"
 
 using namespace ratel;
@@ -243,7 +244,8 @@ TEST_SUITE("stores") {
     std::string quoted;
     for (const char c : state) quoted += c == '\'' ? std::string("''") : std::string(1, c);
     kind.run_sql(
-        "DROP TABLE live_records; DROP TABLE live_offsets; UPDATE ratel_schema SET version = 3; "
+        "DROP TABLE live_records; DROP TABLE live_offsets; DROP TABLE account_log; "
+        "UPDATE ratel_schema SET version = 3; "
         "CREATE TABLE live_offsets (topic TEXT NOT NULL, partition_no INTEGER NOT NULL, "
         "next_offset INTEGER NOT NULL, PRIMARY KEY (topic, partition_no)); "
         "INSERT INTO live_offsets VALUES ('usage', 3, 42); "
@@ -263,6 +265,36 @@ TEST_SUITE("stores") {
     more.lines = {42};
     store->save_live(std::vector<live_account_state>{{"usage", 3, more, {}}}, {});
     CHECK(store->live_accounts("usage", 3).at(0).open.lines == std::vector<std::uint32_t>{41, 42});
+  }
+
+  TEST_CASE_TEMPLATE("an account log kept in the store: added in order, read back whole",
+                     store_kind, RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    auto store = kind.open();
+    CHECK(store->account_log_size() == 0);
+    CHECK(account_log_of(*store, "the store").empty());
+    const std::vector<account_entry> july = parse_account_log(
+        "subscriber,time,action,product,amount,note\n"
+        "13800000001,2019-07-01T00:00:00+08:00,join,,,\n"
+        "13800000001,2019-07-01T00:05:00+08:00,subscribe,gprs-20,,\"ordered, in the hall\"\n",
+        "july.csv");
+    const std::vector<account_entry> august = parse_account_log(
+        "subscriber,time,action,product,amount,note\n"
+        "13800000002,2019-08-14T10:00:00+08:00,join,,,\n",
+        "august.csv");
+    add_account_log(*store, july);
+    add_account_log(*store, august);
+    CHECK(store->account_log_size() == 3);
+    CHECK(account_log_text(*store) ==
+          "subscriber,time,action,product,amount,note,country\n"
+          "13800000001,2019-06-30T16:00:00Z,join,,,,\n"
+          "13800000001,2019-06-30T16:05:00Z,subscribe,gprs-20,,\"ordered, in the hall\",\n"
+          "13800000002,2019-08-14T02:00:00Z,join,,,,\n");
+    const std::vector<account_entry> back = account_log_of(*store, "the store");
+    REQUIRE(back.size() == 3);
+    CHECK(back[1].note == "ordered, in the hall");
+    CHECK(back[2].time == august[0].time);
   }
 
   TEST_CASE_TEMPLATE("a partition's position is saved whole: what was read past it, its wait",

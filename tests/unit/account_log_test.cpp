@@ -281,3 +281,28 @@ TEST_CASE("account log: read_account_log reads a file and names it in errors") {
   CHECK_THROWS_AS((void)ratel::read_account_log(dir / "ratel_no_such_accounts.csv"),
                   ratel::input_error);
 }
+
+TEST_CASE("account log: entries written as rows read back as the same entries") {
+  // What a store keeps (store/account_log_in_store.hpp): every action, a note with a comma
+  // and a quote (quoted as CSV), a time written with +08:00 (kept as its instant, in UTC).
+  const std::vector<account_entry> entries = parse(
+      "subscriber,time,action,product,amount,note,country\n"
+      "13800000001,2012-07-01T08:00:00+08:00,join,,,\"new, from the \"\"hall\"\"\",\n"
+      "13800000001,2012-07-02T00:00:00+08:00,subscribe,intl-pass-3d,,,TH\n"
+      "13800000001,2012-07-03T09:30:00+08:00,deposit,deposit-100,100.00,,\n");
+  std::string rows(ratel::account_log_csv_header());
+  for (const account_entry& e : entries) rows += ratel::account_entry_to_csv(e) + "\n";
+  CHECK(ratel::account_entry_to_csv(entries[0]) ==
+        "13800000001,2012-07-01T00:00:00Z,join,,,\"new, from the \"\"hall\"\"\",");
+  const std::vector<account_entry> back = parse(rows);
+  REQUIRE(back.size() == entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    CHECK(back[i].subscriber == entries[i].subscriber);
+    CHECK(back[i].time == entries[i].time);
+    CHECK(back[i].action == entries[i].action);
+    CHECK(back[i].product == entries[i].product);
+    CHECK(back[i].amount == entries[i].amount);
+    CHECK(back[i].note == entries[i].note);
+    CHECK(back[i].country == entries[i].country);
+  }
+}

@@ -11,6 +11,7 @@
 // file:line:col and the field: a dropped subscription would silently change bills.
 //
 //   std::vector<account_entry> log = read_account_log("accounts.csv");
+//   std::string row = account_entry_to_csv(log[0]);  // under account_log_csv_header()
 #pragma once
 
 #include <filesystem>
@@ -30,5 +31,11 @@ namespace ratel {
 std::vector<account_entry> read_account_log(const std::filesystem::path& path);
 /// Same, from text.
 std::vector<account_entry> parse_account_log(std::string_view text, const std::string& source_name);
+
+/// The header account_entry_to_csv's rows go under: every column, `country` last.
+std::string_view account_log_csv_header();
+/// An entry as an account-log row (no newline): its time in UTC, fields quoted where CSV
+/// needs it. parse_account_log reads it back as the same entry (but `where`).
+std::string account_entry_to_csv(const account_entry& e);
 
 }  // namespace ratel

@@ -64,6 +64,13 @@ struct consume_options {
   std::optional<std::chrono::seconds> close_after;
   cycle_inputs close_inputs;
   std::string store_name = "the store";
+  /// Where the account log comes from when it changes while the worker runs (a store's log,
+  /// store/account_log_in_store.hpp; a topic; a backend's own database): asked every
+  /// `save_interval`, it returns the new histories when the log changed since it last did,
+  /// nothing otherwise. The worker then saves, and loads its partitions again with them (an
+  /// event that the new histories make fire on records saved before is published then).
+  /// None: the histories given to consume() hold for the whole run.
+  std::function<std::optional<account_book>()> accounts_changed;
   /// Progress lines (assignments, revocations, saves), if wanted.
   std::function<void(std::string_view)> log;
 };

@@ -97,8 +97,12 @@ class live_worker {
               date::year_month cycle, std::chrono::seconds grace = std::chrono::seconds{0});
 
   /// The partition is this worker's now: its accounts as last saved are loaded. Returns the
-  /// offset to read it from (0 when nothing was saved).
+  /// offset to read it from (0 when nothing was saved). Events their records fire now and
+  /// that were never sent (the account log or the catalog changed since they were saved)
+  /// wait in take_unsent_events().
   std::int64_t assign(std::string_view topic, std::int32_t partition);
+  /// The event messages assign() found (see there), each returned once: for the events topic.
+  std::vector<outgoing_message> take_unsent_events() { return std::exchange(unsent_events_, {}); }
   /// The partition is another's now: what was not saved of it is dropped.
   void revoke(std::string_view topic, std::int32_t partition);
 
@@ -154,6 +158,7 @@ class live_worker {
   std::chrono::seconds grace_;
   carried_book from_;  // the states after the cycle before
   std::map<std::pair<std::string, std::int32_t>, partition> partitions_;
+  std::vector<outgoing_message> unsent_events_;
 };
 
 /// What close_live_cycle wrote: the bills, by subscriber.

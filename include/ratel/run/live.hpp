@@ -46,6 +46,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ratel/biller.hpp"
@@ -100,7 +101,9 @@ class live_account {
   live_account(const rule_plan& plan, const account_history* history, const billing_cycle& cycle,
                const carried_state* from = nullptr);
   /// An account from its saved state (save()); a row that is not a valid usage row throws
-  /// input_error naming `source` and the record.
+  /// input_error naming `source` and the record. Events the saved records fire that were
+  /// never sent (the account's history or the catalog changed since the save) wait in
+  /// take_unsent().
   static live_account restore(const rule_plan& plan, const account_history* history,
                               const open_cycle_state& saved, const std::string& source);
 
@@ -129,6 +132,9 @@ class live_account {
   /// appends the rows and drops the lines holds what save() gives, at a cost that does not
   /// grow with the records saved before.
   open_cycle_changes save_changes();
+
+  /// The events a restore found fired and never sent (see restore()); each is returned once.
+  std::vector<live_event> take_unsent() { return std::exchange(unsent_, {}); }
 
   const billing_cycle& cycle() const noexcept { return cycle_; }
   const std::string& subscriber() const noexcept { return subscriber_; }
@@ -179,6 +185,7 @@ class live_account {
   std::size_t events_seen_ = 0;  // rating_.events() looked at so far
   std::map<std::string, std::uint32_t, std::less<>> fired_count_;  // key: times fired so far
   std::set<std::string, std::less<>> sent_;                        // ids returned, in any call
+  std::vector<live_event> unsent_;  // fired by a restore's records, never sent before
 };
 
 }  // namespace ratel

@@ -9,7 +9,7 @@
 // in order: the next one a run may close is the one after the last closed.
 //
 // Live rating keeps its open cycles here too, with the offsets of the input partitions
-// they reflect, saved in one transaction (save_live).
+// they reflect, saved in one transaction (save_live), and may keep the account log here.
 //
 // Two implementations, each an optional CMake component and target of its own:
 // sqlite_store.hpp (ratel::store_sqlite, an embedded file, the default) and
@@ -279,6 +279,15 @@ class cycle_store {
                                                   std::int32_t partition) = 0;
   /// Every partition of `topic` saved, as saved (`from` none), in partition order.
   virtual std::vector<partition_offset> saved_offsets(std::string_view topic) = 0;
+
+  /// The account log kept in the store (store/account_log_in_store.hpp), so that live
+  /// workers follow it as it grows: entries, each an account-log row
+  /// (io/account_log.hpp, account_entry_to_csv), are added in one transaction, never changed.
+  virtual void add_account_log(std::span<const std::string> rows) = 0;
+  /// Its rows in the order they were added.
+  virtual std::vector<std::string> account_log() = 0;
+  /// How many rows it holds: a worker reads the log again when this grows.
+  virtual std::int64_t account_log_size() = 0;
 };
 
 /// For a store's save_live, in its transaction: refuses (cycle_closed) the save when the
