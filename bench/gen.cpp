@@ -1,7 +1,7 @@
 // ratel_gen: a deterministic generator of a month of realistic input for cmcc-2012.
 //
 //   ratel_gen --out DIR [--seed 7] [--subscribers 1000] [--records 100000] [--month 2012-07]
-//             [--profile full|data]
+//             [--profile full|data|gprs20]
 //
 // Writes DIR/accounts.csv and DIR/usage.csv (DESIGN 4.2 and 4.1) for tariffs/cmcc-2012.toml:
 // every subscriber on gprs-20; 40% with data-pack-5; 10% with one to three data-topup-3
@@ -11,7 +11,8 @@
 // countries; 3% of subscribers are heavy users past their allowance and the 500.00 cap,
 // and 1% pass the 15 GB cut-off. `--profile data` keeps only what bench/compare.sh's DuckDB
 // side implements: home data on gprs-20, data-pack-5 and data-topup-3, no roaming, no
-// passes, no voice or SMS. The same arguments give the same bytes on any machine:
+// passes, no voice or SMS. `--profile gprs20` keeps less still: home data on gprs-20 alone
+// (no pack, no top-up), the month of issue 19's lean SQL. The same arguments give the same bytes on any machine:
 // only the raw output of std::mt19937_64 (specified by the standard) is used.
 //
 // `--out` is required: a generator that writes a hundred thousand records into the current
@@ -40,11 +41,12 @@ struct options {
   int year = 2012;
   unsigned month = 7;
   bool data_only = false;
+  bool gprs20_only = false;  // data_only, and no product but gprs-20
 };
 
 constexpr std::string_view usage_text =
     "usage: ratel_gen --out DIR [--seed N] [--subscribers N] [--records N] [--month YYYY-MM]\n"
-    "                 [--profile full|data]\n"
+    "                 [--profile full|data|gprs20]\n"
     "\n"
     "Writes DIR/accounts.csv and DIR/usage.csv, a month of input for tariffs/cmcc-2012.toml;\n"
     "the same arguments give the same bytes on any machine.\n"
@@ -55,7 +57,8 @@ constexpr std::string_view usage_text =
     "  --records N        usage records (default 100000)\n"
     "  --month YYYY-MM    the month of the usage (default 2012-07)\n"
     "  --profile P        full: data, voice, SMS, roaming and passes (default);\n"
-    "                     data: home data only, what bench/compare.sh's DuckDB side rates\n"
+    "                     data: home data only, what bench/compare.sh's DuckDB side rates;\n"
+    "                     gprs20: home data on gprs-20 alone (its lean SQL's month)\n"
     "  --help             print this and exit\n";
 
 // A command line that cannot be used: the message, then a pointer to --help, exit 2.
@@ -94,9 +97,11 @@ std::optional<options> parse(int argc, char** argv) {
       o.out = std::string(value);
       has_out = true;
     } else if (key == "--profile") {
-      if (value != "full" && value != "data")
-        throw usage_error("--profile: \"" + std::string(value) + "\" is not full or data");
-      o.data_only = value == "data";
+      if (value != "full" && value != "data" && value != "gprs20")
+        throw usage_error("--profile: \"" + std::string(value) +
+                          "\" is not full, data or gprs20");
+      o.data_only = value == "data" || value == "gprs20";
+      o.gprs20_only = value == "gprs20";
     } else {  // --month
       const auto bad = [&] {
         return usage_error("--month: \"" + std::string(value) + "\" is not YYYY-MM");
@@ -181,13 +186,17 @@ int main(int argc, char** argv) try {
       const std::string id = msisdn(i);
       accounts << id << "," << prev << "-15T10:00:00+08:00,join,,,,\n";
       accounts << id << "," << prev << "-15T10:00:00+08:00,subscribe,gprs-20,,,\n";
-      if (below(100) < 40)
+      // gprs20: the same draws (the same usage as `data`), the packs and top-ups not written.
+      if (below(100) < 40 && !o.gprs20_only)
         accounts << id << "," << prev << "-15T10:05:00+08:00,subscribe,data-pack-5,,,\n";
       if (below(100) < 10)
-        for (std::uint64_t t = 0, n = 1 + below(3); t < n; ++t)
-          accounts << id << "," << month << "-" << two(static_cast<unsigned>(1 + below(days)))
-                   << "T" << two(static_cast<unsigned>(below(24)))
-                   << ":00:00+08:00,subscribe,data-topup-3,,,\n";
+        for (std::uint64_t t = 0, n = 1 + below(3); t < n; ++t) {
+          const unsigned day = static_cast<unsigned>(1 + below(days));
+          const unsigned hour = static_cast<unsigned>(below(24));
+          if (!o.gprs20_only)
+            accounts << id << "," << month << "-" << two(day) << "T" << two(hour)
+                     << ":00:00+08:00,subscribe,data-topup-3,,,\n";
+        }
       const std::uint64_t r = below(100);
       kinds[i] = r < 1 ? kind::cut_off : r < 4 ? kind::heavy : kind::normal;
       roamer[i] = below(100) < 5 && !o.data_only;

@@ -47,7 +47,7 @@ set(refused
   "--out x --records 10k|--records: not a whole number: \"10k\""
   "--out x --records -5|--records: not a whole number: \"-5\""
   "--out x --subscribers 0|--subscribers: at least 1"
-  "--out x --profile dat|--profile: \"dat\" is not full or data"
+  "--out x --profile dat|--profile: \"dat\" is not full, data or gprs20"
   "--out x --month 2012x07|--month: \"2012x07\" is not YYYY-MM"
   "--out x --month 2012-13|--month: \"2012-13\" is not YYYY-MM"
   "--seed 7|--out DIR is required"
