@@ -51,6 +51,26 @@ TEST_SUITE("bill") {
   // dump(2) is the oracle for the bytes: escapes (quote, backslash, \b \f \n \r \t,
   // other control characters as \u00xx), UTF-8 and DEL as they are, empty arrays as [],
   // nested arrays and objects, integers, members in contract order.
+  TEST_CASE("JSON: a character to escape anywhere in a string, eight bytes at a time or not") {
+    // The writer copies runs of plain bytes eight at a time: each character that must be
+    // escaped (or is not ASCII), put at every offset from 0 to 19 of a 24-byte string of
+    // plain bytes, gives nlohmann's bytes.
+    rule_plan plan = make_plan();
+    account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-b,,\n");
+    bill b = make_bill(plan, rate_july(plan, book, make_usage("")));
+    for (const std::string special :
+         {"\"", "\\", "\x01", "\x1f", "\t", "\n", "\x7f", "\xe4\xb8\xad", "~", " "})
+      for (std::size_t at = 0; at < 20; ++at) {
+        std::string text(24, 'a');
+        text.replace(at, 1, special);
+        b.subscriber = text;
+        const std::string json = bill_to_json(b);
+        CHECK_MESSAGE(
+            json.find("\"subscriber\": " + nlohmann::json(text).dump() + ",") != std::string::npos,
+            "at ", at);
+      }
+  }
+
   TEST_CASE("JSON: the direct writer gives the bytes of nlohmann's dump for hostile strings") {
     rule_plan plan = make_plan();
     account_book book = make_book(plan, "s1,2012-06-01T00:00:00+08:00,subscribe,plan-b,,\n");
