@@ -12,8 +12,8 @@
 // and 1% pass the 15 GB cut-off. `--profile data` keeps only what bench/compare.sh's DuckDB
 // side implements: home data on gprs-20, data-pack-5 and data-topup-3, no roaming, no
 // passes, no voice or SMS. `--profile gprs20` keeps less still: home data on gprs-20 alone
-// (no pack, no top-up), the month of issue 19's lean SQL. The same arguments give the same bytes on any machine:
-// only the raw output of std::mt19937_64 (specified by the standard) is used.
+// (no pack, no top-up), the month of issue 19's lean SQL. The same arguments give the same bytes on
+// any machine: only the raw output of std::mt19937_64 (specified by the standard) is used.
 //
 // `--out` is required: a generator that writes a hundred thousand records into the current
 // directory when run bare (or with `--help`, which it once did) surprises everyone.
@@ -98,8 +98,7 @@ std::optional<options> parse(int argc, char** argv) {
       has_out = true;
     } else if (key == "--profile") {
       if (value != "full" && value != "data" && value != "gprs20")
-        throw usage_error("--profile: \"" + std::string(value) +
-                          "\" is not full, data or gprs20");
+        throw usage_error("--profile: \"" + std::string(value) + "\" is not full, data or gprs20");
       o.data_only = value == "data" || value == "gprs20";
       o.gprs20_only = value == "gprs20";
     } else {  // --month
