@@ -68,7 +68,10 @@ std::optional<std::chrono::seconds> grace_of(const std::string& text) {
   const char* end = text.data() + text.size();
   const auto [unit, error] = std::from_chars(text.data(), end, amount);
   std::optional<std::chrono::seconds> out;
-  if (error == std::errc() && unit + 1 == end && amount >= 0) {
+  // Any amount past a year's seconds is past the bound in every unit: refused before it is
+  // multiplied, so that no amount can overflow.
+  constexpr std::int64_t most = 366LL * 86'400;
+  if (error == std::errc() && unit + 1 == end && amount >= 0 && amount <= most) {
     switch (*unit) {
       case 'd':
         out = std::chrono::days(amount);

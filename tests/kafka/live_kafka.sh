@@ -234,6 +234,16 @@ pass "a saved offset the topic no longer holds stops the worker: $(grep -o 'rete
 fi
 [ "$part" = one-month ] && exit 0
 
+# A grace period past a year, or so large it would overflow when turned into seconds, is
+# refused by name (exit 2) before anything is read.
+for bad in 367d 999999999999999999d 5w; do
+  "$ratel" consume --brokers "$brokers" --catalog "$catalog" --store bad.db --cycle 2012-07 \
+    --close-after "$bad" 2>bad.err
+  [ "$?" = 2 ] && grep -q "close-after: \"$bad\" is not a grace period" bad.err ||
+    fail "--close-after $bad was not refused: $(cat bad.err)"
+done
+pass "--close-after past a year, overflowing or in an unknown unit is refused by name"
+
 # ---- 4. month after month: the worker waits at August, and goes on after July's close ----
 {
   echo "$header"
