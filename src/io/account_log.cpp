@@ -7,15 +7,14 @@
 
 #include <fmt/format.h>
 
+#include "io/account_rows.hpp"
 #include "io/csv.hpp"
 #include "io/file.hpp"
 
 namespace ratel {
-namespace {
-
 namespace csv = detail::csv;
 
-constexpr std::size_t absent = std::numeric_limits<std::size_t>::max();
+namespace {
 
 constexpr bool needs_product(account_action a) noexcept {
   switch (a) {
@@ -57,125 +56,147 @@ std::vector<account_entry> read_account_log(const std::filesystem::path& path) {
   return parse_account_log(detail::read_text_file(path), path.string());
 }
 
+account_columns account_columns::from_header(std::string_view text, const std::string& file,
+                                             std::uint32_t line) {
+  account_columns c;
+  c.file_ = file;
+  c.header_ = csv::header::parse(text, file, line);
+  for (std::string_view name : {"subscriber", "time", "action"})
+    if (!c.header_.find(name))
+      // Column 1: the missing column has no place of its own; the header line starts there.
+      throw input_error({file, line, 1}, std::string(name),
+                        fmt::format("required column missing from the header \"{}\" (an "
+                                    "account log needs subscriber, time and action; product, "
+                                    "amount and note are optional)",
+                                    c.header_.joined()));
+  c.subscriber_ = *c.header_.find("subscriber");
+  c.time_ = *c.header_.find("time");
+  c.action_ = *c.header_.find("action");
+  c.product_ = c.header_.find("product").value_or(absent);
+  c.amount_ = c.header_.find("amount").value_or(absent);
+  c.note_ = c.header_.find("note").value_or(absent);
+  // An extension of DESIGN 4.2: the country a roaming pass is ordered for (D12).
+  c.country_ = c.header_.find("country").value_or(absent);
+  return c;
+}
+
+input_error account_columns::empty_file(const std::string& file) {
+  return input_error({file, 1, 1}, "",
+                     "the file is empty; an account log starts with a header line "
+                     "(subscriber,time,action,product,amount,note)");
+}
+
+account_entry account_columns::parse(std::string_view row, std::uint32_t line,
+                                     std::vector<csv::field>& fields) const {
+  const std::string& file = file_;
+  const csv::split_result split = csv::split(row, fields);
+  if (!split) {
+    const std::size_t index = fields.size();  // the field the problem is in
+    throw input_error({file, line, split.column},
+                      index < header_.size() ? header_.name(index) : std::string(),
+                      csv::describe(split));
+  }
+  if (fields.size() > header_.size())
+    throw input_error({file, line, fields[header_.size()].column}, "",
+                      fmt::format("{} fields, but the header has {} (a ',' in a value must be "
+                                  "inside quotes)",
+                                  fields.size(), header_.size()));
+  if (fields.size() < header_.size())
+    // Point just past the end of the line, where the first missing field would start.
+    throw input_error({file, line, csv::column_at(row, row.size())}, header_.name(fields.size()),
+                      fmt::format("missing: the line has {} fields, but the header has {}",
+                                  fields.size(), header_.size()));
+
+  auto fail = [&](std::size_t index, std::string_view field, std::string message) {
+    const std::uint32_t column = index == absent ? 1 : fields[index].column;
+    return input_error({file, line, column}, std::string(field), std::move(message));
+  };
+  auto value = [&](std::size_t index) {
+    return index == absent ? std::string() : csv::to_owned(fields[index]);
+  };
+
+  account_entry e;
+  e.where = {file, line, 1};
+  e.subscriber = value(subscriber_);
+  if (e.subscriber.empty()) throw fail(subscriber_, "subscriber", "is empty");
+
+  const std::string time_text = value(time_);
+  if (time_text.empty()) throw fail(time_, "time", "is empty");
+  time_parse_error time_error;
+  const std::optional<instant> time = parse_rfc3339(time_text, &time_error);
+  if (!time)
+    throw fail(time_, "time", fmt::format("{} is not RFC 3339: {}", time_text, time_error.message));
+  e.time = *time;
+
+  const std::string action_text = value(action_);
+  if (action_text.empty()) throw fail(action_, "action", "is empty");
+  const std::optional<account_action> action = parse_account_action(action_text);
+  if (!action)
+    throw fail(
+        action_, "action",
+        fmt::format("{} is not an action (one of {})", action_text, account_action_names.list()));
+  e.action = *action;
+
+  e.product = value(product_);
+  // Kept so that the fold can point at the product when the catalog lacks it.
+  e.product_column = product_ == absent ? 0 : fields[product_].column;
+  if (needs_product(e.action) && e.product.empty())
+    throw fail(
+        product_, "product",
+        product_ == absent
+            ? fmt::format("{} needs a product, but the header has no product column", action_text)
+            : fmt::format("is empty, but {} needs a product", action_text));
+
+  e.amount = value(amount_);
+  if (needs_amount(e.action) && e.amount.empty())
+    throw fail(
+        amount_, "amount",
+        amount_ == absent
+            ? fmt::format("{} needs an amount, but the header has no amount column", action_text)
+            : fmt::format("is empty, but {} needs an amount", action_text));
+  if (!e.amount.empty() && !is_decimal(e.amount))
+    throw fail(amount_, "amount",
+               fmt::format("{} is not a non-negative decimal number (digits, optionally a '.' "
+                           "and more digits, e.g. 100 or 100.50)",
+                           e.amount));
+
+  e.note = value(note_);
+  e.country = value(country_);
+  if (!e.country.empty() &&
+      (e.country.size() != 2 || !std::all_of(e.country.begin(), e.country.end(),
+                                             [](char c) { return c >= 'A' && c <= 'Z'; })))
+    throw fail(
+        country_, "country",
+        fmt::format("{} is not an ISO 3166-1 alpha-2 code (two upper-case letters)", e.country));
+  return e;
+}
+
 std::vector<account_entry> parse_account_log(std::string_view text,
                                              const std::string& source_name) {
-  const std::string& file = source_name;
   csv::line_reader lines(text);
   std::optional<csv::line> first;
   while ((first = lines.next()) && csv::is_blank(first->text)) {
   }
-  if (!first)
-    throw input_error({file, 1, 1}, "",
-                      "the file is empty; an account log starts with a header line "
-                      "(subscriber,time,action,product,amount,note)");
-  const std::uint32_t header_line = csv::checked_line_number(first->number, file);
-  const csv::header header = csv::header::parse(first->text, file, header_line);
-
-  for (std::string_view name : {"subscriber", "time", "action"})
-    if (!header.find(name))
-      // Column 1: the missing column has no place of its own; the header line starts there.
-      throw input_error({file, header_line, 1}, std::string(name),
-                        fmt::format("required column missing from the header \"{}\" (an "
-                                    "account log needs subscriber, time and action; product, "
-                                    "amount and note are optional)",
-                                    header.joined()));
-  const std::size_t subscriber_col = *header.find("subscriber");
-  const std::size_t time_col = *header.find("time");
-  const std::size_t action_col = *header.find("action");
-  const std::size_t product_col = header.find("product").value_or(absent);
-  const std::size_t amount_col = header.find("amount").value_or(absent);
-  const std::size_t note_col = header.find("note").value_or(absent);
-  // An extension of DESIGN 4.2: the country a roaming pass is ordered for (D12).
-  const std::size_t country_col = header.find("country").value_or(absent);
-
+  if (!first) throw account_columns::empty_file(source_name);
+  const account_columns columns = account_columns::from_header(
+      first->text, source_name, csv::checked_line_number(first->number, source_name));
   std::vector<account_entry> entries;
   std::vector<csv::field> fields;
   while (std::optional<csv::line> l = lines.next()) {
     if (csv::is_blank(l->text)) continue;
-    const std::uint32_t line = csv::checked_line_number(l->number, file);
-    const csv::split_result split = csv::split(l->text, fields);
-    if (!split) {
-      const std::size_t index = fields.size();  // the field the problem is in
-      throw input_error({file, line, split.column},
-                        index < header.size() ? header.name(index) : std::string(),
-                        csv::describe(split));
-    }
-    if (fields.size() > header.size())
-      throw input_error({file, line, fields[header.size()].column}, "",
-                        fmt::format("{} fields, but the header has {} (a ',' in a value must be "
-                                    "inside quotes)",
-                                    fields.size(), header.size()));
-    if (fields.size() < header.size())
-      // Point just past the end of the line, where the first missing field would start.
-      throw input_error({file, line, csv::column_at(l->text, l->text.size())},
-                        header.name(fields.size()),
-                        fmt::format("missing: the line has {} fields, but the header has {}",
-                                    fields.size(), header.size()));
-
-    auto fail = [&](std::size_t index, std::string_view field, std::string message) {
-      const std::uint32_t column = index == absent ? 1 : fields[index].column;
-      return input_error({file, line, column}, std::string(field), std::move(message));
-    };
-    auto value = [&](std::size_t index) {
-      return index == absent ? std::string() : csv::to_owned(fields[index]);
-    };
-
-    account_entry e;
-    e.where = {file, line, 1};
-    e.subscriber = value(subscriber_col);
-    if (e.subscriber.empty()) throw fail(subscriber_col, "subscriber", "is empty");
-
-    const std::string time_text = value(time_col);
-    if (time_text.empty()) throw fail(time_col, "time", "is empty");
-    time_parse_error time_error;
-    const std::optional<instant> time = parse_rfc3339(time_text, &time_error);
-    if (!time)
-      throw fail(time_col, "time",
-                 fmt::format("{} is not RFC 3339: {}", time_text, time_error.message));
-    e.time = *time;
-
-    const std::string action_text = value(action_col);
-    if (action_text.empty()) throw fail(action_col, "action", "is empty");
-    const std::optional<account_action> action = parse_account_action(action_text);
-    if (!action)
-      throw fail(
-          action_col, "action",
-          fmt::format("{} is not an action (one of {})", action_text, account_action_names.list()));
-    e.action = *action;
-
-    e.product = value(product_col);
-    // Kept so that the fold can point at the product when the catalog lacks it.
-    e.product_column = product_col == absent ? 0 : fields[product_col].column;
-    if (needs_product(e.action) && e.product.empty())
-      throw fail(
-          product_col, "product",
-          product_col == absent
-              ? fmt::format("{} needs a product, but the header has no product column", action_text)
-              : fmt::format("is empty, but {} needs a product", action_text));
-
-    e.amount = value(amount_col);
-    if (needs_amount(e.action) && e.amount.empty())
-      throw fail(
-          amount_col, "amount",
-          amount_col == absent
-              ? fmt::format("{} needs an amount, but the header has no amount column", action_text)
-              : fmt::format("is empty, but {} needs an amount", action_text));
-    if (!e.amount.empty() && !is_decimal(e.amount))
-      throw fail(amount_col, "amount",
-                 fmt::format("{} is not a non-negative decimal number (digits, optionally a '.' "
-                             "and more digits, e.g. 100 or 100.50)",
-                             e.amount));
-
-    e.note = value(note_col);
-    e.country = value(country_col);
-    if (!e.country.empty() &&
-        (e.country.size() != 2 || !std::all_of(e.country.begin(), e.country.end(),
-                                               [](char c) { return c >= 'A' && c <= 'Z'; })))
-      throw fail(
-          country_col, "country",
-          fmt::format("{} is not an ISO 3166-1 alpha-2 code (two upper-case letters)", e.country));
-    entries.push_back(std::move(e));
+    entries.push_back(
+        columns.parse(l->text, csv::checked_line_number(l->number, source_name), fields));
   }
+  return entries;
+}
+
+std::vector<account_entry> parse_account_rows(const account_columns& columns,
+                                              std::string_view framed_rows) {
+  std::vector<account_entry> entries;
+  std::vector<csv::field> fields;
+  for_each_framed_row(framed_rows, [&](std::uint32_t line, std::string_view row) {
+    entries.push_back(columns.parse(row, line, fields));
+  });
   return entries;
 }
 

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -253,6 +254,39 @@ inline std::string to_owned(const field& f) {
   std::string value;
   append_unescaped(f.text, value);
   return value;
+}
+
+/// The value of field `column` of a raw row (unescaped; may view into `row` or `scratch`),
+/// for routing a row by one field without validating it: empty when the row cannot be
+/// split as far as that field (the row is reported when it is parsed).
+inline std::string_view field_at(std::string_view row, std::size_t column, std::string& scratch) {
+  // The common row has no quote before the end of the field: skip commas. Any
+  // '"' there (a quoted field) takes the full tokenizer, which knows commas inside quotes.
+  const char* const begin = row.data();
+  const char* const end = begin + row.size();
+  const char* p = begin;
+  for (std::size_t k = 0; k < column; ++k) {
+    const void* comma = std::memchr(p, ',', static_cast<std::size_t>(end - p));
+    if (comma == nullptr) {
+      p = nullptr;
+      break;
+    }
+    p = static_cast<const char*>(comma) + 1;
+  }
+  if (p != nullptr) {
+    const void* comma = std::memchr(p, ',', static_cast<std::size_t>(end - p));
+    const char* field_end = comma ? static_cast<const char*>(comma) : end;
+    if (std::memchr(begin, '"', static_cast<std::size_t>(field_end - begin)) == nullptr)
+      return {p, static_cast<std::size_t>(field_end - p)};
+  }
+  std::vector<field> fields;
+  (void)split(row, fields);  // on a problem, the fields before it are still whole
+  if (fields.size() <= column) return {};
+  const field& f = fields[column];
+  if (!f.has_escaped_quote) return f.text;
+  scratch.clear();
+  append_unescaped(f.text, scratch);
+  return scratch;
 }
 
 /// For messages: "an unterminated quote at column 17 (quoted fields cannot span lines)".

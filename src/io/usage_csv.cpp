@@ -66,52 +66,11 @@ input_error usage_columns::empty_file(const std::string& file) {
 }
 
 std::string_view usage_columns::subscriber_of(std::string_view row, std::string& scratch) const {
-  return field_of(row, subscriber_, scratch);
+  return csv::field_at(row, subscriber_, scratch);
 }
 
 std::string_view usage_columns::time_of(std::string_view row, std::string& scratch) const {
-  return field_of(row, time_, scratch);
-}
-
-std::string_view usage_columns::field_of(std::string_view row, std::size_t column,
-                                         std::string& scratch) const {
-  // The common row has no quote before the end of the field: skip commas. Any
-  // '"' there (a quoted field) takes the full tokenizer, which knows commas inside quotes.
-  const char* const begin = row.data();
-  const char* const end = begin + row.size();
-  const char* p = begin;
-  for (std::size_t k = 0; k < column; ++k) {
-    const void* comma = std::memchr(p, ',', static_cast<std::size_t>(end - p));
-    if (comma == nullptr) {
-      p = nullptr;
-      break;
-    }
-    p = static_cast<const char*>(comma) + 1;
-  }
-  if (p != nullptr) {
-    const void* comma = std::memchr(p, ',', static_cast<std::size_t>(end - p));
-    const char* field_end = comma ? static_cast<const char*>(comma) : end;
-    if (std::memchr(begin, '"', static_cast<std::size_t>(field_end - begin)) == nullptr)
-      return {p, static_cast<std::size_t>(field_end - p)};
-  }
-  std::vector<csv::field> fields;
-  (void)csv::split(row, fields);  // on a problem, the fields before it are still whole
-  if (fields.size() <= column) return {};
-  const csv::field& f = fields[column];
-  if (!f.has_escaped_quote) return f.text;
-  scratch.clear();
-  csv::append_unescaped(f.text, scratch);
-  return scratch;
-}
-
-void append_framed_row(std::string& shard, std::uint32_t line, std::string_view row) {
-  assert(row.size() <= std::numeric_limits<std::uint32_t>::max());
-  const std::uint32_t size = static_cast<std::uint32_t>(row.size());
-  char frame[8];
-  std::memcpy(frame, &line, 4);
-  std::memcpy(frame + 4, &size, 4);
-  shard.append(frame, 8);
-  shard.append(row);
+  return csv::field_at(row, time_, scratch);
 }
 
 // The one place a data row is checked and becomes a record, a reject or (later) a
@@ -291,14 +250,8 @@ usage_batch parse_usage_rows(const usage_columns& columns, std::string framed_ro
   }
   batch.reserve(count);
   usage_row_parser rows(columns, batch);
-  for (std::size_t at = 0; at < all.size();) {
-    assert(all.size() - at >= 8);
-    std::uint32_t line = 0, size = 0;
-    std::memcpy(&line, all.data() + at, 4);
-    std::memcpy(&size, all.data() + at + 4, 4);
-    rows.parse(all.substr(at + 8, size), line);
-    at += 8 + size;
-  }
+  for_each_framed_row(all,
+                      [&](std::uint32_t line, std::string_view row) { rows.parse(row, line); });
   batch.finish();
   return batch;
 }

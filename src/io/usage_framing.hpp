@@ -2,7 +2,7 @@
 //
 // A file too large for memory is read in pieces: its header gives a usage_columns, which
 // tells each raw row's subscriber without validating the row; rows are routed by
-// subscriber into framed shards (append_framed_row), and each shard is parsed by
+// subscriber into framed shards (framed_rows.hpp), and each shard is parsed by
 // parse_usage_rows with the same checks, rejects and de-duplication as a whole file (a
 // (subscriber, id) never spans two shards, so a shard's duplicates are the file's).
 #pragma once
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "io/csv.hpp"
+#include "io/framed_rows.hpp"
 #include "ratel/usage.hpp"
 
 namespace ratel {
@@ -40,17 +41,11 @@ class usage_columns {
  private:
   friend class usage_row_parser;
   usage_columns() = default;
-  std::string_view field_of(std::string_view row, std::size_t column, std::string& scratch) const;
   detail::csv::header header_;
   std::size_t id_ = 0, subscriber_ = 0, time_ = 0, service_ = 0, quantity_ = 0;
   std::size_t country_ = absent, region_ = absent, peer_ = absent, product_ = absent;
   static constexpr std::size_t absent = static_cast<std::size_t>(-1);
 };
-
-/// Appends one row to a framed shard text for usage_batch::parse_rows: its 1-based line
-/// number and byte length (each a uint32 in native byte order: a shard is read back by the
-/// process that wrote it), then the row's bytes, without its line terminator.
-void append_framed_row(std::string& shard, std::uint32_t line, std::string_view row);
 
 /// Parses a framed shard of data rows (append_framed_row) of a file whose header gave
 /// `columns`: the checks, rejects and de-duplication of parse_usage_csv, on those rows
