@@ -452,6 +452,12 @@ auto fold_key(const account_entry& e) {
                     std::string_view(e.country));
 }
 
+// True if the whole log's fold meets line x before line y: in fold order, then by subscriber.
+bool folded_before(const account_entry& x, const account_entry& y) {
+  const auto kx = fold_key(x), ky = fold_key(y);
+  return kx != ky ? kx < ky : x.subscriber < y.subscriber;
+}
+
 // The end of the run of lines of the subscriber of order[run] in `order`.
 std::size_t end_of_run(const std::vector<account_entry>& entries,
                        const std::vector<std::size_t>& order, std::size_t run) {
@@ -461,10 +467,11 @@ std::size_t end_of_run(const std::vector<account_entry>& entries,
   return end;
 }
 
-// Throws for the first line, in the order given, that is past `max_lines` of its
-// subscriber; `order` has each subscriber's lines together.
-void check_history_lengths(const std::vector<account_entry>& entries,
-                           const std::vector<std::size_t>& order, std::size_t max_lines) {
+// The first line, in the order given, that is past `max_lines` of its subscriber, as a
+// failure; `order` has each subscriber's lines together.
+std::optional<detail::fold_failure> check_history_lengths(const std::vector<account_entry>& entries,
+                                                          const std::vector<std::size_t>& order,
+                                                          std::size_t max_lines) {
   std::optional<std::size_t> first_past;
   for (std::size_t run = 0, end = 0; run < order.size(); run = end) {
     end = end_of_run(entries, order, run);
@@ -476,12 +483,14 @@ void check_history_lengths(const std::vector<account_entry>& entries,
                      given.end());
     first_past = std::min(first_past.value_or(given[max_lines]), given[max_lines]);
   }
-  if (!first_past) return;
+  if (!first_past) return std::nullopt;
   const account_entry& e = entries[*first_past];
-  throw input_error(e.where, "subscriber",
-                    fmt::format("{} has more than {} lines, the most one subscriber's history may "
-                                "have (max_history_lines); this is the first past it",
-                                e.subscriber, max_lines));
+  return detail::fold_failure{
+      input_error(e.where, "subscriber",
+                  fmt::format("{} has more than {} lines, the most one subscriber's history may "
+                              "have (max_history_lines); this is the first past it",
+                              e.subscriber, max_lines)),
+      true, e};
 }
 
 }  // namespace
@@ -492,6 +501,21 @@ account_book fold_account_log(std::vector<account_entry> entries, const rule_pla
 
 account_book detail::fold_account_log(std::vector<account_entry> entries, const rule_plan& plan,
                                       std::size_t max_lines) {
+  partial_fold fold = fold_account_part(std::move(entries), plan, max_lines);
+  if (fold.failure) throw fold.failure->error;
+  return std::move(fold.book);
+}
+
+bool detail::reported_before(const fold_failure& a, const fold_failure& b) {
+  // Every history's length is checked before anything is folded; the first line past a
+  // limit is the first in the order given, which for parts of one file is line order.
+  if (a.history_too_long != b.history_too_long) return a.history_too_long;
+  if (a.history_too_long) return a.entry.where.line < b.entry.where.line;
+  return folded_before(a.entry, b.entry);
+}
+
+detail::partial_fold detail::fold_account_part(std::vector<account_entry> entries,
+                                               const rule_plan& plan, std::size_t max_lines) {
   // A history depends on its subscriber's lines only, in fold order (fold_key: time, then
   // D21): the lines are sorted by (subscriber, fold key, position) and each history is
   // folded on its own, by one builder whose indexes are reused.
@@ -505,21 +529,14 @@ account_book detail::fold_account_log(std::vector<account_entry> entries, const 
     if (const auto kx = fold_key(x), ky = fold_key(y); kx != ky) return kx < ky;
     return a < b;
   });
-  check_history_lengths(entries, order, max_lines);
-  account_book book;
+  partial_fold result;
+  if ((result.failure = check_history_lengths(entries, order, max_lines))) return result;
+  account_book& book = result.book;
   history_builder builder(plan);
   // The error to report is the one the whole log, folded in fold order, meets first: the
   // earliest (fold key, subscriber) among each history's first error, whatever the file's
   // order of lines.
-  struct failure {
-    const account_entry* entry;
-    input_error error;
-  };
-  auto before = [](const account_entry& x, const account_entry& y) {
-    const auto kx = fold_key(x), ky = fold_key(y);
-    return kx != ky ? kx < ky : x.subscriber < y.subscriber;
-  };
-  std::optional<failure> first;
+  std::optional<fold_failure>& first = result.failure;
   for (std::size_t run = 0, end = 0; run < order.size(); run = end) {
     end = end_of_run(entries, order, run);
     const std::string& subscriber = entries[order[run]].subscriber;
@@ -531,20 +548,20 @@ account_book detail::fold_account_log(std::vector<account_entry> entries, const 
     for (std::size_t k = run; k < end; ++k) {
       const account_entry& e = entries[order[k]];
       // Past an error already found (in fold order), this history cannot change the outcome.
-      if (first && before(*first->entry, e)) break;
+      if (first && folded_before(first->entry, e)) break;
       // D21: identical lines at one instant are one line.
       if (previous != nullptr && fold_key(*previous) == fold_key(e)) continue;
       previous = &e;
       try {
         builder.apply(e);
       } catch (const input_error& error) {
-        first.emplace(failure{&e, error});
+        first.emplace(fold_failure{error, false, e});
         break;  // the fold in this order would have stopped here
       }
     }
   }
-  if (first) throw first->error;
-  return book;
+  if (first) result.book = account_book();  // a failed fold has no histories
+  return result;
 }
 
 }  // namespace ratel
