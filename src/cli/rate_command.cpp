@@ -310,7 +310,6 @@ int run_rate(const rate_options& o) {
         to_stdout && !files.bills && same_terminal(STDOUT_FILENO, STDERR_FILENO);
 
     rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
-    account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     std::vector<billing_cycle> cycles;
     for (date::year_month m = range->first; m <= range->second; m += date::months(1))
       cycles.push_back(calendar_month_cycle(m, plan.home_zone()));
@@ -383,7 +382,10 @@ int run_rate(const rate_options& o) {
     } else {
       options.reject_rows = [](std::string_view) {};
     }
-    stream_result result = rate_file(plan, accounts, o.usage, cycles, output, options);
+    // The account log is read as the usage is, shard by shard: memory does not grow with
+    // the number of subscribers.
+    stream_result result =
+        rate_file(plan, std::filesystem::path(o.accounts), o.usage, cycles, output, options);
     start_output();
     display.stop();  // before the summary and the rejects, on stderr
     if (to_stdout && o.format == "json") out.write(first ? "[]\n" : "\n]\n");

@@ -1,6 +1,7 @@
 // The streaming pipeline of stream.hpp: route rows to subscriber shards, rate the shards in
 // workers, merge their rendered output in subscriber order.
 #include "ratel/run/stream.hpp"
+#include "io/account_rows.hpp"
 #include "io/usage_framing.hpp"
 #include "ratel/io/usage_csv.hpp"
 
@@ -22,6 +23,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/account_fold.hpp"
 #include "engine/hash.hpp"
 #include "io/csv.hpp"
 #include "io/file.hpp"
@@ -226,16 +228,19 @@ std::uintmax_t read_lines(std::FILE* file, const std::string& name, std::uintmax
   return offset + kept;
 }
 
-// The header, read as usage_batch::read_file does: a byte order mark and blank lines
-// before it are skipped; no non-blank line at all is an empty file.
+// The header, read as usage_batch::read_file and read_account_log do: a byte order mark and
+// blank lines before it are skipped; no non-blank line at all is an empty file. `Columns`
+// (usage_columns, account_columns) reads the header line.
+template <typename Columns>
 struct file_start {
-  std::optional<usage_columns> columns;
+  std::optional<Columns> columns;
   std::uintmax_t body = 0;  // offset of the first line after the header
   std::size_t lines_before_body = 0;
 };
 
-file_start read_header(std::FILE* file, const std::string& name) {
-  file_start start;
+template <typename Columns>
+file_start<Columns> read_header(std::FILE* file, const std::string& name) {
+  file_start<Columns> start;
   char bom[3] = {};
   const std::size_t got = std::fread(bom, 1, 3, file);
   const std::uintmax_t begin =
@@ -244,11 +249,11 @@ file_start read_header(std::FILE* file, const std::string& name) {
       read_lines(file, name, begin, std::uintmax_t(-1), 64 << 10, [&](std::string_view text) {
         ++start.lines_before_body;
         if (csv::is_blank(text)) return true;
-        start.columns = usage_columns::from_header(
+        start.columns = Columns::from_header(
             text, name, csv::checked_line_number(start.lines_before_body, name));
         return false;
       });
-  if (!start.columns) throw usage_columns::empty_file(name);
+  if (!start.columns) throw Columns::empty_file(name);
   return start;
 }
 
@@ -289,6 +294,29 @@ void route_range(const std::string& path, const std::string& name, std::uintmax_
           if (const std::optional<instant> t = parse_rfc3339(columns.time_of(text, time_scratch));
               t && (*t < from || *t >= to))
             append_framed_row(*outside, line, text);
+        return true;
+      },
+      bytes_read);
+}
+
+// Routes the lines of the account log's bytes [begin, end) to `router`, numbering lines
+// from 1 within the range, as route_range does for usage rows. Every line goes to its
+// subscriber's shard, also under --shard: the histories of other --shards' subscribers are
+// folded too (not billed), so that a bad log is reported as the whole log's fold would.
+void route_account_range(const std::string& path, const std::string& name, std::uintmax_t begin,
+                         std::uintmax_t end, const account_columns& columns, std::size_t block_size,
+                         shard_router& router, std::size_t& lines,
+                         std::atomic<std::uint64_t>* bytes_read) {
+  if (begin >= end) return;
+  const file_ptr file = detail::open_input(path);
+  std::string scratch;
+  read_lines(
+      file.get(), name, begin, end, block_size,
+      [&](std::string_view text) {
+        ++lines;
+        if (csv::is_blank(text)) return true;
+        router.add(columns.subscriber_of(text, scratch), csv::checked_line_number(lines, name),
+                   text);
         return true;
       },
       bytes_read);
@@ -487,11 +515,29 @@ std::size_t shard_count(std::uintmax_t input_bytes, std::size_t budget, unsigned
   return std::clamp<std::size_t>(shards, 1, max_shards);
 }
 
-}  // namespace
+// Where a run's histories come from: a book the caller folded (`book`), or the account
+// log's file (`log`), routed to the shards and folded shard by shard.
+struct account_source {
+  const account_book* book = nullptr;
+  const fs::path* log = nullptr;
+};
 
-stream_result rate_file(const rule_plan& plan, const account_book& accounts, const fs::path& usage,
-                        std::span<const billing_cycle> cycles, const bill_output& output,
-                        const stream_options& options) {
+// A shard's account log that could not be folded: the first bad line of the shard, or the
+// fold's failure. Of several shards', the run reports the one the whole log would have.
+struct account_log_failure {
+  std::optional<input_error> malformed;
+  std::optional<detail::fold_failure> fold;
+  bool reported_before(const account_log_failure& other) const {
+    if (malformed.has_value() != other.malformed.has_value()) return malformed.has_value();
+    if (malformed) return malformed->where().line < other.malformed->where().line;
+    return detail::reported_before(*fold, *other.fold);
+  }
+  const input_error& error() const { return malformed ? *malformed : fold->error; }
+};
+
+stream_result rate_streamed(const rule_plan& plan, const account_source& accounts,
+                            const fs::path& usage, std::span<const billing_cycle> cycles,
+                            const bill_output& output, const stream_options& options) {
   assert(!cycles.empty() && output.render && output.write && output.parts >= 1);
   const unsigned threads = std::max(1u, options.threads);
   const std::size_t budget = std::max<std::size_t>(options.memory_budget, 1);
@@ -500,34 +546,59 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
 
   batch_progress* const progress = options.progress;
   const spill_space dir(options.temp_dir);
-  spill_file input_copy;
-  std::string name = usage.string();
   // A pipe cannot be read by several threads at offsets: it is copied to the spill
   // directory first (messages still name it as given, the rows' lines are the same).
-  std::string read_from = name;
-  std::error_code type_error;
-  if (fs::exists(usage, type_error) && !fs::is_regular_file(usage, type_error)) {
+  auto seekable = [&](const fs::path& path, spill_file& copy) {
+    const std::string name = path.string();
+    std::error_code type_error;
+    if (!fs::exists(path, type_error) || fs::is_regular_file(path, type_error)) return name;
     file_ptr in = detail::open_input(name);
-    input_copy = dir.create("a copy of " + name);
+    copy = dir.create("a copy of " + name);
     enter(progress, run_phase::copying);
     std::string buffer(1 << 20, '\0');
     line_length_guard guard(name);
     while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), in.get())) {
       guard.check(std::string_view(buffer.data(), got));
-      input_copy.append(std::string_view(buffer.data(), got));
+      copy.append(std::string_view(buffer.data(), got));
       if (progress != nullptr) progress->copied.done.fetch_add(got, std::memory_order_relaxed);
     }
     if (std::ferror(in.get()))
       throw input_error({name, 0, 0}, "", fmt::format("cannot read: {}", std::strerror(errno)));
-    input_copy.rewind_for_reading();  // every byte is on the disk before it is read by name
-    read_from = input_copy.reopen_path();
-  }
+    copy.rewind_for_reading();  // every byte is on the disk before it is read by name
+    return copy.reopen_path();
+  };
+  spill_file input_copy, log_copy;
+  const std::string name = usage.string();
+  const std::string read_from = seekable(usage, input_copy);
+  const std::string log_name = accounts.log != nullptr ? accounts.log->string() : std::string();
+  const std::string log_from = accounts.log != nullptr ? seekable(*accounts.log, log_copy) : "";
   std::error_code size_error;
   const std::uintmax_t input_bytes = fs::file_size(read_from, size_error);
+  // The account log's lines, folded, take about twice what usage rows take per byte in a
+  // shard being rated (entries, then histories, each line's strings apart).
+  std::uintmax_t log_bytes = 0;
+  std::optional<file_start<account_columns>> log_start;
+  std::vector<std::uintmax_t> log_bounds;
+  if (accounts.log != nullptr) {
+    file_ptr log = detail::open_input(log_from);
+    log_start = read_header<account_columns>(log.get(), log_name);
+    std::error_code log_size_error;
+    log_bytes = fs::file_size(log_from, log_size_error);
+    log_bounds.push_back(log_start->body);
+    if (!log_size_error && threads > 1 && log_bytes > log_start->body)
+      for (unsigned t = 1; t < threads; ++t)
+        log_bounds.push_back(std::max(
+            log_bounds.back(),
+            next_line_start(log.get(), log_name,
+                            log_start->body + (log_bytes - log_start->body) * t / threads)));
+    log_bounds.push_back(log_size_error ? std::uintmax_t(-1) : log_bytes);
+    if (log_size_error) log_bytes = budget;
+  }
   // An unknown size is taken as one budget's worth: a few shards, spilling if larger.
-  const std::size_t shards = shard_count(size_error ? budget : input_bytes, budget, threads);
+  const std::size_t shards =
+      shard_count((size_error ? budget : input_bytes) + 2 * log_bytes, budget, threads);
   file_ptr file = detail::open_input(read_from);
-  const file_start start = read_header(file.get(), name);
+  const file_start start = read_header<usage_columns>(file.get(), name);
   const usage_columns& columns = *start.columns;
 
   // The body is read by every thread, each a range of whole lines routed into its own
@@ -551,6 +622,13 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
                                                      fmt::format("rows-{}-", t)));
     if (!size_error) routers[t]->expect(bounds[t + 1] - bounds[t]);
   }
+  // The account log's lines likewise, into routers of their own (a quarter of the budget).
+  const std::size_t log_readers = log_bounds.empty() ? 0 : log_bounds.size() - 1;
+  std::vector<std::unique_ptr<shard_router>> log_routers;
+  std::vector<std::size_t> log_lines_of(log_readers, 0);
+  for (std::size_t t = 0; t < log_readers; ++t)
+    log_routers.push_back(std::make_unique<shard_router>(shards, budget / 4 / log_readers, dir,
+                                                         fmt::format("accounts-{}-", t)));
   enter(progress, run_phase::reading, &batch_progress::read,
         size_error ? 0 : input_bytes - start.body);
   {
@@ -558,19 +636,27 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     std::mutex reading_mutex;
     auto read = [&](std::size_t t) {
       try {
-        route_range(read_from, name, bounds[t], bounds[t + 1], columns, block_size, *routers[t],
-                    rows_of[t], row_bytes_of[t], lines_of[t],
-                    progress ? &progress->read.done : nullptr, cycles.front().start,
-                    cycles.back().end, closing != nullptr ? &outside_of[t] : nullptr,
-                    options.shard_index, options.shard_count);
-        routers[t]->finish();
+        if (t < readers) {
+          route_range(read_from, name, bounds[t], bounds[t + 1], columns, block_size, *routers[t],
+                      rows_of[t], row_bytes_of[t], lines_of[t],
+                      progress ? &progress->read.done : nullptr, cycles.front().start,
+                      cycles.back().end, closing != nullptr ? &outside_of[t] : nullptr,
+                      options.shard_index, options.shard_count);
+          routers[t]->finish();
+        }
+        if (t < log_readers) {
+          route_account_range(log_from, log_name, log_bounds[t], log_bounds[t + 1],
+                              *log_start->columns, block_size, *log_routers[t], log_lines_of[t],
+                              nullptr);
+          log_routers[t]->finish();
+        }
       } catch (...) {
         std::lock_guard lock(reading_mutex);
         if (!reading_failure) reading_failure = std::current_exception();
       }
     };
     std::vector<std::jthread> pool;
-    for (std::size_t t = 1; t < readers; ++t) pool.emplace_back(read, t);
+    for (std::size_t t = 1; t < std::max(readers, log_readers); ++t) pool.emplace_back(read, t);
     read(0);
     pool.clear();  // joins
     if (reading_failure) std::rethrow_exception(reading_failure);
@@ -578,6 +664,9 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   // Line numbers: each range's lines continue where the ranges before it end.
   std::vector<std::size_t> line_base(readers, start.lines_before_body);
   for (std::size_t t = 1; t < readers; ++t) line_base[t] = line_base[t - 1] + lines_of[t - 1];
+  std::vector<std::size_t> log_line_base(log_readers, log_start ? log_start->lines_before_body : 0);
+  for (std::size_t t = 1; t < log_readers; ++t)
+    log_line_base[t] = log_line_base[t - 1] + log_lines_of[t - 1];
   std::size_t rows = 0;
   for (std::size_t r : rows_of) rows += r;
   std::uint64_t row_bytes = 0;
@@ -586,12 +675,14 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
   // A shard's rows, from every reader, with their line numbers in the file; `bytes` gets
   // what they were in the file as route_range counts them (a framed row's 8-byte prefix
   // stands for one line end).
-  auto take = [&](std::size_t s, std::uint64_t& bytes) {
+  auto take_from = [](std::vector<std::unique_ptr<shard_router>>& from,
+                      const std::vector<std::size_t>& bases, const std::string& file, std::size_t s,
+                      std::uint64_t& bytes) {
     std::string text;
     std::size_t framed_rows = 0;
-    for (std::size_t t = 0; t < readers; ++t) {
-      std::string part = routers[t]->take(s);
-      framed_rows += renumber(part, line_base[t], name);
+    for (std::size_t t = 0; t < from.size(); ++t) {
+      std::string part = from[t]->take(s);
+      framed_rows += renumber(part, bases[t], file);
       if (text.empty())
         text = std::move(part);
       else
@@ -600,13 +691,44 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     bytes = text.size() - 7 * std::uint64_t{framed_rows};
     return text;
   };
+  auto take = [&](std::size_t s, std::uint64_t& bytes) {
+    return take_from(routers, line_base, name, s, bytes);
+  };
 
   // Each shard bills the accounts that hash to it (accounts with no record still get one).
+  auto billed_here = [&](const std::string& subscriber) {
+    return options.shard_count <= 1 ||
+           subscriber_shard(subscriber, options.shard_count) == options.shard_index;
+  };
   std::vector<std::vector<const account_book_entry*>> shard_accounts(shards);
-  for (const account_book_entry& entry : accounts.histories())
-    if (options.shard_count <= 1 ||
-        subscriber_shard(entry.first, options.shard_count) == options.shard_index)
-      shard_accounts[shard_of(entry.first, shards)].push_back(&entry);
+  if (accounts.book != nullptr)
+    for (const account_book_entry& entry : accounts.book->histories())
+      if (billed_here(entry.first)) shard_accounts[shard_of(entry.first, shards)].push_back(&entry);
+  // With the account log: each shard's histories, folded when the shard is rated. A shard
+  // whose log cannot be folded stops the rating; the others' logs are still folded, so that
+  // the error reported is the one the whole log gives.
+  std::vector<std::optional<account_log_failure>> log_failures(shards);
+  std::atomic<bool> log_failed{false};
+  auto fold_shard_log = [&](std::size_t s, account_book& book) {
+    std::uint64_t bytes = 0;
+    std::string framed = take_from(log_routers, log_line_base, log_name, s, bytes);
+    std::vector<account_entry> entries;
+    try {
+      entries = parse_account_rows(*log_start->columns, framed);
+    } catch (const input_error& malformed) {
+      log_failures[s] = account_log_failure{malformed, std::nullopt};
+      return false;
+    }
+    std::string().swap(framed);
+    detail::partial_fold fold =
+        detail::fold_account_part(std::move(entries), plan, max_history_lines);
+    if (fold.failure) {
+      log_failures[s] = account_log_failure{std::nullopt, std::move(fold.failure)};
+      return false;
+    }
+    book = std::move(fold.book);
+    return true;
+  };
 
   // A close: the caller deals with the rows outside the cycles first; then what the shards
   // go on from is split among them, as the accounts are.
@@ -665,15 +787,25 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
 
   auto rate_shard = [&](std::size_t s) {
     shard_result& r = results[s];
+    account_book shard_book;
+    const account_book* book = accounts.book;
+    if (accounts.log != nullptr) {
+      if (!fold_shard_log(s, shard_book)) log_failed = true;
+      if (log_failed) return;  // no bill is written: only the logs are still checked
+      book = &shard_book;
+      for (const account_book_entry& entry : shard_book.histories())
+        if (billed_here(entry.first)) shard_accounts[s].push_back(&entry);
+    }
     std::uint64_t input_bytes_of_shard = 0;
     usage_batch batch = parse_usage_rows(columns, take(s, input_bytes_of_shard), source_name);
     const std::vector<set_aside_record>* aside = closing != nullptr ? &set_aside[s] : nullptr;
     if (aside != nullptr && !aside->empty()) set_aside_billed(batch, *aside);
     batch_result rated =
         closing == nullptr
-            ? detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, progress)
-            : detail::rate_batch_of(plan, accounts, shard_accounts[s], batch, cycles, 1, progress,
+            ? detail::rate_batch_of(plan, *book, shard_accounts[s], batch, cycles, 1, progress)
+            : detail::rate_batch_of(plan, *book, shard_accounts[s], batch, cycles, 1, progress,
                                     &shard_from[s], &shard_adjustments[s]);
+    std::vector<const account_book_entry*>().swap(shard_accounts[s]);
     if (aside != nullptr && !aside->empty()) count_late(rated, *aside);
     r.bills = rated.bills.size();
     // Rendered first: a close needs the rejects, which are moved out below.
@@ -751,6 +883,12 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     worker();
   }
   if (failure) std::rethrow_exception(failure);
+  if (log_failed) {
+    const account_log_failure* first = nullptr;
+    for (const std::optional<account_log_failure>& f : log_failures)
+      if (f && (first == nullptr || f->reported_before(*first))) first = &*f;
+    throw first->error();
+  }
 
   // Merge: every subscriber is in exactly one shard, so the smallest head among the
   // shards' next entries is the next subscriber of the whole run.
@@ -835,6 +973,20 @@ stream_result rate_file(const rule_plan& plan, const account_book& accounts, con
     result.duplicates.resize(options.rejects_kept);
   assert(result.rows_read == rows);
   return result;
+}
+
+}  // namespace
+
+stream_result rate_file(const rule_plan& plan, const account_book& accounts, const fs::path& usage,
+                        std::span<const billing_cycle> cycles, const bill_output& output,
+                        const stream_options& options) {
+  return rate_streamed(plan, {&accounts, nullptr}, usage, cycles, output, options);
+}
+
+stream_result rate_file(const rule_plan& plan, const fs::path& account_log, const fs::path& usage,
+                        std::span<const billing_cycle> cycles, const bill_output& output,
+                        const stream_options& options) {
+  return rate_streamed(plan, {nullptr, &account_log}, usage, cycles, output, options);
 }
 
 }  // namespace ratel

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "ratel/io/account_log.hpp"
 #include "ratel/io/bill_writer.hpp"
 #include "ratel/io/output.hpp"
 #include "ratel/io/usage_csv.hpp"
@@ -108,9 +109,11 @@ rendered in_memory(const rule_plan& plan, const account_book& book, const std::s
           r.rated};
 }
 
+// `log`: the account log's file, read shard by shard (rate_file's second form); else `book`.
 rendered streamed(const rule_plan& plan, const account_book& book,
                   const std::filesystem::path& file, std::span<const billing_cycle> cycles,
-                  std::size_t budget, unsigned threads, bool& spilled) {
+                  std::size_t budget, unsigned threads, bool& spilled,
+                  const std::filesystem::path* log = nullptr) {
   rendered out;
   out.csv = bills_csv_header();
   out.events = events_csv_header();
@@ -141,7 +144,8 @@ rendered streamed(const rule_plan& plan, const account_book& book,
   options.memory_budget = budget;
   batch_progress progress;
   options.progress = &progress;
-  const stream_result r = rate_file(plan, book, file, cycles, output, options);
+  const stream_result r = log != nullptr ? rate_file(plan, *log, file, cycles, output, options)
+                                         : rate_file(plan, book, file, cycles, output, options);
   // The display's total is the file's rows, not the last shard's records (a shard once
   // replaced it: "405968 of 135164 records"); what it counts done never passes it, and
   // takes in at least every rated record.
@@ -280,5 +284,139 @@ TEST_SUITE("stream") {
     CHECK(message.find("the spill folder is /nonexistent-ratel-tmp ($TMPDIR, /tmp if unset)") !=
           std::string::npos);
     CHECK(message.find("raise --memory-budget") != std::string::npos);
+  }
+}
+
+TEST_SUITE("stream") {
+  // The account log read from its file shard by shard (each shard folding its own
+  // subscribers' histories) against the book folded whole: the same bytes. The log's lines
+  // are shuffled (a history depends on its lines' content, not their order), with a byte
+  // order mark, blank lines and CRLF line ends as a file may have them.
+  TEST_CASE("an account log folded shard by shard gives the bytes of the whole book") {
+    const rule_plan plan = make_plan();
+    const account_book book = make_book(plan, log_body());
+    const std::vector<billing_cycle> cycles{
+        calendar_month_cycle(date::year(2012) / date::July, plan.home_zone()),
+        calendar_month_cycle(date::year(2012) / date::August, plan.home_zone())};
+    const std::filesystem::path usage =
+        std::filesystem::temp_directory_path() / "ratel_stream_log_usage.csv";
+    const std::filesystem::path log =
+        std::filesystem::temp_directory_path() / "ratel_stream_log_accounts.csv";
+    const std::string text = file_text(rows());
+    std::ofstream(usage, std::ios::binary) << text;
+    std::vector<std::string> lines;
+    const std::string body = log_body();
+    for (std::size_t at = 0; at < body.size();) {
+      const std::size_t end = body.find('\n', at);
+      lines.push_back(body.substr(at, end - at));
+      at = end + 1;
+    }
+    std::shuffle(lines.begin(), lines.end(), std::mt19937(7));
+    std::string log_text = "\xEF\xBB\xBF\nsubscriber,time,action,product,amount,note\r\n";
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      log_text += lines[i] + (i % 5 == 0 ? "\r\n" : i % 7 == 0 ? "\n  \n" : "\n");
+    std::ofstream(log, std::ios::binary) << log_text;
+    const rendered reference = in_memory(plan, book, text, cycles);
+    // 40 subscribers with a bill in July and August (gone closed in June: none): 80 bills.
+    CHECK(reference.csv.find("s39,2012-08") != std::string::npos);
+    for (const std::size_t budget : {std::size_t{1}, std::size_t{64} << 10, std::size_t{512} << 20})
+      for (const unsigned threads : {1u, 2u, 3u}) {
+        CAPTURE(budget);
+        CAPTURE(threads);
+        bool spilled = false;
+        const rendered got = streamed(plan, book, usage, cycles, budget, threads, spilled, &log);
+        CHECK(got == reference);
+      }
+    // Under --shard I/N each run bills its own subscribers, as with the book.
+    bill_output output;
+    std::string got, expected;
+    output.parts = 1;
+    output.render = [](std::span<const bill> bills, std::span<std::string> parts) {
+      for (const bill& b : bills) parts[0] += bill_to_csv_rows(b);
+    };
+    std::string* into = nullptr;
+    output.write = [&](std::span<const std::string> parts) { *into += parts[0]; };
+    for (std::size_t shard = 0; shard < 3; ++shard) {
+      stream_options options;
+      options.shard_index = shard;
+      options.shard_count = 3;
+      options.memory_budget = 1;
+      into = &expected;
+      (void)rate_file(plan, book, usage, cycles, output, options);
+      into = &got;
+      (void)rate_file(plan, log, usage, cycles, output, options);
+    }
+    CHECK(got == expected);
+    CHECK(got.size() > 80 * 10);
+    std::filesystem::remove(usage);
+    std::filesystem::remove(log);
+  }
+
+  // A bad log stops the run with the error reading and folding the whole log gives: the first
+  // malformed line in the file, before any fold error; else the fold's first error in time
+  // order (not the file's). The subscribers are spread over many shards (a budget of 1 byte
+  // makes the most), each shard finding only its own.
+  TEST_CASE("a bad account log read shard by shard fails as the whole log does") {
+    const rule_plan plan = make_plan();
+    const billing_cycle july =
+        calendar_month_cycle(date::year(2012) / date::July, plan.home_zone());
+    const std::filesystem::path usage =
+        std::filesystem::temp_directory_path() / "ratel_stream_badlog_usage.csv";
+    const std::filesystem::path log =
+        std::filesystem::temp_directory_path() / "ratel_stream_badlog_accounts.csv";
+    std::string usage_text = "id,subscriber,time,service,quantity\n";
+    for (int s = 0; s < 40; ++s)
+      usage_text += fmt::format("r{},s{},2012-07-02T10:00:00+08:00,data,1024\n", s, s);
+    std::ofstream(usage, std::ios::binary) << usage_text;
+    std::string good;
+    for (int s = 0; s < 40; ++s) good += fmt::format("s{},2012-06-01T00:00:00+08:00,join,,,\n", s);
+    const std::string header = "subscriber,time,action,product,amount,note\n";
+    bill_output output{1, [](std::span<const bill>, std::span<std::string>) {},
+                       [](std::span<const std::string>) { FAIL("a bill was written"); }};
+    const std::vector<std::string> logs{
+        // (the header is line 1, the 40 joins lines 2 to 41)
+        // two malformed lines (s31 at line 43, s5 at line 44) after an unknown product (s17)
+        header + good + "s17,2012-06-02T00:00:00+08:00,subscribe,no-such-plan,,\n" +
+            "s31,2012-06-03T25:00:00+08:00,join,,,\n" + "s5,2012-06-03T00:00:00+08:00,fly,,,\n",
+        // two unknown products: s23's (line 43) is the earlier in time, s8's (line 42) in the file
+        header + good + "s8,2012-06-20T00:00:00+08:00,subscribe,no-such-plan,,\n" +
+            "s23,2012-06-10T00:00:00+08:00,subscribe,no-such-pack,,\n",
+        // two unknown products at one instant: the subscriber decides (s12, line 43, before s3)
+        header + good + "s3,2012-06-10T00:00:00+08:00,subscribe,no-such-plan,,\n" +
+            "s12,2012-06-10T00:00:00+08:00,subscribe,no-such-plan,,\n",
+        "", "\n  \n", "subscriber,time\ns1,2012-06-01T00:00:00+08:00\n"};
+    const std::vector<std::string> expected_starts{
+        "ratel_stream_badlog_accounts.csv:43:", "ratel_stream_badlog_accounts.csv:43:",
+        "ratel_stream_badlog_accounts.csv:43:", "ratel_stream_badlog_accounts.csv:1:",
+        "ratel_stream_badlog_accounts.csv:1:",  "ratel_stream_badlog_accounts.csv:1:"};
+    for (std::size_t k = 0; k < logs.size(); ++k) {
+      CAPTURE(k);
+      std::ofstream(log, std::ios::binary) << logs[k];
+      std::string expected;
+      try {
+        (void)fold_account_log(read_account_log(log), plan);
+      } catch (const input_error& e) {
+        expected = e.what();
+      }
+      CHECK(expected.find(expected_starts[k]) != std::string::npos);
+      for (const std::size_t budget : {std::size_t{1}, std::size_t{512} << 20})
+        for (const unsigned threads : {1u, 2u}) {
+          CAPTURE(budget);
+          CAPTURE(threads);
+          stream_options options;
+          options.threads = threads;
+          options.memory_budget = budget;
+          std::string got;
+          try {
+            (void)rate_file(plan, log, usage, std::span<const billing_cycle>(&july, 1), output,
+                            options);
+          } catch (const input_error& e) {
+            got = e.what();
+          }
+          CHECK(got == expected);
+        }
+    }
+    std::filesystem::remove(usage);
+    std::filesystem::remove(log);
   }
 }

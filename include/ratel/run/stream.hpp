@@ -39,6 +39,8 @@
 //                   }};
 //   std::fputs(bills_csv_header().data(), stdout);
 //   stream_result r = rate_file(plan, book, "usage.csv", cycles, out, {.threads = 2});
+//   // or, with the account log read shard by shard (memory bounded whatever the subscribers):
+//   stream_result s = rate_file(plan, "accounts.csv", "usage.csv", cycles, out, {.threads = 2});
 #pragma once
 
 #include <cstddef>
@@ -157,6 +159,18 @@ std::size_t subscriber_shard(std::string_view subscriber, std::size_t count) noe
 /// not a usage file), and output_error (io/output.hpp: the file, what failed, the system's
 /// reason, what to do) when a spill file cannot be made, written or read back in full.
 stream_result rate_file(const rule_plan& plan, const account_book& accounts,
+                        const std::filesystem::path& usage, std::span<const billing_cycle> cycles,
+                        const bill_output& output, const stream_options& options = {});
+
+/// rate_file with the account log read from its file as the usage is, so that memory does
+/// not grow with the number of subscribers: the log's lines are routed by subscriber to the
+/// usage's shards (held within the budget, spilled past it), and each shard parses and folds
+/// the histories of its own subscribers only when it is rated (a history depends on its
+/// subscriber's lines only). The bills, rejects and counts are rate_file's with
+/// fold_account_log(read_account_log(account_log), plan). A bad log throws the input_error
+/// those would throw (the first bad line in the file; else the fold's first error), before
+/// any bill is written, whatever the threads and the budget.
+stream_result rate_file(const rule_plan& plan, const std::filesystem::path& account_log,
                         const std::filesystem::path& usage, std::span<const billing_cycle> cycles,
                         const bill_output& output, const stream_options& options = {});
 
