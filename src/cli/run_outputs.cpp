@@ -96,7 +96,7 @@ void append_bill(std::string& part, const bill& b, const std::string& format) {
     part += bill_to_csv_rows(b);
   } else {
     if (!part.empty()) part += ",\n";
-    part += bill_to_json_element(b);
+    append_bill_json_element(part, b);
   }
 }
 

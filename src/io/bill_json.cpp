@@ -2,7 +2,9 @@
 #include "ratel/io/bill_writer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 #include <thread>
@@ -29,11 +31,13 @@ class json_writer {
   void begin_array() { open('['); }
   void end_array() { close(']'); }
 
-  /// Starts a member of the current object: what follows is its value.
+  /// Starts a member of the current object: what follows is its value. `name` is one of
+  /// this file's keys, which need no escaping.
   void key(std::string_view name) {
     next_item();
-    append_string(name);
-    out_ += ": ";
+    out_ += '"';
+    out_ += name;
+    out_ += "\": ";
     pending_value_ = true;
   }
   void value(std::string_view text) {
@@ -56,9 +60,9 @@ class json_writer {
   }
 
  private:
-  struct level {
-    bool empty = true;  // nothing written inside yet: closes on the same line ("[]")
-  };
+  // A bill nests four deep (bill, lines, line, records): levels are a fixed array, not a
+  // vector allocated for every bill.
+  static constexpr std::size_t max_depth = 8;
 
   // Before a value: a member's value follows its key; an array element gets its own line.
   void next_item() {
@@ -66,23 +70,23 @@ class json_writer {
       pending_value_ = false;
       return;
     }
-    if (levels_.empty()) return;
-    level& l = levels_.back();
-    out_ += l.empty ? "\n" : ",\n";
-    l.empty = false;
-    out_.append(indent_ + 2 * levels_.size(), ' ');
+    if (depth_ == 0) return;
+    bool& empty = empty_[depth_ - 1];
+    out_ += empty ? "\n" : ",\n";
+    empty = false;
+    out_.append(indent_ + 2 * depth_, ' ');
   }
   void open(char c) {
     next_item();
     out_ += c;
-    levels_.emplace_back();
+    assert(depth_ < max_depth);
+    empty_[depth_++] = true;
   }
   void close(char c) {
-    const bool empty = levels_.back().empty;
-    levels_.pop_back();
+    const bool empty = empty_[--depth_];
     if (!empty) {
       out_ += '\n';
-      out_.append(indent_ + 2 * levels_.size(), ' ');
+      out_.append(indent_ + 2 * depth_, ' ');
     }
     out_ += c;
   }
@@ -167,7 +171,9 @@ class json_writer {
 
   std::string& out_;
   std::size_t indent_;
-  std::vector<level> levels_;
+  // empty_[k]: nothing written inside level k yet, so it closes on its line ("[]").
+  std::array<bool, max_depth> empty_{};
+  std::size_t depth_ = 0;
   bool pending_value_ = false;
 };
 
@@ -262,9 +268,15 @@ std::string bill_to_json(const bill& b) {
 std::string bill_to_json_element(const bill& b) {
   // Rendered alone, indented as an element of the array, so that no document of all the
   // bills is held in memory; the bytes are those of the whole array's.
-  std::string out = "  ";
-  write_bill_json(b, out, 2);
+  std::string out;
+  out.reserve(1024);  // a bill of a few lines: no regrowing on the way
+  append_bill_json_element(out, b);
   return out;
+}
+
+void append_bill_json_element(std::string& out, const bill& b) {
+  out += "  ";
+  write_bill_json(b, out, 2);
 }
 
 std::string bills_to_json(const std::vector<bill>& bills, unsigned threads) {

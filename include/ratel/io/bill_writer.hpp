@@ -40,6 +40,8 @@ std::string events_to_csv(const std::vector<bill>& bills);
 /// One bill as an element of bills_to_json's array: indented by two, no separator; the
 /// array is "[\n", the elements joined by ",\n", then "\n]\n" ("[]\n" when empty).
 std::string bill_to_json_element(const bill& b);
+/// The same element appended to `out` (a buffer reused bill after bill grows no more).
+void append_bill_json_element(std::string& out, const bill& b);
 /// One bill's block of bills_to_text; blocks are joined by "\n".
 std::string bill_to_text(const bill& b);
 /// The header line of bills_to_csv, with its newline.
