@@ -7,28 +7,69 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cassert>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
 namespace ratel {
 namespace {
 
-// One subscriber's records of each cycle of the run, billed in cycle order by one worker
-// (an account's cycles carry points from one to the next, biller.hpp).
-struct job {
-  std::string_view subscriber;
-  std::vector<std::vector<const usage_record*>> by_cycle;  // records of each cycle
-  std::vector<bool> billed;                                // a bill is due in this cycle
-  // The account's history, when the caller's accounts gave it (else looked up by name):
-  // with a million subscribers, the look-ups in the account book's ordered map cost a
-  // tenth of the run.
+// One subscriber of a batch: its history (when the caller's accounts gave it: with a
+// million subscribers, looking each up again by name in the account book's ordered map
+// cost a tenth of the run), and where its cells are (one per cycle, subscriber-major).
+struct subscriber_work {
+  std::string_view id;
   const account_history* history = nullptr;
   bool history_known = false;
+};
+
+// Subscriber -> its index among a batch's subscribers: open addressing on
+// detail::string_hash, each slot keeping the hash so that a probe rarely compares keys;
+// grown past half full. No node per subscriber, as std::unordered_map would allocate.
+class subscriber_index {
+ public:
+  explicit subscriber_index(std::size_t expected)
+      : slots_(std::bit_ceil(std::max<std::size_t>(64, 2 * expected))) {}
+
+  /// The index of `id` in `subscribers`, appending it there if it is new.
+  std::uint32_t find_or_add(std::string_view id, std::vector<subscriber_work>& subscribers) {
+    const std::uint64_t hash = detail::string_hash(id);
+    for (std::size_t at = hash & (slots_.size() - 1);; at = (at + 1) & (slots_.size() - 1)) {
+      slot& s = slots_[at];
+      if (s.index_plus_one == 0) {
+        const auto index = static_cast<std::uint32_t>(subscribers.size());
+        subscribers.push_back({id});
+        s = {hash, index + 1};
+        if (++used_ * 2 > slots_.size()) grow();
+        return index;
+      }
+      if (s.hash == hash && subscribers[s.index_plus_one - 1].id == id) return s.index_plus_one - 1;
+    }
+  }
+
+ private:
+  struct slot {
+    std::uint64_t hash = 0;
+    std::uint32_t index_plus_one = 0;  // 0: empty
+  };
+  void grow() {
+    std::vector<slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const slot& s : old) {
+      if (s.index_plus_one == 0) continue;
+      std::size_t at = s.hash & (slots_.size() - 1);
+      while (slots_[at].index_plus_one != 0) at = (at + 1) & (slots_.size() - 1);
+      slots_[at] = s;
+    }
+  }
+  std::vector<slot> slots_;
+  std::size_t used_ = 0;
 };
 
 }  // namespace
@@ -71,38 +112,42 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
   result.rejects = usage.rejects();
   result.duplicates = usage.duplicates();
 
-  // Records grouped by subscriber through a hash map (one look-up per record), then the
-  // subscribers put in order once: ordered maps keyed by the subscriber string cost a string
-  // comparison per tree level per record.
-  struct subscriber_work {
-    std::vector<std::vector<const usage_record*>> by_cycle;  // records of each cycle
-    std::vector<bool> billed;                                // a job for this cycle
-    const account_history* history = nullptr;                // from billed_accounts
-    bool history_known = false;
-  };
-  std::unordered_map<std::string_view, subscriber_work, string_hasher> work;
-  auto slot = [&](std::string_view id) -> subscriber_work& {
-    auto [it, fresh] = work.try_emplace(id);
-    if (fresh) {
-      it->second.by_cycle.resize(cycles.size());
-      it->second.billed.resize(cycles.size());
-    }
-    return it->second;
+  // Records grouped by subscriber and cycle, contiguously: each record's cell (subscriber,
+  // cycle) found through a hash index (one look-up per record), the cells' sizes counted,
+  // then the records placed, in their batch order, at their cell's offset in one array. Then
+  // the subscribers put in order once: ordered maps keyed by the subscriber string cost a
+  // string comparison per tree level per record, and a vector per subscriber and cycle an
+  // allocation each.
+  const std::size_t cycle_count = cycles.size();
+  const std::vector<usage_record>& records = usage.records();
+  std::vector<subscriber_work> subscribers;
+  subscribers.reserve(billed_accounts.size());
+  subscriber_index index(billed_accounts.size());
+  std::vector<std::uint8_t> billed;  // [subscriber * cycle_count + c]: a bill is due
+  auto subscriber = [&](std::string_view id) {
+    const std::uint32_t k = index.find_or_add(id, subscribers);
+    billed.resize(subscribers.size() * cycle_count);
+    return k;
   };
   for (const account_book_entry* entry : billed_accounts) {
     const auto& [id, history] = *entry;
-    subscriber_work& w = slot(id);
-    w.history = &history;
-    w.history_known = true;
-    for (std::size_t c = 0; c < cycles.size(); ++c) w.billed[c] = open_during(history, cycles[c]);
+    const std::uint32_t k = subscriber(id);
+    subscribers[k].history = &history;
+    subscribers[k].history_known = true;
+    for (std::size_t c = 0; c < cycle_count; ++c)
+      billed[k * cycle_count + c] = open_during(history, cycles[c]);
   }
-  for (const usage_record& r : usage.records()) {
-    subscriber_work& w = slot(r.subscriber);
+  constexpr std::uint32_t outside = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> cell_of(records.size(), outside);
+  std::vector<std::uint32_t> cell_size;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const usage_record& r = records[i];
     // The cycles are consecutive: the last one starting at or before the record holds it.
     auto after = std::upper_bound(cycles.begin(), cycles.end(), r.time,
                                   [](instant t, const billing_cycle& c) { return t < c.start; });
+    const std::uint32_t k = subscriber(r.subscriber);
     if (after == cycles.begin() || !std::prev(after)->contains(r.time)) {
-      const std::string span = cycles.size() == 1
+      const std::string span = cycle_count == 1
                                    ? fmt::format("cycle {}", to_string(cycles.front().month))
                                    : fmt::format("cycles {}..{}", to_string(cycles.front().month),
                                                  to_string(cycles.back().month));
@@ -113,29 +158,48 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
       continue;
     }
     const std::size_t c = static_cast<std::size_t>(std::prev(after) - cycles.begin());
-    w.by_cycle[c].push_back(&r);
-    w.billed[c] = true;
+    const auto cell = static_cast<std::uint32_t>(k * cycle_count + c);
+    cell_of[i] = cell;
+    billed[cell] = 1;
+    if (cell_size.size() <= cell) cell_size.resize(billed.size(), 0);
+    ++cell_size[cell];
   }
   // Corrections of closed cycles go on the last cycle's bill (D25), of a known account.
   if (adjustments != nullptr)
     for (const auto& [id, list] : *adjustments)
-      if (!list.empty() && accounts.find(id) != nullptr) slot(id).billed.back() = true;
+      if (!list.empty() && accounts.find(id) != nullptr)
+        billed[subscriber(id) * cycle_count + cycle_count - 1] = 1;
+  // cell_start[cell]..cell_start[cell + 1]: the cell's records in `grouped`.
+  std::vector<std::size_t> cell_start(billed.size() + 1, 0);
+  for (std::size_t cell = 0; cell < cell_size.size(); ++cell)
+    cell_start[cell + 1] = cell_size[cell];
+  for (std::size_t cell = 0; cell < billed.size(); ++cell) cell_start[cell + 1] += cell_start[cell];
+  std::vector<const usage_record*> grouped(cell_start.back());
+  {
+    std::vector<std::size_t> filled(cell_start.begin(), cell_start.end() - 1);
+    for (std::size_t i = 0; i < records.size(); ++i)
+      if (cell_of[i] != outside) grouped[filled[cell_of[i]]++] = &records[i];
+  }
+  std::vector<std::uint32_t>().swap(cell_of);
+  auto records_of = [&](std::size_t cell) {
+    return std::span<const usage_record* const>(grouped.data() + cell_start[cell],
+                                                cell_start[cell + 1] - cell_start[cell]);
+  };
 
   // A caller that knows the whole run's size (rate_file, which rates shard after shard
   // through here) sets the total first; a shard must not replace it with its own.
   if (progress != nullptr && progress->records_total == 0)
     progress->records_total = usage.records().size();
-  std::vector<std::string_view> subscribers;
-  subscribers.reserve(work.size());
-  for (const auto& [id, w] : work) subscribers.push_back(id);
-  std::sort(subscribers.begin(), subscribers.end());
-  std::vector<job> jobs;
+  std::vector<std::uint32_t> jobs;  // subscribers with a bill due, in subscriber order
   jobs.reserve(subscribers.size());
-  for (std::string_view id : subscribers) {
-    subscriber_work& w = work.at(id);
-    if (std::none_of(w.billed.begin(), w.billed.end(), [](bool b) { return b; })) continue;
-    jobs.push_back({id, std::move(w.by_cycle), std::move(w.billed), w.history, w.history_known});
-  }
+  for (std::uint32_t k = 0; k < subscribers.size(); ++k)
+    if (std::any_of(billed.begin() + static_cast<std::ptrdiff_t>(k * cycle_count),
+                    billed.begin() + static_cast<std::ptrdiff_t>((k + 1) * cycle_count),
+                    [](std::uint8_t b) { return b != 0; }))
+      jobs.push_back(k);
+  std::sort(jobs.begin(), jobs.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return subscribers[a].id < subscribers[b].id;
+  });
   // Each worker bills one subscriber's cycles in order; results land at the job's index, so
   // the output order (subscriber, then cycle) never depends on which worker finished first.
   // Of a rated cycle only the rejects and the count outlive its bill: the parts are freed
@@ -155,29 +219,30 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
       unpublished = 0;
     };
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
-      job& j = jobs[i];
+      const std::uint32_t k = jobs[i];
+      const subscriber_work& j = subscribers[k];
       const carried_state* from = nullptr;
       if (carried != nullptr)
-        if (auto it = carried->find(j.subscriber); it != carried->end()) from = &it->second;
-      const account_history* history = j.history_known ? j.history : accounts.find(j.subscriber);
+        if (auto it = carried->find(j.id); it != carried->end()) from = &it->second;
+      const account_history* history = j.history_known ? j.history : accounts.find(j.id);
       account_biller biller(plan, history, from);
-      for (std::size_t c = 0; c < cycles.size(); ++c) {
-        if (!j.billed[c]) {
+      for (std::size_t c = 0; c < cycle_count; ++c) {
+        const std::size_t cell = k * cycle_count + c;
+        if (billed[cell] == 0) {
           biller.skip(cycles[c]);
           continue;
         }
         std::span<const adjustment> corrections;
-        if (adjustments != nullptr && c + 1 == cycles.size())
-          if (auto it = adjustments->find(j.subscriber); it != adjustments->end())
-            corrections = it->second;
-        billed_cycle r = biller.bill(cycles[c], j.by_cycle[c], corrections);
+        if (adjustments != nullptr && c + 1 == cycle_count)
+          if (auto it = adjustments->find(j.id); it != adjustments->end()) corrections = it->second;
+        const std::span<const usage_record* const> own = records_of(cell);
+        billed_cycle r = biller.bill(cycles[c], own, corrections);
         if (r.finished) bills[i].push_back(std::move(*r.finished));
         rated[i] += r.rated.records.size();
         rejected[i].insert(rejected[i].end(), std::make_move_iterator(r.rated.rejects.begin()),
                            std::make_move_iterator(r.rated.rejects.end()));
-        unpublished += j.by_cycle[c].size();
+        unpublished += own.size();
         if (unpublished >= 4096) publish();
-        std::vector<const usage_record*>().swap(j.by_cycle[c]);
       }
       // A subscriber the account log does not know has no account, so no state.
       if (carried != nullptr && history != nullptr) carried_after[i] = biller.carried();
