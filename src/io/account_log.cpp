@@ -89,6 +89,11 @@ input_error account_columns::empty_file(const std::string& file) {
 account_entry account_columns::parse(std::string_view row, std::uint32_t line,
                                      std::vector<csv::field>& fields) const {
   const std::string& file = file_;
+  // What read_account_log's reading refuses (a log read in pieces meets it here).
+  if (row.size() > detail::longest_text_line)
+    throw input_error(
+        {file, line, 1}, "",
+        fmt::format("a line longer than {} MiB: not a text file", detail::longest_text_line >> 20));
   const csv::split_result split = csv::split(row, fields);
   if (!split) {
     const std::size_t index = fields.size();  // the field the problem is in

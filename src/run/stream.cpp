@@ -195,8 +195,8 @@ std::uintmax_t read_lines(std::FILE* file, const std::string& name, std::uintmax
       if (kept > longest_usage_line)
         throw input_error(
             {name, 0, 0}, "",
-            fmt::format("the line at byte {} is longer than {} bytes: this is not a usage "
-                        "CSV file (one short record per line)",
+            fmt::format("the line at byte {} is longer than {} bytes: this is not a CSV "
+                        "file of records (one short line each)",
                         offset, longest_usage_line));
       block.resize(block.size() * 2);
     }

@@ -98,7 +98,10 @@ void stream_hpp(const rule_plan& plan, const account_book& book,
                   [](std::span<const std::string> parts) { std::fputs(parts[0].c_str(), stdout); }};
   std::fputs(bills_csv_header().data(), stdout);
   stream_result r = rate_file(plan, book, "usage.csv", cycles, out, {.threads = 2});
+  // or, with the account log read shard by shard (memory bounded whatever the subscribers):
+  stream_result s = rate_file(plan, "accounts.csv", "usage.csv", cycles, out, {.threads = 2});
   (void)r;
+  (void)s;
 }
 
 void live_hpp(const rule_plan& plan, const account_book& book, const billing_cycle& august,

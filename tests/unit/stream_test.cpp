@@ -384,11 +384,17 @@ TEST_SUITE("stream") {
         // two unknown products at one instant: the subscriber decides (s12, line 43, before s3)
         header + good + "s3,2012-06-10T00:00:00+08:00,subscribe,no-such-plan,,\n" +
             "s12,2012-06-10T00:00:00+08:00,subscribe,no-such-plan,,\n",
-        "", "\n  \n", "subscriber,time\ns1,2012-06-01T00:00:00+08:00\n"};
+        "", "\n  \n", "subscriber,time\ns1,2012-06-01T00:00:00+08:00\n",
+        // a line past 16 MiB (line 42), which reading the whole log refuses as not text
+        header + good + "s9,2012-06-02T00:00:00+08:00,join,,," + std::string(17 << 20, 'x') + "\n"};
     const std::vector<std::string> expected_starts{
-        "ratel_stream_badlog_accounts.csv:43:", "ratel_stream_badlog_accounts.csv:43:",
-        "ratel_stream_badlog_accounts.csv:43:", "ratel_stream_badlog_accounts.csv:1:",
-        "ratel_stream_badlog_accounts.csv:1:",  "ratel_stream_badlog_accounts.csv:1:"};
+        "ratel_stream_badlog_accounts.csv:43:",
+        "ratel_stream_badlog_accounts.csv:43:",
+        "ratel_stream_badlog_accounts.csv:43:",
+        "ratel_stream_badlog_accounts.csv:1:",
+        "ratel_stream_badlog_accounts.csv:1:",
+        "ratel_stream_badlog_accounts.csv:1:",
+        "ratel_stream_badlog_accounts.csv:42:1: a line longer than 16 MiB"};
     for (std::size_t k = 0; k < logs.size(); ++k) {
       CAPTURE(k);
       std::ofstream(log, std::ios::binary) << logs[k];

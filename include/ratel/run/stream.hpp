@@ -10,7 +10,10 @@
 //     that no exit, not even kill -9, leaves them behind); every spilled byte is checked
 //     when read back, so a full disk fails the run. Input that is not a regular file (a
 //     pipe) is first copied to such a file.
-//  2. Workers take the shards one at a time: parse and validate the rows
+//     Given the account log's path instead of a folded book, its lines go the same way,
+//     into the same shards (a quarter of the budget, then spilled).
+//  2. Workers take the shards one at a time: (with the log's path: parse and fold the
+//     shard's own histories, fold_account_log's checks;) parse and validate the rows
 //     (usage_batch::parse_rows: the checks of a whole file), de-duplicate, rate and bill
 //     every subscriber's cycles (rate_batch's code, for the accounts of the shard), and
 //     render each subscriber's bills with `bill_output::render`. Only the rendered text
