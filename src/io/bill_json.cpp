@@ -19,12 +19,17 @@ namespace {
 
 // Bill JSON written straight into a string, in the layout of nlohmann's dump(2) with
 // ordered keys (the bytes every golden file and the DESIGN 4.3 consumers know), without
-// building a document first: building one cost a third of a --format json run.
+// building a document first: building one cost a third of a --format json run. The writer
+// keeps its own end in the string (grown ahead, cut back when it is done): a piece of a bill
+// is a bounds check and a copy, not a call into std::string's append.
 class json_writer {
  public:
   /// `indent`: the spaces before the lines of the value written next (0 for a document,
-  /// 2 for an element of the top-level array).
-  json_writer(std::string& out, std::size_t indent) : out_(out), indent_(indent) {}
+  /// 2 for an element of the top-level array). Writes after what `out` holds.
+  json_writer(std::string& out, std::size_t indent) : out_(out), at_(out.size()), indent_(indent) {}
+  json_writer(const json_writer&) = delete;
+  json_writer& operator=(const json_writer&) = delete;
+  ~json_writer() { out_.resize(at_); }  // shrinking: never throws
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -35,9 +40,11 @@ class json_writer {
   /// this file's keys, which need no escaping.
   void key(std::string_view name) {
     next_item();
-    out_ += '"';
-    out_ += name;
-    out_ += "\": ";
+    char* p = room(name.size() + 4);
+    *p++ = '"';
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    std::memcpy(p, "\": ", 3);
     pending_value_ = true;
   }
   void value(std::string_view text) {
@@ -48,7 +55,7 @@ class json_writer {
     next_item();
     char digits[24];
     const std::to_chars_result r = std::to_chars(digits, digits + sizeof digits, number);
-    out_.append(digits, r.ptr);
+    put(std::string_view(digits, static_cast<std::size_t>(r.ptr - digits)));
   }
   void member(std::string_view name, std::string_view text) {
     key(name);
@@ -64,6 +71,22 @@ class json_writer {
   // vector allocated for every bill.
   static constexpr std::size_t max_depth = 8;
 
+  // `n` bytes at the end, to be written now. The string is grown a kilobyte ahead (its own
+  // capacity grows geometrically; the bytes past at_ are only filled once, when grown).
+  char* room(std::size_t n) {
+    if (out_.size() - at_ < n) out_.resize(at_ + n + 1024);
+    char* p = out_.data() + at_;
+    at_ += n;
+    return p;
+  }
+  void put(std::string_view text) { std::memcpy(room(text.size()), text.data(), text.size()); }
+  void put(char c) { *room(1) = c; }
+  void new_line(std::size_t spaces) {
+    char* p = room(1 + spaces);
+    *p = '\n';
+    std::memset(p + 1, ' ', spaces);
+  }
+
   // Before a value: a member's value follows its key; an array element gets its own line.
   void next_item() {
     if (pending_value_) {
@@ -72,32 +95,33 @@ class json_writer {
     }
     if (depth_ == 0) return;
     bool& empty = empty_[depth_ - 1];
-    out_ += empty ? "\n" : ",\n";
+    if (!empty) put(',');
     empty = false;
-    out_.append(indent_ + 2 * depth_, ' ');
+    new_line(indent_ + 2 * depth_);
   }
   void open(char c) {
     next_item();
-    out_ += c;
+    put(c);
     assert(depth_ < max_depth);
     empty_[depth_++] = true;
   }
   void close(char c) {
     const bool empty = empty_[--depth_];
-    if (!empty) {
-      out_ += '\n';
-      out_.append(indent_ + 2 * depth_, ' ');
-    }
-    out_ += c;
+    if (!empty) new_line(indent_ + 2 * depth_);
+    put(c);
   }
   // JSON string escaping as nlohmann does it: the short escapes, \u00xx for other control
   // characters, UTF-8 as is. Input is valid UTF-8 (the readers refuse anything else); a
   // byte that is not would be written as U+FFFD rather than as invalid JSON.
   void append_string(std::string_view text) {
-    out_ += '"';
+    // At most six bytes for each byte ("\u001f"; U+FFFD's "\ufffd" for one byte), and the
+    // quotes: the room taken, then what was not used given back.
+    char* const start = room(2 + 6 * text.size());
+    char* p = start;
+    *p++ = '"';
     for (std::size_t i = 0; i < text.size();) {
       // The run of bytes written as they are (printable ASCII but the quote and the
-      // backslash: nearly all of a bill) goes in one append, not a byte at a time.
+      // backslash: nearly all of a bill) goes in one copy, not a byte at a time.
       std::size_t plain = i;
       // Eight bytes at a time while none of them needs escaping (SWAR: each test sets the
       // 0x80 bit of some byte when one is below 0x20, a quote, a backslash, or not ASCII).
@@ -113,63 +137,67 @@ class json_writer {
         plain += 8;
       }
       while (plain < text.size()) {
-        const auto p = static_cast<unsigned char>(text[plain]);
-        if (p < 0x20U || p >= 0x80U || p == '"' || p == '\\') break;
+        const auto c = static_cast<unsigned char>(text[plain]);
+        if (c < 0x20U || c >= 0x80U || c == '"' || c == '\\') break;
         ++plain;
       }
-      out_.append(text.data() + i, plain - i);
+      std::memcpy(p, text.data() + i, plain - i);
+      p += plain - i;
       i = plain;
       if (i == text.size()) break;
       const auto c = static_cast<unsigned char>(text[i]);
+      auto emit = [&p](std::string_view escaped) {
+        std::memcpy(p, escaped.data(), escaped.size());
+        p += escaped.size();
+      };
       if (c >= 0x80U) {
         const std::size_t length = detail::csv::utf8_length_at(text, i);
         if (length == 0) {
-          out_ += "\\ufffd";
+          emit("\\ufffd");
           ++i;
         } else {
-          out_.append(text.substr(i, length));
+          emit(text.substr(i, length));
           i += length;
         }
         continue;
       }
       switch (c) {
         case '"':
-          out_ += "\\\"";
+          emit("\\\"");
           break;
         case '\\':
-          out_ += "\\\\";
+          emit("\\\\");
           break;
         case '\b':
-          out_ += "\\b";
+          emit("\\b");
           break;
         case '\f':
-          out_ += "\\f";
+          emit("\\f");
           break;
         case '\n':
-          out_ += "\\n";
+          emit("\\n");
           break;
         case '\r':
-          out_ += "\\r";
+          emit("\\r");
           break;
         case '\t':
-          out_ += "\\t";
+          emit("\\t");
           break;
-        default:
-          if (c < 0x20U) {
-            constexpr char hex[] = "0123456789abcdef";
-            out_ += "\\u00";
-            out_ += hex[c >> 4U];
-            out_ += hex[c & 0xFU];
-          } else {
-            out_ += static_cast<char>(c);
-          }
+        default: {
+          // below 0x20: the only bytes left here
+          constexpr char hex[] = "0123456789abcdef";
+          const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4U], hex[c & 0xFU]};
+          emit(std::string_view(u, 6));
+        }
       }
       ++i;
     }
-    out_ += '"';
+    *p++ = '"';
+    at_ -= static_cast<std::size_t>(start + 2 + 6 * text.size() - p);  // the room not used
   }
 
   std::string& out_;
+  std::size_t at_;  // the end of what is written; out_ may hold room past it
   std::size_t indent_;
   // empty_[k]: nothing written inside level k yet, so it closes on its line ("[]").
   std::array<bool, max_depth> empty_{};
