@@ -521,14 +521,19 @@ detail::partial_fold detail::fold_account_part(std::vector<account_entry> entrie
   // folded on its own, by one builder whose indexes are reused.
   std::vector<std::size_t> order(entries.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+  auto fold_order = [&](std::size_t a, std::size_t b) {
     const account_entry& x = entries[a];
     const account_entry& y = entries[b];
     if (const int c = x.subscriber.compare(y.subscriber); c != 0) return c < 0;
     if (x.time != y.time) return x.time < y.time;
     if (const auto kx = fold_key(x), ky = fold_key(y); kx != ky) return kx < ky;
     return a < b;
-  });
+  };
+  // A log is often written in this order already (by subscriber, then time): checked in one
+  // pass, it is not sorted again (a sort's comparisons cost a tenth of a run with a million
+  // subscribers).
+  if (!std::is_sorted(order.begin(), order.end(), fold_order))
+    std::sort(order.begin(), order.end(), fold_order);
   partial_fold result;
   if ((result.failure = check_history_lengths(entries, order, max_lines))) return result;
   account_book& book = result.book;
