@@ -5,13 +5,14 @@
 //     into one byte range per thread, each read in blocks; each data row goes, raw and
 //     with its line number, to one of S shards chosen by a hash of its subscriber (the
 //     shards a cluster would run one per worker; S gives shards of about 8 MiB, more when
-//     the budget is small). Rows are held in memory while they fit half the memory budget,
-//     and spilled beyond that to files that have no name (created unlinked in $TMPDIR, so
-//     that no exit, not even kill -9, leaves them behind); every spilled byte is checked
-//     when read back, so a full disk fails the run. Input that is not a regular file (a
-//     pipe) is first copied to such a file.
-//     Given the account log's path instead of a folded book, its lines go the same way,
-//     into the same shards (a quarter of the budget, then spilled).
+//     the budget is small). Rows are held in memory while they fit three quarters of the
+//     memory budget (less what the account log's lines take, below), and spilled beyond that to
+//     files that have no name (created unlinked in $TMPDIR, so that no exit, not even kill -9,
+//     leaves them behind); every spilled byte is checked when read back, so a full disk fails the
+//     run. Input that is not a regular file (a pipe) is first copied to such a file. Given the
+//     account log's path instead of a folded book, its lines go the same way, into the same shards
+//     (at most a quarter of the budget, then spilled). The last quarter is the rendered output's
+//     (step 2).
 //  2. Workers take the shards one at a time: (with the log's path: parse and fold the
 //     shard's own histories, fold_account_log's checks;) parse and validate the rows
 //     (usage_batch::parse_rows: the checks of a whole file), de-duplicate, rate and bill
@@ -105,7 +106,7 @@ struct stream_closing {
 
 struct stream_options {
   unsigned threads = 1;  ///< workers rating shards, >= 1; the output does not depend on it
-  /// Bytes the run aims to stay within: shards spill to disk beyond half of it, and the
+  /// Bytes the run aims to stay within: rows spill to disk beyond three quarters of it, and the
   /// shard count is chosen so that a shard being rated fits a worker's share.
   std::size_t memory_budget = std::size_t{512} << 20;
   /// The folder spill files are made in; empty: $TMPDIR, or /tmp when it is unset or empty.
