@@ -155,7 +155,7 @@ class usage_batch {
   /// For readers. The bytes given at construction.
   std::string_view text() const noexcept { return *text_; }
   /// For readers: room for `rows` more records.
-  void reserve(std::size_t rows) { records_.reserve(records_.size() + rows); }
+  void reserve(std::size_t rows);
   /// For readers: a row that became a record; fill in the returned record.
   usage_record& add_record() {
     ++rows_read_;

@@ -25,6 +25,7 @@
 
 #include "engine/account_fold.hpp"
 #include "engine/hash.hpp"
+#include "engine/huge_pages.hpp"
 #include "io/csv.hpp"
 #include "io/file.hpp"
 #include "ratel/error.hpp"
@@ -80,7 +81,10 @@ class shard_router {
   void expect(std::uintmax_t bytes) {
     const std::uintmax_t per_shard =
         std::min<std::uintmax_t>(bytes + bytes / 6, limit_) / rows_.size();
-    for (std::string& shard : rows_) shard.reserve(static_cast<std::size_t>(per_shard));
+    for (std::string& shard : rows_) {
+      shard.reserve(static_cast<std::size_t>(per_shard));
+      detail::prefer_huge_pages(shard.data(), shard.capacity());
+    }
   }
 
   void add(std::string_view subscriber, std::uint32_t line, std::string_view row) {
@@ -822,6 +826,11 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
     // Rendered first: a close needs the rejects, which are moved out below.
     std::vector<std::string> parts(output.parts);
     if (closing == nullptr) {
+      // Room for the rendered bills (reserving touches no page: only what is written costs
+      // memory), on large pages: a bill is a few hundred bytes of JSON or text.
+      r.out.memory.reserve(static_cast<std::size_t>(input_bytes_of_shard) +
+                           rated.bills.size() * 1024);
+      detail::prefer_huge_pages(r.out.memory.data(), r.out.memory.capacity());
       for (std::size_t i = 0, end = 0; i < rated.bills.size(); i = end) {
         end = i + 1;  // the subscriber's bills are consecutive, in cycle order
         while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber)
