@@ -826,11 +826,6 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
     // Rendered first: a close needs the rejects, which are moved out below.
     std::vector<std::string> parts(output.parts);
     if (closing == nullptr) {
-      // Room for the rendered bills (reserving touches no page: only what is written costs
-      // memory), on large pages: a bill is a few hundred bytes of JSON or text.
-      r.out.memory.reserve(static_cast<std::size_t>(input_bytes_of_shard) +
-                           rated.bills.size() * 1024);
-      detail::prefer_huge_pages(r.out.memory.data(), r.out.memory.capacity());
       for (std::size_t i = 0, end = 0; i < rated.bills.size(); i = end) {
         end = i + 1;  // the subscriber's bills are consecutive, in cycle order
         while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber)
