@@ -41,7 +41,8 @@ dump() {
   sqlite3 "$1" "SELECT 'cycle', cycle, catalog_digest, accounts_digest, usage_digest FROM cycles ORDER BY cycle;
                 SELECT 'bill', subscriber, cycle, bill FROM bills ORDER BY subscriber, cycle;
                 SELECT 'state', cycle, subscriber, state FROM carried_states ORDER BY cycle, subscriber;
-                SELECT 'record', subscriber, record_id, cycle, record FROM billed_records ORDER BY subscriber, record_id;"
+                SELECT 'records', subscriber, cycle, billed_by, record_count, hex(records) FROM cycle_records ORDER BY subscriber, cycle, billed_by;
+                SELECT 'fingerprints', billed_by, first, hex(fingerprints) FROM record_fingerprints ORDER BY billed_by, first;"
 }
 # The reference: August closed without a kill, on two threads (the killed runs and the
 # reruns use one: the store must not depend on it).

@@ -163,7 +163,7 @@ cmp -s rejects.reasons expected.reasons || { cat rejects.reasons; fail "the reje
 pass "the rejects topic holds the 4 bad messages: $(tr '\n' ' ' <rejects.reasons)"
 
 # Per partition: messages = records billed (the store's, by subscriber) + rejects.
-sqlite3 live.db "SELECT subscriber, count(*) FROM billed_records WHERE cycle = '2012-07' GROUP BY subscriber" \
+sqlite3 live.db "SELECT subscriber, sum(record_count) FROM cycle_records WHERE cycle = '2012-07' GROUP BY subscriber" \
   >billed.txt || fail "cannot read the records billed"
 reconciled=$(awk -F'\t' "$member"'
   FILENAME == "billed.txt" { split($0, f, "|"); billed[f[1]] = f[2]; next }

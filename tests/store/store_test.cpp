@@ -4,11 +4,13 @@
 // one at a time give the bills of one run, byte for byte, over random scenarios.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -44,6 +46,34 @@ cycle_closing closing_of(date::year_month cycle, const std::string& digest) {
   c.records = {{"s1", fmt::format("r-{}", to_string(cycle)), cycle, "a row of s1", {}},
                {"s2", fmt::format("x-{}", to_string(cycle)), cycle, "a row of s2", {}}};
   return c;
+}
+
+// Schema 6's table of the records billed, a row per record (sqlite_store.cpp, migration 2).
+const std::string schema_6_billed_records =
+    "CREATE TABLE billed_records (subscriber TEXT NOT NULL, record_id TEXT NOT NULL, "
+    "cycle TEXT NOT NULL, record TEXT, billed_by TEXT, PRIMARY KEY (subscriber, record_id)) "
+    "WITHOUT ROWID; ";
+
+// A close of `count` records spread over 100 subscribers (ids "<prefix><n>"), lines from 1.
+cycle_closing many_records(date::year_month cycle, const std::string& prefix, int count) {
+  cycle_closing c = closing_of(cycle, "a");
+  c.records.clear();
+  for (int n = 0; n < count; ++n)
+    c.records.push_back({fmt::format("s{:03}", n % 100), fmt::format("{}{}", prefix, n), cycle,
+                         fmt::format("row {}", n), std::nullopt,
+                         static_cast<std::uint32_t>(n + 1)});
+  std::sort(c.records.begin(), c.records.end(), [](const billed_record& a, const billed_record& b) {
+    return std::tie(a.subscriber, a.id) < std::tie(b.subscriber, b.id);
+  });
+  return c;
+}
+
+// The lines of the records a refused close names, in order.
+std::vector<std::uint32_t> lines_of(const billed_already& e) {
+  std::vector<std::uint32_t> lines;
+  for (const billed_record& r : e.records()) lines.push_back(r.line);
+  std::sort(lines.begin(), lines.end());
+  return lines;
 }
 
 }  // namespace
@@ -113,6 +143,52 @@ TEST_SUITE("stores") {
     // And the store still takes the right close.
     store->close(closing_of(august, "a"));
     CHECK(store->last_closed()->cycle == august);
+  }
+
+  TEST_CASE_TEMPLATE("records billed before are found exactly among many, in any later close",
+                     store_kind, RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    auto store = kind.open();
+    // July bills 20,000 records (ids r0..r19999, subscriber s<n mod 100>): more than two
+    // chunks of 8,192 fingerprints in the SQLite store.
+    store->close(many_records(july, "r", 20'000));
+    CHECK(store->billed("s007", "r107") == std::optional(july));  // 107 mod 100 = 7
+    CHECK_FALSE(store->billed("s008", "r107").has_value());       // another subscriber's id
+    CHECK_FALSE(store->billed("s007", "r20007").has_value());     // never billed
+    CHECK(store->records_of(july, "s000").size() == 200);         // 20,000 / 100
+    // August's 20,000 new records (a0..), with three July billed given among them at
+    // lines 20,001 to 20,003 (under other times: a replay), is refused naming exactly those.
+    cycle_closing august_close = many_records(august, "a", 20'000);
+    std::uint32_t line = 20'000;
+    for (const int n : {0, 9'999, 19'999})
+      august_close.records.push_back({fmt::format("s{:03}", n % 100), fmt::format("r{}", n), august,
+                                      "replayed", std::nullopt, ++line});
+    try {
+      store->close(august_close);
+      FAIL("the replayed records were not found");
+    } catch (const billed_already& e) {
+      CHECK(lines_of(e) == std::vector<std::uint32_t>{20'001, 20'002, 20'003});
+      for (const billed_record& r : e.records()) CHECK(r.cycle == july);
+    }
+    CHECK(store->last_closed()->cycle == july);
+    // Without them it closes; then a close of one record finds July's and August's alike.
+    august_close.records.resize(20'000);
+    store->close(august_close);
+    CHECK(store->billed("s099", "a19999") == std::optional(august));
+    cycle_closing september = closing_of(date::year(2019) / date::September, "a");
+    september.records = {{"s042", "a4242", september.cycle, "again", std::nullopt, 7},
+                         {"s042", "r4242", september.cycle, "again", std::nullopt, 8},
+                         {"s042", "n1", september.cycle, "new", std::nullopt, 9}};
+    try {
+      store->close(september);
+      FAIL("the records of August and July were not found");
+    } catch (const billed_already& e) {
+      CHECK(lines_of(e) == std::vector<std::uint32_t>{7, 8});
+      CHECK(e.records()[0].id == "a4242");  // in identity order
+      CHECK(e.records()[0].cycle == august);
+      CHECK(e.records()[1].cycle == july);
+    }
   }
 
   TEST_CASE_TEMPLATE("live saves: open cycles and offsets together, a moved partition refused",
@@ -245,6 +321,8 @@ TEST_SUITE("stores") {
     for (const char c : state) quoted += c == '\'' ? std::string("''") : std::string(1, c);
     kind.run_sql(
         "DROP TABLE live_records; DROP TABLE live_offsets; DROP TABLE account_log; "
+        "DROP TABLE cycle_records; DROP TABLE record_fingerprints; " +
+        schema_6_billed_records +
         "UPDATE ratel_schema SET version = 3; "
         "CREATE TABLE live_offsets (topic TEXT NOT NULL, partition_no INTEGER NOT NULL, "
         "next_offset INTEGER NOT NULL, PRIMARY KEY (topic, partition_no)); "
@@ -373,6 +451,61 @@ TEST_SUITE("stores") {
       for (const std::string& e : errors) CHECK_MESSAGE(e.empty(), e);
       CHECK(opened == 4);
     }
+  }
+
+  TEST_CASE("a SQLite store of schema 6 (a row per record billed) is migrated to blobs") {
+    // July and August closed, then their records put back as schema 6 kept them: a row
+    // each, August with a late record of July. Opening the store moves them to a blob per
+    // (subscriber, cycle, close) and fingerprints; every look-up answers as before.
+    sqlite_kind kind;
+    {
+      auto store = kind.open();
+      store->close(closing_of(july, "a"));
+      store->close(closing_of(august, "a"));
+    }
+    kind.run_sql("DROP TABLE cycle_records; DROP TABLE record_fingerprints; " +
+                 schema_6_billed_records +
+                 "INSERT INTO billed_records VALUES "
+                 "('s1', 'r-2019-07', '2019-07', 'a row of s1', '2019-07'), "
+                 "('s2', 'x-2019-07', '2019-07', 'a row of s2', '2019-07'), "
+                 "('s1', 'r-2019-08', '2019-08', 'a row of s1', '2019-08'), "
+                 "('s2', 'x-2019-08', '2019-08', 'a row of s2', '2019-08'), "
+                 "('s1', 'l-1', '2019-07', 'a late row', '2019-08'); "
+                 "UPDATE ratel_schema SET version = 6;");
+    auto store = kind.open();
+    CHECK(store->billed("s1", "r-2019-07") == std::optional(july));
+    CHECK(store->billed("s1", "l-1") == std::optional(july));  // late: of July, billed by August
+    CHECK(store->billed("s2", "x-2019-08") == std::optional(august));
+    CHECK_FALSE(store->billed("s2", "r-2019-07").has_value());
+    const std::vector<billed_record> s1_july = store->records_of(july, "s1");
+    REQUIRE(s1_july.size() == 2);
+    CHECK(s1_july[0].id == "l-1");  // identity order: "l-1" < "r-2019-07"
+    CHECK(s1_july[0].row == "a late row");
+    CHECK(s1_july[0].billed_by == std::optional(august));
+    CHECK(s1_july[1].id == "r-2019-07");
+    CHECK(s1_july[1].billed_by == std::optional(july));
+    // A September close naming the late record is refused: its identity was moved too.
+    cycle_closing september = closing_of(date::year(2019) / date::September, "a");
+    september.records.push_back({"s1", "l-1", september.cycle, "again", std::nullopt, 5});
+    CHECK_THROWS_WITH_AS(store->close(september),
+                         doctest::Contains("(the first: l-1 of s1, in cycle 2019-07)"),
+                         billed_already);
+  }
+
+  TEST_CASE("a SQLite close given one record twice takes the first and names the second") {
+    sqlite_kind kind;
+    auto store = kind.open();
+    cycle_closing c = closing_of(july, "a");
+    c.records = {{"s1", "r1", july, "first", std::nullopt, 3},
+                 {"s2", "q1", july, "other", std::nullopt, 4},
+                 {"s1", "r1", july, "second", std::nullopt, 9}};
+    try {
+      store->close(c);
+      FAIL("the record given twice was not found");
+    } catch (const billed_already& e) {
+      CHECK(lines_of(e) == std::vector<std::uint32_t>{9});
+    }
+    CHECK_FALSE(store->last_closed().has_value());
   }
 
   TEST_CASE("a SQLite store of schema 1 (before records were kept) is migrated on opening") {
