@@ -92,6 +92,19 @@ std::size_t spill_file::read_some(void* data, std::size_t size) {
   return size;
 }
 
+void spill_file::read_at(std::uint64_t offset, void* data, std::size_t size) {
+  if (offset > written_ || written_ - offset < size) fail("cannot read back", EIO);
+  auto* at = static_cast<char*>(data);
+  while (size > 0) {
+    const ssize_t got = ::pread(::fileno(file_.get()), at, size, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) fail("cannot read back", got < 0 ? errno : EIO);
+    at += got;
+    offset += static_cast<std::uint64_t>(got);
+    size -= static_cast<std::size_t>(got);
+  }
+}
+
 void spill_file::read_all(std::string& out) {
   rewind_for_reading();
   const std::size_t had = out.size();

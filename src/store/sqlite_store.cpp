@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "given_identities.hpp"
 #include "ratel/io/carried_state_json.hpp"
 #include "record_blobs.hpp"
 
@@ -598,26 +599,6 @@ class sqlite_store final : public cycle_store {
     update.done();
   }
 
-  // Writes a close's fingerprints, ascending, in chunks; equal ones are never split between
-  // two chunks, so that each chunk's first is its own.
-  void insert_fingerprints(std::string_view close, std::span<const std::uint64_t> ascending) {
-    statement insert(
-        *this,
-        "INSERT INTO record_fingerprints (billed_by, first, fingerprints) VALUES (?1, ?2, ?3)");
-    std::string chunk;
-    for (std::size_t at = 0; at < ascending.size();) {
-      std::size_t end = std::min(at + store_blobs::fingerprints_per_chunk, ascending.size());
-      while (end < ascending.size() && ascending[end] == ascending[end - 1]) ++end;
-      chunk.clear();
-      for (std::size_t i = at; i < end; ++i) store_blobs::append_fingerprint(chunk, ascending[i]);
-      insert.bind(1, close);
-      insert.bind(2, store_blobs::fingerprint_key(ascending[at]));
-      insert.bind_blob(3, chunk);
-      insert.done();
-      at = end;
-    }
-  }
-
   // Schema 6 kept one billed_records row per record: they move to blobs and fingerprints.
   void move_billed_records() {
     std::map<std::string, std::vector<std::uint64_t>> fingerprints;  // by close
@@ -644,7 +625,9 @@ class sqlite_store final : public cycle_store {
     }
     for (auto& [close, of_close] : fingerprints) {
       std::sort(of_close.begin(), of_close.end());
-      insert_fingerprints(close, of_close);
+      fingerprint_writer out(*this, close);
+      for (const std::uint64_t f : of_close) out.add(f);
+      out.finish();
     }
     insert_records_.reset();  // prepared before the table it writes is dropped
     exec("DROP TABLE billed_records");
@@ -711,6 +694,40 @@ class sqlite_store final : public cycle_store {
    private:
     sqlite_store& store_;
     sqlite3_stmt* s_ = nullptr;
+  };
+
+  // Writes a close's fingerprints, given ascending, in chunks; equal ones are never split
+  // between two chunks, so that each chunk's first is its own.
+  class fingerprint_writer {
+   public:
+    fingerprint_writer(sqlite_store& store, std::string_view close)
+        : close_(close),
+          insert_(store,
+                  "INSERT INTO record_fingerprints (billed_by, first, fingerprints) VALUES "
+                  "(?1, ?2, ?3)") {}
+    void add(std::uint64_t fingerprint) {
+      if (count_ >= store_blobs::fingerprints_per_chunk && fingerprint != last_) finish();
+      if (count_ == 0) first_ = fingerprint;
+      store_blobs::append_fingerprint(chunk_, fingerprint);
+      last_ = fingerprint;
+      ++count_;
+    }
+    void finish() {
+      if (count_ == 0) return;
+      insert_.bind(1, close_);
+      insert_.bind(2, store_blobs::fingerprint_key(first_));
+      insert_.bind_blob(3, chunk_);
+      insert_.done();
+      chunk_.clear();
+      count_ = 0;
+    }
+
+   private:
+    std::string close_;
+    statement insert_;
+    std::string chunk_;
+    std::size_t count_ = 0;
+    std::uint64_t first_ = 0, last_ = 0;
   };
 
   void exec(const char* sql) {
@@ -849,13 +866,12 @@ class sqlite_close final : public cycle_close {
     gathered_subscriber_ = r.subscriber;
     gathered_cycle_ = r.cycle;
     gathered_.add(r.id, r.row);
-    given_.push_back({store_blobs::record_fingerprint(r.subscriber, r.id),
-                      static_cast<std::uint32_t>(given_.size()), r.line});
+    given_.add(store_blobs::record_fingerprint(r.subscriber, r.id), r.line);
   }
   void commit() override {
     write_gathered();
-    std::sort(given_.begin(), given_.end());
-    if (const std::vector<billed_record> conflicts = billed_before(); !conflicts.empty()) {
+    const std::vector<store_blobs::given_identity> shared = write_fingerprints();
+    if (const std::vector<billed_record> conflicts = billed_before(shared); !conflicts.empty()) {
       // The message first: the vector is moved into the exception after.
       const std::string what = fmt::format(
           "{}: {} records of the closing of {} were billed already (the first: {} of {}, in "
@@ -864,10 +880,6 @@ class sqlite_close final : public cycle_close {
           conflicts.front().subscriber, to_string(conflicts.front().cycle));
       throw billed_already(what, conflicts);
     }
-    std::vector<std::uint64_t> fingerprints(given_.size());
-    for (std::size_t i = 0; i < given_.size(); ++i) fingerprints[i] = given_[i].fingerprint;
-    given_ = {};
-    store_.insert_fingerprints(cycle_text_, fingerprints);
     bills_.reset();
     states_.reset();
     // Live rating's open cycles of this cycle are closed by it (cycle_close::commit).
@@ -882,36 +894,70 @@ class sqlite_close final : public cycle_close {
   }
 
  private:
-  // A record given, by its fingerprint, then in the order given.
-  struct given_record {
-    std::uint64_t fingerprint;
-    std::uint32_t order;
-    std::uint32_t line;
-    bool operator<(const given_record& o) const {
-      return std::tie(fingerprint, order) < std::tie(o.fingerprint, o.order);
-    }
-  };
-
   void write_gathered() {
     if (gathered_.empty()) return;
     store_.insert_records(gathered_subscriber_, to_string(gathered_cycle_), cycle_text_, gathered_);
     gathered_.clear();
   }
 
+  // One pass over the identities given, in fingerprint order: writes this close's
+  // fingerprints, and returns the identities given whose fingerprint an earlier close holds
+  // (each close's chunks read in order, those between skipped) or another given has.
+  std::vector<store_blobs::given_identity> write_fingerprints() {
+    std::vector<history_cursor> history;
+    for (std::string& close : store_.closes())
+      if (close != cycle_text_) history.push_back({std::move(close), {}, 0, false});
+    std::vector<store_blobs::given_identity> shared;
+    std::optional<store_blobs::given_identity> previous;
+    bool previous_shared = false;
+    sqlite_store::fingerprint_writer out(store_, cycle_text_);
+    given_.for_each_sorted([&](const store_blobs::given_identity& g) {
+      out.add(g.fingerprint);
+      bool is_shared = false;
+      if (previous && previous->fingerprint == g.fingerprint) {
+        if (!previous_shared) shared.push_back(*previous);
+        is_shared = true;
+      }
+      for (history_cursor& h : history) is_shared = holds(h, g.fingerprint) || is_shared;
+      if (is_shared) shared.push_back(g);
+      previous = g;
+      previous_shared = is_shared;
+    });
+    out.finish();
+    return shared;
+  }
+
+  // An earlier close's fingerprints, read chunk by chunk as the ones given go up.
+  struct history_cursor {
+    std::string close;
+    std::vector<std::uint64_t> chunk;
+    std::size_t at;
+    bool done;  // no chunk past the last fingerprint asked
+  };
+  bool holds(history_cursor& h, std::uint64_t fingerprint) {
+    if (h.done) return false;
+    if (h.chunk.empty() || fingerprint > h.chunk.back()) {
+      std::optional<std::vector<std::uint64_t>> chunk =
+          store_.chunk_at_or_before(h.close, fingerprint);
+      if (!chunk || chunk->back() < fingerprint) chunk = store_.chunk_after(h.close, fingerprint);
+      if (!chunk) {
+        h.done = true;
+        return false;
+      }
+      h.chunk = std::move(*chunk);
+      h.at = 0;
+    }
+    while (h.at < h.chunk.size() && h.chunk[h.at] < fingerprint) ++h.at;
+    return h.at < h.chunk.size() && h.chunk[h.at] == fingerprint;
+  }
+
   // The records given whose identity a closed cycle billed, or that were given twice (all
-  // but the first), each with the cycle that billed it first. Fingerprints shared with an
-  // earlier close (one ordered pass over each close's chunks) or within this one are
+  // but the first), each with the cycle that billed it first: the fingerprints `shared`
   // confirmed on the records themselves.
-  std::vector<billed_record> billed_before() {
-    std::vector<bool> shared(given_.size(), false);
-    for (std::size_t i = 1; i < given_.size(); ++i)
-      if (given_[i].fingerprint == given_[i - 1].fingerprint) shared[i] = shared[i - 1] = true;
-    for (const std::string& close : store_.closes())
-      if (close != cycle_text_) mark_shared_with(close, shared);
-    std::map<std::uint64_t, std::vector<std::size_t>> maybe;  // fingerprint: given_ indices
-    for (std::size_t i = 0; i < given_.size(); ++i)
-      if (shared[i]) maybe[given_[i].fingerprint].push_back(i);
-    if (maybe.empty()) return {};
+  std::vector<billed_record> billed_before(const std::vector<store_blobs::given_identity>& shared) {
+    if (shared.empty()) return {};
+    std::map<std::uint64_t, std::vector<store_blobs::given_identity>> maybe;
+    for (const store_blobs::given_identity& g : shared) maybe[g.fingerprint].push_back(g);
 
     // The identities behind those fingerprints, from this close's records.
     std::map<std::uint64_t, std::vector<billed_record>> found;
@@ -932,7 +978,7 @@ class sqlite_close final : public cycle_close {
     }
 
     std::vector<billed_record> conflicts;
-    for (const auto& [fingerprint, indices] : maybe) {
+    for (const auto& [fingerprint, given] : maybe) {
       const std::vector<billed_record>& same = found[fingerprint];
       if (same.empty()) store_.fail("the records of the close being written are not all there");
       const bool one_identity = std::all_of(same.begin(), same.end(), [&](const billed_record& r) {
@@ -945,8 +991,8 @@ class sqlite_close final : public cycle_close {
           c.cycle = *in;
           first_conflict = 0;  // billed before: every one given
         }
-        for (std::size_t k = first_conflict; k < indices.size(); ++k) {
-          c.line = given_[indices[k]].line;
+        for (std::size_t k = first_conflict; k < given.size(); ++k) {
+          c.line = given[k].line;
           conflicts.push_back(c);
         }
         continue;
@@ -992,24 +1038,6 @@ class sqlite_close final : public cycle_close {
         store_.file_.string(), r.id, r.subscriber, cycle_text_));
   }
 
-  // Marks the records given (sorted by fingerprint) whose fingerprint `close` holds: one
-  // ordered pass over the close's chunks, each read once, skipping those between.
-  void mark_shared_with(const std::string& close, std::vector<bool>& shared) {
-    std::size_t i = 0;
-    while (i < given_.size()) {
-      std::optional<std::vector<std::uint64_t>> chunk =
-          store_.chunk_at_or_before(close, given_[i].fingerprint);
-      if (!chunk || chunk->back() < given_[i].fingerprint)
-        chunk = store_.chunk_after(close, given_[i].fingerprint);
-      if (!chunk) return;
-      std::size_t j = 0;
-      for (; i < given_.size() && given_[i].fingerprint <= chunk->back(); ++i) {
-        while ((*chunk)[j] < given_[i].fingerprint) ++j;
-        if ((*chunk)[j] == given_[i].fingerprint) shared[i] = true;
-      }
-    }
-  }
-
   sqlite_store& store_;
   date::year_month cycle_;
   std::string cycle_text_;
@@ -1019,7 +1047,7 @@ class sqlite_close final : public cycle_close {
   std::string gathered_subscriber_;
   date::year_month gathered_cycle_;
   store_blobs::records_blob gathered_;
-  std::vector<given_record> given_;
+  store_blobs::given_identities given_;
 };
 
 std::unique_ptr<cycle_close> sqlite_store::begin_close(date::year_month cycle,

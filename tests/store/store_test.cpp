@@ -23,6 +23,8 @@
 #include "ratel/run/batch.hpp"
 #include "ratel/run/testing.hpp"
 #include "ratel/store/account_log_in_store.hpp"
+#include "store/given_identities.hpp"
+#include "store/record_blobs.hpp"
 #include "store_kinds.hpp"
 
 using namespace ratel;
@@ -490,6 +492,25 @@ TEST_SUITE("stores") {
     CHECK_THROWS_WITH_AS(store->close(september),
                          doctest::Contains("(the first: l-1 of s1, in cycle 2019-07)"),
                          billed_already);
+  }
+
+  TEST_CASE("a close's identities come back by fingerprint, then as given, spilled or not") {
+    // 10,000 identities, fingerprints of 1,000 values each given ten times (i mod 1,000),
+    // in runs of 64 (157 runs spilled, merged as read) and in one run held: the same
+    // sequence, each fingerprint's ten in the order given (orders f, f + 1,000, ...).
+    for (const std::size_t run : {std::size_t{64}, std::size_t{1} << 20}) {
+      store_blobs::given_identities given(run);
+      for (std::uint32_t i = 0; i < 10'000; ++i)
+        given.add(store_blobs::record_fingerprint("s", std::to_string(i % 1'000)), i + 1);
+      std::vector<store_blobs::given_identity> back;
+      given.for_each_sorted([&](const store_blobs::given_identity& g) { back.push_back(g); });
+      REQUIRE(back.size() == 10'000);
+      CHECK(std::is_sorted(back.begin(), back.end()));
+      for (std::size_t k = 0; k < back.size(); ++k) {
+        CHECK(back[k].line == back[k].order + 1);
+        if (k % 10 != 0) CHECK(back[k].order == back[k - 1].order + 1'000);
+      }
+    }
   }
 
   TEST_CASE("a SQLite close given one record twice takes the first and names the second") {

@@ -60,6 +60,9 @@ class spill_file {
   bool read(void* data, std::size_t size);
   /// Reads up to `size` bytes; returns how many (0: the end of what was written).
   std::size_t read_some(void* data, std::size_t size);
+  /// Reads exactly `size` bytes from `offset`, wherever reading is (after
+  /// rewind_for_reading: several readers may take turns, each at its own offset).
+  void read_at(std::uint64_t offset, void* data, std::size_t size);
   /// The whole file, appended to `out`.
   void read_all(std::string& out);
   /// A path that opens this (unlinked) file again, for readers that open by name.
