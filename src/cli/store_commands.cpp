@@ -220,9 +220,9 @@ int run_rate_into_store(const rate_options& o, std::size_t budget) {
       closing.render = render_closing_part;
       // The close begins once the rows outside the cycle are dealt with (they read the
       // store), at the first subscriber's part: its transaction holds the store's write lock
-      // from there to the commit.
+      // from there to the commit. The parts come from the workers, one at a time.
       std::unique_ptr<cycle_close> close;
-      closing.write = [&](std::string_view part) {
+      closing.take = [&](std::string_view part) {
         if (!close) close = store->begin_close(month, inputs);
         add_closing_part(*close, month, part);
       };

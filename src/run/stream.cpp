@@ -448,13 +448,11 @@ void count_late(batch_result& rated, const std::vector<set_aside_record>& aside)
             [](const reject& a, const reject& b) { return a.line < b.line; });
 }
 
-// A closing shard's entries: for every subscriber with a bill or a carried state, in
-// subscriber order, its bills' parts (empty without a bill), then the close's part,
-// flagged 'b' (the subscriber has a bill: bill_output::write is due) or 'n'.
-void render_closing(const stream_closing& closing, const bill_output& output,
-                    std::span<const billing_cycle> cycles, const usage_batch& batch,
-                    const batch_result& rated, std::vector<std::string>& parts, std::string& out,
-                    std::uint64_t& rendered_bytes) {
+// A closing shard's parts: for every subscriber with a bill or a carried state, in
+// subscriber order, rendered and handed to stream_closing::take at once, one worker at a
+// time (`taking`): the close gets them as the shards are rated, never held or spilled.
+void hand_over_closing(const stream_closing& closing, std::span<const billing_cycle> cycles,
+                       const usage_batch& batch, const batch_result& rated, std::mutex& taking) {
   std::vector<std::uint32_t> rejected;
   rejected.reserve(rated.rejects.size());
   for (const reject& j : rated.rejects) rejected.push_back(j.line);
@@ -485,20 +483,15 @@ void render_closing(const stream_closing& closing, const bill_output& output,
     if (records != nullptr)
       std::sort(records->begin(), records->end(),
                 [](const usage_record* x, const usage_record* y) { return x->id < y->id; });
-    const std::span<const bill> own_bills = std::span(bills).subspan(b, bills_end - b);
-    part.assign(1, own_bills.empty() ? 'n' : 'b');
-    closing.render({who, own_bills, state,
+    part.clear();
+    closing.render({who, std::span(bills).subspan(b, bills_end - b), state,
                     records != nullptr ? std::span<const usage_record* const>(*records)
                                        : std::span<const usage_record* const>(none)},
                    part);
-    for (std::string& p : parts) p.clear();
-    if (!own_bills.empty()) output.render(own_bills, parts);
-    append_field(out, who);
-    for (const std::string& p : parts) {
-      append_field(out, p);
-      rendered_bytes += p.size();
+    {
+      const std::lock_guard lock(taking);
+      closing.take(part);
     }
-    append_field(out, part);
     b = bills_end;
   }
 }
@@ -751,7 +744,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   std::vector<carried_book> shard_from(closing != nullptr ? shards : 0);
   std::vector<adjustment_book> shard_adjustments(closing != nullptr ? shards : 0);
   if (closing != nullptr) {
-    assert(closing->from != nullptr && closing->render && closing->write);
+    assert(closing->from != nullptr && closing->render && closing->take);
     std::string outside;
     for (std::size_t t = 0; t < readers; ++t) {
       renumber(outside_of[t], line_base[t], name);
@@ -798,6 +791,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   std::atomic<bool> failed{false};
   std::exception_ptr failure;
   std::mutex failure_mutex;
+  std::mutex closing_taken;  // stream_closing::take: one worker at a time
   const std::string source_name = usage.string();
 
   auto rate_shard = [&](std::size_t s) {
@@ -824,27 +818,19 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
     if (aside != nullptr && !aside->empty()) count_late(rated, *aside);
     r.bills = rated.bills.size();
     // Rendered first: a close needs the rejects, which are moved out below.
+    if (closing != nullptr) hand_over_closing(*closing, cycles, batch, rated, closing_taken);
     std::vector<std::string> parts(output.parts);
-    if (closing == nullptr) {
-      for (std::size_t i = 0, end = 0; i < rated.bills.size(); i = end) {
-        end = i + 1;  // the subscriber's bills are consecutive, in cycle order
-        while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber)
-          ++end;
-        for (std::string& p : parts) p.clear();
-        output.render(std::span<const bill>(rated.bills).subspan(i, end - i), parts);
-        append_field(r.out.memory, rated.bills[i].subscriber);
-        for (const std::string& p : parts) {
-          append_field(r.out.memory, p);
-          r.rendered_bytes += p.size();
-        }
+    for (std::size_t i = 0, end = 0; i < rated.bills.size(); i = end) {
+      end = i + 1;  // the subscriber's bills are consecutive, in cycle order
+      while (end < rated.bills.size() && rated.bills[end].subscriber == rated.bills[i].subscriber)
+        ++end;
+      for (std::string& p : parts) p.clear();
+      output.render(std::span<const bill>(rated.bills).subspan(i, end - i), parts);
+      append_field(r.out.memory, rated.bills[i].subscriber);
+      for (const std::string& p : parts) {
+        append_field(r.out.memory, p);
+        r.rendered_bytes += p.size();
       }
-    } else {
-      // A close's entries hold the shard's records again and a bill twice: room for about
-      // that much up front, so that the text is not copied each time it outgrows its buffer
-      // (reserving touches no page).
-      r.out.memory.reserve(static_cast<std::size_t>(input_bytes_of_shard) * 2 +
-                           rated.bills.size() * 4096);
-      render_closing(*closing, output, cycles, batch, rated, parts, r.out.memory, r.rendered_bytes);
     }
     r.rejects = std::move(rated.rejects);
     r.duplicates = std::move(rated.duplicates);
@@ -908,7 +894,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   // Merge: every subscriber is in exactly one shard, so the smallest head among the
   // shards' next entries is the next subscriber of the whole run.
   std::vector<std::unique_ptr<entry_reader>> merged;
-  const std::size_t entry_parts = output.parts + (closing != nullptr ? 1 : 0);
+  const std::size_t entry_parts = output.parts;
   using head = std::pair<std::string, std::size_t>;
   std::priority_queue<head, std::vector<head>, std::greater<>> heads;
   for (std::size_t s = 0; s < shards; ++s) {
@@ -922,16 +908,8 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   while (!heads.empty()) {
     const std::size_t s = heads.top().second;
     heads.pop();
-    std::span<const std::string> parts = merged[s]->parts;
-    if (closing == nullptr) {
-      output.write(parts);
-    } else {
-      // the close's part last, after a flag: whether the subscriber has a bill
-      const std::string_view close_part = parts.back();
-      parts = parts.first(output.parts);
-      if (close_part.front() == 'b') output.write(parts);
-      closing->write(close_part.substr(1));
-    }
+    const std::span<const std::string> parts = merged[s]->parts;
+    output.write(parts);
     for (const std::string& p : parts) unpublished += p.size();
     if (progress != nullptr && unpublished >= (1 << 20)) {
       progress->written.done.fetch_add(unpublished, std::memory_order_relaxed);

@@ -71,7 +71,7 @@ streamed_close close_streamed(
         "{}|{}|{}|{}", part.subscriber, part.bills.empty() ? "" : bill_to_json(part.bills.back()),
         part.carried ? carried_states_to_json(std::span(part.carried, 1)) : "", ids);
   };
-  closing.write = [&](std::string_view text) { out.parts.emplace_back(text); };
+  closing.take = [&](std::string_view text) { out.parts.emplace_back(text); };
   bill_output output;
   output.render = [](std::span<const bill> bills, std::span<std::string> parts) {
     for (const bill& b : bills) parts[0] += bill_to_json(b);
@@ -82,6 +82,10 @@ streamed_close close_streamed(
   options.memory_budget = budget;
   options.closing = &closing;
   out.result = rate_file(plan, book, file, std::span(&cycle, 1), output, options);
+  // The parts come as the shards are rated: in subscriber order here, as the reference.
+  std::sort(out.parts.begin(), out.parts.end(), [](const std::string& a, const std::string& b) {
+    return a.substr(0, a.find('|')) < b.substr(0, b.find('|'));
+  });
   return out;
 }
 

@@ -98,10 +98,12 @@ struct stream_closing {
   /// are rejected as outside the cycles, as without a close.
   std::function<std::vector<set_aside_record>(const usage_batch& outside)> outside_rows;
   /// In a worker: one subscriber's part of the close, appended to `out`. Called for every
-  /// subscriber with a bill or a carried state after the run.
+  /// subscriber with a bill or a carried state, once its shard is rated.
   std::function<void(const subscriber_closing& part, std::string& out)> render;
-  /// On the calling thread, in subscriber order, after that subscriber's bill_output::write.
-  std::function<void(std::string_view part)> write;
+  /// In a worker, right after render: the part rendered. One call at a time, but in no set
+  /// order (shards finish as they do): what a close keeps must not depend on it. So the
+  /// close takes each part as it is made, and none is held or spilled.
+  std::function<void(std::string_view part)> take;
 };
 
 struct stream_options {
