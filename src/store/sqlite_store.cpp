@@ -856,16 +856,15 @@ class sqlite_close final : public cycle_close {
     states_->bind(3, c.json);
     states_->done();
   }
-  // A subscriber's records of one cycle come together (the CLI gives them so): they are
-  // gathered into one blob, written when the next subscriber's come. Whether any was billed
-  // before is found at the commit, for all at once.
+  // A subscriber's records come together (the CLI and live closes give them so): they are
+  // gathered into a blob per cycle (its own, and those its late records are of), written
+  // when the next subscriber's come. Whether any was billed before is found at the commit,
+  // for all at once.
   void add(const billed_record& r) override {
     check_closing_record(r, cycle_, store_.file_.string());
-    if (!gathered_.empty() && (r.subscriber != gathered_subscriber_ || r.cycle != gathered_cycle_))
-      write_gathered();
+    if (r.subscriber != gathered_subscriber_) write_gathered();
     gathered_subscriber_ = r.subscriber;
-    gathered_cycle_ = r.cycle;
-    gathered_.add(r.id, r.row);
+    gathered_of(r.cycle).add(r.id, r.row);
     given_.add(store_blobs::record_fingerprint(r.subscriber, r.id), r.line);
   }
   void commit() override {
@@ -895,9 +894,23 @@ class sqlite_close final : public cycle_close {
 
  private:
   void write_gathered() {
-    if (gathered_.empty()) return;
-    store_.insert_records(gathered_subscriber_, to_string(gathered_cycle_), cycle_text_, gathered_);
-    gathered_.clear();
+    for (auto& [cycle, blob] : gathered_)
+      if (!blob.empty()) {
+        store_.insert_records(gathered_subscriber_, to_string(cycle), cycle_text_, blob);
+        blob.clear();
+      }
+  }
+  // The blob of the subscriber's records of `cycle` (its own, or a late record's): the
+  // vector keeps its blobs' buffers from one subscriber to the next.
+  store_blobs::records_blob& gathered_of(date::year_month cycle) {
+    for (auto& [of, blob] : gathered_)
+      if (of == cycle) return blob;
+    for (auto& [of, blob] : gathered_)
+      if (blob.empty()) {
+        of = cycle;
+        return blob;
+      }
+    return gathered_.emplace_back(cycle, store_blobs::records_blob()).second;
   }
 
   // One pass over the identities given, in fingerprint order: writes this close's
@@ -1045,8 +1058,7 @@ class sqlite_close final : public cycle_close {
   std::optional<sqlite_store::statement> bills_, states_;
   std::int64_t last_row_before_ = 0;
   std::string gathered_subscriber_;
-  date::year_month gathered_cycle_;
-  store_blobs::records_blob gathered_;
+  std::vector<std::pair<date::year_month, store_blobs::records_blob>> gathered_;
   store_blobs::given_identities given_;
 };
 

@@ -513,6 +513,33 @@ TEST_SUITE("stores") {
     }
   }
 
+  TEST_CASE_TEMPLATE("a close's records given in any order are kept by subscriber and cycle",
+                     store_kind, RATEL_STORE_KINDS) {
+    store_kind kind;
+    if (!kind.available()) return;
+    auto store = kind.open();
+    store->close(closing_of(july, "a"));
+    // August's records of s1 come apart (s2's between them) and mixed with a late record of
+    // July: each (subscriber, cycle) gets all of its records, in identity order.
+    cycle_closing c = closing_of(august, "a");
+    c.records = {{"s1", "r-c", august, "row c", std::nullopt, 1},
+                 {"s1", "l-1", july, "late row", std::nullopt, 2},
+                 {"s1", "r-a", august, "row a", std::nullopt, 3},
+                 {"s2", "q-1", august, "row q", std::nullopt, 4},
+                 {"s1", "r-b", august, "row b", std::nullopt, 5}};
+    store->close(c);
+    std::vector<std::string> august_ids;
+    for (const billed_record& r : store->records_of(august, "s1")) august_ids.push_back(r.id);
+    CHECK(august_ids == std::vector<std::string>{"r-a", "r-b", "r-c"});
+    const std::vector<billed_record> s1_july = store->records_of(july, "s1");
+    REQUIRE(s1_july.size() == 2);  // r-2019-07 (July's close) and the late l-1
+    CHECK(s1_july[0].id == "l-1");
+    CHECK(s1_july[0].row == "late row");
+    CHECK(s1_july[0].billed_by == std::optional(august));
+    CHECK(store->billed("s1", "r-b") == std::optional(august));
+    CHECK(store->billed("s1", "l-1") == std::optional(july));
+  }
+
   TEST_CASE("a SQLite close given one record twice takes the first and names the second") {
     sqlite_kind kind;
     auto store = kind.open();
