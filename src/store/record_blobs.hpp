@@ -25,6 +25,8 @@ namespace ratel::store_blobs {
 
 /// The stored fingerprint of a record identity: FNV-1a (64 bits) over the subscriber, a
 /// 0 byte and the id, then the splitmix64 finaliser, so that nearby identities spread.
+/// engine/hash.hpp ends with the same finaliser; it is written out here because a stored
+/// value must not change when the in-memory hash does.
 inline std::uint64_t record_fingerprint(std::string_view subscriber, std::string_view id) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   auto add = [&h](unsigned char c) {
