@@ -101,6 +101,26 @@ void add_closing_part(cycle_close& close, date::year_month month, std::string_vi
   }
 }
 
+// The histories of the subscribers of `records` (late records), from the account log: a
+// history depends on its subscriber's lines only, and the run itself folds the whole log
+// shard by shard (rate_file with the log's path). A log whose lines for them the fold
+// refuses is folded whole, so that the error is the one the whole log gives.
+account_book accounts_of(const std::filesystem::path& log, const rule_plan& plan,
+                         std::span<const usage_record* const> records) {
+  if (records.empty()) return {};
+  std::vector<account_entry> entries = read_account_log(log);
+  std::set<std::string_view> whose;
+  for (const usage_record* r : records) whose.insert(r->subscriber);
+  std::vector<account_entry> theirs;
+  for (const account_entry& e : entries)
+    if (whose.contains(e.subscriber)) theirs.push_back(e);
+  try {
+    return fold_account_log(std::move(theirs), plan);
+  } catch (const input_error&) {
+    return fold_account_log(std::move(entries), plan);
+  }
+}
+
 }  // namespace
 
 int run_rate_into_store(const rate_options& o, std::size_t budget) {
@@ -170,7 +190,6 @@ int run_rate_into_store(const rate_options& o, std::size_t budget) {
     }
 
     const rule_plan plan = rule_plan::compile(load_catalog(o.catalog));
-    const account_book accounts = fold_account_log(read_account_log(o.accounts), plan);
     const billing_cycle cycle = calendar_month_cycle(month, plan.home_zone());
     const carried_book after_last = last ? store->carried_after(last->cycle) : carried_book{};
 
@@ -199,6 +218,7 @@ int run_rate_into_store(const rate_options& o, std::size_t budget) {
           else
             candidates.push_back(&r);
         }
+        const account_book accounts = accounts_of(o.accounts, plan, candidates);
         late =
             rate_late_records_in_store(*store, shown(o.store), plan, accounts, candidates, cycle);
         add_late_pass_charges(from, late.rated, last->cycle);
@@ -257,7 +277,7 @@ int run_rate_into_store(const rate_options& o, std::size_t budget) {
       options.reject_rows = [&](std::string_view row) { rejects_text.append(row); };
       options.closing = &closing;
       const stream_result result =
-          rate_file(plan, accounts, o.usage, std::span(&cycle, 1), output, options);
+          rate_file(plan, o.accounts, o.usage, std::span(&cycle, 1), output, options);
       if (o.format == "json") bills_text.append(first ? "[]\n" : "\n]\n");
 
       if (!close) close = store->begin_close(month, inputs);
