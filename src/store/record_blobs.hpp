@@ -77,15 +77,10 @@ class records_blob {
     bytes_.append(id);
     append_u32(bytes_, static_cast<std::uint32_t>(row.size()));
     bytes_.append(row);
-    ++count_;
   }
   const std::string& bytes() const { return bytes_; }
   bool empty() const { return bytes_.empty(); }
-  std::size_t size() const { return count_; }
-  void clear() {
-    bytes_.clear();
-    count_ = 0;
-  }
+  void clear() { bytes_.clear(); }
 
   static bool by_id(const blob_record& a, const blob_record& b) { return a.id < b.id; }
 
@@ -117,7 +112,6 @@ class records_blob {
 
  private:
   std::string bytes_;
-  std::size_t count_ = 0;
 };
 
 /// Fingerprints per chunk: a 64 KiB blob, found by its first fingerprint.
