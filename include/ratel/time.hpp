@@ -67,6 +67,9 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
 /// parses back to exactly t (when the local date is in the years 0000..9999, as it is for
 /// every instant parse_rfc3339 returns, printed in UTC or at the offset it was written with).
 std::string format_rfc3339(instant t, std::chrono::seconds utc_offset, bool utc_as_z = false);
+/// format_rfc3339's text appended to `out` (no string of its own: a store writes millions).
+void append_rfc3339(std::string& out, instant t, std::chrono::seconds utc_offset,
+                    bool utc_as_z = false);
 
 /// Thrown for an unknown zone name (the catalog loader adds file:line:col).
 class time_error : public std::runtime_error {

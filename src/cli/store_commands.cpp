@@ -82,7 +82,12 @@ void render_closing_part(const subscriber_closing& part, std::string& out) {
     const std::uint32_t line = r->line;
     put_field(out, std::string_view(reinterpret_cast<const char*>(&line), sizeof line));
     put_field(out, r->id);
-    put_field(out, usage_row_to_csv(*r));
+    // The row is written in place and its length set after: no string of its own.
+    const std::size_t length_at = out.size();
+    put_field(out, {});
+    append_usage_row_csv(out, *r);
+    const std::uint64_t size = out.size() - length_at - sizeof size;
+    std::memcpy(out.data() + length_at, &size, sizeof size);
   }
 }
 

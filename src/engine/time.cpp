@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -321,6 +322,12 @@ std::optional<instant> parse_rfc3339(std::string_view text, time_parse_error* er
 }
 
 std::string format_rfc3339(instant t, seconds utc_offset, bool utc_as_z) {
+  std::string text;
+  append_rfc3339(text, t, utc_offset, utc_as_z);
+  return text;
+}
+
+void append_rfc3339(std::string& out, instant t, seconds utc_offset, bool utc_as_z) {
   // RFC 3339 offsets have no seconds field; historic LMT offsets do (Shanghai was
   // +08:05:43). Truncate the offset to whole minutes toward zero and print the local time
   // for that offset, so the text still denotes exactly the instant t.
@@ -355,28 +362,29 @@ std::string format_rfc3339(instant t, seconds utc_offset, bool utc_as_z) {
     put2(buf + 17, static_cast<unsigned>(clock.seconds().count()));
     if (utc_as_z && printed_offset == seconds{0}) {
       buf[19] = 'Z';
-      return std::string(buf, 20);
+      out.append(buf, 20);
+      return;
     }
     buf[19] = offset_minutes < 0 ? '-' : '+';
     put2(buf + 20, static_cast<unsigned>(offset_magnitude / 60));
     buf[22] = ':';
     put2(buf + 23, static_cast<unsigned>(offset_magnitude % 60));
-    return std::string(buf, 25);
+    out.append(buf, 25);
+    return;
   }
 
-  std::string text =
-      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  clock.hours().count(), clock.minutes().count(), clock.seconds().count());
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                 static_cast<unsigned>(ymd.day()), clock.hours().count(), clock.minutes().count(),
+                 clock.seconds().count());
   if (utc_as_z && printed_offset == seconds{0}) {
-    text += 'Z';
-    return text;
+    out += 'Z';
+    return;
   }
   const auto total_minutes = std::chrono::duration_cast<minutes>(printed_offset).count();
   const auto magnitude = total_minutes < 0 ? -total_minutes : total_minutes;
-  text +=
-      fmt::format("{}{:02}:{:02}", total_minutes < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
-  return text;
+  fmt::format_to(std::back_inserter(out), "{}{:02}:{:02}", total_minutes < 0 ? '-' : '+',
+                 magnitude / 60, magnitude % 60);
 }
 
 // ---------------------------------------------------------------------------------------

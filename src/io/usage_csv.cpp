@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <charconv>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -192,20 +193,26 @@ std::string_view usage_csv_header() noexcept {
 
 std::string usage_row_to_csv(const usage_record& r) {
   std::string row;
-  csv::append_quoted(row, r.id);
-  row += ',';
-  csv::append_quoted(row, r.subscriber);
-  row += ',';
-  row += format_rfc3339(r.time, std::chrono::minutes(r.written_offset_minutes));
-  row += ',';
-  row += to_string(r.svc);
-  row += ',';
-  row += std::to_string(r.quantity);
-  for (std::string_view field : {r.country, r.region, r.peer, r.product}) {
-    row += ',';
-    csv::append_quoted(row, field);
-  }
+  append_usage_row_csv(row, r);
   return row;
+}
+
+void append_usage_row_csv(std::string& out, const usage_record& r) {
+  csv::append_quoted(out, r.id);
+  out += ',';
+  csv::append_quoted(out, r.subscriber);
+  out += ',';
+  append_rfc3339(out, r.time, std::chrono::minutes(r.written_offset_minutes));
+  out += ',';
+  out += to_string(r.svc);
+  out += ',';
+  char digits[24];
+  const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), r.quantity);
+  out.append(digits, end);
+  for (std::string_view field : {r.country, r.region, r.peer, r.product}) {
+    out += ',';
+    csv::append_quoted(out, field);
+  }
 }
 
 usage_batch read_usage_csv(const std::filesystem::path& path) {

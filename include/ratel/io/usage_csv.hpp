@@ -32,5 +32,7 @@ std::string_view usage_csv_header() noexcept;
 /// was written: what a store keeps of a billed record so that its cycle can be rated
 /// again with late records (D25). Parsing the row gives the same record.
 std::string usage_row_to_csv(const usage_record& r);
+/// usage_row_to_csv's row appended to `out`.
+void append_usage_row_csv(std::string& out, const usage_record& r);
 
 }  // namespace ratel
