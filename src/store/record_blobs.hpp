@@ -73,14 +73,27 @@ struct blob_record {
 class records_blob {
  public:
   void add(std::string_view id, std::string_view row) {
+    // Whether the ids came in order is kept as they come: a blob written in order (the
+    // usual case) is stored as it is, never read back and sorted.
+    if (count_ != 0 && id < std::string_view(bytes_).substr(last_id_at_, last_id_size_))
+      in_id_order_ = false;
     append_u32(bytes_, static_cast<std::uint32_t>(id.size()));
+    last_id_at_ = bytes_.size();
+    last_id_size_ = id.size();
     bytes_.append(id);
     append_u32(bytes_, static_cast<std::uint32_t>(row.size()));
     bytes_.append(row);
+    ++count_;
   }
   const std::string& bytes() const { return bytes_; }
   bool empty() const { return bytes_.empty(); }
-  void clear() { bytes_.clear(); }
+  std::size_t size() const { return count_; }
+  bool in_id_order() const { return in_id_order_; }
+  void clear() {
+    bytes_.clear();
+    count_ = 0;
+    in_id_order_ = true;
+  }
 
   static bool by_id(const blob_record& a, const blob_record& b) { return a.id < b.id; }
 
@@ -112,6 +125,9 @@ class records_blob {
 
  private:
   std::string bytes_;
+  std::size_t count_ = 0;
+  std::size_t last_id_at_ = 0, last_id_size_ = 0;
+  bool in_id_order_ = true;
 };
 
 /// Fingerprints per chunk: a 64 KiB blob, found by its first fingerprint.

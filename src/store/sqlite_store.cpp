@@ -557,10 +557,10 @@ class sqlite_store final : public cycle_store {
   void insert_records(std::string_view subscriber, std::string_view cycle, std::string_view close,
                       const store_blobs::records_blob& blob) {
     std::vector<store_blobs::blob_record> records;
-    read_records(blob.bytes(), records, subscriber);
     std::string sorted;
     std::string_view bytes = blob.bytes();
-    if (!std::is_sorted(records.begin(), records.end(), store_blobs::records_blob::by_id)) {
+    if (!blob.in_id_order()) {
+      read_records(blob.bytes(), records, subscriber);
       sorted = store_blobs::records_blob::write(records);
       bytes = sorted;
     }
@@ -573,7 +573,7 @@ class sqlite_store final : public cycle_store {
     insert.bind(1, subscriber);
     insert.bind(2, cycle);
     insert.bind(3, close);
-    insert.bind(4, static_cast<std::int64_t>(records.size()));
+    insert.bind(4, static_cast<std::int64_t>(blob.size()));
     insert.bind_blob(5, bytes);
     insert.done();
     if (sqlite3_changes(db_.get()) != 0) return;
@@ -586,6 +586,7 @@ class sqlite_store final : public cycle_store {
     if (!stored.step()) fail("cannot read records just written");
     const std::string before(stored.blob(0));
     stored.reset();
+    if (records.empty()) read_records(blob.bytes(), records, subscriber);
     read_records(before, records, subscriber);
     const std::string joined = store_blobs::records_blob::write(records);
     statement update(*this,
