@@ -448,6 +448,30 @@ void count_late(batch_result& rated, const std::vector<set_aside_record>& aside)
             [](const reject& a, const reject& b) { return a.line < b.line; });
 }
 
+// The records in id order (what a close stores them in). The ids' first eight bytes,
+// compared as one big-endian number, order most pairs without a string comparison.
+void sort_by_id(std::vector<const usage_record*>& records) {
+  struct keyed {
+    std::uint64_t head;
+    const usage_record* record;
+  };
+  std::vector<keyed> keys;
+  keys.reserve(records.size());
+  for (const usage_record* r : records) {
+    unsigned char bytes[8] = {};
+    std::memcpy(bytes, r->id.data(), std::min<std::size_t>(r->id.size(), 8));
+    std::uint64_t head = 0;
+    for (unsigned char b : bytes) head = head << 8 | b;
+    keys.push_back({head, r});
+  }
+  // Heads zero-padded: a shorter id that is a prefix pads with zeros and so comes first, as
+  // in the ids' own order; equal heads fall back to the whole ids.
+  std::sort(keys.begin(), keys.end(), [](const keyed& x, const keyed& y) {
+    return x.head != y.head ? x.head < y.head : x.record->id < y.record->id;
+  });
+  for (std::size_t i = 0; i < keys.size(); ++i) records[i] = keys[i].record;
+}
+
 // A closing shard's parts: for every subscriber with a bill or a carried state, in
 // subscriber order, rendered and handed to stream_closing::take at once, one worker at a
 // time (`taking`): the close gets them as the shards are rated, never held or spilled.
@@ -480,9 +504,7 @@ void hand_over_closing(const stream_closing& closing, std::span<const billing_cy
         c < carried.size() && carried[c].subscriber == who ? &carried[c++] : nullptr;
     auto own = records_of.find(who);
     std::vector<const usage_record*>* records = own != records_of.end() ? &own->second : nullptr;
-    if (records != nullptr)
-      std::sort(records->begin(), records->end(),
-                [](const usage_record* x, const usage_record* y) { return x->id < y->id; });
+    if (records != nullptr) sort_by_id(*records);
     part.clear();
     closing.render({who, std::span(bills).subspan(b, bills_end - b), state,
                     records != nullptr ? std::span<const usage_record* const>(*records)
