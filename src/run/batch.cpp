@@ -2,12 +2,11 @@
 
 #include "ratel/biller.hpp"
 
-#include "engine/hash.hpp"
 #include "run/batch_internal.hpp"
+#include "run/subscriber_index.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cassert>
 #include <cstdint>
 #include <limits>
@@ -27,49 +26,6 @@ struct subscriber_work {
   std::string_view id;
   const account_history* history = nullptr;
   bool history_known = false;
-};
-
-// Subscriber -> its index among a batch's subscribers: open addressing on
-// detail::string_hash, each slot keeping the hash so that a probe rarely compares keys;
-// grown past half full. No node per subscriber, as std::unordered_map would allocate.
-class subscriber_index {
- public:
-  explicit subscriber_index(std::size_t expected)
-      : slots_(std::bit_ceil(std::max<std::size_t>(64, 2 * expected))) {}
-
-  /// The index of `id` in `subscribers`, appending it there if it is new.
-  std::uint32_t find_or_add(std::string_view id, std::vector<subscriber_work>& subscribers) {
-    const std::uint64_t hash = detail::string_hash(id);
-    for (std::size_t at = hash & (slots_.size() - 1);; at = (at + 1) & (slots_.size() - 1)) {
-      slot& s = slots_[at];
-      if (s.index_plus_one == 0) {
-        const auto index = static_cast<std::uint32_t>(subscribers.size());
-        subscribers.push_back({id});
-        s = {hash, index + 1};
-        if (++used_ * 2 > slots_.size()) grow();
-        return index;
-      }
-      if (s.hash == hash && subscribers[s.index_plus_one - 1].id == id) return s.index_plus_one - 1;
-    }
-  }
-
- private:
-  struct slot {
-    std::uint64_t hash = 0;
-    std::uint32_t index_plus_one = 0;  // 0: empty
-  };
-  void grow() {
-    std::vector<slot> old(slots_.size() * 2);
-    old.swap(slots_);
-    for (const slot& s : old) {
-      if (s.index_plus_one == 0) continue;
-      std::size_t at = s.hash & (slots_.size() - 1);
-      while (slots_[at].index_plus_one != 0) at = (at + 1) & (slots_.size() - 1);
-      slots_[at] = s;
-    }
-  }
-  std::vector<slot> slots_;
-  std::size_t used_ = 0;
 };
 
 }  // namespace
@@ -122,10 +78,11 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
   const std::vector<usage_record>& records = usage.records();
   std::vector<subscriber_work> subscribers;
   subscribers.reserve(billed_accounts.size());
-  subscriber_index index(billed_accounts.size());
+  detail::subscriber_index index(billed_accounts.size());
   std::vector<std::uint8_t> billed;  // [subscriber * cycle_count + c]: a bill is due
   auto subscriber = [&](std::string_view id) {
-    const std::uint32_t k = index.find_or_add(id, subscribers);
+    const std::uint32_t k = index.find_or_add(id);
+    if (k == subscribers.size()) subscribers.push_back({id});
     billed.resize(subscribers.size() * cycle_count);
     return k;
   };

@@ -33,6 +33,7 @@
 #include "ratel/io/rejects_csv.hpp"
 #include "ratel/io/spill_file.hpp"
 #include "run/batch_internal.hpp"
+#include "run/subscriber_index.hpp"
 
 namespace ratel {
 namespace {
@@ -450,7 +451,7 @@ void count_late(batch_result& rated, const std::vector<set_aside_record>& aside)
 
 // The records in id order (what a close stores them in). The ids' first eight bytes,
 // compared as one big-endian number, order most pairs without a string comparison.
-void sort_by_id(std::vector<const usage_record*>& records) {
+void sort_by_id(std::span<const usage_record*> records) {
   struct keyed {
     std::uint64_t head;
     const usage_record* record;
@@ -481,18 +482,35 @@ void hand_over_closing(const stream_closing& closing, std::span<const billing_cy
   rejected.reserve(rated.rejects.size());
   for (const reject& j : rated.rejects) rejected.push_back(j.line);
   std::sort(rejected.begin(), rejected.end());
-  std::unordered_map<std::string_view, std::vector<const usage_record*>, detail::string_hasher>
-      records_of;
-  // The records rated in the cycles: not rejected, and not late ones (count_late took their
-  // rejects away: the caller rated them with their own cycles).
-  for (const usage_record& r : batch.records())
-    if (r.time >= cycles.front().start && r.time < cycles.back().end &&
-        !std::binary_search(rejected.begin(), rejected.end(), r.line))
-      records_of[r.subscriber].push_back(&r);
+  // The records rated in the cycles (not rejected, and not late ones: count_late took their
+  // rejects away, the caller rated them with their own cycles), grouped by subscriber:
+  // records_of[start[k]..start[k + 1]) are subscriber k's.
+  const std::vector<usage_record>& records = batch.records();
+  detail::subscriber_index index(rated.bills.size() + rated.carried.size());
+  std::vector<std::uint32_t> group_of(records.size(), detail::subscriber_index::none);
+  std::vector<std::size_t> start;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const usage_record& r = records[i];
+    if (r.time < cycles.front().start || r.time >= cycles.back().end ||
+        std::binary_search(rejected.begin(), rejected.end(), r.line))
+      continue;
+    group_of[i] = index.find_or_add(r.subscriber);
+    if (group_of[i] == start.size()) start.push_back(0);
+    ++start[group_of[i]];
+  }
+  std::size_t total = 0;
+  for (std::size_t& s : start) total += std::exchange(s, total);
+  start.push_back(total);
+  std::vector<const usage_record*> records_of(total);
+  {
+    std::vector<std::size_t> next(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < records.size(); ++i)
+      if (group_of[i] != detail::subscriber_index::none)
+        records_of[next[group_of[i]]++] = &records[i];
+  }
   const std::vector<bill>& bills = rated.bills;
   const std::vector<carried_state>& carried = rated.carried;
   std::string part;
-  const std::vector<const usage_record*> none;
   for (std::size_t b = 0, c = 0; b < bills.size() || c < carried.size();) {
     std::string_view who;
     if (b < bills.size()) who = bills[b].subscriber;
@@ -502,14 +520,12 @@ void hand_over_closing(const stream_closing& closing, std::span<const billing_cy
     while (bills_end < bills.size() && bills[bills_end].subscriber == who) ++bills_end;
     const carried_state* state =
         c < carried.size() && carried[c].subscriber == who ? &carried[c++] : nullptr;
-    auto own = records_of.find(who);
-    std::vector<const usage_record*>* records = own != records_of.end() ? &own->second : nullptr;
-    if (records != nullptr) sort_by_id(*records);
+    std::span<const usage_record*> own;
+    if (const std::uint32_t k = index.find(who); k != detail::subscriber_index::none)
+      own = std::span(records_of).subspan(start[k], start[k + 1] - start[k]);
+    sort_by_id(own);
     part.clear();
-    closing.render({who, std::span(bills).subspan(b, bills_end - b), state,
-                    records != nullptr ? std::span<const usage_record* const>(*records)
-                                       : std::span<const usage_record* const>(none)},
-                   part);
+    closing.render({who, std::span(bills).subspan(b, bills_end - b), state, own}, part);
     {
       const std::lock_guard lock(taking);
       closing.take(part);
