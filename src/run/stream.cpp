@@ -365,9 +365,9 @@ void append_field(std::string& out, std::string_view text) {
 }
 
 // Walks one shard's entries.
-class entry_reader {
+class shard_entry_reader {
  public:
-  entry_reader(shard_output& source, std::size_t parts) : parts(parts), source_(source) {
+  shard_entry_reader(shard_output& source, std::size_t parts) : parts(parts), source_(source) {
     if (source_.file) source_.file.rewind_for_reading();
   }
 
@@ -931,12 +931,12 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
 
   // Merge: every subscriber is in exactly one shard, so the smallest head among the
   // shards' next entries is the next subscriber of the whole run.
-  std::vector<std::unique_ptr<entry_reader>> merged;
+  std::vector<std::unique_ptr<shard_entry_reader>> merged;
   const std::size_t entry_parts = output.parts;
   using head = std::pair<std::string, std::size_t>;
   std::priority_queue<head, std::vector<head>, std::greater<>> heads;
   for (std::size_t s = 0; s < shards; ++s) {
-    merged.push_back(std::make_unique<entry_reader>(results[s].out, entry_parts));
+    merged.push_back(std::make_unique<shard_entry_reader>(results[s].out, entry_parts));
     if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
   }
   std::uint64_t rendered_bytes = 0;
@@ -958,7 +958,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   if (progress != nullptr) progress->written.done.fetch_add(unpublished, std::memory_order_relaxed);
   if (stream_rejects) {
     // The rejects' rows, merged by line across the shards (each in line order).
-    std::vector<std::unique_ptr<entry_reader>> rows_of_shard;
+    std::vector<std::unique_ptr<shard_entry_reader>> rows_of_shard;
     using row_head = std::pair<std::uint32_t, std::size_t>;
     std::priority_queue<row_head, std::vector<row_head>, std::greater<>> row_heads;
     const auto line_of = [](const std::string& entry) {
@@ -967,7 +967,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
       return line;
     };
     for (std::size_t s = 0; s < shards; ++s) {
-      rows_of_shard.push_back(std::make_unique<entry_reader>(results[s].reject_rows, 0));
+      rows_of_shard.push_back(std::make_unique<shard_entry_reader>(results[s].reject_rows, 0));
       if (rows_of_shard[s]->next()) row_heads.emplace(line_of(rows_of_shard[s]->subscriber), s);
     }
     while (!row_heads.empty()) {
