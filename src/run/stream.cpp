@@ -460,7 +460,8 @@ void sort_by_id(std::span<const usage_record*> records) {
   keys.reserve(records.size());
   for (const usage_record* r : records) {
     unsigned char bytes[8] = {};
-    std::memcpy(bytes, r->id.data(), std::min<std::size_t>(r->id.size(), 8));
+    if (!r->id.empty())  // an empty view's data() may be null, which memcpy must not get
+      std::memcpy(bytes, r->id.data(), std::min<std::size_t>(r->id.size(), 8));
     std::uint64_t head = 0;
     for (unsigned char b : bytes) head = head << 8 | b;
     keys.push_back({head, r});
