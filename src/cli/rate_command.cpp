@@ -320,6 +320,9 @@ int run_rate(const rate_options& o) {
     // Names of long ids end in a hash (bill_file_name): two such ids could meet on one name.
     std::mutex hashed_names_mutex;
     std::unordered_set<std::string> hashed_names;
+    // One flush to the disk per thousand bill files, not one per file (file_batch).
+    std::optional<file_batch> bill_files;
+    if (files.bill_folder) bill_files.emplace(*files.bill_folder);
     bill_output output;
     output.parts = 2;
     output.render = [&](std::span<const bill> bills, std::span<std::string> parts) {
@@ -335,11 +338,10 @@ int run_rate(const rate_options& o) {
                               "meet); use --out - or --out-file",
                               name));
           }
-          atomic_file file = files.bill_folder->create(name);
-          file.write(o.format == "json"   ? bill_to_json(b)
-                     : o.format == "text" ? bill_to_text(b)
-                                          : std::string(bills_csv_header()) + bill_to_csv_rows(b));
-          file.commit();
+          bill_files->add(name, o.format == "json" ? bill_to_json(b)
+                                : o.format == "text"
+                                    ? bill_to_text(b)
+                                    : std::string(bills_csv_header()) + bill_to_csv_rows(b));
         } else {
           append_bill(parts[0], b, o.format);
         }
@@ -390,7 +392,7 @@ int run_rate(const rate_options& o) {
     display.stop();  // before the summary and the rejects, on stderr
     if (to_stdout && o.format == "json") out.write(first ? "[]\n" : "\n]\n");
     out.finish();
-    if (files.bill_folder) files.bill_folder->sync();
+    if (bill_files) bill_files->finish();  // the last files in place, the folder synced
     if (files.rejects) files.rejects->commit();
     if (files.events) files.events->commit();
 

@@ -271,6 +271,64 @@ void output_dir::sync() const {
   if (::fsync(fd_) != 0) fail(path_.string(), "cannot flush the folder to the disk", errno);
 }
 
+file_batch::file_batch(const output_dir& dir, std::size_t files_per_flush)
+    : dir_(dir), files_per_flush_(files_per_flush == 0 ? 1 : files_per_flush) {}
+
+file_batch::~file_batch() {
+  for (const auto& [temporary, final_name] : pending_) ::unlinkat(dir_.fd_, temporary.c_str(), 0);
+}
+
+void file_batch::add(std::string_view file_name, std::string_view bytes) {
+  const std::string shown = (dir_.path() / std::string(file_name)).string();
+  if (!plain_name(file_name)) throw output_error(fmt::format("{}: not a plain file name", shown));
+  std::string temporary = temporary_name();
+  const int fd = ::openat(dir_.fd_, temporary.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) fail(shown, "cannot create", errno);
+  auto give_up = [&](std::string_view what, int error) {
+    ::close(fd);
+    ::unlinkat(dir_.fd_, temporary.c_str(), 0);
+    fail(shown, what, error);
+  };
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      give_up("cannot write", errno);
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::close(fd) != 0) {
+    const int error = errno;
+    ::unlinkat(dir_.fd_, temporary.c_str(), 0);
+    fail(shown, "cannot close", error);
+  }
+  std::lock_guard lock(mutex_);
+  pending_.emplace_back(std::move(temporary), std::string(file_name));
+  if (pending_.size() >= files_per_flush_) flush_pending();
+}
+
+void file_batch::finish() {
+  std::lock_guard lock(mutex_);
+  flush_pending();
+  dir_.sync();
+}
+
+void file_batch::flush_pending() {
+  if (pending_.empty()) return;
+  // One flush of the file system for the whole batch: the bytes of every pending file are
+  // on the disk before any of them gets its final name (syncfs reports write-back errors
+  // since Linux 5.8).
+  if (::syncfs(dir_.fd_) != 0)
+    fail(dir_.path().string(), "cannot flush the files to the disk", errno);
+  while (!pending_.empty()) {
+    const auto& [temporary, final_name] = pending_.back();
+    if (::renameat(dir_.fd_, temporary.c_str(), dir_.fd_, final_name.c_str()) != 0)
+      fail((dir_.path() / final_name).string(), "cannot move into place", errno);
+    pending_.pop_back();
+  }
+}
+
 std::string bill_file_name(std::string_view subscriber, date::year_month cycle,
                            std::string_view extension) {
   std::string encoded;

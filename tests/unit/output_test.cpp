@@ -193,4 +193,81 @@ TEST_SUITE("output") {
                          (d.path.string() + ": is a folder, not a file").c_str(),
                          ratel::output_error);
   }
+
+  TEST_CASE("a file batch: files appear under their final names by whole flushes only") {
+    // Three files per flush: the third add puts the first three in place at once; the
+    // fourth and fifth wait, as hidden temporaries, for finish().
+    scratch_dir d;
+    ratel::output_dir out(d.path);
+    ratel::file_batch batch(out, 3);
+    batch.add("a.json", "1\n");
+    batch.add("b.json", "2\n");
+    CHECK(names_in(d.path).size() == 2);  // two hidden .ratel-tmp-* names, no final one
+    CHECK(!fs::exists(d.path / "a.json"));
+    batch.add("c.json", "3\n");
+    CHECK(names_in(d.path) == std::set<std::string>{"a.json", "b.json", "c.json"});
+    batch.add("d.json", "4\n");
+    batch.add("e.json", "5\n");
+    CHECK(!fs::exists(d.path / "d.json"));
+    batch.finish();
+    CHECK(names_in(d.path) ==
+          std::set<std::string>{"a.json", "b.json", "c.json", "d.json", "e.json"});
+    CHECK(content(d.path / "a.json") == "1\n");
+    CHECK(content(d.path / "e.json") == "5\n");
+  }
+
+  TEST_CASE("a file batch destroyed before finish leaves only the files of whole flushes") {
+    scratch_dir d;
+    ratel::output_dir out(d.path);
+    {
+      ratel::file_batch batch(out, 2);
+      batch.add("a.json", "1\n");
+      batch.add("b.json", "2\n");  // the first flush: a and b in place
+      batch.add("c.json", "3\n");  // pending: removed with the batch
+    }
+    CHECK(names_in(d.path) == std::set<std::string>{"a.json", "b.json"});
+  }
+
+  TEST_CASE("a file batch replaces a planted symbolic link, never its target") {
+    scratch_dir d;
+    const fs::path victim = d.path / "victim.txt";
+    std::ofstream(victim) << "precious\n";
+    ratel::output_dir out(d.path / "bills");
+    fs::create_symlink(victim, d.path / "bills" / "s1-2012-07.json");
+    ratel::file_batch batch(out);
+    batch.add("s1-2012-07.json", "{}\n");
+    batch.finish();
+    CHECK(content(victim) == "precious\n");
+    CHECK(!fs::is_symlink(d.path / "bills" / "s1-2012-07.json"));
+    CHECK(content(d.path / "bills" / "s1-2012-07.json") == "{}\n");
+    CHECK(names_in(d.path / "bills") == std::set<std::string>{"s1-2012-07.json"});
+  }
+
+  TEST_CASE(
+      "a file batch refuses names that are not one plain name, and a failed write "
+      "leaves nothing") {
+    scratch_dir d;
+    ratel::output_dir out(d.path);
+    ratel::file_batch batch(out);
+    CHECK_THROWS_AS(batch.add("../escape.json", "x"), ratel::output_error);
+    CHECK_THROWS_AS(batch.add("", "x"), ratel::output_error);
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = old;
+    small.rlim_cur = 4096;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    std::string message;
+    try {
+      batch.add("big.json", std::string(8192, 'x'));
+    } catch (const ratel::output_error& e) {
+      message = e.what();
+    }
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, old_handler);
+    CHECK(message == (d.path / "big.json").string() + ": cannot write: File too large");
+    batch.finish();
+    CHECK(names_in(d.path).empty());
+    CHECK(!fs::exists(d.path.parent_path() / "escape.json"));
+  }
 }

@@ -25,10 +25,14 @@
 //   f.commit();
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <date/date.h>
 
@@ -103,10 +107,43 @@ class output_dir {
   const std::filesystem::path& path() const noexcept { return path_; }
 
  private:
+  friend class file_batch;
   void remove_stale_temporaries() const;
 
   std::filesystem::path path_;
   int fd_ = -1;
+};
+
+/// Many small files for one output_dir (a bill per subscriber under --out DIR), each whole
+/// or absent like an atomic_file, without a flush to the disk per file: 20,000 bills took
+/// 36 s with one fsync each, nearly all of it waiting on the disk. Each file is written to
+/// a hidden `.ratel-tmp-*` name and closed; every `files_per_flush` files, and at finish(),
+/// one syncfs puts every pending file on the disk at once, then each is renamed to its
+/// final name (replacing what had it, a symbolic link included, never following it) and
+/// the folder is synced. A kill leaves whole files under final names and hidden temporary
+/// names, which the next output_dir on the folder removes; destroyed before finish(), or
+/// after a failure, the batch removes its pending temporaries. add() may be called from
+/// several threads.
+class file_batch {
+ public:
+  explicit file_batch(const output_dir& dir, std::size_t files_per_flush = 1024);
+  file_batch(const file_batch&) = delete;
+  file_batch& operator=(const file_batch&) = delete;
+  ~file_batch();
+
+  /// Writes `bytes` as the future file `file_name` (a plain name, as output_dir::create
+  /// takes). Throws output_error.
+  void add(std::string_view file_name, std::string_view bytes);
+  /// Puts every pending file in place and syncs the folder. Throws output_error.
+  void finish();
+
+ private:
+  void flush_pending();  // with mutex_ held
+
+  const output_dir& dir_;
+  std::size_t files_per_flush_;
+  std::mutex mutex_;
+  std::vector<std::pair<std::string, std::string>> pending_;  // (temporary, final) names
 };
 
 /// The file name of a bill under --out DIR: `<subscriber>-<cycle>.<extension>`, with the
