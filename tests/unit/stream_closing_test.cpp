@@ -5,6 +5,7 @@
 // reconcile.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -133,6 +134,37 @@ TEST_SUITE("stream") {
       }
     }
     CHECK(compared == 12 * 4 * 4);
+  }
+
+  TEST_CASE(
+      "a close gets each subscriber's records in id order when ids share their first "
+      "eight bytes") {
+    // The close keeps a subscriber's records in id order (std::string's), found on the ids'
+    // first eight bytes read as one number and on the whole ids where those are equal.
+    // Every id here starts "cdr-2012-07-", so only the whole ids order them (and an id that
+    // is a prefix of another, "...s3-1" of "...s3-10" where a subscriber has eleven records,
+    // comes first). The rows are reversed so that the ids do not come in order from the file.
+    std::size_t subscribers = 0;
+    for (std::uint32_t seed = 0; seed < 4; ++seed) {
+      CAPTURE(seed);
+      const test_months::month_scenario s = test_months::random_scenario(seed);
+      const auto [plan, book, cycles] = test_months::inputs_of(s);
+      std::vector<std::string> rows = test_months::rows_in(s, cycles[0]);
+      for (std::string& row : rows) row = "cdr-2012-07-" + row;
+      std::reverse(rows.begin(), rows.end());
+      const usage_batch usage = parse_usage_csv(test_months::usage_csv(rows), "usage.csv");
+      const carried_book none;
+      batch_result month = rate_batch(plan, book, usage, std::span(&cycles[0], 1), none);
+      const closing_parts expected = reference_parts(month, usage, cycles[0]);
+      const std::filesystem::path file = write_usage(rows, "ratel_stream_closing_ids.csv");
+      const streamed_close got =
+          close_streamed(plan, book, file, cycles[0], none, 1, std::size_t{512} << 20);
+      std::filesystem::remove(file);
+      CHECK(fmt::format("{}", fmt::join(got.parts, "\n")) ==
+            fmt::format("{}", fmt::join(expected, "\n")));
+      subscribers += expected.size();
+    }
+    CHECK(subscribers > 0);
   }
 
   TEST_CASE("rows outside the cycle: billed ones are duplicates, late ones the caller's") {
