@@ -44,6 +44,28 @@ std::set<std::string> names_in(const fs::path& dir) {
 
 const date::year_month july = date::year{2012} / 7;
 
+// What `write_files` throws as output_error (empty if nothing), run with the process's
+// file size limit at 4096 bytes: write(2) then fails with EFBIG, as a full disk makes it
+// fail with ENOSPC, without needing a small file system (the CLI's tests use one, as root).
+template <typename F>
+std::string error_past_4096_bytes(F write_files) {
+  rlimit old{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = old;
+  small.rlim_cur = 4096;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string message;
+  try {
+    write_files();
+  } catch (const ratel::output_error& e) {
+    message = e.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  return message;
+}
+
 }  // namespace
 
 TEST_SUITE("output") {
@@ -145,25 +167,12 @@ TEST_SUITE("output") {
   }
 
   TEST_CASE("a write that fails names the file and the system's reason: nothing is left") {
-    // A file size limit makes write(2) fail with EFBIG, as a full disk makes it fail with
-    // ENOSPC, without needing a small file system (the CLI's tests use one, as root).
     scratch_dir d;
-    rlimit old{};
-    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit small = old;
-    small.rlim_cur = 4096;
-    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-    std::string message;
-    try {
+    const std::string message = error_past_4096_bytes([&] {
       ratel::atomic_file f = ratel::atomic_file::create(d.path / "bills.json");
       f.write(std::string(3 << 20, 'x'));  // past the buffer: written at once
       f.commit();
-    } catch (const ratel::output_error& e) {
-      message = e.what();
-    }
-    ::setrlimit(RLIMIT_FSIZE, &old);
-    std::signal(SIGXFSZ, old_handler);
+    });
     CHECK(message == (d.path / "bills.json").string() + ": cannot write: File too large");
     CHECK(names_in(d.path).empty());
   }
@@ -251,20 +260,8 @@ TEST_SUITE("output") {
     ratel::file_batch batch(out);
     CHECK_THROWS_AS(batch.add("../escape.json", "x"), ratel::output_error);
     CHECK_THROWS_AS(batch.add("", "x"), ratel::output_error);
-    rlimit old{};
-    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit small = old;
-    small.rlim_cur = 4096;
-    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-    std::string message;
-    try {
-      batch.add("big.json", std::string(8192, 'x'));
-    } catch (const ratel::output_error& e) {
-      message = e.what();
-    }
-    ::setrlimit(RLIMIT_FSIZE, &old);
-    std::signal(SIGXFSZ, old_handler);
+    const std::string message =
+        error_past_4096_bytes([&] { batch.add("big.json", std::string(8192, 'x')); });
     CHECK(message == (d.path / "big.json").string() + ": cannot write: File too large");
     batch.finish();
     CHECK(names_in(d.path).empty());
