@@ -125,6 +125,52 @@ TEST_CASE("csv: fields, quotes and columns") {
   }
 }
 
+TEST_CASE("csv: random plain rows give the fields and columns of splitting at commas") {
+  // Random rows of 0..40 bytes (commas anywhere, empty fields, the fast path's eight-byte
+  // words and their tails), some with an "é" (two bytes, one column) somewhere, which takes
+  // them off the ASCII path: the fields are the text between commas, and a field's column
+  // is one plus the code points before it. A '"' inside an unquoted field is a problem at
+  // its column, wherever it falls.
+  namespace csv = ratel::detail::csv;
+  std::mt19937 rng(19);
+  std::vector<csv::field> f;
+  const std::string alphabet = "a7, -";
+  for (int round = 0; round < 20000; ++round) {
+    std::string row;
+    const std::size_t length = rng() % 41;
+    for (std::size_t i = 0; i < length; ++i) row += alphabet[rng() % alphabet.size()];
+    if (round % 3 == 1) row.insert(rng() % (row.size() + 1), "\xc3\xa9");  // é
+    CAPTURE(row);
+    REQUIRE(csv::split(row, f));
+    std::size_t field_index = 0, start = 0;
+    std::uint32_t column = 1, field_column = 1;
+    for (std::size_t i = 0; i <= row.size(); ++i) {
+      if (i == row.size() || row[i] == ',') {
+        REQUIRE(field_index < f.size());
+        CHECK(f[field_index].text == std::string_view(row).substr(start, i - start));
+        CHECK(f[field_index].column == field_column);
+        ++field_index;
+        start = i + 1;
+        field_column = column + 1;
+      }
+      if (i < row.size() && (static_cast<unsigned char>(row[i]) & 0xC0) != 0x80) ++column;
+    }
+    CHECK(f.size() == field_index);
+    if (row.find('\xc3') == std::string::npos) {
+      // The same row with a '"' inside its first field, at any byte: refused at it.
+      const std::size_t at = row.find(',') == std::string::npos ? row.size() : row.find(',');
+      if (at > 0) {
+        std::string quoted = row;
+        const std::size_t p = 1 + rng() % at;
+        quoted.insert(p, "\"");
+        const csv::split_result r = csv::split(quoted, f);
+        CHECK(r.problem == csv::row_problem::quote_in_unquoted_field);
+        CHECK(r.column == p + 1);
+      }
+    }
+  }
+}
+
 TEST_CASE("csv: header names are trimmed: a repeated name is an error") {
   namespace csv = ratel::detail::csv;
   const csv::header h = csv::header::parse(R"(id, subscriber ,"time",,)", "f.csv", 1);
