@@ -36,6 +36,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "ratel/error.hpp"
 
 namespace ratel::detail::csv {
@@ -150,44 +154,106 @@ struct split_result {
   explicit operator bool() const noexcept { return problem == row_problem::none; }
 };
 
+/// Appends the fields of a plain row to `out` as their ends (the commas, then the row's
+/// end) are found: each field is the text since the last end, at the column of its byte
+/// offset plus one.
+class plain_fields {
+ public:
+  plain_fields(std::string_view text, std::vector<field>& out) noexcept : text_(text), out_(out) {}
+  void end_at(std::size_t end) {
+    field f;
+    f.text = text_.substr(start_, end - start_);
+    f.column = static_cast<std::uint32_t>(start_ + 1);
+    out_.push_back(f);
+    start_ = end + 1;
+  }
+
+ private:
+  std::string_view text_;
+  std::vector<field>& out_;
+  std::size_t start_ = 0;
+};
+
+/// `split_plain_ascii` with the C library: a `memchr` for a quote, one per field.
+inline bool split_plain_ascii_by_memchr(std::string_view text, std::vector<field>& out) {
+  const std::size_t n = text.size();
+  if (n > 0 && std::memchr(text.data(), '"', n) != nullptr) return false;
+  for (char c : text)
+    if (static_cast<unsigned char>(c) >= 0x80U) return false;
+  plain_fields fields(text, out);
+  for (std::size_t from = 0; from < n;) {
+    const void* comma = std::memchr(text.data() + from, ',', n - from);
+    if (comma == nullptr) break;
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(comma) - text.data());
+    fields.end_at(at);
+    from = at + 1;
+  }
+  fields.end_at(n);
+  return true;
+}
+
+#if defined(__SSE2__)
+/// `split_plain_ascii` sixteen bytes at a time (SSE2, which every x86-64 has): one compare
+/// finds a chunk's commas and one its quotes, where a `memchr` per field cost a call each
+/// (bench/README.md, issue 19).
+inline bool split_plain_ascii_by_sse2(std::string_view text, std::vector<field>& out) {
+  const std::size_t n = text.size();
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i quote = _mm_set1_epi8('"');
+  plain_fields fields(text, out);
+  // The bytes of `chunk` from its `skip`th on, which start at the row's byte `at`: false if
+  // one is a quote or >= 0x80 (movemask takes each byte's top bit: set for a byte >= 0x80,
+  // or where a compare matched), else the fields ended by its commas.
+  const auto look = [&](__m128i chunk, std::size_t at, unsigned skip) {
+    const auto mask = [&](__m128i bytes) {
+      return static_cast<unsigned>(_mm_movemask_epi8(bytes)) >> skip;
+    };
+    if ((mask(_mm_cmpeq_epi8(chunk, quote)) | mask(chunk)) != 0) return false;
+    for (unsigned commas = mask(_mm_cmpeq_epi8(chunk, comma)); commas != 0; commas &= commas - 1)
+      fields.end_at(at + static_cast<std::size_t>(__builtin_ctz(commas)));
+    return true;
+  };
+  std::size_t at = 0;
+  for (; n - at >= 16; at += 16)
+    if (!look(_mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at)), at, 0))
+      return false;
+  if (at < n) {
+    if (n >= 16) {  // the row's last sixteen bytes, those before `at` looked at already
+      const auto skip = static_cast<unsigned>(16 - (n - at));
+      if (!look(_mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + n - 16)), at, skip))
+        return false;
+    } else {  // a row shorter than a chunk, padded with zeros (no comma, quote or high byte)
+      alignas(16) char row[16] = {};
+      std::memcpy(row, text.data(), n);
+      if (!look(_mm_load_si128(reinterpret_cast<const __m128i*>(row)), 0, 0)) return false;
+    }
+  }
+  fields.end_at(n);
+  return true;
+}
+#endif
+
+/// The fields of a row that is plain ASCII without a quote (nearly every row): the text
+/// between commas, each at the column of its byte offset plus one. Returns false, leaving
+/// `out` partly filled, when the row holds a '"' or a byte >= 0x80: `split` then reads it
+/// byte by byte.
+inline bool split_plain_ascii(std::string_view text, std::vector<field>& out) {
+#if defined(__SSE2__)
+  return split_plain_ascii_by_sse2(text, out);
+#else
+  return split_plain_ascii_by_memchr(text, out);
+#endif
+}
+
 /// Splits `text` (one line, without its terminator) into `out`, which is cleared first;
 /// reusing one vector across lines makes splitting allocation-free once it has grown.
 /// On a problem, `out` holds the fields that ended before it (still usable: a reject can
 /// name the subscriber when it comes before the damage). An empty line is one empty field.
 inline split_result split(std::string_view text, std::vector<field>& out) {
   out.clear();
+  if (split_plain_ascii(text, out)) return {};
+  out.clear();
   const std::size_t n = text.size();
-  // Nearly every row is ASCII without a quote: its fields end at commas, and a column is
-  // the byte offset plus one. One pass checks that; memchr then finds the commas.
-  auto plain_ascii = [&] {
-    if (n == 0) return true;
-    if (std::memchr(text.data(), '"', n) != nullptr) return false;
-    std::uint64_t high = 0;  // any byte >= 0x80, eight at a time
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, text.data() + i, 8);
-      high |= word;
-    }
-    for (; i < n; ++i) high |= static_cast<unsigned char>(text[i]);
-    return (high & 0x8080808080808080ULL) == 0;
-  };
-  {
-    if (plain_ascii()) {
-      std::size_t start = 0;
-      for (;;) {
-        const void* comma = start < n ? std::memchr(text.data() + start, ',', n - start) : nullptr;
-        const std::size_t end =
-            comma ? static_cast<std::size_t>(static_cast<const char*>(comma) - text.data()) : n;
-        field f;
-        f.text = text.substr(start, end - start);
-        f.column = static_cast<std::uint32_t>(start + 1);
-        out.push_back(f);
-        if (end == n) return {};
-        start = end + 1;
-      }
-    }
-  }
   std::size_t i = 0;
   std::uint32_t column = 1;
   for (;;) {

@@ -126,18 +126,19 @@ TEST_CASE("csv: fields, quotes and columns") {
 }
 
 TEST_CASE("csv: random plain rows give the fields and columns of splitting at commas") {
-  // Random rows of 0..40 bytes (commas anywhere, empty fields, the fast path's eight-byte
-  // words and their tails), some with an "é" (two bytes, one column) somewhere, which takes
-  // them off the ASCII path: the fields are the text between commas, and a field's column
-  // is one plus the code points before it. A '"' inside an unquoted field is a problem at
-  // its column, wherever it falls.
+  // Random rows of 0..80 bytes (commas anywhere, empty fields, the fast path's sixteen-byte
+  // chunks, the last one overlapping, and rows shorter than one), some with an "é" (two
+  // bytes, one column) somewhere, which takes them off the ASCII path: the fields are the
+  // text between commas, and a field's column is one plus the code points before it. A '"'
+  // inside an unquoted field is a problem at its column, wherever it falls. The portable
+  // plain splitter (`memchr`, for machines without SSE2) gives the same as `split`.
   namespace csv = ratel::detail::csv;
   std::mt19937 rng(19);
   std::vector<csv::field> f;
   const std::string alphabet = "a7, -";
   for (int round = 0; round < 20000; ++round) {
     std::string row;
-    const std::size_t length = rng() % 41;
+    const std::size_t length = rng() % 81;
     for (std::size_t i = 0; i < length; ++i) row += alphabet[rng() % alphabet.size()];
     if (round % 3 == 1) row.insert(rng() % (row.size() + 1), "\xc3\xa9");  // é
     CAPTURE(row);
@@ -156,6 +157,16 @@ TEST_CASE("csv: random plain rows give the fields and columns of splitting at co
       if (i < row.size() && (static_cast<unsigned char>(row[i]) & 0xC0) != 0x80) ++column;
     }
     CHECK(f.size() == field_index);
+    std::vector<csv::field> by_memchr;
+    const bool plain = csv::split_plain_ascii_by_memchr(row, by_memchr);
+    CHECK(plain == (row.find('\xc3') == std::string::npos));
+    if (plain) {
+      REQUIRE(by_memchr.size() == f.size());
+      for (std::size_t i = 0; i < f.size(); ++i) {
+        CHECK(by_memchr[i].text == f[i].text);
+        CHECK(by_memchr[i].column == f[i].column);
+      }
+    }
     if (row.find('\xc3') == std::string::npos) {
       // The same row with a '"' inside its first field, at any byte: refused at it.
       const std::size_t at = row.find(',') == std::string::npos ? row.size() : row.find(',');
@@ -166,6 +177,7 @@ TEST_CASE("csv: random plain rows give the fields and columns of splitting at co
         const csv::split_result r = csv::split(quoted, f);
         CHECK(r.problem == csv::row_problem::quote_in_unquoted_field);
         CHECK(r.column == p + 1);
+        CHECK_FALSE(csv::split_plain_ascii_by_memchr(quoted, by_memchr));
       }
     }
   }
