@@ -112,8 +112,11 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     money uncapped;
   };
   std::map<usage_key, usage_total> usage;
-  // The key is a function of these ids, and runs of parts share them: a part with the ids
-  // of the part before goes to the same total without building and looking up its key.
+  // The key is a function of these ids, and a bill has few distinct ones (a product's
+  // rates by band and country): a part whose ids were met before goes to their total
+  // without building and looking up its key (two strings and a map search a record, when
+  // bands alternate record by record). Past `ids_remembered` distinct ids, new ones take
+  // the map's way.
   struct key_ids {
     service svc;
     country_id country;
@@ -123,17 +126,20 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
     bool waived;
     bool operator==(const key_ids&) const = default;
   };
-  std::optional<key_ids> last_ids;
-  usage_total* last_total = nullptr;
+  constexpr std::size_t ids_remembered = 32;
+  std::vector<std::pair<key_ids, usage_total*>> totals_by_ids;  // map nodes: they stay put
   for (const rated_record& r : rated.records)
     for (const charge_part& part : rated.parts_of(r)) {
       if (part.from != charge_part::source::rate) continue;
       const key_ids ids{r.record->svc,   r.country, r.band,
                         part.rate_owner, part.rate, part.waived()};
-      if (last_ids && *last_ids == ids) {
-        last_total->used = last_total->used + part.amount;
-        last_total->charged += part.charge;
-        last_total->uncapped += part.uncapped;
+      if (const auto met = std::find_if(totals_by_ids.begin(), totals_by_ids.end(),
+                                        [&](const auto& known) { return known.first == ids; });
+          met != totals_by_ids.end()) {
+        usage_total& total = *met->second;
+        total.used = total.used + part.amount;
+        total.charged += part.charge;
+        total.uncapped += part.uncapped;
         continue;
       }
       std::string owner = part.rate_owner ? plan.product_at(*part.rate_owner).source->id : cat.id;
@@ -151,8 +157,7 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
         it->second.charged += part.charge;
         it->second.uncapped += part.uncapped;
       }
-      last_ids = ids;
-      last_total = &it->second;
+      if (totals_by_ids.size() < ids_remembered) totals_by_ids.emplace_back(ids, &it->second);
     }
   // D18: a product's usage lines are rounded together, in bill order. Most bills have one
   // usage line per product, rounded alone; only products with several are grouped.
