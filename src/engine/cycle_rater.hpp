@@ -206,6 +206,10 @@ class cycle_rater {
   std::vector<std::size_t> pass_order_;  // subscriptions of passes (any cycle), D13 order
   // Thresholds.
   std::vector<threshold_slot> slots_;
+  // The slots' `active` hold for the records in [from, until): no subscription held in the
+  // cycle starts or ends inside (set_active_slots).
+  instant slots_active_from_ = instant::max();
+  instant slots_active_until_ = instant::min();
   bool counts_peers_ = false;  // some slot counts distinct numbers: only then read peers
   std::array<service_state, all_services.size()> services_{};
   std::size_t next_request_ = 0;       // the next reactivate_data to apply
@@ -264,9 +268,26 @@ inline bool cycle_rater::product_active(std::size_t product, instant t) const {
   });
 }
 
-// A record has one instant, so whether each threshold's product is held is known once.
+// A record has one instant, so whether each threshold's product is held is known once; and
+// it changes only where a subscription held in the cycle starts or ends, so the flags found
+// for one record stand for every record up to the next such instant (and back to the last):
+// most records of a cycle skip the search (issue 19: it was 4% of a month).
 inline void cycle_rater::set_active_slots(instant t) {
+  if (t >= slots_active_from_ && t < slots_active_until_) return;
   for (threshold_slot& slot : slots_) slot.active = product_active(slot.rule->product, t);
+  slots_active_from_ = instant::min();
+  slots_active_until_ = instant::max();
+  auto bound = [&](instant change) {
+    if (change <= t)
+      slots_active_from_ = std::max(slots_active_from_, change);
+    else
+      slots_active_until_ = std::min(slots_active_until_, change);
+  };
+  for (std::size_t i : by_draw_order_) {
+    const subscription& s = history_->subscriptions[i];
+    bound(s.start);
+    if (s.end) bound(*s.end);
+  }
 }
 
 // Exceeds-thresholds at exactly their level fire before the next unit they count.

@@ -181,6 +181,25 @@ TEST_SUITE("thresholds") {
     CHECK(after.rated.parts[0].units == 10);
   }
 
+  TEST_CASE("a threshold counts only the records of the time its product is held") {
+    // "notify" (10 KB) subscribed on 10 July: the 8 KB of the 5th are before it and not
+    // counted; the 12th's 8 KB make 8 KB, the 15th's 2 KB make 10: it fires on r3, not on r2
+    // (which it would if the 5th counted: 16 KB) and not never (if the 5th's "not held" stood
+    // for the later records: the rater keeps that answer only until the subscription starts).
+    static const rule_plan plan = rule_plan::compile(parse_catalog(threshold_catalog, "t.toml"));
+    const account_book book = make_book(plan, "s1,2012-07-10T00:00:00+08:00,subscribe,notify,,\n");
+    const usage_batch usage = parse_usage_csv(
+        "id,subscriber,time,service,quantity,country,peer\n"
+        "r1,s1,2012-07-05T12:00:00+08:00,data,8192,,\n"
+        "r2,s1,2012-07-12T12:00:00+08:00,data,8192,,\n"
+        "r3,s1,2012-07-15T12:00:00+08:00,data,2048,,\n",
+        "u.csv");
+    const rated_cycle rated = rate_july(plan, book, usage);
+    REQUIRE(rated.events.size() == 1);
+    CHECK(rated.events[0].record == "r3");
+    CHECK(rated.events[0].counter == "10 KB");
+  }
+
   TEST_CASE("notify when the volume exceeds 10 KB: 10 no, 11 yes (counter 11 KB)") {
     CHECK(run("exceeds", data_kb(10)).rated.events.empty());
     outcome after = run("exceeds", data_kb(11));
