@@ -117,6 +117,8 @@ class rule_plan {
 
   /// Band of the home-zone time of day of t (D17: a record belongs to its start's band).
   band_id band_at(instant t) const;
+  /// The same, given the home zone's offset at t (zone::offset_span_at).
+  band_id band_at(instant t, std::chrono::seconds home_offset) const;
   std::string_view band_name(band_id b) const;
 
   /// The zone of a country's local days (the home zone for home). `c` must be listed.

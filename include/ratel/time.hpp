@@ -90,6 +90,15 @@ class zone {
   /// UTC offset in force at t (local = t + offset), in any year: after the last
   /// transition of the zone file, from the rule of its footer.
   std::chrono::seconds offset_at(instant t) const;
+  /// The offset in force at t and the span [begin, end) around t it holds for, so that a
+  /// caller walking instants in order looks the table up once per span, not per instant.
+  struct offset_span {
+    instant begin;
+    instant end;
+    std::chrono::seconds offset;
+    bool holds(instant t) const noexcept { return begin <= t && t < end; }
+  };
+  offset_span offset_span_at(instant t) const;
   date::local_seconds to_local(instant t) const {
     return date::local_seconds{(t + offset_at(t)).time_since_epoch()};
   }

@@ -72,8 +72,9 @@ struct threshold_slot {
   std::int64_t level = 0;  ///< in the counter's unit; allowance_used resolved to increments
   std::int64_t counter = 0;
   bool fired = false;
-  bool lifted = false;  ///< switched off by reactivate_data for the rest of the cycle
-  bool active = false;  ///< its product is held at the time of the record being rated
+  bool lifted = false;          ///< switched off by reactivate_data for the rest of the cycle
+  bool active = false;          ///< its product is held at the time of the record being rated
+  bool counts_segment = false;  ///< the segment being rated adds to it (before_crossing)
   /// distinct_peers: the numbers seen, normalised (D20)
   std::unordered_set<rule_plan::called_number, called_number_hash> peers;
 };
@@ -152,6 +153,13 @@ class cycle_rater {
   void charge_fee(const subscription& s, std::size_t i, std::int64_t days);
   void collect_credits();
 
+  // The band of a record's time: the home zone's offset looked up once per span of the
+  // zone's table, not per record (records come in time order).
+  band_id band_at(instant t) {
+    if (!home_offset_.holds(t)) home_offset_ = plan_.home_zone().offset_span_at(t);
+    return plan_.band_at(t, home_offset_.offset);
+  }
+
   // Sources: where a segment comes from (rater_sources.cpp; the first two inline below).
   [[gnu::always_inline]] source choose_source(const usage_record& r, band_id band,
                                               country_id country) const;
@@ -174,9 +182,8 @@ class cycle_rater {
   bool fire_exceeded_before(const usage_record& r, const source& from, country_id country,
                             const quantity& increment);
   std::int64_t before_crossing(const usage_record& r, const source& from, country_id country,
-                               std::int64_t take) const;
-  void count_last_part(const usage_record& r, const source& from, country_id country,
-                       const quantity& increment);
+                               std::int64_t take);
+  void count_last_part(const usage_record& r, const quantity& increment);
   bool counts(const threshold_slot& slot, const usage_record& r, const source& from,
               country_id country) const;
   bool can_cross(const threshold_slot& slot, const usage_record& r, const source& from) const;
@@ -205,6 +212,8 @@ class cycle_rater {
   // Passes.
   std::vector<std::size_t> pass_order_;  // subscriptions of passes (any cycle), D13 order
   // Thresholds.
+  // The home zone's offset over the span holding the last record (band_at).
+  zone::offset_span home_offset_{instant::max(), instant::min(), {}};
   std::vector<threshold_slot> slots_;
   // The slots' `active` hold for the records in [from, until): no subscription held in the
   // cycle starts or ends inside (set_active_slots).
@@ -306,21 +315,24 @@ inline bool cycle_rater::fire_exceeded_before(const usage_record& r, const sourc
 }
 
 // At most `take` increments: where a segment from `from` ends so that no threshold it
-// counts toward is crossed inside it.
+// counts toward is crossed inside it. Which slots the segment counts toward is kept for
+// count_last_part: nothing between the two changes it (a slot fired while counting the
+// part is not visited again).
 inline std::int64_t cycle_rater::before_crossing(const usage_record& r, const source& from,
-                                                 country_id country, std::int64_t take) const {
-  for (const threshold_slot& slot : slots_)
-    if (counts(slot, r, from, country) && can_cross(slot, r, from))
+                                                 country_id country, std::int64_t take) {
+  for (threshold_slot& slot : slots_) {
+    slot.counts_segment = counts(slot, r, from, country);
+    if (slot.counts_segment && can_cross(slot, r, from))
       take = std::min(take, distance(slot, from));
+  }
   return take;
 }
 
 // The part just rated adds to the counters it counts toward; those it takes across their
 // level fire.
-inline void cycle_rater::count_last_part(const usage_record& r, const source& from,
-                                         country_id country, const quantity& increment) {
+inline void cycle_rater::count_last_part(const usage_record& r, const quantity& increment) {
   for (threshold_slot& slot : slots_)
-    if (counts(slot, r, from, country)) {
+    if (slot.counts_segment) {
       slot.counter += counted(slot, out_.parts.back());
       if (crossed(slot)) fire(slot, r, increment);
     }

@@ -79,7 +79,7 @@ void cycle_rater::rate(const usage_record& r) {
         fmt::format("quantity: {} rounded up to whole increments of {} is too large "
                     "to count (the largest is {})",
                     r.quantity, *increment, std::numeric_limits<std::int64_t>::max()));
-  const band_id band = plan_.band_at(r.time);
+  const band_id band = band_at(r.time);
 
   // Without a rate now, the record must fit in the allowances it can draw now: nothing
   // later in the record can take allowance away, and a cut-off or rate change brings
@@ -110,7 +110,7 @@ void cycle_rater::rate(const usage_record& r) {
     assert(take > 0);
     emit_part(r, from, take, *increment);
     left -= take;
-    count_last_part(r, from, *country, *increment);
+    count_last_part(r, *increment);
     track_boost(r, from, band, *country);
   }
   rated.part_count = static_cast<std::uint32_t>(out_.parts.size() - rated.first_part);

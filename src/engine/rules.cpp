@@ -162,7 +162,13 @@ compiled_rate rule_plan::compile_rate(const rate& r) const {
 }
 
 band_id rule_plan::band_at(instant t) const {
-  auto minute = std::chrono::duration_cast<std::chrono::minutes>(home_zone_.time_of_day(t));
+  return band_at(t, home_zone_.offset_at(t));
+}
+
+band_id rule_plan::band_at(instant t, std::chrono::seconds home_offset) const {
+  const date::local_seconds local{(t + home_offset).time_since_epoch()};
+  const auto minute =
+      std::chrono::duration_cast<std::chrono::minutes>(local - date::floor<date::days>(local));
   return band_by_minute_[static_cast<std::size_t>(minute.count())];
 }
 

@@ -558,6 +558,14 @@ seconds zone::offset_at(instant t) const {
   return tb.periods[tb.index_of(t)].offset;
 }
 
+zone::offset_span zone::offset_span_at(instant t) const {
+  const table& tb = *table_;
+  // Outside the table the rules answer for the one instant asked.
+  if (!tb.covers(t)) return {t, t + seconds{1}, rules_offset_at(tb.rules, t)};
+  const std::size_t i = tb.index_of(t);
+  return {tb.periods[i].begin, tb.end_of(i), tb.periods[i].offset};
+}
+
 instant zone::to_instant(date::local_seconds local, date::choose choice) const {
   const table& tb = *table_;
   // The local time read as if it were UTC; the real instant is this minus the offset.

@@ -416,6 +416,25 @@ TEST_CASE("DST: Europe/London 2019") {
   }
 }
 
+TEST_CASE("zone: offset_span_at gives the offset and the span it holds for") {
+  const zone london = zone::locate("Europe/London");
+  // Summer time 2019 runs from 31 March 01:00Z to 27 October 01:00Z (+01:00).
+  const zone::offset_span summer = london.offset_span_at(utc(2019, 7, 1));
+  CHECK(summer.offset == hours{1});
+  CHECK(summer.begin == utc(2019, 3, 31, 1));
+  CHECK(summer.end == utc(2019, 10, 27, 1));
+  CHECK(summer.holds(utc(2019, 10, 27, 0, 59, 59)));
+  CHECK_FALSE(summer.holds(utc(2019, 10, 27, 1)));
+  // At a span's first second, that span; at its end, the next one (GMT until March 2020).
+  CHECK(london.offset_span_at(utc(2019, 3, 31, 1)).begin == utc(2019, 3, 31, 1));
+  const zone::offset_span winter = london.offset_span_at(utc(2019, 10, 27, 1));
+  CHECK(winter.offset == seconds{0});
+  CHECK(winter.end == utc(2020, 3, 29, 1));
+  // Every instant of a span has the span's offset (offset_at, checked against date/tz above).
+  for (instant t = winter.begin; t < winter.end; t += hours{7})
+    REQUIRE(london.offset_at(t) == winter.offset);
+}
+
 TEST_CASE("DST: America/New_York 2019") {
   const zone new_york = zone::locate("America/New_York");
 
