@@ -30,6 +30,10 @@ void cycle_rater::collect_thresholds() {
     std::size_t p = history_->subscriptions[i].product;
     if (std::find(held.begin(), held.end(), p) == held.end()) held.push_back(p);
   }
+  // Room for all at once: a slot holds a set, and regrowing the vector moves every one.
+  std::size_t count = 0;
+  for (std::size_t p : held) count += plan_.product_at(p).thresholds.size();
+  slots_.reserve(count);
   for (std::size_t p : held)
     for (const compiled_threshold& t : plan_.product_at(p).thresholds) {
       threshold_slot slot;
