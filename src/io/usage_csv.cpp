@@ -251,18 +251,30 @@ usage_batch parse_usage_csv(std::string text, std::string source_name) {
 
 usage_batch parse_usage_rows(const usage_columns& columns, std::string framed_rows,
                              std::string source_name) {
-  usage_batch batch(std::move(source_name), std::move(framed_rows));
-  const std::string_view all = batch.text();
+  std::vector<std::string> parts;
+  parts.push_back(std::move(framed_rows));
+  return parse_usage_rows(columns, std::move(parts), std::move(source_name));
+}
+
+usage_batch parse_usage_rows(const usage_columns& columns, std::vector<std::string> framed_parts,
+                             std::string source_name) {
+  usage_batch batch(std::move(source_name),
+                    framed_parts.empty() ? std::string() : std::move(framed_parts.front()));
+  std::vector<std::string_view> parts{batch.text()};
+  for (std::size_t p = 1; p < framed_parts.size(); ++p)
+    if (!framed_parts[p].empty()) parts.push_back(batch.keep(std::move(framed_parts[p])));
   std::size_t count = 0;  // one record per row at most: no regrowing (see parse)
-  for (std::size_t at = 0; at < all.size(); ++count) {
-    std::uint32_t size = 0;
-    std::memcpy(&size, all.data() + at + 4, 4);
-    at += 8 + size;
-  }
+  for (const std::string_view part : parts)
+    for (std::size_t at = 0; at < part.size(); ++count) {
+      std::uint32_t size = 0;
+      std::memcpy(&size, part.data() + at + 4, 4);
+      at += 8 + size;
+    }
   batch.reserve(count);
   usage_row_parser rows(columns, batch);
-  for_each_framed_row(all,
-                      [&](std::uint32_t line, std::string_view row) { rows.parse(row, line); });
+  for (const std::string_view part : parts)
+    for_each_framed_row(part,
+                        [&](std::uint32_t line, std::string_view row) { rows.parse(row, line); });
   batch.finish();
   return batch;
 }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "io/csv.hpp"
 #include "io/framed_rows.hpp"
@@ -51,6 +52,11 @@ class usage_columns {
 /// `columns`: the checks, rejects and de-duplication of parse_usage_csv, on those rows
 /// only. rows_read() counts the shard's rows. Never throws for a bad row.
 usage_batch parse_usage_rows(const usage_columns& columns, std::string framed_rows,
+                             std::string source_name);
+/// The same for a shard's rows in parts (one per thread that read some), in order: each
+/// part is parsed where it lies (the first becomes the batch's text, the others are kept
+/// beside it), not copied into one text first.
+usage_batch parse_usage_rows(const usage_columns& columns, std::vector<std::string> framed_parts,
                              std::string source_name);
 
 }  // namespace ratel

@@ -738,8 +738,21 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
     bytes = text.size() - 7 * std::uint64_t{framed_rows};
     return text;
   };
+  // A shard's usage rows as the readers left them, one part each (parse_usage_rows parses
+  // them in place: joining them copied every row a second time, into new pages, with two
+  // threads or more).
   auto take = [&](std::size_t s, std::uint64_t& bytes) {
-    return take_from(routers, line_base, name, s, bytes);
+    std::vector<std::string> parts;
+    std::size_t framed_rows = 0;
+    bytes = 0;
+    for (std::size_t t = 0; t < routers.size(); ++t) {
+      std::string part = routers[t]->take(s);
+      framed_rows += renumber(part, line_base[t], name);
+      bytes += part.size();
+      parts.push_back(std::move(part));
+    }
+    bytes -= 7 * std::uint64_t{framed_rows};
+    return parts;
   };
 
   // Each shard bills the accounts that hash to it (accounts with no record still get one).
