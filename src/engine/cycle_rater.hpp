@@ -211,9 +211,9 @@ class cycle_rater {
   std::vector<std::size_t> by_draw_order_;  // subscriptions held in the cycle, D13 order
   // Passes.
   std::vector<std::size_t> pass_order_;  // subscriptions of passes (any cycle), D13 order
-  // Thresholds.
-  // The home zone's offset over the span holding the last record (band_at).
+  // Bands: the home zone's offset over the span holding the last record (band_at).
   zone::offset_span home_offset_{instant::max(), instant::min(), {}};
+  // Thresholds.
   std::vector<threshold_slot> slots_;
   // The slots' `active` hold for the records in [from, until): no subscription held in the
   // cycle starts or ends inside (set_active_slots).
