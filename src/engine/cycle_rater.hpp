@@ -173,7 +173,13 @@ class cycle_rater {
 
   // Passes (rater_passes.cpp).
   void collect_passes();
-  std::optional<std::size_t> covering_pass(const usage_record& r, country_id country) const;
+  // The pass that covers r, if any (inline: most cycles hold no pass, and the question is
+  // asked for every segment).
+  std::optional<std::size_t> covering_pass(const usage_record& r, country_id country) const {
+    if (pass_order_.empty()) return std::nullopt;
+    return first_covering_pass(r, country);
+  }
+  std::optional<std::size_t> first_covering_pass(const usage_record& r, country_id country) const;
   const zone& day_zone_of(const compiled_pass& pass, country_id country) const;
 
   // Thresholds, per segment (inline below).
@@ -202,6 +208,11 @@ class cycle_rater {
   std::string level_text(const compiled_threshold& t) const;
   void change_speed(const usage_record& r, const source& from, bool boosting, bool after_last_part);
   void apply_requests_until(instant t);  // reactivate_data
+  // Whether a reactivate_data is due by t: asked for every record, rarely true, so inline.
+  bool request_due_by(instant t) const {
+    const auto& requests = history_->reactivations;
+    return next_request_ < requests.size() && requests[next_request_].time <= t;
+  }
 
   const rule_plan& plan_;
   const account_history* history_;

@@ -43,7 +43,7 @@ void cycle_rater::rate(const usage_record& r) {
   if (history_ == nullptr)
     return reject_record(r, reject_reason::unknown_subscriber,
                          "no line of the account log names this subscriber");
-  apply_requests_until(r.time);
+  if (request_due_by(r.time)) apply_requests_until(r.time);
   if (history_->closed && r.time >= *history_->closed)
     return reject_record(
         r, reject_reason::account_closed,

@@ -23,8 +23,8 @@ void cycle_rater::collect_passes() {
 
 // The subscription of the pass that covers record r, if one does: its service, in its
 // countries, from the start of the day (in its day zone) it was ordered on until it ends.
-std::optional<std::size_t> cycle_rater::covering_pass(const usage_record& r,
-                                                      country_id country) const {
+std::optional<std::size_t> cycle_rater::first_covering_pass(const usage_record& r,
+                                                            country_id country) const {
   for (std::size_t i : pass_order_) {
     const subscription& s = history_->subscriptions[i];
     const compiled_pass& pass = *plan_.product_at(s.product).pass;
