@@ -81,41 +81,43 @@ void cycle_rater::fire(threshold_slot& slot, const usage_record& r, const quanti
   e.threshold = t.source->name;
   e.counter = counter_text(slot, increment);
   e.parts_before = static_cast<std::uint32_t>(out_.parts.size() - record_first_part_);
-  const std::string crossing = crossing_text(t, e.counter);
+  // What was crossed, in words: built only where the reason says it (a notify with its own
+  // message does not, and those are most events).
+  const auto crossing = [&] { return crossing_text(t, e.counter); };
   service_state* state = t.svc ? &services_[static_cast<std::size_t>(*t.svc)] : nullptr;
   switch (t.action) {
     case threshold_action::notify:
       e.kind = event_kind::notify;
-      e.reason = t.source->message.empty() ? crossing : t.source->message;
+      e.reason = t.source->message.empty() ? crossing() : t.source->message;
       break;
     case threshold_action::cap:
       e.kind = event_kind::cap;
-      e.reason = fmt::format("{}: no more usage fee is charged this cycle", crossing);
+      e.reason = fmt::format("{}: no more usage fee is charged this cycle", crossing());
       break;
     case threshold_action::cut_off:
       e.kind = event_kind::cut_off;
       state->rate_override = &t;
       state->suspended_by = &t;
       e.reason =
-          fmt::format("{}: {} suspended; what is still recorded is charged {} per {}", crossing,
+          fmt::format("{}: {} suspended; what is still recorded is charged {} per {}", crossing(),
                       *t.svc, t.then_rate->source->price, t.then_rate->source->per);
       break;
     case threshold_action::rate_change:
       e.kind = event_kind::rate_change;
       state->rate_override = &t;
-      e.reason = fmt::format("{}: {} from here on at {} per {}", crossing, *t.svc,
+      e.reason = fmt::format("{}: {} from here on at {} per {}", crossing(), *t.svc,
                              t.then_rate->source->price, t.then_rate->source->per);
       break;
     case threshold_action::throttle:
       e.kind = event_kind::throttle;
       e.limit_kbps = t.source->limit_kbps;
       state->throttled_by = &t;
-      e.reason = fmt::format("{}: {} limited to {} kbps", crossing, *t.svc, t.source->limit_kbps);
+      e.reason = fmt::format("{}: {} limited to {} kbps", crossing(), *t.svc, t.source->limit_kbps);
       break;
     case threshold_action::bar:
       e.kind = event_kind::bar;
       state->barred_by = &t;
-      e.reason = fmt::format("{}: {} barred until the next cycle", crossing, *t.svc);
+      e.reason = fmt::format("{}: {} barred until the next cycle", crossing(), *t.svc);
       break;
   }
   out_.events.push_back(std::move(e));
