@@ -31,17 +31,21 @@ constexpr bool is_digit(char c) noexcept {
 inline quantity_problem parse_quantity(std::string_view text, std::int64_t& out) noexcept {
   assert(!text.empty());
   if (text.size() > 1 && text[0] == '-' && is_digit(text[1])) return quantity_problem::negative;
-  if (!std::all_of(text.begin(), text.end(), is_digit)) return quantity_problem::not_integer;
-  // Up to 18 digits cannot overflow (10^18 - 1 < 2^63 - 1): the usual case reads without a
-  // division per digit; only longer texts are checked digit by digit.
+  // Up to 18 digits cannot overflow (10^18 - 1 < 2^63 - 1): the usual case is read in the
+  // one pass that checks its digits, without a division per digit; only longer texts are
+  // checked for the largest value digit by digit.
   constexpr std::size_t digits_that_always_fit = 18;
   constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
   std::int64_t value = 0;
   if (text.size() <= digits_that_always_fit) {
-    for (char c : text) value = value * 10 + (c - '0');
+    for (char c : text) {
+      if (!is_digit(c)) return quantity_problem::not_integer;
+      value = value * 10 + (c - '0');
+    }
     out = value;
     return quantity_problem::none;
   }
+  if (!std::all_of(text.begin(), text.end(), is_digit)) return quantity_problem::not_integer;
   for (char c : text) {
     const std::int64_t digit = c - '0';
     if (value > (max - digit) / 10) return quantity_problem::too_large;
