@@ -166,8 +166,8 @@ class usage_batch {
     ++rows_read_;
     rejects_.push_back(std::move(r));
   }
-  /// For readers: keeps `value` (a field that had to be unescaped) for the life of the
-  /// batch; records may view into the result.
+  /// For readers: keeps `value` (a field that had to be unescaped, or a further part of
+  /// the rows read) for the life of the batch; records may view into the result.
   std::string_view keep(std::string value);
   /// For readers, once, after the last row: keeps one record per (subscriber, id) and
   /// reports the others as duplicates (chosen by content, never by position), then checks

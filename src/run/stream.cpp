@@ -719,40 +719,37 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   std::uint64_t row_bytes = 0;
   for (std::uint64_t b : row_bytes_of) row_bytes += b;
   if (progress != nullptr) progress->records_total = rows;
-  // A shard's rows, from every reader, with their line numbers in the file; `bytes` gets
-  // what they were in the file as route_range counts them (a framed row's 8-byte prefix
-  // stands for one line end).
-  auto take_from = [](std::vector<std::unique_ptr<shard_router>>& from,
-                      const std::vector<std::size_t>& bases, const std::string& file, std::size_t s,
-                      std::uint64_t& bytes) {
-    std::string text;
-    std::size_t framed_rows = 0;
-    for (std::size_t t = 0; t < from.size(); ++t) {
-      std::string part = from[t]->take(s);
-      framed_rows += renumber(part, bases[t], file);
-      if (text.empty())
-        text = std::move(part);
-      else
-        text += part;
-    }
-    bytes = text.size() - 7 * std::uint64_t{framed_rows};
-    return text;
-  };
-  // A shard's usage rows as the readers left them, one part each (parse_usage_rows parses
-  // them in place: joining them copied every row a second time, into new pages, with two
-  // threads or more).
-  auto take = [&](std::size_t s, std::uint64_t& bytes) {
+  // A shard's rows, from every reader, one part each in the readers' order, with their line
+  // numbers in the file; `bytes` gets what they were in the file as route_range counts them
+  // (a framed row's 8-byte prefix stands for one line end).
+  auto take_parts = [](std::vector<std::unique_ptr<shard_router>>& from,
+                       const std::vector<std::size_t>& bases, const std::string& file,
+                       std::size_t s, std::uint64_t& bytes) {
     std::vector<std::string> parts;
     std::size_t framed_rows = 0;
     bytes = 0;
-    for (std::size_t t = 0; t < routers.size(); ++t) {
-      std::string part = routers[t]->take(s);
-      framed_rows += renumber(part, line_base[t], name);
+    for (std::size_t t = 0; t < from.size(); ++t) {
+      std::string part = from[t]->take(s);
+      framed_rows += renumber(part, bases[t], file);
       bytes += part.size();
       parts.push_back(std::move(part));
     }
     bytes -= 7 * std::uint64_t{framed_rows};
     return parts;
+  };
+  // The usage rows stay in their parts (parse_usage_rows parses each where it lies: joining
+  // them copied the later readers' rows a second time, into new pages).
+  auto take = [&](std::size_t s, std::uint64_t& bytes) {
+    return take_parts(routers, line_base, name, s, bytes);
+  };
+  // The account log's lines, joined: its parser reads one text.
+  auto take_joined = [&](std::vector<std::unique_ptr<shard_router>>& from,
+                         const std::vector<std::size_t>& bases, const std::string& file,
+                         std::size_t s, std::uint64_t& bytes) {
+    std::vector<std::string> parts = take_parts(from, bases, file, s, bytes);
+    std::string text = parts.empty() ? std::string() : std::move(parts.front());
+    for (std::size_t p = 1; p < parts.size(); ++p) text += parts[p];
+    return text;
   };
 
   // Each shard bills the accounts that hash to it (accounts with no record still get one).
@@ -771,7 +768,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   std::atomic<bool> log_failed{false};
   auto fold_shard_log = [&](std::size_t s, account_book& book) {
     std::uint64_t bytes = 0;
-    std::string framed = take_from(log_routers, log_line_base, log_name, s, bytes);
+    std::string framed = take_joined(log_routers, log_line_base, log_name, s, bytes);
     std::vector<account_entry> entries;
     try {
       entries = parse_account_rows(*log_start->columns, framed);
