@@ -302,10 +302,10 @@ int run_rate(const rate_options& o) {
                                             : "finishing"});
     // Bills to stdout on the very terminal stderr is on: a progress line would land inside
     // them. The user watching that terminal still wants to see the run alive while the file
-    // is read and rated, and no bill is written until every shard is rated (the merge hands
-    // them over last), so the progress shows until the first bill is written and is cleared
-    // then; while the bills scroll past, they are the progress. (Progress after the output
-    // would only come once the run is over.)
+    // is read and the first shard rated (no bill is written before), so the progress shows
+    // until the first bill is written and is cleared then; while the bills scroll past,
+    // they are the progress. (Progress after the output would only come once the run is
+    // over.)
     const bool quiet_once_writing =
         to_stdout && !files.bills && same_terminal(STDOUT_FILENO, STDERR_FILENO);
 

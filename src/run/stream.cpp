@@ -1,5 +1,5 @@
-// The streaming pipeline of stream.hpp: route rows to subscriber shards, rate the shards in
-// workers, merge their rendered output in subscriber order.
+// The streaming pipeline of stream.hpp: route rows to shards of subscriber ranges, rate the
+// shards in workers, write their rendered output shard after shard.
 #include "ratel/run/stream.hpp"
 #include "io/account_rows.hpp"
 #include "io/usage_framing.hpp"
@@ -34,6 +34,7 @@
 #include "ratel/io/spill_file.hpp"
 #include "run/batch_internal.hpp"
 #include "run/subscriber_index.hpp"
+#include "run/subscriber_ranges.hpp"
 
 namespace ratel {
 namespace {
@@ -42,23 +43,12 @@ namespace csv = detail::csv;
 namespace fs = std::filesystem;
 
 using detail::file_ptr;
-
-// Which shard a subscriber belongs to. The hash is mixed again before the shard is taken
-// from its high bits, so that the hash tables inside a shard (keyed by the same
-// detail::string_hash) still spread their keys over all their buckets.
-std::size_t shard_of(std::string_view subscriber, std::size_t shards) noexcept {
-  std::uint64_t h = detail::string_hash(subscriber);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return static_cast<std::size_t>(((h >> 32) * shards) >> 32);  // shards < 2^32
-}
+using detail::subscriber_ranges;
 
 }  // namespace
 
 std::size_t subscriber_shard(std::string_view subscriber, std::size_t count) noexcept {
-  // The same mixed hash as shard_of, its low bits: within one --shard, shard_of still
-  // spreads the subscribers over all the run's own shards.
+  // The hash mixed again, so that its low bits depend on all of the id's bytes.
   std::uint64_t h = detail::string_hash(subscriber);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
@@ -73,9 +63,14 @@ namespace {
 // refilled (their memory is kept until the last row is in).
 class shard_router {
  public:
-  shard_router(std::size_t shards, std::size_t limit, const spill_space& dir,
+  shard_router(const subscriber_ranges& ranges, std::size_t limit, const spill_space& dir,
                std::string file_prefix)
-      : rows_(shards), files_(shards), limit_(limit), dir_(dir), prefix_(std::move(file_prefix)) {}
+      : ranges_(ranges),
+        rows_(ranges.shards()),
+        files_(ranges.shards()),
+        limit_(limit),
+        dir_(dir),
+        prefix_(std::move(file_prefix)) {}
 
   /// Reserves what each shard will likely hold (`bytes` of rows in all, framed), so that
   /// buffers are not regrown and copied; reserving does not touch the pages.
@@ -89,7 +84,7 @@ class shard_router {
   }
 
   void add(std::string_view subscriber, std::uint32_t line, std::string_view row) {
-    std::string& shard = rows_[shard_of(subscriber, rows_.size())];
+    std::string& shard = rows_[ranges_.shard_of(subscriber)];
     const std::size_t before = shard.size();
     append_framed_row(shard, line, row);
     buffered_ += shard.size() - before;
@@ -128,6 +123,7 @@ class shard_router {
     spilled_ = true;
   }
 
+  const subscriber_ranges& ranges_;
   std::vector<std::string> rows_;
   std::vector<spill_file> files_;
   std::size_t limit_;
@@ -268,6 +264,37 @@ std::uintmax_t next_line_start(std::FILE* file, const std::string& name, std::ui
                     [](std::string_view) { return false; });
 }
 
+// Adds to `samples` the subscribers of a few lines after each of `points` offsets spread
+// evenly over the file's bytes [body, end), each point weighing `weight` (shared by its
+// lines); lines past the end of a shorter file add nothing. `Columns` finds a line's
+// subscriber as the routing does.
+template <typename Columns>
+void sample_subscribers(const std::string& path, const std::string& name, std::uintmax_t body,
+                        std::uintmax_t end, const Columns& columns, std::size_t points,
+                        std::uint64_t weight, std::vector<subscriber_ranges::sample>& samples) {
+  if (end <= body || points == 0) return;
+  constexpr std::size_t lines_per_point = 4;
+  const file_ptr file = detail::open_input(path);
+  std::string scratch;
+  std::vector<std::string> found;
+  for (std::size_t p = 0; p < points; ++p) {
+    const std::uintmax_t at = body + (end - body) * p / points;
+    bool rest_of_a_line = at > body;  // read from at - 1: the line `at` is in, or an empty one
+    found.clear();
+    read_lines(file.get(), name, rest_of_a_line ? at - 1 : at, end, 4096,
+               [&](std::string_view text) {
+                 if (rest_of_a_line) {
+                   rest_of_a_line = false;
+                   return true;
+                 }
+                 if (!csv::is_blank(text)) found.emplace_back(columns.subscriber_of(text, scratch));
+                 return found.size() < lines_per_point;
+               });
+    for (std::string& subscriber : found)
+      samples.push_back({std::move(subscriber), weight / found.size()});
+  }
+}
+
 // Routes the data rows of bytes [begin, end) to `router`, numbering lines from 1 within the
 // range (the range's first line number is only known once the ranges before it are
 // counted); counts the rows, their bytes (each with one line end: what rating them will
@@ -356,6 +383,7 @@ void enter(batch_progress* progress, run_phase phase,
 struct shard_output {
   std::string memory;
   spill_file file;
+  std::size_t counted = 0;  // of the memory, what the run's held output counts
 };
 
 void append_field(std::string& out, std::string_view text) {
@@ -647,6 +675,23 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
                                          start.body + (input_bytes - start.body) * t / threads)));
   bounds.push_back(size_error ? std::uintmax_t(-1) : input_bytes);
   file.reset();
+  // The shards' subscriber ranges, from samples of both files: 32 points a shard in each
+  // keeps a shard's share of the rows within about a tenth of the others'. The account
+  // log's bytes weigh double, as in the shard count.
+  std::vector<subscriber_ranges::sample> samples;
+  auto sample = [&](const std::string& path, const std::string& file_name, std::uintmax_t body,
+                    std::uintmax_t end, const auto& file_columns, std::uint64_t factor) {
+    if (end == std::uintmax_t(-1)) end = body + budget;  // an unknown size, as above
+    const std::uintmax_t span = end > body ? end - body : 0;
+    const std::size_t points =
+        static_cast<std::size_t>(std::min<std::uintmax_t>(32 * shards, span / 256 + 1));
+    sample_subscribers(path, file_name, body, end, file_columns, points, span * factor / points,
+                       samples);
+  };
+  sample(read_from, name, start.body, bounds.back(), columns, 1);
+  if (log_start)
+    sample(log_from, log_name, log_start->body, log_bounds.back(), *log_start->columns, 2);
+  const subscriber_ranges ranges(std::move(samples), shards);
   const std::size_t readers = bounds.size() - 1;
   std::vector<std::unique_ptr<shard_router>> routers;
   std::vector<std::size_t> rows_of(readers, 0), lines_of(readers, 0);
@@ -665,7 +710,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
                                           budget / 4, log_bytes + log_bytes / 4));
   const std::size_t rows_share = budget / 4 * 3 - log_share;
   for (std::size_t t = 0; t < readers; ++t) {
-    routers.push_back(std::make_unique<shard_router>(shards, rows_share / readers, dir,
+    routers.push_back(std::make_unique<shard_router>(ranges, rows_share / readers, dir,
                                                      fmt::format("rows-{}-", t)));
     if (!size_error) routers[t]->expect(bounds[t + 1] - bounds[t]);
   }
@@ -674,7 +719,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   std::vector<std::unique_ptr<shard_router>> log_routers;
   std::vector<std::size_t> log_lines_of(log_readers, 0);
   for (std::size_t t = 0; t < log_readers; ++t)
-    log_routers.push_back(std::make_unique<shard_router>(shards, log_share / log_readers, dir,
+    log_routers.push_back(std::make_unique<shard_router>(ranges, log_share / log_readers, dir,
                                                          fmt::format("accounts-{}-", t)));
   enter(progress, run_phase::reading, &batch_progress::read,
         size_error ? 0 : input_bytes - start.body);
@@ -760,7 +805,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   std::vector<std::vector<const account_book_entry*>> shard_accounts(shards);
   if (accounts.book != nullptr)
     for (const account_book_entry& entry : accounts.book->histories())
-      if (billed_here(entry.first)) shard_accounts[shard_of(entry.first, shards)].push_back(&entry);
+      if (billed_here(entry.first)) shard_accounts[ranges.shard_of(entry.first)].push_back(&entry);
   // With the account log: each shard's histories, folded when the shard is rated. A shard
   // whose log cannot be folded stops the rating; the others' logs are still folded, so that
   // the error reported is the one the whole log gives.
@@ -803,20 +848,21 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
     if (closing->outside_rows) {
       const usage_batch outside_batch = parse_usage_rows(columns, std::move(outside), name);
       for (set_aside_record& r : closing->outside_rows(outside_batch))
-        set_aside[shard_of(r.subscriber, shards)].push_back(std::move(r));
+        set_aside[ranges.shard_of(r.subscriber)].push_back(std::move(r));
       for (std::vector<set_aside_record>& list : set_aside)
         std::sort(
             list.begin(), list.end(),
             [](const set_aside_record& a, const set_aside_record& b) { return a.line < b.line; });
     }
     for (const auto& [id, state] : *closing->from)
-      shard_from[shard_of(id, shards)].emplace(id, state);
+      shard_from[ranges.shard_of(id)].emplace(id, state);
     if (closing->adjustments != nullptr)
       for (const auto& [id, list] : *closing->adjustments)
-        shard_adjustments[shard_of(id, shards)].emplace(id, list);
+        shard_adjustments[ranges.shard_of(id)].emplace(id, list);
   }
 
-  // Rendered output held in memory past a quarter of the budget goes to disk.
+  // Rendered output held in memory past a quarter of the budget goes to disk. A shard's
+  // bills are held only while a shard before it is still being rated.
   std::atomic<std::size_t> output_held{0};
   struct shard_result {
     std::vector<reject> rejects;        // all, or the first rejects_kept with reject_rows
@@ -824,11 +870,15 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
     std::size_t rows_read = 0, rated = 0, bills = 0, rejected = 0, duplicated = 0;
     std::uint64_t rendered_bytes = 0;  // of the parts handed to output.write
     shard_output out;
+    bool out_spilled = false;
     shard_output reject_rows;  // with options.reject_rows: (line, row) entries in line order
   };
   // Spills a shard's held output once the run holds more than a quarter of the budget.
   auto hold = [&](shard_output& held, std::string what) {
-    if (output_held.fetch_add(held.memory.size()) + held.memory.size() <= budget / 4) return;
+    if (output_held.fetch_add(held.memory.size()) + held.memory.size() <= budget / 4) {
+      held.counted = held.memory.size();
+      return;
+    }
     output_held -= held.memory.size();
     held.file = dir.create(std::move(what));
     held.file.append(held.memory);
@@ -842,6 +892,48 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
   std::mutex failure_mutex;
   std::mutex closing_taken;  // stream_closing::take: one worker at a time
   const std::string source_name = usage.string();
+
+  // The bills go out shard after shard, in the shards' order (their subscribers' order),
+  // each as soon as it and the shards before it are rated, by whichever worker finished
+  // the last of them: one writer at a time, the others rating on.
+  std::mutex writing;
+  std::size_t next_to_write = 0;  // these three under `writing`
+  bool writer_busy = false;
+  std::vector<char> ready(shards, 0);
+  auto write_shard = [&](std::size_t s) {
+    shard_output& out = results[s].out;
+    results[s].out_spilled = static_cast<bool>(out.file);
+    output_held -= out.counted;
+    shard_entry_reader entries(out, output.parts);
+    std::uint64_t written = 0;
+    while (entries.next()) {
+      output.write(entries.parts);
+      for (const std::string& p : entries.parts) written += p.size();
+    }
+    std::string().swap(out.memory);  // (assigning an empty string would keep its memory)
+    out.file = spill_file();
+    if (progress != nullptr) progress->written.done.fetch_add(written, std::memory_order_relaxed);
+  };
+  auto publish = [&](std::size_t s) {
+    std::unique_lock lock(writing);
+    if (writer_busy || s != next_to_write) {
+      lock.unlock();
+      hold(results[s].out, fmt::format("rendered bills of shard {}", s));
+      lock.lock();
+      ready[s] = 1;
+      if (writer_busy || s != next_to_write) return;  // the writer, or shard s's turn, takes it
+    }
+    ready[s] = 1;
+    writer_busy = true;
+    while (next_to_write < shards && ready[next_to_write] != 0) {
+      const std::size_t w = next_to_write;
+      lock.unlock();
+      write_shard(w);  // a failure leaves writer_busy set: nothing is written after it
+      lock.lock();
+      ++next_to_write;
+    }
+    writer_busy = false;
+  };
 
   auto rate_shard = [&](std::size_t s) {
     shard_result& r = results[s];
@@ -911,9 +1003,9 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
     }
     r.rows_read = rated.rows_read;
     r.rated = rated.rated;
-    hold(r.out, fmt::format("rendered bills of shard {}", s));
     if (progress != nullptr)
       progress->rated.done.fetch_add(input_bytes_of_shard, std::memory_order_relaxed);
+    publish(s);
   };
   auto worker = [&] {
     for (std::size_t s = next++; s < shards && !failed; s = next++) {
@@ -940,33 +1032,11 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
     throw first->error();
   }
 
-  // Merge: every subscriber is in exactly one shard, so the smallest head among the
-  // shards' next entries is the next subscriber of the whole run.
-  std::vector<std::unique_ptr<shard_entry_reader>> merged;
-  const std::size_t entry_parts = output.parts;
-  using head = std::pair<std::string, std::size_t>;
-  std::priority_queue<head, std::vector<head>, std::greater<>> heads;
-  for (std::size_t s = 0; s < shards; ++s) {
-    merged.push_back(std::make_unique<shard_entry_reader>(results[s].out, entry_parts));
-    if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
-  }
+  assert(next_to_write == shards);  // every shard rated, so every shard written
   std::uint64_t rendered_bytes = 0;
   for (const shard_result& r : results) rendered_bytes += r.rendered_bytes;
+  // The bills are out; the rejects' rows, if streamed, are merged now.
   enter(progress, run_phase::writing, &batch_progress::written, rendered_bytes);
-  std::uint64_t unpublished = 0;  // bytes handed over, reported a megabyte at a time
-  while (!heads.empty()) {
-    const std::size_t s = heads.top().second;
-    heads.pop();
-    const std::span<const std::string> parts = merged[s]->parts;
-    output.write(parts);
-    for (const std::string& p : parts) unpublished += p.size();
-    if (progress != nullptr && unpublished >= (1 << 20)) {
-      progress->written.done.fetch_add(unpublished, std::memory_order_relaxed);
-      unpublished = 0;
-    }
-    if (merged[s]->next()) heads.emplace(merged[s]->subscriber, s);
-  }
-  if (progress != nullptr) progress->written.done.fetch_add(unpublished, std::memory_order_relaxed);
   if (stream_rejects) {
     // The rejects' rows, merged by line across the shards (each in line order).
     std::vector<std::unique_ptr<shard_entry_reader>> rows_of_shard;
@@ -1004,7 +1074,7 @@ stream_result rate_streamed(const rule_plan& plan, const account_source& account
                           std::make_move_iterator(r.rejects.end()));
     result.duplicates.insert(result.duplicates.end(), std::make_move_iterator(r.duplicates.begin()),
                              std::make_move_iterator(r.duplicates.end()));
-    result.spilled |= static_cast<bool>(r.out.file);
+    result.spilled |= r.out_spilled;
   }
   std::sort(result.rejects.begin(), result.rejects.end(),
             [](const reject& a, const reject& b) { return a.line < b.line; });

@@ -377,8 +377,11 @@ TEST_SUITE("stream") {
     std::string good;
     for (int s = 0; s < 40; ++s) good += fmt::format("s{},2012-06-01T00:00:00+08:00,join,,,\n", s);
     const std::string header = "subscriber,time,action,product,amount,note\n";
+    // Bills go out shard by shard: the shards before the one whose log fails may have
+    // handed theirs over. With one shard (one thread, a small log), none is.
+    std::size_t bills_written = 0;
     bill_output output{1, [](std::span<const bill>, std::span<std::string>) {},
-                       [](std::span<const std::string>) { FAIL("a bill was written"); }};
+                       [&](std::span<const std::string>) { ++bills_written; }};
     const std::vector<std::string> logs{
         // (the header is line 1, the 40 joins lines 2 to 41)
         // two malformed lines (s31 at line 43, s5 at line 44) after an unknown product (s17)
@@ -419,6 +422,7 @@ TEST_SUITE("stream") {
           options.threads = threads;
           options.memory_budget = budget;
           std::string got;
+          bills_written = 0;
           try {
             (void)rate_file(plan, log, usage, std::span<const billing_cycle>(&july, 1), output,
                             options);
@@ -426,6 +430,8 @@ TEST_SUITE("stream") {
             got = e.what();
           }
           CHECK(got == expected);
+          if (threads == 1 && budget > 1 && logs[k].size() < (1 << 20))
+            CHECK(bills_written == 0);  // one shard, whose log fails before its bills
         }
     }
     std::filesystem::remove(usage);

@@ -3,8 +3,9 @@
 // Concept: rate_file is rate_batch for a file on disk, streamed through subscriber shards.
 //  1. The header is checked as usage_batch::read_file does. The body is split at line ends
 //     into one byte range per thread, each read in blocks; each data row goes, raw and
-//     with its line number, to one of S shards chosen by a hash of its subscriber (the
-//     shards a cluster would run one per worker; S gives shards of about 8 MiB, more when
+//     with its line number, to one of S shards, each a range of subscribers in their ids'
+//     byte order (the bounds are quantiles of subscribers sampled from the files, so the
+//     shards get about equal shares of the bytes; S gives shards of about 8 MiB, more when
 //     the budget is small). Rows are held in memory while they fit three quarters of the
 //     memory budget (less what the account log's lines take, below), and spilled beyond that to
 //     files that have no name (created unlinked in $TMPDIR, so that no exit, not even kill -9,
@@ -18,16 +19,18 @@
 //     (usage_batch::parse_rows: the checks of a whole file), de-duplicate, rate and bill
 //     every subscriber's cycles (rate_batch's code, for the accounts of the shard), and
 //     render each subscriber's bills with `bill_output::render`. Only the rendered text
-//     outlives the shard (spilled too when large), with the rejects and the counts.
-//  3. The shards' outputs, each in subscriber order, are merged; `bill_output::write` gets
-//     every subscriber's text in subscriber order, on the calling thread.
+//     outlives the shard, with the rejects and the counts.
+//  3. A shard's text goes to `bill_output::write`, subscriber after subscriber, as soon as
+//     the shards before it are written: the shards' ranges follow each other, so the run's
+//     bills come out in subscriber order with no merge. A shard rated before its turn holds
+//     its text until then (spilled too when the held text passes a quarter of the budget).
 //
 // A run that closes its cycle into a store (stream_options::closing, D24/D25) goes on from
 // carried states, split among the shards as the accounts are. While the file is read, the
 // rows dated outside the cycles are also kept aside; before any shard is rated the caller
 // gets them (stream_closing::outside_rows) and says which were billed already and which it
 // rated as late records. Each shard then hands over, per subscriber, its part of the close
-// (bill, state after the cycle, records rated), merged in subscriber order like the bills.
+// (bill, state after the cycle, records rated).
 //
 // Invariants: the bills, rejects, duplicates and counts are those of rate_batch on the
 // whole file (the same bytes), whatever the threads, the memory budget (so the number of
@@ -138,7 +141,9 @@ struct bill_output {
   /// In a worker thread: one subscriber's bills (in cycle order) into `parts` (`parts`
   /// strings, empty on entry). May throw (the run stops and rate_file rethrows).
   std::function<void(std::span<const bill> bills, std::span<std::string> parts)> render;
-  /// On the calling thread, once per subscriber with a bill, in subscriber order.
+  /// Once per subscriber with a bill, in subscriber order, one call at a time: from the run's
+  /// threads as shards are rated (a run that fails after has written the bills of the shards
+  /// before; a caller that must publish all or nothing writes to a file it commits last).
   std::function<void(std::span<const std::string> parts)> write;
 };
 
