@@ -154,9 +154,15 @@ batch_result rate_batch_of(const rule_plan& plan, const account_book& accounts,
                     billed.begin() + static_cast<std::ptrdiff_t>((k + 1) * cycle_count),
                     [](std::uint8_t b) { return b != 0; }))
       jobs.push_back(k);
-  std::sort(jobs.begin(), jobs.end(), [&](std::uint32_t a, std::uint32_t b) {
+  // The accounts come in the book's order, by id, and number the subscribers first: only
+  // the jobs after the ordered run (subscribers with records and no account) need sorting,
+  // then merging in. (Sorting them all was 1.5% of a month of 4 records a subscriber.)
+  auto by_id = [&](std::uint32_t a, std::uint32_t b) {
     return subscribers[a].id < subscribers[b].id;
-  });
+  };
+  const auto ordered_end = std::is_sorted_until(jobs.begin(), jobs.end(), by_id);
+  std::sort(ordered_end, jobs.end(), by_id);
+  std::inplace_merge(jobs.begin(), ordered_end, jobs.end(), by_id);
   // Each worker bills one subscriber's cycles in order; results land at the job's index, so
   // the output order (subscriber, then cycle) never depends on which worker finished first.
   // Of a rated cycle only the rejects and the count outlive its bill: the parts are freed
