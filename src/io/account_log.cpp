@@ -119,13 +119,23 @@ account_entry account_columns::parse(std::string_view row, std::uint32_t line,
   auto value = [&](std::size_t index) {
     return index == absent ? std::string() : csv::to_owned(fields[index]);
   };
+  // A field only read here: a view of the row, or of `scratch` when it had to be unescaped
+  // (a time is longer than a short string's own room: owning it cost an allocation a line).
+  std::string scratch;
+  auto view = [&](std::size_t index) -> std::string_view {
+    if (index == absent) return {};
+    if (!fields[index].has_escaped_quote) return fields[index].text;
+    scratch.clear();
+    csv::append_unescaped(fields[index].text, scratch);
+    return scratch;
+  };
 
   account_entry e;
   e.where = {file, line, 1};
   e.subscriber = value(subscriber_);
   if (e.subscriber.empty()) throw fail(subscriber_, "subscriber", "is empty");
 
-  const std::string time_text = value(time_);
+  const std::string_view time_text = view(time_);
   if (time_text.empty()) throw fail(time_, "time", "is empty");
   time_parse_error time_error;
   const std::optional<instant> time = parse_rfc3339(time_text, &time_error);
