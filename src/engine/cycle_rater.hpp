@@ -118,6 +118,14 @@ class cycle_rater {
  public:
   cycle_rater(const rule_plan& plan, const account_history* history, const billing_cycle& cycle);
 
+  /// Room for `records` records and their parts at once (most records are one part; a
+  /// threshold crossed splits one): grown record by record, each cycle's two vectors were
+  /// reallocated and moved a few times over.
+  void expect_records(std::size_t records) {
+    out_.records.reserve(records);
+    out_.parts.reserve(records + records / 4 + 1);
+  }
+
   void rate(const usage_record& r);
 
   bool holds_passes() const noexcept { return !pass_order_.empty(); }

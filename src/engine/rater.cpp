@@ -198,6 +198,7 @@ rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
   // the rating loop, one record at a time, would otherwise take one after another.
   for (const usage_record* r : ordered) __builtin_prefetch(reinterpret_cast<const char*>(r) + 64);
   detail::cycle_rater rater(plan, history, cycle);
+  rater.expect_records(ordered.size());
   for (const usage_record* r : ordered) {
     assert(cycle.contains(r->time));
     rater.rate(*r);
