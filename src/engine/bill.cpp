@@ -10,6 +10,8 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include "engine/small_sort.hpp"
+
 namespace ratel {
 
 namespace {
@@ -53,9 +55,11 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   // Fees and packs, in product id order, then the order they were subscribed in.
   std::vector<const fee_due*> fees;
   for (const fee_due& f : rated.fees) fees.push_back(&f);
-  std::stable_sort(fees.begin(), fees.end(), [&](const fee_due* a, const fee_due* b) {
-    return std::tuple(a->basis != fee_basis::per_cycle, plan.product_at(a->product).source->id) <
-           std::tuple(b->basis != fee_basis::per_cycle, plan.product_at(b->product).source->id);
+  detail::stable_sort_small(fees.begin(), fees.end(), [&](const fee_due* a, const fee_due* b) {
+    const bool a_later = a->basis != fee_basis::per_cycle;
+    const bool b_later = b->basis != fee_basis::per_cycle;
+    if (a_later != b_later) return b_later;
+    return plan.product_at(a->product).source->id < plan.product_at(b->product).source->id;
   });
   for (const fee_due* f : fees) {
     const product& p = *plan.product_at(f->product).source;
@@ -197,7 +201,7 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
                       round_line(total.uncapped));
     b.lines.push_back(std::move(line));
   }
-  std::stable_sort(
+  detail::stable_sort_small(
       usage_amounts.begin(), usage_amounts.end(),
       [](const usage_amount& x, const usage_amount& y) { return x.product < y.product; });
   for (std::size_t first = 0, last = 0; first < usage_amounts.size(); first = last) {
@@ -243,7 +247,7 @@ bill make_bill(const rule_plan& plan, const rated_cycle& rated) {
   // Pass charges (D10-D12), in the order of their day or validity.
   std::vector<const pass_charge_due*> passes;
   for (const pass_charge_due& p : rated.passes) passes.push_back(&p);
-  std::stable_sort(
+  detail::stable_sort_small(
       passes.begin(), passes.end(),
       [](const pass_charge_due* a, const pass_charge_due* b) { return a->starts < b->starts; });
   for (const pass_charge_due* c : passes) {
@@ -321,9 +325,9 @@ bill finish_bill(const rule_plan& plan, const rated_cycle& rated, points_ledger*
   b.points = ledger->step(rated.cycle, points_for(program, spend_of(program, b)), refused);
   for (event& e : refused)
     b.events.push_back({format_rfc3339(e.time, plan.home_zone().offset_at(e.time)), std::move(e)});
-  std::stable_sort(b.events.begin(), b.events.end(), [](const bill_event& x, const bill_event& y) {
-    return x.what.time < y.what.time;
-  });
+  detail::stable_sort_small(
+      b.events.begin(), b.events.end(),
+      [](const bill_event& x, const bill_event& y) { return x.what.time < y.what.time; });
   return b;
 }
 

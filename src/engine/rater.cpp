@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "engine/cycle_rater.hpp"
+#include "engine/small_sort.hpp"
 
 namespace ratel {
 namespace detail {
@@ -119,8 +120,8 @@ void cycle_rater::rate(const usage_record& r) {
 
 rated_cycle cycle_rater::finish() && {
   if (history_ != nullptr) apply_requests_until(out_.cycle.end - std::chrono::seconds(1));
-  std::stable_sort(out_.events.begin(), out_.events.end(),
-                   [](const event& a, const event& b) { return a.time < b.time; });
+  detail::stable_sort_small(out_.events.begin(), out_.events.end(),
+                            [](const event& a, const event& b) { return a.time < b.time; });
   return std::move(out_);
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "engine/cycle_rater.hpp"
+#include "engine/small_sort.hpp"
 
 namespace ratel::detail {
 
@@ -75,8 +76,9 @@ void cycle_rater::collect_credits() {
             m == 0 ? d.time : calendar_month_cycle(deposit_month + date::months(m), home).start;
         schedule.push_back({d.product, at, c.deposit_part, c.bonus_part, 0, count});
       }
-    std::stable_sort(schedule.begin(), schedule.end(),
-                     [](const credit_due& a, const credit_due& b) { return a.time < b.time; });
+    detail::stable_sort_small(
+        schedule.begin(), schedule.end(),
+        [](const credit_due& a, const credit_due& b) { return a.time < b.time; });
     for (std::size_t n = 0; n < schedule.size(); ++n) {
       credit_due& c = schedule[n];
       c.number = static_cast<std::int64_t>(n) + 1;

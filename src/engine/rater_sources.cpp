@@ -12,6 +12,7 @@
 #include <cassert>
 
 #include "engine/cycle_rater.hpp"
+#include "engine/small_sort.hpp"
 
 namespace ratel::detail {
 
@@ -34,7 +35,7 @@ void cycle_rater::order_draws() {
   });
   bucket_order_.resize(out_.buckets.size());
   for (std::size_t b = 0; b < bucket_order_.size(); ++b) bucket_order_[b] = b;
-  std::stable_sort(bucket_order_.begin(), bucket_order_.end(), [&](std::size_t a, std::size_t b) {
+  stable_sort_small(bucket_order_.begin(), bucket_order_.end(), [&](std::size_t a, std::size_t b) {
     const bucket& x = out_.buckets[a];
     const bucket& y = out_.buckets[b];
     // While throttled, an accelerator pack's volume is the one to use (D8).
