@@ -54,6 +54,15 @@ struct product_instances {
   // withdraws the cancellation.
   std::vector<std::pair<std::size_t, std::optional<instant>>> cancelled;
   std::optional<instant> last_ordered;  // D15: the latest order of the product
+
+  /// Empty, for the next history, keeping in_order's memory (one builder folds a shard's
+  /// histories one after another: a vector freed and allocated again for each).
+  void clear() {
+    std::vector<std::size_t> kept = std::move(in_order);
+    kept.clear();
+    *this = product_instances{};
+    in_order = std::move(kept);
+  }
 };
 
 instant end_key(const subscription& s) {
@@ -81,7 +90,7 @@ class history_builder {
 
   // Starts the history of another subscriber: one builder folds them all, one at a time.
   void start(account_history& h) {
-    for (std::size_t i : touched_) products_[i] = product_instances{};
+    for (std::size_t i : touched_) products_[i].clear();
     touched_.clear();
     history_ = &h;
   }

@@ -192,7 +192,10 @@ rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
     if (a->time != b->time) return a->time < b->time;
     return a->id < b->id;
   };
-  std::vector<const usage_record*> ordered(records.begin(), records.end());
+  // A buffer per thread, reused cycle after cycle (each cycle allocated its own: a million
+  // of them in a month of a million subscribers). Rating a cycle never rates another.
+  thread_local std::vector<const usage_record*> ordered;
+  ordered.assign(records.begin(), records.end());
   std::sort(ordered.begin(), ordered.end(), by_time_and_id);
   // Sorting read the first cache line of every record; rating reads the second too
   // (country, region, peer, product). Asking for them all now overlaps the misses, which
@@ -208,6 +211,8 @@ rated_cycle rate_cycle(const rule_plan& plan, const account_history* history,
   rated_cycle out = std::move(rater).finish();
   if (out.subscriber.empty() && !ordered.empty())
     out.subscriber = std::string(ordered.front()->subscriber);
+  // Not kept at the size of one very long cycle for the rest of the run.
+  if (ordered.capacity() > (std::size_t{1} << 16)) std::vector<const usage_record*>().swap(ordered);
   return out;
 }
 
