@@ -50,9 +50,9 @@ class subscriber_ranges {
   std::size_t shards() const noexcept { return keys_.size() + 1; }
 
   /// The shard of `subscriber`: the number of ranges that start at or before it. Called
-  /// for every row read, so ids are compared by their first 16 bytes as two numbers, in a
-  /// search without branches to mispredict; only an id whose numbers equal a bound's is
-  /// compared as a string.
+  /// for every row read, so ids are compared by their first 16 bytes as one 128-bit
+  /// number, in a search without branches to mispredict; only an id whose number equals a
+  /// bound's is compared as a string.
   std::size_t shard_of(std::string_view subscriber) const noexcept {
     if (keys_.empty()) return 0;
     const key id = key_of(subscriber);
